@@ -1,0 +1,1 @@
+"""Tabik: the Lampung public-service assistant (domain package)."""

@@ -1,0 +1,47 @@
+"""Masking personal data (NIK, phone numbers, names) before anything is logged."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+_NIK = re.compile(r"(?<!\d)(\d{4})\d{8}(\d{4})(?!\d)")
+_PHONE = re.compile(r"(?<![\d+])(\+?62|0)[\s\-]?(8\d{2})[\s\-]?\d{3,4}[\s\-]?(\d{2,5})(?!\d)")
+_EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
+
+
+def mask_text(text: str) -> str:
+    """Mask NIKs (16 digits), Indonesian phone numbers and e-mail addresses in free text."""
+    if not text:
+        return text
+    text = _NIK.sub(lambda m: f"{m[1]}********{m[2]}", text)
+    text = _PHONE.sub(lambda m: f"{m[1]}{m[2]}****{m[3][-2:]}", text)
+    return _EMAIL.sub(lambda m: f"{m[1]}***@{m[2]}", text)
+
+
+def mask_name(name: str | None) -> str:
+    if not name:
+        return ""
+    return " ".join(part[0] + "***" for part in name.split() if part)
+
+
+class MaskingFilter(logging.Filter):
+    """A logging filter that masks personal data in every record's final message."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string must still be logged
+            return True
+        masked = mask_text(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
+
+
+def install_log_masking() -> None:
+    """Attach the masking filter to every handler of the root logger (idempotent)."""
+    root = logging.getLogger()
+    for handler in root.handlers:
+        if not any(isinstance(f, MaskingFilter) for f in handler.filters):
+            handler.addFilter(MaskingFilter())
