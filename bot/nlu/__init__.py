@@ -1,0 +1,1 @@
+"""Tabik's own Rasa NLU components (registered the Rasa 3 way, referenced from config.yml)."""

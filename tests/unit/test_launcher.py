@@ -1,0 +1,53 @@
+from pathlib import Path
+
+from bot import launcher
+from bot.config import Settings
+
+
+def settings(**env: str) -> Settings:
+    return Settings.from_env(env)
+
+
+def test_embedded_defaults_use_sqlite_and_in_memory_locks() -> None:
+    endpoints = launcher.runtime_endpoints(settings())
+    assert endpoints["tracker_store"]["dialect"] == "sqlite"
+    assert endpoints["tracker_store"]["db"].endswith("trackers.db")
+    assert endpoints["lock_store"] == {"type": "in_memory"}
+    assert launcher.runtime_credentials(settings()) == {"rest": None}
+
+
+def test_postgres_and_redis_when_configured() -> None:
+    s = settings(
+        TRACKER_STORE_URL="postgresql://tabik:s3cr%40t@db.internal:5433/rasa",
+        REDIS_URL="redis://:pw@cache:6380/2",
+    )
+    endpoints = launcher.runtime_endpoints(s)
+    assert endpoints["tracker_store"] == {
+        "type": "SQL", "dialect": "postgresql", "url": "db.internal", "db": "rasa",
+        "port": 5433, "username": "tabik", "password": "s3cr@t",
+    }
+    assert endpoints["lock_store"] == {
+        "type": "redis", "url": "cache", "port": 6380, "db": 2, "key_prefix": "tabik",
+        "password": "pw",
+    }
+
+
+def test_a_channel_starts_only_with_its_credentials() -> None:
+    s = settings(
+        TELEGRAM_BOT_TOKEN="123:abc",
+        WHATSAPP_VERIFY_TOKEN="v", WHATSAPP_APP_SECRET="s",  # incomplete: stays off
+    )
+    assert launcher.runtime_credentials(s) == {
+        "rest": None, "channels.telegram.TelegramInput": {},
+    }
+
+
+def test_model_fingerprint_follows_training_data(tmp_path: Path) -> None:
+    (tmp_path / "nlu" / "data").mkdir(parents=True)
+    (tmp_path / "config.yml").write_text("pipeline: []\n")
+    data = tmp_path / "nlu" / "data" / "basics.yml"
+    data.write_text("nlu: []\n")
+    first = launcher.training_fingerprint(tmp_path)
+    assert launcher.training_fingerprint(tmp_path) == first
+    data.write_text("nlu: [x]\n")
+    assert launcher.training_fingerprint(tmp_path) != first
