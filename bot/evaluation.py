@@ -142,6 +142,10 @@ class ModelParser:
 
     def __init__(self, model_path: Path) -> None:
         from rasa.core.agent import Agent
+        from rasa.utils.log_utils import configure_structlog
+
+        # Rasa's structured logger prints every parse at debug level otherwise.
+        configure_structlog(logging.WARNING)
 
         self._agent = Agent.load(str(model_path))
 
@@ -200,12 +204,16 @@ def format_report(report: Report, title: str, *, show_errors: int = 15) -> str:
 
 
 def compare(configs: Sequence[Path], test_file: Path) -> list[tuple[str, Report]]:
-    from bot.launcher import train
+    import time
+
+    from bot.launcher import train_nlu
 
     results = []
     workdir = Path(tempfile.mkdtemp(prefix="tabik-compare-"))
     for config in configs:
-        model = train(models_dir=workdir / config.stem, config=config, force=True)
+        started = time.monotonic()
+        model = train_nlu(config, workdir, config.stem)
+        print(f"trained {config.stem} in {time.monotonic() - started:.0f} s")
         report = evaluate(model, test_file)
         results.append((config.stem, report))
         print(format_report(report, f"{config.stem} on {test_file.name}", show_errors=0))

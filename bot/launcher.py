@@ -126,6 +126,26 @@ def train(
     return models_dir / f"{name}.tar.gz"
 
 
+def train_nlu(config: Path, out_dir: Path, name: str) -> Path:
+    """Train an NLU-only model with another pipeline (for pipeline comparisons)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    command = [
+        venv_bin("rasa"),
+        "train",
+        "nlu",
+        "--config",
+        str(config),
+        "--nlu",
+        str(PROJECT_ROOT / "nlu" / "data"),
+        "--out",
+        str(out_dir),
+        "--fixed-model-name",
+        name,
+    ]
+    subprocess.run(command, check=True, cwd=PROJECT_ROOT, env=child_env())
+    return out_dir / f"{name}.tar.gz"
+
+
 # --- runtime configuration ----------------------------------------------------
 
 

@@ -26,30 +26,17 @@ _REDUP = re.compile(r"^([a-z]{3,})2$")
 _DOUBLE_LETTER_WORDS = frozenset(
     {"maaf", "saat", "taat", "tinggal", "tinggi", "manggis", "sekolah", "jumat", "kk", "rt", "rw"}
 )
-WORD_PATTERN = re.compile(r"[^\W_]+(?:'[^\W_]+)?", re.UNICODE)
+WORD_PATTERN = re.compile(r"(?:\+(?=\d))?[^\W_]+(?:'[^\W_]+)?", re.UNICODE)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SlangDictionary:
     words: dict[str, str]
     phrases: dict[tuple[str, ...], str]
     keep: frozenset[str]
-
-    @property
-    def known(self) -> frozenset[str]:
-        return _known_words(self)
-
-    @property
-    def longest_phrase(self) -> int:
-        return max((len(p) for p in self.phrases), default=0)
-
-
-@lru_cache(maxsize=8)
-def _known_words(dictionary: SlangDictionary) -> frozenset[str]:
-    known: set[str] = set(dictionary.keep) | set(dictionary.words) | set(_DOUBLE_LETTER_WORDS)
-    for value in (*dictionary.words.values(), *dictionary.phrases.values()):
-        known.update(value.split())
-    return frozenset(known)
+    # Words known to be spelled right: where a shortened letter run may stop.
+    known: frozenset[str]
+    longest_phrase: int
 
 
 def parse_dictionary(data: dict[str, Any]) -> SlangDictionary:
@@ -60,7 +47,16 @@ def parse_dictionary(data: dict[str, Any]) -> SlangDictionary:
     keep = frozenset(str(k).lower() for k in (data.get("keep") or []))
     for token in keep:
         words.pop(token, None)
-    return SlangDictionary(words=words, phrases=phrases, keep=keep)
+    known: set[str] = set(keep) | set(words) | set(_DOUBLE_LETTER_WORDS)
+    for value in (*words.values(), *phrases.values()):
+        known.update(value.split())
+    return SlangDictionary(
+        words=words,
+        phrases=phrases,
+        keep=keep,
+        known=frozenset(known),
+        longest_phrase=max((len(p) for p in phrases), default=0),
+    )
 
 
 @lru_cache(maxsize=4)
@@ -75,7 +71,7 @@ def squeeze_repeats(word: str, known: Iterable[str] | frozenset[str] = frozenset
         return word
     single = _REPEAT_3.sub(r"\1", word)
     double = _REPEAT_3.sub(r"\1\1", word)
-    known_set = known if isinstance(known, frozenset) else frozenset(known)
+    known_set = known if isinstance(known, (set, frozenset)) else frozenset(known)
     if single not in known_set and double in known_set:
         return double
     return single

@@ -1,0 +1,1 @@
+"""Tabik's rasa-sdk actions: one module per feature (``rasa run actions --actions actions``)."""

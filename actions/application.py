@@ -1,0 +1,231 @@
+"""Applying for a population document (permohonan): application_form and its submission."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.base import (
+    DRAFT_ID_SLOT,
+    FAILURES_SLOT,
+    identity_of,
+    services,
+    slot_resets,
+    typed_number,
+)
+from actions.complaint import CONFIRMED, EDIT, read_confirmation
+from actions.fields import (
+    NAME_MAX,
+    NAME_MIN,
+    DocumentTypeField,
+    NikField,
+    RegionField,
+    normalise_phone,
+)
+from actions.information import render_offices, render_requirement
+from bot import vocabulary
+from bot.errors import TabikError
+from bot.nik import mask_nik
+from bot.services import ApplicationDraft
+
+logger = logging.getLogger(__name__)
+
+FORM = "application_form"
+APPLICATION_SLOTS = (
+    "document_type",
+    "nik",
+    "full_name",
+    "kabupaten_kota",
+    "phone_number",
+    "edit_requested",
+    "edit_field",
+    "application_confirmed",
+    DRAFT_ID_SLOT,
+    FAILURES_SLOT,
+    "requested_slot",
+)
+# "ubah": the numbered fields shown by utter_ask_application_form_edit_field.
+EDIT_FIELDS: dict[int, str] = {
+    1: "document_type",
+    2: "nik",
+    3: "full_name",
+    4: "kabupaten_kota",
+    5: "phone_number",
+}
+_EDIT_WORDS = {
+    "dokumen": 1, "jenis": 1, "nik": 2, "nama": 3, "kabupaten": 4, "kota": 4, "wilayah": 4,
+    "hp": 5, "telepon": 5, "nomor": 5, "wa": 5,
+}  # fmt: skip
+
+
+def plausible_name(text: str) -> str | None:
+    cleaned = " ".join((text or "").split()).strip(" .,")
+    letters = sum(ch.isalpha() for ch in cleaned)
+    if not (NAME_MIN <= len(cleaned) <= NAME_MAX) or letters < NAME_MIN:
+        return None
+    if any(ch.isdigit() for ch in cleaned) or cleaned.startswith("/"):
+        return None
+    if not all(ch.isalpha() or ch in " .'-," for ch in cleaned):
+        return None
+    return cleaned.title() if cleaned.islower() or cleaned.isupper() else cleaned
+
+
+class ValidateApplicationForm(DocumentTypeField, NikField, RegionField):
+    free_text_slots = frozenset({"full_name"})
+    needs_draft_id = True
+
+    def name(self) -> str:
+        return "validate_application_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        slots = ["document_type", "nik", "full_name", "kabupaten_kota", "phone_number"]
+        if tracker.get_slot("edit_requested"):
+            slots.append("edit_field")
+        slots.append("application_confirmed")
+        return slots
+
+    def extract_full_name(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self.extract_answer("full_name", tracker)
+
+    def validate_full_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        name = plausible_name(str(value or ""))
+        if name is None:
+            return self.failed("full_name", dispatcher, tracker, "utter_invalid_full_name")
+        return self.accepted("full_name", name, tracker)
+
+    def extract_phone_number(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self.extract_answer("phone_number", tracker, entity="phone_number")
+
+    def validate_phone_number(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        phone = normalise_phone(str(value or ""))
+        if phone is None:
+            return self.failed("phone_number", dispatcher, tracker, "utter_invalid_phone_number")
+        return self.accepted("phone_number", phone, tracker)
+
+    def extract_edit_field(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self.extract_answer("edit_field", tracker)
+
+    def validate_edit_field(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = str(value or "")
+        number = typed_number(text)
+        if number is None:
+            words = vocabulary.normalise_key(text).split()
+            number = next((_EDIT_WORDS[w] for w in words if w in _EDIT_WORDS), None)
+        if number not in EDIT_FIELDS:
+            return self.failed("edit_field", dispatcher, tracker, "utter_invalid_edit_field")
+        return self.accepted(
+            "edit_field",
+            None,
+            tracker,
+            edit_requested=None,
+            application_confirmed=None,
+            **{EDIT_FIELDS[number]: None},
+        )
+
+    def extract_application_confirmed(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self.extract_answer("application_confirmed", tracker)
+
+    def validate_application_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        answer = read_confirmation(tracker, value)
+        if answer is None:
+            return self.failed(
+                "application_confirmed", dispatcher, tracker, "utter_invalid_confirmation"
+            )
+        if answer == EDIT:
+            return self.accepted("application_confirmed", None, tracker, edit_requested=True)
+        return self.accepted("application_confirmed", answer, tracker)
+
+
+class ActionAskApplicationConfirmed(Action):
+    """The summary to confirm, NIK masked: 1 Ya, kirim / 2 Ubah / 3 Batal."""
+
+    def name(self) -> str:
+        return "action_ask_application_confirmed"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        document_type = tracker.get_slot("document_type")
+        region = tracker.get_slot("kabupaten_kota")
+        dispatcher.utter_message(
+            response="utter_application_summary",
+            document=vocabulary.label("document_type", document_type) if document_type else "-",
+            nik_masked=mask_nik(str(tracker.get_slot("nik") or "")),
+            full_name=tracker.get_slot("full_name") or "-",
+            region=vocabulary.label("kabupaten_kota", region) if region else "-",
+            phone_number=tracker.get_slot("phone_number") or "-",
+        )
+        return []
+
+
+class ActionSubmitApplication(Action):
+    """Files the confirmed application, then the checklist and where/when to go."""
+
+    def name(self) -> str:
+        return "action_submit_application"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        if tracker.get_slot("application_confirmed") != CONFIRMED:
+            dispatcher.utter_message(response="utter_cancelled")
+            return slot_resets(APPLICATION_SLOTS)
+        draft = ApplicationDraft(
+            document_type=str(tracker.get_slot("document_type")),
+            nik=str(tracker.get_slot("nik")),
+            full_name=str(tracker.get_slot("full_name")),
+            kabupaten_kota=str(tracker.get_slot("kabupaten_kota")),
+            phone_number=str(tracker.get_slot("phone_number")),
+        )
+        identity = identity_of(tracker)
+        try:
+            receipt = await services().apply_for_document(
+                draft, identity=identity, idempotency_key=tracker.get_slot(DRAFT_ID_SLOT)
+            )
+        except (TabikError, OSError) as error:
+            logger.exception(
+                "application from %s not filed: %s", identity.masked(), type(error).__name__
+            )
+            dispatcher.utter_message(response="utter_filing_failed")
+            return [SlotSet("application_confirmed", None), FollowupAction(FORM)]
+        dispatcher.utter_message(
+            response="utter_application_filed",
+            ticket_number=receipt.number,
+            document=vocabulary.label("document_type", draft.document_type),
+        )
+        if not render_requirement(dispatcher, draft.document_type):
+            dispatcher.utter_message(response="utter_information_unavailable")
+        dispatcher.utter_message(
+            response="utter_application_where",
+            region=vocabulary.label("kabupaten_kota", draft.kabupaten_kota),
+        )
+        render_offices(dispatcher, draft.kabupaten_kota, kind="disdukcapil")
+        dispatcher.utter_message(response="utter_how_to_check", ticket_number=receipt.number)
+        return slot_resets(APPLICATION_SLOTS)

@@ -1,0 +1,470 @@
+"""Filing a complaint (aduan): complaint_form, its validator, its questions and its submission."""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.base import (
+    DRAFT_ID_SLOT,
+    FAILURES_SLOT,
+    choice_buttons,
+    choices,
+    entity_value,
+    identity_of,
+    is_skip,
+    latest_intent,
+    latest_metadata,
+    numbered,
+    resolve_choice,
+    response_text,
+    services,
+    slot_resets,
+    typed_number,
+    yes_no,
+)
+from actions.fields import RegionField, title_place
+from bot import vocabulary
+from bot.errors import TabikError
+from bot.services import Attachment, ComplaintDraft
+
+logger = logging.getLogger(__name__)
+
+FORM = "complaint_form"
+LOCATION_SLOTS = ("kabupaten_kota", "kecamatan", "desa", "latitude", "longitude", "location_text")
+PHOTO_SLOTS = ("attachment_id", "attachment_info")
+COMPLAINT_SLOTS = (
+    "complaint_category",
+    *LOCATION_SLOTS,
+    "description",
+    *PHOTO_SLOTS,
+    "complaint_private",
+    "edit_requested",
+    "edit_field",
+    "complaint_confirmed",
+    DRAFT_ID_SLOT,
+    FAILURES_SLOT,
+    "requested_slot",
+)
+
+DESCRIPTION_MIN_CHARS = 10
+DESCRIPTION_MIN_LETTERS = 3
+DESCRIPTION_MAX_CHARS = 2000
+# Stored in a slot for "skipped" (a slot left None would be asked again).
+SKIPPED = "-"
+
+# Lampung's bounding box, with a margin: a pin outside it is almost surely a mistake.
+LAMPUNG_LATITUDE = (-6.3, -3.5)
+LAMPUNG_LONGITUDE = (103.3, 106.5)
+
+# "ubah": the numbered fields shown by utter_ask_edit_field and the slots each clears.
+EDIT_FIELDS: dict[int, tuple[str, ...]] = {
+    1: ("complaint_category",),
+    2: LOCATION_SLOTS,
+    3: ("description",),
+    4: PHOTO_SLOTS,
+    5: ("complaint_private",),
+}
+_EDIT_WORDS = {
+    "kategori": 1, "jenis": 1, "lokasi": 2, "alamat": 2, "tempat": 2, "uraian": 3,
+    "keterangan": 3, "deskripsi": 3, "cerita": 3, "foto": 4, "gambar": 4, "kerahasiaan": 5,
+    "identitas": 5, "rahasia": 5, "privasi": 5,
+}  # fmt: skip
+_CONFIRM_EDIT_WORDS = frozenset({"ubah", "edit", "ganti", "perbaiki", "koreksi", "revisi"})
+CONFIRMED, DECLINED, EDIT = "ya", "tidak", "ubah"
+
+
+def _coordinate(value: Any) -> Decimal | None:
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+class ValidateComplaintForm(RegionField):
+    free_text_slots = frozenset({"description", "kecamatan", "desa"})
+    needs_draft_id = True
+
+    def name(self) -> str:
+        return "validate_complaint_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        slots = ["complaint_category"]
+        # A shared pin is the location: the text questions are skipped.
+        if tracker.get_slot("latitude") is None:
+            slots += ["kabupaten_kota", "kecamatan", "desa"]
+        slots += ["description", "attachment_id", "complaint_private"]
+        if tracker.get_slot("edit_requested"):
+            slots.append("edit_field")
+        slots.append("complaint_confirmed")
+        return slots
+
+    # -- category -----------------------------------------------------------
+
+    def extract_complaint_category(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self.extract_answer("complaint_category", tracker, entity="complaint_category")
+
+    def validate_complaint_category(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        category = resolve_choice("complaint_category", value)
+        if category is None:
+            return self.failed(
+                "complaint_category", dispatcher, tracker, "utter_invalid_complaint_category"
+            )
+        return self.accepted("complaint_category", category, tracker)
+
+    # -- location -----------------------------------------------------------
+
+    def _pin(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+        if not self.fresh_turn(tracker):
+            return {}
+        latitude = _coordinate(entity_value(tracker, "latitude"))
+        longitude = _coordinate(entity_value(tracker, "longitude"))
+        if latitude is None or longitude is None:
+            return {}
+        inside = (
+            LAMPUNG_LATITUDE[0] <= latitude <= LAMPUNG_LATITUDE[1]
+            and LAMPUNG_LONGITUDE[0] <= longitude <= LAMPUNG_LONGITUDE[1]
+        )
+        if not inside:
+            dispatcher.utter_message(response="utter_location_outside_lampung")
+            return {}
+        place = latest_metadata(tracker).get("location") or {}
+        described = ", ".join(
+            str(place[key])
+            for key in ("name", "address")
+            if isinstance(place, dict) and place.get(key)
+        )
+        return {
+            "latitude": str(latitude),
+            "longitude": str(longitude),
+            "location_text": described or None,
+        }
+
+    def extract_kabupaten_kota(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._pin(dispatcher, tracker) or super().extract_kabupaten_kota(
+            dispatcher, tracker, domain
+        )
+
+    def extract_kecamatan(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self.extract_answer("kecamatan", tracker, entity="kecamatan")
+
+    def validate_kecamatan(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        known = vocabulary.find_kecamatan(str(value or ""))
+        if known is not None:
+            kecamatan, region = known
+            extra = {} if tracker.get_slot("kabupaten_kota") else {"kabupaten_kota": region}
+            return self.accepted("kecamatan", kecamatan, tracker, **extra)
+        name = title_place(str(value or ""))
+        if name is None:
+            return self.failed("kecamatan", dispatcher, tracker, "utter_invalid_kecamatan")
+        return self.accepted("kecamatan", name, tracker)
+
+    def extract_desa(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self.extract_answer("desa", tracker, entity="desa")
+
+    def validate_desa(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if value == SKIPPED or is_skip(tracker, value):
+            return self.accepted("desa", SKIPPED, tracker)
+        name = title_place(str(value or ""))
+        if name is None:
+            return self.failed("desa", dispatcher, tracker, "utter_invalid_desa")
+        return self.accepted("desa", name, tracker)
+
+    # -- description --------------------------------------------------------
+
+    def extract_description(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self.extract_answer("description", tracker)
+
+    def validate_description(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = str(value or "").strip()
+        if len(text) > DESCRIPTION_MAX_CHARS:
+            return self.failed(
+                "description",
+                dispatcher,
+                tracker,
+                "utter_description_too_long",
+                max_chars=DESCRIPTION_MAX_CHARS,
+                length=len(text),
+            )
+        letters = sum(ch.isalpha() for ch in text)
+        if len(text) < DESCRIPTION_MIN_CHARS or letters < DESCRIPTION_MIN_LETTERS:
+            return self.failed("description", dispatcher, tracker, "utter_description_too_short")
+        return self.accepted("description", text, tracker)
+
+    # -- photo --------------------------------------------------------------
+
+    def extract_attachment_id(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        # A photo is taken whenever it arrives, asked for or not.
+        attachment = entity_value(tracker, "attachment_id") if self.fresh_turn(tracker) else None
+        if attachment is not None:
+            info = latest_metadata(tracker).get("attachment") or {}
+            return {
+                "attachment_id": str(attachment),
+                "attachment_info": {
+                    "kind": info.get("kind") or "photo",
+                    "mime_type": info.get("mime_type"),
+                    "caption": info.get("caption"),
+                }
+                if isinstance(info, dict)
+                else {"kind": "photo"},
+            }
+        return self.extract_answer("attachment_id", tracker)
+
+    def validate_attachment_id(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if value == SKIPPED:
+            return self.accepted("attachment_id", SKIPPED, tracker)
+        shared = tracker.get_slot("attachment_info") is not None or (
+            entity_value(tracker, "attachment_id") == value
+        )
+        if shared and value:
+            return self.accepted("attachment_id", str(value), tracker)
+        if is_skip(tracker, value):
+            return self.accepted("attachment_id", SKIPPED, tracker)
+        return self.failed("attachment_id", dispatcher, tracker, "utter_invalid_attachment_id")
+
+    # -- privacy ------------------------------------------------------------
+
+    def extract_complaint_private(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self.extract_answer("complaint_private", tracker)
+
+    def validate_complaint_private(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if isinstance(value, bool):
+            return self.accepted("complaint_private", value, tracker)
+        # The question: may the handling agency know who you are? 1 Ya / 2 Tidak.
+        may_know = yes_no(tracker, value)
+        if may_know is None:
+            return self.failed(
+                "complaint_private", dispatcher, tracker, "utter_invalid_complaint_private"
+            )
+        return self.accepted("complaint_private", not may_know, tracker)
+
+    # -- changing an answer -------------------------------------------------
+
+    def extract_edit_field(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self.extract_answer("edit_field", tracker)
+
+    def validate_edit_field(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = str(value or "")
+        number = typed_number(text)
+        if number is None:
+            words = vocabulary.normalise_key(text).split()
+            number = next((_EDIT_WORDS[w] for w in words if w in _EDIT_WORDS), None)
+        if number not in EDIT_FIELDS:
+            return self.failed("edit_field", dispatcher, tracker, "utter_invalid_edit_field")
+        cleared = dict.fromkeys(EDIT_FIELDS[number])
+        return self.accepted(
+            "edit_field", None, tracker, edit_requested=None, complaint_confirmed=None, **cleared
+        )
+
+    # -- confirmation -------------------------------------------------------
+
+    def extract_complaint_confirmed(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self.extract_answer("complaint_confirmed", tracker)
+
+    def validate_complaint_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        answer = read_confirmation(tracker, value)
+        if answer is None:
+            return self.failed(
+                "complaint_confirmed", dispatcher, tracker, "utter_invalid_confirmation"
+            )
+        if answer == EDIT:
+            return self.accepted("complaint_confirmed", None, tracker, edit_requested=True)
+        return self.accepted("complaint_confirmed", answer, tracker)
+
+
+def read_confirmation(tracker: Tracker, value: Any) -> str | None:
+    """1 Ya, kirim / 2 Ubah / 3 Batal, or the words and buttons for them."""
+    text = str(value or "")
+    if value in (CONFIRMED, DECLINED):
+        return str(value)
+    number = typed_number(text)
+    if number is not None:
+        return {1: CONFIRMED, 2: EDIT, 3: DECLINED}.get(number)
+    if set(vocabulary.normalise_key(text).split()) & _CONFIRM_EDIT_WORDS:
+        return EDIT
+    intent, _ = latest_intent(tracker)
+    if intent == "cancel":
+        return DECLINED
+    answer = yes_no(tracker, text)
+    if answer is None:
+        return None
+    return CONFIRMED if answer else DECLINED
+
+
+class ActionAskComplaintFormKabupatenKota(Action):
+    """Where is it? Share a pin (Telegram shows a button) or pick a kabupaten/kota."""
+
+    def name(self) -> str:
+        return "action_ask_complaint_form_kabupaten_kota"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        dispatcher.utter_message(response="utter_ask_location_pin")
+        dispatcher.utter_message(
+            response="utter_ask_kabupaten_kota",
+            options=numbered(choice.label for choice in choices("kabupaten_kota")),
+            buttons=choice_buttons("kabupaten_kota"),
+        )
+        return []
+
+
+def location_line(tracker: Tracker, domain: DomainDict) -> str:
+    if tracker.get_slot("latitude") is not None:
+        return response_text(
+            domain,
+            "utter_fragment_location_pin",
+            latitude=tracker.get_slot("latitude"),
+            longitude=tracker.get_slot("longitude"),
+            place=tracker.get_slot("location_text") or "",
+        )
+    region = tracker.get_slot("kabupaten_kota")
+    desa = tracker.get_slot("desa")
+    return response_text(
+        domain,
+        "utter_fragment_location"
+        if desa and desa != SKIPPED
+        else "utter_fragment_location_no_desa",
+        desa=desa,
+        kecamatan=tracker.get_slot("kecamatan") or "-",
+        region=vocabulary.label("kabupaten_kota", region) if region else "-",
+    )
+
+
+class ActionAskComplaintConfirmed(Action):
+    """The summary to confirm: 1 Ya, kirim / 2 Ubah / 3 Batal."""
+
+    def name(self) -> str:
+        return "action_ask_complaint_confirmed"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        category = tracker.get_slot("complaint_category")
+        has_photo = tracker.get_slot("attachment_id") not in (None, SKIPPED)
+        private = tracker.get_slot("complaint_private") is not False
+        dispatcher.utter_message(
+            response="utter_complaint_summary",
+            category=vocabulary.label("complaint_category", category) if category else "-",
+            location=location_line(tracker, domain),
+            description=tracker.get_slot("description") or "-",
+            photo=response_text(
+                domain, "utter_fragment_photo_yes" if has_photo else "utter_fragment_photo_no"
+            ),
+            privacy=response_text(
+                domain,
+                "utter_fragment_private_yes" if private else "utter_fragment_private_no",
+            ),
+        )
+        return []
+
+
+class ActionSubmitComplaint(Action):
+    """Files the confirmed complaint (idempotent by draft id) and says what happens next."""
+
+    def name(self) -> str:
+        return "action_submit_complaint"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        if tracker.get_slot("complaint_confirmed") != CONFIRMED:
+            dispatcher.utter_message(response="utter_cancelled")
+            return slot_resets(COMPLAINT_SLOTS)
+        draft = complaint_draft(tracker)
+        identity = identity_of(tracker)
+        key = tracker.get_slot(DRAFT_ID_SLOT)
+        try:
+            receipt = await services().file_complaint(draft, identity=identity, idempotency_key=key)
+        except (TabikError, OSError) as error:
+            logger.exception(
+                "complaint from %s not filed: %s", identity.masked(), type(error).__name__
+            )
+            dispatcher.utter_message(response="utter_filing_failed")
+            # The answers are kept and the summary asked again: "ya" retries with
+            # the same key, so a filing that did get through is not duplicated.
+            return [SlotSet("complaint_confirmed", None), FollowupAction(FORM)]
+        dispatcher.utter_message(response="utter_complaint_filed", ticket_number=receipt.number)
+        dispatcher.utter_message(
+            response="utter_complaint_private" if draft.private else "utter_complaint_shared"
+        )
+        dispatcher.utter_message(response="utter_complaint_next_steps")
+        dispatcher.utter_message(response="utter_how_to_check", ticket_number=receipt.number)
+        return slot_resets(COMPLAINT_SLOTS)
+
+
+def complaint_draft(tracker: Tracker) -> ComplaintDraft:
+    def text(slot: str) -> str | None:
+        value = tracker.get_slot(slot)
+        return None if value in (None, "", SKIPPED) else str(value)
+
+    attachments: tuple[Attachment, ...] = ()
+    attachment_id = text("attachment_id")
+    if attachment_id is not None:
+        info = tracker.get_slot("attachment_info") or {}
+        attachments = (
+            Attachment(
+                kind=str(info.get("kind") or "photo"),
+                ref=attachment_id,
+                mime_type=info.get("mime_type"),
+                caption=info.get("caption"),
+            ),
+        )
+    return ComplaintDraft(
+        category=str(tracker.get_slot("complaint_category")),
+        description=str(tracker.get_slot("description") or ""),
+        kabupaten_kota=text("kabupaten_kota"),
+        kecamatan=text("kecamatan"),
+        desa=text("desa"),
+        location_text=text("location_text"),
+        latitude=_coordinate(tracker.get_slot("latitude")) if text("latitude") else None,
+        longitude=_coordinate(tracker.get_slot("longitude")) if text("longitude") else None,
+        attachments=attachments,
+        private=tracker.get_slot("complaint_private") is not False,
+    )

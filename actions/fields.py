@@ -1,0 +1,227 @@
+"""Slots several forms share: how each is extracted, validated and asked for.
+
+Mixins for :class:`actions.base.TabikFormValidator` subclasses, plus the
+``action_ask_<slot>`` actions that show numbered lists built from
+``bot/data`` (so the list shown and the number typed always agree).
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.base import (
+    TabikFormValidator,
+    choice_buttons,
+    choices,
+    numbered,
+    resolve_choice,
+)
+from bot import vocabulary
+from bot.errors import InvalidNik
+from bot.nik import validate_nik
+
+# National mobile numbers: 08 then 8–11 digits (10–13 in all).
+_PHONE = re.compile(r"^08\d{8,11}$")
+_PHONE_SEPARATORS = re.compile(r"[\s\-().]+")
+_PLATE = re.compile(r"^([A-Z]{1,2})\s*(\d{1,4})\s*([A-Z]{0,3})$")
+LAMPUNG_PLATE_PREFIX = "BE"
+_NAME_ALLOWED = re.compile(r"^[^\W\d_]+(?:[\s.'\-,]+[^\W\d_]+)*\.?$")
+NAME_MIN, NAME_MAX = 3, 80
+PLACE_MIN, PLACE_MAX = 2, 60
+
+
+def normalise_phone(text: str) -> str | None:
+    digits = _PHONE_SEPARATORS.sub("", text or "")
+    if digits.startswith("+62"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("62"):
+        digits = "0" + digits[2:]
+    return digits if _PHONE.match(digits) else None
+
+
+def normalise_plate(text: str) -> str | None:
+    """``BE 1234 AB`` (CONTRACT §4) from what a resident typed, or None."""
+    match = _PLATE.match(re.sub(r"[\s\-.]+", " ", (text or "").upper()).strip())
+    if match is None:
+        return None
+    return " ".join(part for part in match.groups() if part)
+
+
+def title_place(text: str) -> str | None:
+    """A kecamatan/desa name as typed, title-cased, or None when it cannot be a name."""
+    cleaned = re.sub(r"\s+", " ", (text or "").strip(" .,"))
+    letters = sum(ch.isalpha() for ch in cleaned)
+    if not (PLACE_MIN <= len(cleaned) <= PLACE_MAX) or letters < PLACE_MIN:
+        return None
+    if cleaned.startswith("/"):
+        return None
+    return cleaned.title()
+
+
+def digit_count(text: str) -> int:
+    return sum(ch.isdigit() for ch in text or "")
+
+
+# ---------------------------------------------------------------------------
+# Mixins: extract_<slot> / validate_<slot>
+# ---------------------------------------------------------------------------
+
+
+class RegionField(TabikFormValidator):
+    def extract_kabupaten_kota(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self.extract_answer("kabupaten_kota", tracker, entity="kabupaten_kota")
+
+    def validate_kabupaten_kota(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        region = resolve_choice("kabupaten_kota", value)
+        if region is not None:
+            return self.accepted("kabupaten_kota", region, tracker)
+        # A kecamatan name answers the question too ("Natar" is in Lampung Selatan).
+        kecamatan = vocabulary.find_kecamatan(str(value))
+        if kecamatan is not None:
+            extra = {"kecamatan": kecamatan[0]} if "kecamatan" in self.form_slots(domain) else {}
+            return self.accepted("kabupaten_kota", kecamatan[1], tracker, **extra)
+        return self.failed("kabupaten_kota", dispatcher, tracker, "utter_invalid_kabupaten_kota")
+
+    def form_slots(self, domain: DomainDict) -> list[str]:
+        return list(self.domain_slots(domain))
+
+
+class DocumentTypeField(TabikFormValidator):
+    def extract_document_type(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self.extract_answer("document_type", tracker, entity="document_type")
+
+    def validate_document_type(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        document_type = resolve_choice("document_type", value)
+        if document_type is None:
+            return self.failed("document_type", dispatcher, tracker, "utter_invalid_document_type")
+        return self.accepted("document_type", document_type, tracker)
+
+
+class NikField(TabikFormValidator):
+    def extract_nik(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self.extract_answer("nik", tracker, entity="nik")
+
+    def validate_nik(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = str(value or "")
+        try:
+            nik = validate_nik(text)
+        except InvalidNik as error:
+            return self.failed(
+                "nik",
+                dispatcher,
+                tracker,
+                f"utter_invalid_nik_{error.reason}",
+                digit_count=digit_count(text),
+            )
+        return self.accepted("nik", nik, tracker)
+
+
+class CommodityField(TabikFormValidator):
+    def extract_commodity(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self.extract_answer("commodity", tracker, entity="commodity")
+
+    def validate_commodity(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        commodity = resolve_choice("commodity", value)
+        if commodity is None:
+            return self.failed("commodity", dispatcher, tracker, "utter_invalid_commodity")
+        return self.accepted("commodity", commodity, tracker)
+
+
+class PlateField(TabikFormValidator):
+    def extract_plate_number(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self.extract_answer("plate_number", tracker, entity="plate_number")
+
+    def validate_plate_number(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        plate = normalise_plate(str(value or ""))
+        if plate is None:
+            return self.failed("plate_number", dispatcher, tracker, "utter_invalid_plate_number")
+        if not plate.startswith(LAMPUNG_PLATE_PREFIX + " "):
+            return self.failed(
+                "plate_number", dispatcher, tracker, "utter_plate_not_lampung", plate=plate
+            )
+        return self.accepted("plate_number", plate, tracker)
+
+
+# ---------------------------------------------------------------------------
+# Asking with numbered lists
+# ---------------------------------------------------------------------------
+
+
+class AskFromVocabulary(Action, ABC):
+    """Utter ``utter_ask_<kind>`` with the numbered options and a button per option."""
+
+    kind: str = ""
+    response: str = ""
+
+    @abstractmethod
+    def name(self) -> str:
+        """action_ask_<slot> (or action_ask_<form>_<slot>)"""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        dispatcher.utter_message(
+            response=self.response or f"utter_ask_{self.kind}",
+            options=numbered(choice.label for choice in choices(self.kind)),
+            buttons=choice_buttons(self.kind),
+        )
+        return []
+
+
+class ActionAskKabupatenKota(AskFromVocabulary):
+    kind = "kabupaten_kota"
+
+    def name(self) -> str:
+        return "action_ask_kabupaten_kota"
+
+
+class ActionAskDocumentType(AskFromVocabulary):
+    kind = "document_type"
+
+    def name(self) -> str:
+        return "action_ask_document_type"
+
+
+class ActionAskCommodity(AskFromVocabulary):
+    kind = "commodity"
+
+    def name(self) -> str:
+        return "action_ask_commodity"
+
+
+class ActionAskComplaintCategory(AskFromVocabulary):
+    kind = "complaint_category"
+
+    def name(self) -> str:
+        return "action_ask_complaint_category"
+
+
+def reset(*names: str) -> list[EventType]:
+    return [SlotSet(name, None) for name in names]

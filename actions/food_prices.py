@@ -1,0 +1,87 @@
+"""Food prices by commodity, in a kabupaten/kota or province-wide when no place is given."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.base import (
+    FAILURES_SLOT,
+    display_date,
+    entity_value,
+    response_text,
+    rupiah,
+    services,
+    slot_resets,
+)
+from actions.fields import CommodityField
+from bot import vocabulary
+from bot.adapters.errors import CommodityNotFound, UpstreamError
+
+logger = logging.getLogger(__name__)
+
+FOOD_PRICE_SLOTS = ("commodity", "kabupaten_kota", FAILURES_SLOT, "requested_slot")
+
+
+class ValidateFoodPriceForm(CommodityField):
+    own_intents = frozenset({"ask_food_price"})
+
+    def name(self) -> str:
+        return "validate_food_price_form"
+
+    def extract_commodity(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        found = super().extract_commodity(dispatcher, tracker, domain)
+        # The place is optional, so it is never asked: take it when it is said.
+        region = entity_value(tracker, "kabupaten_kota") if self.fresh_turn(tracker) else None
+        if region in vocabulary.values("kabupaten_kota"):
+            found["kabupaten_kota"] = region
+        return found
+
+
+class ActionFoodPrice(Action):
+    def name(self) -> str:
+        return "action_food_price"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        commodity = str(tracker.get_slot("commodity") or "")
+        region = tracker.get_slot("kabupaten_kota")
+        if region not in vocabulary.values("kabupaten_kota"):
+            region = None
+        try:
+            price = await services().providers.food_prices.lookup(commodity, region)
+        except CommodityNotFound:
+            dispatcher.utter_message(
+                response="utter_food_price_not_found",
+                commodity=vocabulary.label("commodity", commodity),
+            )
+            return slot_resets(FOOD_PRICE_SLOTS)
+        except UpstreamError as error:
+            logger.error("food price lookup failed: %s (status %s)", error.reason, error.status)
+            dispatcher.utter_message(response="utter_upstream_down_food_prices")
+            return slot_resets(FOOD_PRICE_SLOTS)
+        place = (
+            vocabulary.label("kabupaten_kota", price.kabupaten_kota)
+            if price.kabupaten_kota
+            else response_text(domain, "utter_fragment_province")
+        )
+        dispatcher.utter_message(
+            response="utter_food_price",
+            commodity=price.label,
+            price=rupiah(price.price),
+            unit=price.unit,
+            place=place,
+            date=display_date(price.date),
+            source=price.source,
+        )
+        if price.is_demo:
+            dispatcher.utter_message(response="utter_demo_data")
+        return slot_resets(FOOD_PRICE_SLOTS)

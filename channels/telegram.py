@@ -1,0 +1,538 @@
+"""Telegram channel on python-telegram-bot 22: secret-token webhook, native keyboards.
+
+Unlike Rasa's own Telegram channel, nothing is called at start-up (no getMe, no
+setWebhook: ``python -m channels.register telegram`` does that), every update
+is authenticated with ``X-Telegram-Bot-Api-Secret-Token`` and processing runs in
+the background after a fast 200.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dtm
+import hmac
+import json
+import logging
+import warnings
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
+from typing import Any, TypeVar
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    Update,
+)
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
+from telegram.request import HTTPXRequest
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.config import Settings, TelegramSettings, get_settings
+from bot.identity import ChatIdentity
+from bot.kv import KeyValueStore, create_store
+from channels.common import (
+    Dispatcher,
+    Inbound,
+    PayloadRegistry,
+    RateLimiter,
+    Replies,
+    Retry,
+    RetryPolicy,
+    button_payload,
+    call_with_retries,
+    deliver,
+    intent_text,
+    phone_to_national,
+    shorten,
+    split_text,
+)
+from channels.errors import RecipientNotOnChannel, RetryBudgetExhausted
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
+CALLBACK_DATA_MAX_BYTES = 64
+BUTTON_TEXT_MAX = 64
+# What setWebhook subscribes to; everything else is never delivered.
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
+# Bot commands a resident may tap in Telegram's menu, as Rasa intents.
+COMMANDS = {"start": "/greet", "help": "/help", "bantuan": "/help"}
+
+
+class BotApi:
+    """The ptb ``Bot`` pointed at ``{api_base}/bot{token}/``, created on first use.
+
+    ``Bot.initialize()`` is never called: it calls getMe, and a start-up must not
+    need the network. Sending works without it.
+    """
+
+    def __init__(self, settings: TelegramSettings, *, pool_size: int = 32) -> None:
+        self.settings = settings
+        self.pool_size = pool_size
+        self._bot: Bot | None = None
+        self._requests: list[HTTPXRequest] = []
+
+    @property
+    def bot(self) -> Bot:
+        if self._bot is None:
+            self._requests = [HTTPXRequest(connection_pool_size=self.pool_size),
+                              HTTPXRequest(connection_pool_size=1)]
+            self._bot = Bot(
+                self.settings.bot_token,
+                base_url=f"{self.settings.api_base}/bot",
+                base_file_url=f"{self.settings.api_base}/file/bot",
+                request=self._requests[0],
+                get_updates_request=self._requests[1],
+            )
+        return self._bot
+
+    async def close(self) -> None:
+        # Bot.shutdown() skips requests it did not initialise itself; close ours directly.
+        requests, self._requests, self._bot = self._requests, [], None
+        await asyncio.gather(*(request.shutdown() for request in requests))
+
+
+def retry_after_seconds(error: RetryAfter) -> float:
+    # ptb 22 returns int or timedelta depending on PTB_TIMEDELTA and warns about the
+    # int form; both are handled here, so the warning would only be noise.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, dtm.timedelta) else float(value)
+
+
+def classify(error: BaseException) -> Retry | None:
+    """Flood control waits as told; network trouble and 5xx back off; the rest is final."""
+    if isinstance(error, RetryAfter):
+        return Retry(after=retry_after_seconds(error))
+    if isinstance(error, BadRequest):  # a subclass of NetworkError, but never transient
+        return None
+    if isinstance(error, NetworkError):
+        return Retry()
+    return None
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def _command(text: str) -> str:
+    """``/start`` (``/start@TabikBot``, ``/start payload``) → the intent Rasa knows."""
+    if not text.startswith("/"):
+        return text
+    word = text[1:].split(maxsplit=1)[0] if len(text) > 1 else ""
+    return COMMANDS.get(word.split("@", 1)[0].lower(), text)
+
+
+def _unsupported_kind(message: Message) -> str:
+    if message.voice or message.video_note:
+        return "voice" if message.voice else "video"
+    if message.audio:
+        return "audio"
+    if message.sticker:
+        return "sticker"
+    if message.video or message.animation:
+        return "video"
+    if message.document:
+        return "document"
+    return "default"
+
+
+def parse_message(message: Message, *, update_id: int) -> Inbound | None:
+    chat = message.chat
+    if chat.type != chat.PRIVATE:
+        logger.info("Telegram %s chat message ignored (Tabik serves private chats)", chat.type)
+        return None
+    base: dict[str, Any] = {
+        "sender_id": ChatIdentity(channel="telegram", account=str(chat.id)).sender_id,
+        "dedupe_key": f"tg:{update_id}",
+        "message_id": str(message.message_id),
+        "sent_at": message.date.timestamp() if message.date else None,
+    }
+    metadata: dict[str, Any] = {"channel": "telegram", "message_id": message.message_id}
+    if message.text:
+        return Inbound(text=_command(message.text.strip()), metadata=metadata, **base)
+    if message.location:
+        latitude, longitude = message.location.latitude, message.location.longitude
+        venue = message.venue
+        metadata["location"] = {
+            "latitude": latitude,
+            "longitude": longitude,
+            "name": venue.title if venue else None,
+            "address": venue.address if venue else None,
+        }
+        text = intent_text("share_location", {"latitude": latitude, "longitude": longitude})
+        return Inbound(text=text, metadata=metadata, **base)
+    if message.contact:
+        number = phone_to_national(message.contact.phone_number)
+        if not number:
+            return Inbound(unsupported="default", metadata=metadata, **base)
+        name = " ".join(p for p in (message.contact.first_name, message.contact.last_name) if p)
+        metadata["contact"] = {
+            "name": name or None,
+            "phone_number": number,
+            # True when residents shared their own number (the "Bagikan kontak" button).
+            "own": bool(message.from_user and message.contact.user_id == message.from_user.id),
+        }
+        return Inbound(text=intent_text("inform", {"phone_number": number}),
+                       metadata=metadata, **base)
+    if message.photo:
+        largest = max(message.photo, key=lambda p: (p.width * p.height, p.file_size or 0))
+        attachment_id = f"tg:{largest.file_id}"
+        metadata["attachment"] = {
+            "kind": "photo",
+            "id": attachment_id,
+            "mime_type": "image/jpeg",  # Telegram re-encodes every photo as JPEG
+            "caption": message.caption,
+        }
+        text = intent_text("share_photo", {"attachment_id": attachment_id})
+        return Inbound(text=text, metadata=metadata, **base)
+    return Inbound(unsupported=_unsupported_kind(message), metadata=metadata, **base)
+
+
+def parse_update(data: Mapping[str, Any], bot: Bot) -> Inbound | None:
+    """One webhook update; None for kinds that are only acknowledged."""
+    update = Update.de_json(dict(data), bot)
+    if update.callback_query is not None:
+        query = update.callback_query
+        chat = query.message.chat if query.message else None
+        if chat is not None and chat.type != chat.PRIVATE:
+            return None
+        chat_id = chat.id if chat is not None else query.from_user.id
+        metadata: dict[str, Any] = {
+            "channel": "telegram",
+            "message_id": query.message.message_id if query.message else None,
+            "button": True,
+        }
+        base: dict[str, Any] = {
+            "sender_id": ChatIdentity(channel="telegram", account=str(chat_id)).sender_id,
+            "dedupe_key": f"tg:{update.update_id}",
+            "message_id": f"cb:{query.id}",
+            "metadata": metadata,
+            "callback_query_id": query.id,
+        }
+        if not query.data:
+            return Inbound(unsupported="default", **base)
+        return Inbound(text=query.data, **base)
+    if update.message is not None:
+        return parse_message(update.message, update_id=update.update_id)
+    if update.edited_message is not None:
+        # An edit is not a new answer; re-running a form step on it would confuse residents.
+        logger.debug("Telegram edited message acknowledged")
+        return None
+    if update.my_chat_member is not None:
+        status = update.my_chat_member.new_chat_member.status
+        logger.info("Telegram chat member status of Tabik is now %s", status)
+        return None
+    logger.debug("Telegram update %s of another kind acknowledged", update.update_id)
+    return None
+
+
+# --------------------------------------------------------------------------- sending
+
+
+class TelegramOutput(OutputChannel):
+    """Renders Rasa responses as Telegram messages with inline or reply keyboards."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "telegram"
+
+    def __init__(
+        self,
+        api: BotApi,
+        *,
+        replies: Replies,
+        payloads: PayloadRegistry,
+        retry: RetryPolicy | None = None,
+        per_chat: RateLimiter | None = None,
+        overall: RateLimiter | None = None,
+    ) -> None:
+        self.api = api
+        self.replies = replies
+        self.payloads = payloads
+        self.retry = retry or RetryPolicy()
+        # Telegram: about one message per second in a chat (short bursts tolerated)
+        # and about 30 per second overall.
+        self.per_chat = per_chat or RateLimiter(rate=1.0, burst=3)
+        self.overall = overall or RateLimiter(rate=30.0, burst=30)
+
+    @staticmethod
+    def chat_id(recipient_id: str) -> int:
+        identity = ChatIdentity.from_sender_id(recipient_id)
+        if identity.channel != "telegram":
+            raise RecipientNotOnChannel("telegram", recipient_id)
+        try:
+            return int(identity.account)
+        except ValueError as error:
+            raise RecipientNotOnChannel("telegram", recipient_id) from error
+
+    async def _call(
+        self, operation: str, chat_id: int | None, call: Callable[[], Awaitable[T]]
+    ) -> T:
+        async def limited() -> T:
+            if chat_id is not None:
+                await self.per_chat.acquire(str(chat_id))
+            await self.overall.acquire()
+            return await call()
+
+        return await call_with_retries(f"Telegram {operation}", limited, classify, self.retry)
+
+    async def send_message(self, chat_id: int, text: str, reply_markup: Any = None) -> None:
+        bot = self.api.bot
+        await self._call("sendMessage", chat_id, lambda: bot.send_message(
+            chat_id=chat_id, text=text, reply_markup=reply_markup,
+        ))
+
+    async def answer_callback(self, callback_query_id: str) -> None:
+        bot = self.api.bot
+        await self._call("answerCallbackQuery", None,
+                         lambda: bot.answer_callback_query(callback_query_id))
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        custom = dict(message.get("custom") or {})
+        requests = [key for key in ("request_location", "request_contact")
+                    if custom.pop(key, None) is True]
+        text = str(message.get("text") or "")
+        buttons = list(message.get("buttons") or message.get("quick_replies") or [])
+        if buttons:
+            await self.send_text_with_buttons(recipient_id, text, buttons)
+        if requests:
+            prompt = text if text and not buttons else self._request_prompt(requests)
+            await self.send_text_message(recipient_id, prompt,
+                                         reply_markup=self.request_keyboard(requests))
+        elif text and not buttons:
+            await self.send_text_message(recipient_id, text)
+        if custom:
+            await self.send_custom_json(recipient_id, custom)
+        if message.get("image"):
+            await self.send_image_url(recipient_id, str(message["image"]))
+        if message.get("attachment"):
+            await self.send_attachment(recipient_id, message["attachment"])
+        if message.get("elements"):
+            await self.send_elements(recipient_id, message["elements"])
+
+    def _request_prompt(self, requests: list[str]) -> str:
+        return self.replies["location_prompt" if "request_location" in requests
+                            else "contact_prompt"]
+
+    def request_keyboard(self, requests: list[str]) -> ReplyKeyboardMarkup:
+        """A one-time reply keyboard asking for the location and/or the phone number."""
+        row = []
+        if "request_location" in requests:
+            row.append(KeyboardButton(self.replies["location_button"], request_location=True))
+        if "request_contact" in requests:
+            row.append(KeyboardButton(self.replies["contact_button"], request_contact=True))
+        return ReplyKeyboardMarkup([row], resize_keyboard=True, one_time_keyboard=True)
+
+    async def send_text_message(
+        self, recipient_id: str, text: str, *, reply_markup: Any = None, **kwargs: Any
+    ) -> None:
+        chat_id = self.chat_id(recipient_id)
+        chunks = split_text(text) or [self.replies["choose_prompt"]]
+        for index, chunk in enumerate(chunks):
+            # The keyboard belongs under the last part, where the resident's eyes end.
+            markup = reply_markup if index == len(chunks) - 1 else None
+            await self.send_message(chat_id, chunk, reply_markup=markup)
+
+    async def inline_keyboard(self, buttons: list[dict[str, Any]]) -> InlineKeyboardMarkup:
+        rows = []
+        for button in buttons:
+            label = shorten(str(button.get("title") or button_payload(button)), BUTTON_TEXT_MAX)
+            if button.get("url") and not button.get("payload"):
+                rows.append([InlineKeyboardButton(label, url=str(button["url"]))])
+                continue
+            data = await self.payloads.encode(button_payload(button), CALLBACK_DATA_MAX_BYTES)
+            rows.append([InlineKeyboardButton(label, callback_data=data)])
+        return InlineKeyboardMarkup(rows)
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        await self.send_text_message(
+            recipient_id, text or self.replies["choose_prompt"],
+            reply_markup=await self.inline_keyboard(buttons),
+        )
+
+    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
+        chat_id, bot = self.chat_id(recipient_id), self.api.bot
+        await self._call("sendPhoto", chat_id, lambda: bot.send_photo(chat_id=chat_id, photo=image))
+
+    async def send_attachment(self, recipient_id: str, attachment: Any, **kwargs: Any) -> None:
+        if isinstance(attachment, str):
+            await self.send_text_message(recipient_id, attachment)
+        else:
+            logger.warning("Telegram: attachment of type %s not sent", type(attachment).__name__)
+
+    async def send_custom_json(
+        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
+    ) -> None:
+        # Raw JSON must never reach a resident; unknown custom keys are an authoring bug.
+        logger.warning("Telegram: custom payload keys %s not rendered", sorted(json_message))
+
+    async def send_notification(
+        self, recipient_id: str, text: str, template_params: list[str] | None = None
+    ) -> None:
+        """A message Tabik starts; Telegram has no service window, so always plain text."""
+        await self.send_text_message(recipient_id, text)
+
+
+# --------------------------------------------------------------------------- input
+
+
+SEND_ERRORS: tuple[type[BaseException], ...] = (TelegramError, RetryBudgetExhausted)
+
+
+class TelegramInput(InputChannel):
+    """``/webhooks/telegram/webhook``: updates authenticated by the secret token."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "telegram"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        """Configuration from the environment; keys in credentials.yml may override it."""
+        return cls.from_settings(get_settings(), credentials)
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, credentials: Mapping[str, Any] | None = None
+    ) -> TelegramInput:
+        overrides = {k: str(v) for k, v in (credentials or {}).items() if v not in (None, "")}
+        config = settings.telegram
+        if config is None:
+            if not overrides.get("bot_token"):
+                cls.raise_missing_credentials_exception()
+            config = TelegramSettings(bot_token=overrides["bot_token"], secret_token=None)
+        known = set(TelegramSettings.__dataclass_fields__)
+        config = replace(config, **{k: v for k, v in overrides.items() if k in known})
+        config = replace(config, api_base=config.api_base.rstrip("/"))
+        return cls(config, store=create_store(settings.redis_url))
+
+    def __init__(
+        self,
+        settings: TelegramSettings,
+        *,
+        store: KeyValueStore,
+        replies: Replies | None = None,
+        api: BotApi | None = None,
+        dispatcher: Dispatcher | None = None,
+        retry: RetryPolicy | None = None,
+        per_chat: RateLimiter | None = None,
+        overall: RateLimiter | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.replies = replies or Replies.load()
+        self.api = api or BotApi(settings)
+        self.dispatcher = dispatcher or Dispatcher(store, namespace="tg")
+        self.output = TelegramOutput(
+            self.api,
+            replies=self.replies,
+            payloads=PayloadRegistry(store, namespace="tg"),
+            retry=retry,
+            per_chat=per_chat,
+            overall=overall,
+        )
+        if not settings.secret_token:
+            logger.warning(
+                "TELEGRAM_SECRET_TOKEN is not set: the Telegram webhook cannot tell "
+                "Telegram's deliveries from forged ones"
+            )
+
+    def get_output_channel(self) -> TelegramOutput:
+        return self.output
+
+    def authenticate(self, header: str | None) -> int | None:
+        """None when the request may go on, else the HTTP status to refuse it with."""
+        secret = self.settings.secret_token
+        if not secret:
+            return None
+        if not header:
+            return 401
+        if not hmac.compare_digest(header.encode("utf-8"), secret.encode("utf-8")):
+            logger.warning("Telegram webhook with a wrong secret token rejected")
+            return 403
+        return None
+
+    async def process(
+        self, inbound: Inbound, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> None:
+        if inbound.callback_query_id:
+            try:
+                # Answered first so the resident's button stops spinning.
+                await self.output.answer_callback(inbound.callback_query_id)
+            except (TelegramError, RetryBudgetExhausted):
+                logger.exception("answerCallbackQuery failed for %s", inbound.masked_sender)
+        await deliver(
+            inbound,
+            on_new_message=on_new_message,
+            output=self.output,
+            input_channel=self.name(),
+            replies=self.replies,
+            payloads=self.output.payloads,
+            send_errors=SEND_ERRORS,
+        )
+
+    def accept(
+        self, body: bytes, secret_header: str | None,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    ) -> tuple[int, str]:
+        """Authenticate, parse and queue one update; the HTTP status and text to answer."""
+        refused = self.authenticate(secret_header)
+        if refused is not None:
+            return refused, "unauthorised" if refused == 401 else "forbidden"
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return 400, "malformed JSON"
+        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+            return 400, "not an update"
+        if not self.dispatcher.has_capacity:
+            # Not a processing failure: nothing was accepted, so Telegram's redelivery is wanted.
+            logger.error("Telegram webhook overloaded; update refused for redelivery")
+            return 503, "busy"
+        try:
+            inbound = parse_update(data, self.api.bot)
+        except (TypeError, KeyError, ValueError, AttributeError):
+            # Authentic but unreadable (a Bot API change?): redelivery would not help.
+            logger.exception("Telegram update %s could not be parsed", data.get("update_id"))
+            return 200, "ignored"
+        if inbound is not None:
+            self.dispatcher.submit(inbound, lambda m: self.process(m, on_new_message))
+        return 200, "ok"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint("tabik_telegram_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            status, text = self.accept(
+                request.body, request.headers.get(SECRET_HEADER), on_new_message
+            )
+            return response.text(text, status=status)
+
+        @webhook.listener("before_server_stop")
+        async def drain(*_: Any) -> None:
+            await self.dispatcher.drain()
+
+        @webhook.listener("after_server_stop")
+        async def close(*_: Any) -> None:
+            await self.api.close()
+            await self.store.close()
+
+        return webhook

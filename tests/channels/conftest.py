@@ -1,0 +1,124 @@
+"""Fixtures for the channel tests: fake platform servers and channels pointed at them."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+
+from bot.config import TelegramSettings, WhatsAppSettings
+from bot.kv import KeyValueStore, MemoryStore
+from channels.common import Dispatcher, RateLimiter, Replies, RetryPolicy
+from channels.telegram import BotApi, TelegramInput
+from channels.whatsapp import GraphClient, WhatsAppInput
+from tests.auxil import fake_telegram, fake_whatsapp
+from tests.auxil.fake_telegram import FakeBotApi
+from tests.auxil.fake_whatsapp import FakeGraphApi
+
+
+class RecordedSleeps:
+    """Stands in for asyncio.sleep in retry policies: records the delay, does not wait."""
+
+    def __init__(self) -> None:
+        self.delays: list[float] = []
+
+    async def __call__(self, delay: float) -> None:
+        self.delays.append(delay)
+        await asyncio.sleep(0)
+
+
+@pytest.fixture
+def sleeps() -> RecordedSleeps:
+    return RecordedSleeps()
+
+
+@pytest.fixture
+def fast_retry(sleeps: RecordedSleeps) -> RetryPolicy:
+    return RetryPolicy(attempts=4, base_delay=0.01, max_delay=0.05, max_retry_after=60,
+                       sleep=sleeps)
+
+
+@pytest.fixture
+def replies() -> Replies:
+    return Replies.load()
+
+
+@pytest.fixture
+def store() -> KeyValueStore:
+    return MemoryStore(prefix="channels-test:")
+
+
+@pytest.fixture
+async def graph_api(aiohttp_server: Any) -> AsyncIterator[tuple[FakeGraphApi, str]]:
+    fake = FakeGraphApi()
+    server = await aiohttp_server(fake.app())
+    yield fake, str(server.make_url(f"/{fake_whatsapp.API_VERSION}")).rstrip("/")
+
+
+@pytest.fixture
+async def bot_api(aiohttp_server: Any) -> AsyncIterator[tuple[FakeBotApi, str]]:
+    fake = FakeBotApi()
+    server = await aiohttp_server(fake.app())
+    yield fake, str(server.make_url("/")).rstrip("/")
+
+
+@pytest.fixture
+def whatsapp_settings(graph_api: tuple[FakeGraphApi, str]) -> WhatsAppSettings:
+    return WhatsAppSettings(
+        verify_token=fake_whatsapp.VERIFY_TOKEN,
+        app_secret=fake_whatsapp.APP_SECRET,
+        access_token=fake_whatsapp.ACCESS_TOKEN,
+        phone_number_id=fake_whatsapp.PHONE_NUMBER_ID,
+        api_base=graph_api[1],
+    )
+
+
+@pytest.fixture
+async def whatsapp(
+    whatsapp_settings: WhatsAppSettings, store: KeyValueStore, replies: Replies,
+    fast_retry: RetryPolicy,
+) -> AsyncIterator[WhatsAppInput]:
+    client = GraphClient(whatsapp_settings, retry=fast_retry, pair_rate_delay=0.02)
+    channel = WhatsAppInput(whatsapp_settings, store=store, replies=replies, client=client,
+                            dispatcher=Dispatcher(store, namespace="wa", processing_timeout=10))
+    yield channel
+    await channel.dispatcher.drain()
+    await client.close()
+
+
+TelegramFactory = Callable[..., TelegramInput]
+
+
+@pytest.fixture
+async def make_telegram(
+    bot_api: tuple[FakeBotApi, str], store: KeyValueStore, replies: Replies,
+    fast_retry: RetryPolicy,
+) -> AsyncIterator[TelegramFactory]:
+    made: list[TelegramInput] = []
+
+    def make(secret: str | None = fake_telegram.SECRET_TOKEN, **kwargs: Any) -> TelegramInput:
+        settings = TelegramSettings(bot_token=fake_telegram.BOT_TOKEN, secret_token=secret,
+                                    api_base=bot_api[1])
+        options: dict[str, Any] = {
+            "store": store, "replies": replies, "retry": fast_retry,
+            # Real limits are unit-tested with a fake clock; here they would only slow tests.
+            "per_chat": RateLimiter(rate=1000, burst=1000),
+            "overall": RateLimiter(rate=1000, burst=1000),
+            "dispatcher": Dispatcher(store, namespace="tg", processing_timeout=10),
+            **kwargs,
+        }
+        channel = TelegramInput(settings, api=BotApi(settings), **options)
+        made.append(channel)
+        return channel
+
+    yield make
+    for channel in made:
+        await channel.dispatcher.drain()
+        await channel.api.close()
+
+
+@pytest.fixture
+def telegram(make_telegram: TelegramFactory) -> TelegramInput:
+    return make_telegram()
