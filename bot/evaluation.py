@@ -88,20 +88,28 @@ def score(examples: Sequence[Example], predictions: Sequence[Prediction]) -> Rep
     intents = sorted({e.intent for e in examples})
     per_intent: dict[str, Scores] = {}
     for intent in intents:
-        tp = sum(1 for e, p in zip(examples, predictions) if e.intent == p.intent == intent)
-        fp = sum(1 for e, p in zip(examples, predictions) if p.intent == intent != e.intent)
-        fn = sum(1 for e, p in zip(examples, predictions) if e.intent == intent != p.intent)
+        tp = sum(
+            1 for e, p in zip(examples, predictions, strict=True) if e.intent == p.intent == intent
+        )
+        fp = sum(
+            1 for e, p in zip(examples, predictions, strict=True) if p.intent == intent != e.intent
+        )
+        fn = sum(
+            1 for e, p in zip(examples, predictions, strict=True) if e.intent == intent != p.intent
+        )
         per_intent[intent] = _scores(tp, fp, fn)
-    correct = sum(1 for e, p in zip(examples, predictions) if e.intent == p.intent)
+    correct = sum(1 for e, p in zip(examples, predictions, strict=True) if e.intent == p.intent)
     confusions = Counter(
-        (e.intent, p.intent) for e, p in zip(examples, predictions) if e.intent != p.intent
+        (e.intent, p.intent)
+        for e, p in zip(examples, predictions, strict=True)
+        if e.intent != p.intent
     )
     kinds = sorted({k for e in examples for k, _ in e.entities})
     per_entity: dict[str, Scores] = {}
     total = [0, 0, 0]
     for kind in kinds:
         tp = fp = fn = 0
-        for e, p in zip(examples, predictions):
+        for e, p in zip(examples, predictions, strict=True):
             gold = {x for x in e.entities if x[0] == kind}
             got = {x for x in p.entities if x[0] == kind}
             tp += len(gold & got)
@@ -120,7 +128,7 @@ def score(examples: Sequence[Example], predictions: Sequence[Prediction]) -> Rep
                 x for x in p.entities - e.entities if x[0] in {k for k, _ in e.entities}
             ),
         }
-        for e, p in zip(examples, predictions)
+        for e, p in zip(examples, predictions, strict=True)
         if e.intent != p.intent or not e.entities <= p.entities
     ]
     return Report(

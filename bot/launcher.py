@@ -122,7 +122,7 @@ def train(
         name,
     ]
     log.info("Training %s (seeded) ...", name)
-    subprocess.run(command, check=True, cwd=PROJECT_ROOT, env=child_env())
+    subprocess.run(command, check=True, cwd=PROJECT_ROOT, env=child_env())  # noqa: S603
     return models_dir / f"{name}.tar.gz"
 
 
@@ -142,7 +142,7 @@ def train_nlu(config: Path, out_dir: Path, name: str) -> Path:
         "--fixed-model-name",
         name,
     ]
-    subprocess.run(command, check=True, cwd=PROJECT_ROOT, env=child_env())
+    subprocess.run(command, check=True, cwd=PROJECT_ROOT, env=child_env())  # noqa: S603
     return out_dir / f"{name}.tar.gz"
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -109,7 +109,7 @@ def vocabularies() -> dict[str, dict[str, dict[str, Any]]]:
     return {kind: data[kind] for kind in ENTITY_VOCABULARIES}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _alias_index(kind: str) -> dict[str, str]:
     index: dict[str, str] = {}
     for value, entry in vocabularies()[kind].items():

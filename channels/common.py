@@ -126,8 +126,9 @@ async def deliver(
     dispatcher to log: apologising through a dead API would fail again.
     """
     if inbound.unsupported is not None:
-        logger.info("%s sent a %s; answered from replies.yml", inbound.masked_sender,
-                    inbound.unsupported)
+        logger.info(
+            "%s sent a %s; answered from replies.yml", inbound.masked_sender, inbound.unsupported
+        )
         await output.send_text_message(
             inbound.sender_id, replies.for_unsupported(inbound.unsupported)
         )
@@ -356,9 +357,7 @@ class Dispatcher:
         return len(self.tasks) < self.max_pending
 
     def submit(self, inbound: Inbound, work: Callable[[Inbound], Awaitable[None]]) -> None:
-        self.tasks.spawn(
-            self._run(inbound, work), name=f"{self.namespace}:{inbound.dedupe_key}"
-        )
+        self.tasks.spawn(self._run(inbound, work), name=f"{self.namespace}:{inbound.dedupe_key}")
 
     async def first_time(self, dedupe_key: str) -> bool:
         """True when this platform id has not been processed before (and marks it)."""
@@ -374,15 +373,18 @@ class Dispatcher:
     async def _run(self, inbound: Inbound, work: Callable[[Inbound], Awaitable[None]]) -> None:
         async with self.senders.turn(inbound.sender_id):
             if not await self.first_time(inbound.dedupe_key):
-                logger.info("duplicate %s from %s skipped", inbound.dedupe_key,
-                            inbound.masked_sender)
+                logger.info(
+                    "duplicate %s from %s skipped", inbound.dedupe_key, inbound.masked_sender
+                )
                 return
             try:
                 await asyncio.wait_for(work(inbound), timeout=self.processing_timeout)
             except asyncio.TimeoutError:
                 logger.error(
                     "processing %s from %s timed out after %.0fs",
-                    inbound.dedupe_key, inbound.masked_sender, self.processing_timeout,
+                    inbound.dedupe_key,
+                    inbound.masked_sender,
+                    self.processing_timeout,
                 )
             except Exception:
                 logger.exception(
@@ -497,7 +499,11 @@ async def call_with_retries(
                 delay = policy.backoff(attempt - 1)
             logger.warning(
                 "%s failed (%s), retry %d/%d in %.2fs",
-                operation, error, attempt, policy.attempts - 1, delay,
+                operation,
+                error,
+                attempt,
+                policy.attempts - 1,
+                delay,
             )
             await policy.sleep(delay)
 

@@ -55,15 +55,19 @@ async def register_telegram(
 
 
 def main(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m channels.register", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m channels.register",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     channels = parser.add_subparsers(dest="channel", required=True)
     telegram = channels.add_parser("telegram", help="call setWebhook")
     telegram.add_argument("--url", required=True, help="public https URL of Tabik")
     telegram.add_argument("--drop-pending-updates", action="store_true")
     telegram.add_argument("--max-connections", type=int, default=None)
     telegram.add_argument(
-        "--allow-unauthenticated", action="store_true",
+        "--allow-unauthenticated",
+        action="store_true",
         help="register even though TELEGRAM_SECRET_TOKEN is not set",
     )
     whatsapp = channels.add_parser("whatsapp", help="print the dashboard settings")
@@ -73,29 +77,38 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
 
     if args.channel == "whatsapp":
         if settings.whatsapp is None:
-            print("WhatsApp is off: set WHATSAPP_VERIFY_TOKEN, WHATSAPP_APP_SECRET, "
-                  "WHATSAPP_ACCESS_TOKEN and WHATSAPP_PHONE_NUMBER_ID.", file=sys.stderr)
+            print(
+                "WhatsApp is off: set WHATSAPP_VERIFY_TOKEN, WHATSAPP_APP_SECRET, "
+                "WHATSAPP_ACCESS_TOKEN and WHATSAPP_PHONE_NUMBER_ID.",
+                file=sys.stderr,
+            )
             return 2
         for line in describe_setup(settings.whatsapp, args.url):
             print(line)
         return 0
 
     if settings.telegram is None:
-        print("Telegram is off: set TELEGRAM_BOT_TOKEN (and TELEGRAM_SECRET_TOKEN).",
-              file=sys.stderr)
+        print(
+            "Telegram is off: set TELEGRAM_BOT_TOKEN (and TELEGRAM_SECRET_TOKEN).", file=sys.stderr
+        )
         return 2
     if not settings.telegram.secret_token and not args.allow_unauthenticated:
-        print("TELEGRAM_SECRET_TOKEN is not set: anyone could post updates to the webhook. "
-              "Set it (1-256 of A-Z a-z 0-9 _ -) or pass --allow-unauthenticated.",
-              file=sys.stderr)
+        print(
+            "TELEGRAM_SECRET_TOKEN is not set: anyone could post updates to the webhook. "
+            "Set it (1-256 of A-Z a-z 0-9 _ -) or pass --allow-unauthenticated.",
+            file=sys.stderr,
+        )
         return 2
     try:
         url = telegram_webhook_url(args.url)
-        done = asyncio.run(register_telegram(
-            settings.telegram, url,
-            drop_pending_updates=args.drop_pending_updates,
-            max_connections=args.max_connections,
-        ))
+        done = asyncio.run(
+            register_telegram(
+                settings.telegram,
+                url,
+                drop_pending_updates=args.drop_pending_updates,
+                max_connections=args.max_connections,
+            )
+        )
     except (ValueError, TelegramError) as error:
         print(f"setWebhook failed: {error}", file=sys.stderr)
         return 1

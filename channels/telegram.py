@@ -85,8 +85,10 @@ class BotApi:
     @property
     def bot(self) -> Bot:
         if self._bot is None:
-            self._requests = [HTTPXRequest(connection_pool_size=self.pool_size),
-                              HTTPXRequest(connection_pool_size=1)]
+            self._requests = [
+                HTTPXRequest(connection_pool_size=self.pool_size),
+                HTTPXRequest(connection_pool_size=1),
+            ]
             self._bot = Bot(
                 self.settings.bot_token,
                 base_url=f"{self.settings.api_base}/bot",
@@ -183,8 +185,9 @@ def parse_message(message: Message, *, update_id: int) -> Inbound | None:
             # True when residents shared their own number (the "Bagikan kontak" button).
             "own": bool(message.from_user and message.contact.user_id == message.from_user.id),
         }
-        return Inbound(text=intent_text("inform", {"phone_number": number}),
-                       metadata=metadata, **base)
+        return Inbound(
+            text=intent_text("inform", {"phone_number": number}), metadata=metadata, **base
+        )
     if message.photo:
         largest = max(message.photo, key=lambda p: (p.width * p.height, p.file_size or 0))
         attachment_id = f"tg:{largest.file_id}"
@@ -289,27 +292,36 @@ class TelegramOutput(OutputChannel):
 
     async def send_message(self, chat_id: int, text: str, reply_markup: Any = None) -> None:
         bot = self.api.bot
-        await self._call("sendMessage", chat_id, lambda: bot.send_message(
-            chat_id=chat_id, text=text, reply_markup=reply_markup,
-        ))
+        await self._call(
+            "sendMessage",
+            chat_id,
+            lambda: bot.send_message(
+                chat_id=chat_id,
+                text=text,
+                reply_markup=reply_markup,
+            ),
+        )
 
     async def answer_callback(self, callback_query_id: str) -> None:
         bot = self.api.bot
-        await self._call("answerCallbackQuery", None,
-                         lambda: bot.answer_callback_query(callback_query_id))
+        await self._call(
+            "answerCallbackQuery", None, lambda: bot.answer_callback_query(callback_query_id)
+        )
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         custom = dict(message.get("custom") or {})
-        requests = [key for key in ("request_location", "request_contact")
-                    if custom.pop(key, None) is True]
+        requests = [
+            key for key in ("request_location", "request_contact") if custom.pop(key, None) is True
+        ]
         text = str(message.get("text") or "")
         buttons = list(message.get("buttons") or message.get("quick_replies") or [])
         if buttons:
             await self.send_text_with_buttons(recipient_id, text, buttons)
         if requests:
             prompt = text if text and not buttons else self._request_prompt(requests)
-            await self.send_text_message(recipient_id, prompt,
-                                         reply_markup=self.request_keyboard(requests))
+            await self.send_text_message(
+                recipient_id, prompt, reply_markup=self.request_keyboard(requests)
+            )
         elif text and not buttons:
             await self.send_text_message(recipient_id, text)
         if custom:
@@ -322,8 +334,9 @@ class TelegramOutput(OutputChannel):
             await self.send_elements(recipient_id, message["elements"])
 
     def _request_prompt(self, requests: list[str]) -> str:
-        return self.replies["location_prompt" if "request_location" in requests
-                            else "contact_prompt"]
+        return self.replies[
+            "location_prompt" if "request_location" in requests else "contact_prompt"
+        ]
 
     def request_keyboard(self, requests: list[str]) -> ReplyKeyboardMarkup:
         """A one-time reply keyboard asking for the location and/or the phone number."""
@@ -359,7 +372,8 @@ class TelegramOutput(OutputChannel):
         self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
     ) -> None:
         await self.send_text_message(
-            recipient_id, text or self.replies["choose_prompt"],
+            recipient_id,
+            text or self.replies["choose_prompt"],
             reply_markup=await self.inline_keyboard(buttons),
         )
 
@@ -485,7 +499,9 @@ class TelegramInput(InputChannel):
         )
 
     def accept(
-        self, body: bytes, secret_header: str | None,
+        self,
+        body: bytes,
+        secret_header: str | None,
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
     ) -> tuple[int, str]:
         """Authenticate, parse and queue one update; the HTTP status and text to answer."""

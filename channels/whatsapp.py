@@ -218,11 +218,14 @@ def log_status(status: Mapping[str, Any]) -> None:
         ]
         logger.warning(
             "WhatsApp message %s to %s failed: %s",
-            status.get("id"), recipient, "; ".join(errors) or "no reason given",
+            status.get("id"),
+            recipient,
+            "; ".join(errors) or "no reason given",
         )
     else:
-        logger.debug("WhatsApp message %s to %s: %s", status.get("id"), recipient,
-                     status.get("status"))
+        logger.debug(
+            "WhatsApp message %s to %s: %s", status.get("id"), recipient, status.get("status")
+        )
 
 
 def parse_webhook(payload: Mapping[str, Any], *, phone_number_id: str) -> list[Inbound]:
@@ -243,8 +246,11 @@ def parse_webhook(payload: Mapping[str, Any], *, phone_number_id: str) -> list[I
                 logger.warning("WhatsApp delivery for another phone number id ignored")
                 continue
             for error in _dicts(value.get("errors")):
-                logger.warning("WhatsApp webhook error %s: %s", error.get("code"),
-                               error.get("title") or error.get("message"))
+                logger.warning(
+                    "WhatsApp webhook error %s: %s",
+                    error.get("code"),
+                    error.get("title") or error.get("message"),
+                )
             for status in _dicts(value.get("statuses")):
                 log_status(status)
             for message in _dicts(value.get("messages")):
@@ -453,14 +459,17 @@ class WhatsAppOutput(OutputChannel):
         lead, body = self._body(text)
         if lead:
             await self.send_text_message(recipient_id, lead)
-        await self._send(recipient_id, {
-            "type": "interactive",
-            "interactive": {
-                "type": "location_request_message",
-                "body": {"text": body},
-                "action": {"name": "send_location"},
+        await self._send(
+            recipient_id,
+            {
+                "type": "interactive",
+                "interactive": {
+                    "type": "location_request_message",
+                    "body": {"text": body},
+                    "action": {"name": "send_location"},
+                },
             },
-        })
+        )
 
     def _body(self, text: str) -> tuple[str, str]:
         """Text longer than an interactive body: the lead goes first as plain text."""
@@ -493,19 +502,25 @@ class WhatsAppOutput(OutputChannel):
 
     async def render_choices(self, body: str, buttons: list[dict[str, Any]]) -> dict[str, Any]:
         """Up to 3 distinct titles as reply buttons, otherwise a list (≤ 10 rows)."""
-        titles = [shorten(str(b.get("title") or button_payload(b)), BUTTON_TITLE_MAX)
-                  for b in buttons]
+        titles = [
+            shorten(str(b.get("title") or button_payload(b)), BUTTON_TITLE_MAX) for b in buttons
+        ]
         if len(buttons) <= MAX_REPLY_BUTTONS and len(set(titles)) == len(titles):
             return {
                 "type": "button",
                 "body": {"text": body},
-                "action": {"buttons": [
-                    {"type": "reply", "reply": {
-                        "id": await self.payloads.encode(button_payload(b), BUTTON_ID_MAX),
-                        "title": title,
-                    }}
-                    for b, title in zip(buttons, titles, strict=True)
-                ]},
+                "action": {
+                    "buttons": [
+                        {
+                            "type": "reply",
+                            "reply": {
+                                "id": await self.payloads.encode(button_payload(b), BUTTON_ID_MAX),
+                                "title": title,
+                            },
+                        }
+                        for b, title in zip(buttons, titles, strict=True)
+                    ]
+                },
             }
         rows = []
         for button in buttons:
@@ -542,17 +557,21 @@ class WhatsAppOutput(OutputChannel):
             except WhatsAppApiError as error:
                 if error.code != OUTSIDE_WINDOW:
                     raise
-                logger.info("WhatsApp window closed for %s; sending the template",
-                            ChatIdentity("whatsapp", wa_id).masked())
+                logger.info(
+                    "WhatsApp window closed for %s; sending the template",
+                    ChatIdentity("whatsapp", wa_id).masked(),
+                )
         template: dict[str, Any] = {
             "name": self.client.settings.notification_template,
             "language": {"code": self.client.settings.template_language},
         }
         if template_params:
-            template["components"] = [{
-                "type": "body",
-                "parameters": [{"type": "text", "text": str(p)} for p in template_params],
-            }]
+            template["components"] = [
+                {
+                    "type": "body",
+                    "parameters": [{"type": "text", "text": str(p)} for p in template_params],
+                }
+            ]
         await self._send(recipient_id, {"type": "template", "template": template})
 
 
@@ -560,7 +579,10 @@ class WhatsAppOutput(OutputChannel):
 
 
 SEND_ERRORS: tuple[type[BaseException], ...] = (
-    WhatsAppApiError, RetryBudgetExhausted, aiohttp.ClientError, asyncio.TimeoutError,
+    WhatsAppApiError,
+    RetryBudgetExhausted,
+    aiohttp.ClientError,
+    asyncio.TimeoutError,
 )
 
 
@@ -644,7 +666,9 @@ class WhatsAppInput(InputChannel):
         )
 
     def accept(
-        self, body: bytes, signature: str | None,
+        self,
+        body: bytes,
+        signature: str | None,
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
     ) -> tuple[int, str]:
         """Authenticate, parse and queue one delivery; the HTTP status and text to answer."""
@@ -721,8 +745,10 @@ def describe_setup(settings: WhatsAppSettings, public_url: str | None) -> Iterab
     yield "  Webhook fields: subscribe to 'messages'"
     yield "App secret (App settings → Basic) must equal WHATSAPP_APP_SECRET;"
     yield f"phone number id in use: {settings.phone_number_id}; Graph API: {settings.api_base}"
-    yield (f"Template for messages outside the 24-hour window: {settings.notification_template}"
-           f" ({settings.template_language})")
+    yield (
+        f"Template for messages outside the 24-hour window: {settings.notification_template}"
+        f" ({settings.template_language})"
+    )
 
 
 __all__ = [

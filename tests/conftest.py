@@ -15,7 +15,10 @@ os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
 @pytest.fixture(scope="session")
 def trained_model() -> Path:
-    """The model for the current training data, trained once per run (``make test`` trains first)."""
+    """The model for the current training data, trained once per run.
+
+    ``make test`` trains first, so this normally finds it.
+    """
     from bot.launcher import model_path, train
 
     path = model_path()

@@ -58,6 +58,23 @@ GAZETTEER_INTENTS: dict[str, frozenset[str] | None] = {
     "complaint_category": frozenset({"file_complaint"}),
 }
 MAX_ALIAS_WORDS = 4
+PLACE_INTENTS = frozenset({"file_complaint", "inform", "emergency", "ask_office_info"})
+# "desa Hajimena", "pekon Sukamaju", "kec. Natar": the word after the prefix is a name.
+_PLACE_AFTER_PREFIX = {
+    "desa": re.compile(
+        r"\b(?:desa|ds|dsa|pekon|kampung|kmp|tiyuh|kelurahan|kel|dusun|dsn)\.?\s+", re.IGNORECASE
+    ),
+    "kecamatan": re.compile(r"\b(?:kecamatan|kec|kcmtn)\.?\s+", re.IGNORECASE),
+}
+# Kecamatan whose names are everyday words: recognised only after "kec".
+_COMMON_WORD_KECAMATAN = frozenset({"panjang", "palas", "ketapang", "penawar", "enggal", "lemong"})
+# Words that end a place name typed without punctuation.
+_PLACE_STOP = frozenset(
+    """di ke dari dan yang yg sudah udah udh sdh ada tolong mohon min pak bu nya ini itu sejak
+    sama untuk utk gak ga tidak tdk parah rusak jalan jln jl rt rw no nomor kab kabupaten kota kec
+    kecamatan desa ds kel kelurahan pekon kampung tiyuh dusun lampung mati banjir sampah
+    numpuk bolong berlubang sudah belum blm gimana bagaimana gmn tlg segera cepat kapan""".split()
+)
 
 
 def _title(text: str) -> str:
@@ -93,9 +110,7 @@ def canonical_vocabulary_value(kind: str, text: str) -> str | None:
     return value or close_alias(kind, text)
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
 class EntityCanonicalizer(GraphComponent, EntityExtractorMixin):
     """Canonicalises (and completes) entities; see the module docstring."""
 
@@ -153,7 +168,7 @@ class EntityCanonicalizer(GraphComponent, EntityExtractorMixin):
             result.append(self.add_processor_name(updated))
         if self._config.get("gazetteer", True):
             result.extend(self._gazetteer(text, result, intent))
-        return sorted(result, key=lambda e: (e.get(ENTITY_ATTRIBUTE_START) or 0))
+        return sorted(result, key=lambda e: e.get(ENTITY_ATTRIBUTE_START) or 0)
 
     def _canonical_value(self, entity: dict[str, Any]) -> str | None:
         kind = entity.get(ENTITY_ATTRIBUTE_TYPE)
@@ -185,6 +200,17 @@ class EntityCanonicalizer(GraphComponent, EntityExtractorMixin):
                 value, start, end = hit
                 taken.append((start, end))
                 added.append(self._entity(kind, value, start, end, 0.9, "gazetteer"))
+        if intent in PLACE_INTENTS:
+            for kind in ("kecamatan", "desa"):
+                if kind in present:
+                    continue
+                hit = _place_after_prefix(kind, text, taken)
+                if hit is None and kind == "kecamatan":
+                    hit = _known_kecamatan(words, taken)
+                if hit is not None:
+                    value, start, end = hit
+                    taken.append((start, end))
+                    added.append(self._entity(kind, value, start, end, 0.8, "gazetteer"))
         return added
 
     def _entity(
@@ -198,6 +224,48 @@ class EntityCanonicalizer(GraphComponent, EntityExtractorMixin):
             ENTITY_ATTRIBUTE_CONFIDENCE: confidence,
             EXTRACTOR: f"{self.__class__.__name__}.{how}",
         }
+
+
+def _place_after_prefix(
+    kind: str, text: str, taken: list[tuple[int, int]]
+) -> tuple[str, int, int] | None:
+    for prefix in _PLACE_AFTER_PREFIX[kind].finditer(text):
+        names: list[tuple[str, int, int]] = []
+        for word in re.finditer(r"[^\W\d_][\w']*|\S", text[prefix.end() :]):
+            token = word.group(0)
+            start, end = prefix.end() + word.start(), prefix.end() + word.end()
+            gap = text[names[-1][2] : start] if names else ""
+            if (
+                not token[0].isalpha()
+                or token.lower() in _PLACE_STOP
+                or vocabulary.canonical_region(token)
+                or (gap and not gap.isspace())
+                or len(names) == 3
+            ):
+                break
+            names.append((token, start, end))
+        if names and not _overlaps(names[0][1], names[-1][2], taken):
+            place = canonical_place(" ".join(n for n, _, _ in names))
+            if place:
+                return place, names[0][1], names[-1][2]
+    return None
+
+
+def _known_kecamatan(
+    words: list[tuple[str, int, int]], taken: list[tuple[int, int]]
+) -> tuple[str, int, int] | None:
+    for size in (3, 2, 1):
+        for i in range(len(words) - size + 1):
+            start, end = words[i][1], words[i + size - 1][2]
+            if _overlaps(start, end, taken):
+                continue
+            phrase = " ".join(w for w, _, _ in words[i : i + size])
+            if phrase.lower() in _COMMON_WORD_KECAMATAN:
+                continue
+            found = vocabulary.find_kecamatan(phrase)
+            if found is not None:
+                return found[0], start, end
+    return None
 
 
 def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:

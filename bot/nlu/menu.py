@@ -47,9 +47,7 @@ def menu_choice(text: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class MenuResolver(GraphComponent, IntentClassifier):
     """Overrides the intent of a bare main-menu number with that menu entry's intent."""
 

@@ -42,7 +42,8 @@ class SlangDictionary:
 def parse_dictionary(data: dict[str, Any]) -> SlangDictionary:
     words = {str(k).lower(): str(v).lower() for k, v in (data.get("words") or {}).items()}
     phrases = {
-        tuple(str(k).lower().split()): str(v).lower() for k, v in (data.get("phrases") or {}).items()
+        tuple(str(k).lower().split()): str(v).lower()
+        for k, v in (data.get("phrases") or {}).items()
     }
     keep = frozenset(str(k).lower() for k in (data.get("keep") or []))
     for token in keep:

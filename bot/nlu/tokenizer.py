@@ -21,9 +21,7 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.nlu.normalise import SLANG_FILE, SlangDictionary, load_dictionary, tokenize
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
 class IndonesianTokenizer(Tokenizer):
     """Whitespace/punctuation tokenizer with slang normalisation for Indonesian."""
 

@@ -46,10 +46,18 @@ class FakeBotApi:
         app.router.add_post("/{bot}/{method}", self._call)
         return app
 
-    def fail_next(self, method: str, status: int, *, description: str = "error",
-                  retry_after: int | None = None, times: int = 1) -> None:
-        self.failures.extend(Failure(method, status, description, retry_after)
-                             for _ in range(times))
+    def fail_next(
+        self,
+        method: str,
+        status: int,
+        *,
+        description: str = "error",
+        retry_after: int | None = None,
+        times: int = 1,
+    ) -> None:
+        self.failures.extend(
+            Failure(method, status, description, retry_after) for _ in range(times)
+        )
 
     def accepted(self, method: str) -> list[dict[str, Any]]:
         return [params for name, params in self.calls if name == method and params.get("_ok")]
@@ -132,8 +140,13 @@ def _user(chat_id: int) -> dict[str, Any]:
     return {"id": chat_id, "is_bot": False, "first_name": "Warga", "language_code": "id"}
 
 
-def message_update(chat_id: int = CHAT_ID, *, update_id: int | None = None,
-                   chat_type: str = "private", **content: Any) -> dict[str, Any]:
+def message_update(
+    chat_id: int = CHAT_ID,
+    *,
+    update_id: int | None = None,
+    chat_type: str = "private",
+    **content: Any,
+) -> dict[str, Any]:
     """An update with a message, e.g. ``message_update(text="halo")``."""
     return {
         "update_id": update_id if update_id is not None else next(_update_ids),
@@ -147,8 +160,9 @@ def message_update(chat_id: int = CHAT_ID, *, update_id: int | None = None,
     }
 
 
-def callback_update(data: str, chat_id: int = CHAT_ID, *,
-                    update_id: int | None = None) -> dict[str, Any]:
+def callback_update(
+    data: str, chat_id: int = CHAT_ID, *, update_id: int | None = None
+) -> dict[str, Any]:
     return {
         "update_id": update_id if update_id is not None else next(_update_ids),
         "callback_query": {
@@ -169,12 +183,27 @@ def callback_update(data: str, chat_id: int = CHAT_ID, *,
 
 def photo_sizes(file_id: str = "PHOTO") -> list[dict[str, Any]]:
     return [
-        {"file_id": f"{file_id}-s", "file_unique_id": "u1", "width": 90, "height": 60,
-         "file_size": 1200},
-        {"file_id": f"{file_id}-l", "file_unique_id": "u3", "width": 1280, "height": 853,
-         "file_size": 98000},
-        {"file_id": f"{file_id}-m", "file_unique_id": "u2", "width": 320, "height": 213,
-         "file_size": 15000},
+        {
+            "file_id": f"{file_id}-s",
+            "file_unique_id": "u1",
+            "width": 90,
+            "height": 60,
+            "file_size": 1200,
+        },
+        {
+            "file_id": f"{file_id}-l",
+            "file_unique_id": "u3",
+            "width": 1280,
+            "height": 853,
+            "file_size": 98000,
+        },
+        {
+            "file_id": f"{file_id}-m",
+            "file_unique_id": "u2",
+            "width": 320,
+            "height": 213,
+            "file_size": 15000,
+        },
     ]
 
 

@@ -37,8 +37,9 @@ class Failure:
 
 
 class FakeGraphApi:
-    def __init__(self, *, phone_number_id: str = PHONE_NUMBER_ID,
-                 access_token: str = ACCESS_TOKEN) -> None:
+    def __init__(
+        self, *, phone_number_id: str = PHONE_NUMBER_ID, access_token: str = ACCESS_TOKEN
+    ) -> None:
         self.phone_number_id = phone_number_id
         self.access_token = access_token
         self.requests: list[dict[str, Any]] = []  # every POST, accepted or not
@@ -52,21 +53,25 @@ class FakeGraphApi:
         app.router.add_post(f"/{API_VERSION}/{{pnid}}/messages", self._messages)
         return app
 
-    def fail_next(self, status: int, *, code: int, message: str = "error", times: int = 1,
-                  headers: dict[str, str] | None = None) -> None:
+    def fail_next(
+        self,
+        status: int,
+        *,
+        code: int,
+        message: str = "error",
+        times: int = 1,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.failures.extend(Failure(status, code, message, headers or {}) for _ in range(times))
 
     async def wait_for_sent(self, count: int, timeout: float = 5.0) -> list[dict[str, Any]]:
         async with self._changed:
-            await asyncio.wait_for(
-                self._changed.wait_for(lambda: len(self.sent) >= count), timeout
-            )
+            await asyncio.wait_for(self._changed.wait_for(lambda: len(self.sent) >= count), timeout)
         return list(self.sent)
 
     async def _messages(self, request: web.Request) -> web.Response:
         body = await request.json()
-        self.requests.append({"path": request.path, "headers": dict(request.headers),
-                              "json": body})
+        self.requests.append({"path": request.path, "headers": dict(request.headers), "json": body})
         try:
             if request.headers.get("Authorization") != f"Bearer {self.access_token}":
                 return _error(401, 190, "Invalid OAuth access token")
@@ -80,22 +85,32 @@ class FakeGraphApi:
                 return _error(400, INVALID_PARAMETER, f"Parameter value is not valid: {problem}")
             self.sent.append(body)
             wamid = f"wamid.OUT{next(self._ids)}"
-            return web.json_response({
-                "messaging_product": "whatsapp",
-                "contacts": [{"input": body.get("to"), "wa_id": body.get("to")}],
-                "messages": [{"id": wamid}],
-            })
+            return web.json_response(
+                {
+                    "messaging_product": "whatsapp",
+                    "contacts": [{"input": body.get("to"), "wa_id": body.get("to")}],
+                    "messages": [{"id": wamid}],
+                }
+            )
         finally:
             async with self._changed:
                 self._changed.notify_all()
 
 
-def _error(status: int, code: int, message: str,
-           headers: dict[str, str] | None = None) -> web.Response:
+def _error(
+    status: int, code: int, message: str, headers: dict[str, str] | None = None
+) -> web.Response:
     return web.json_response(
-        {"error": {"message": message, "type": "OAuthException", "code": code,
-                   "fbtrace_id": "AbCdEf"}},
-        status=status, headers=headers,
+        {
+            "error": {
+                "message": message,
+                "type": "OAuthException",
+                "code": code,
+                "fbtrace_id": "AbCdEf",
+            }
+        },
+        status=status,
+        headers=headers,
     )
 
 
@@ -149,15 +164,23 @@ def signature(body: bytes, secret: str = APP_SECRET) -> str:
 def signed(payload: dict[str, Any], secret: str = APP_SECRET) -> tuple[bytes, dict[str, str]]:
     """The body and headers of a delivery as Meta would post it."""
     body = json.dumps(payload).encode()
-    return body, {"Content-Type": "application/json",
-                  "X-Hub-Signature-256": signature(body, secret)}
+    return body, {
+        "Content-Type": "application/json",
+        "X-Hub-Signature-256": signature(body, secret),
+    }
 
 
 _message_ids = itertools.count(1)
 
 
-def message(kind: str, wa_id: str = "6281234567890", *, message_id: str | None = None,
-            timestamp: int = 1_700_000_000, **content: Any) -> dict[str, Any]:
+def message(
+    kind: str,
+    wa_id: str = "6281234567890",
+    *,
+    message_id: str | None = None,
+    timestamp: int = 1_700_000_000,
+    **content: Any,
+) -> dict[str, Any]:
     """One ``messages[]`` entry, e.g. ``message("text", text={"body": "halo"})``."""
     return {
         "from": wa_id,
@@ -172,18 +195,23 @@ def text(body: str, wa_id: str = "6281234567890", **kwargs: Any) -> dict[str, An
     return message("text", wa_id, text={"body": body}, **kwargs)
 
 
-def delivery(*messages: dict[str, Any], statuses: list[dict[str, Any]] | None = None,
-             phone_number_id: str = PHONE_NUMBER_ID,
-             contacts: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def delivery(
+    *messages: dict[str, Any],
+    statuses: list[dict[str, Any]] | None = None,
+    phone_number_id: str = PHONE_NUMBER_ID,
+    contacts: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     """A webhook body with one entry/change holding ``messages`` (and ``statuses``)."""
     value: dict[str, Any] = {
         "messaging_product": "whatsapp",
         "metadata": {"display_phone_number": "15550001111", "phone_number_id": phone_number_id},
     }
     if messages:
-        value["contacts"] = contacts if contacts is not None else [
-            {"profile": {"name": "Warga"}, "wa_id": m["from"]} for m in messages
-        ]
+        value["contacts"] = (
+            contacts
+            if contacts is not None
+            else [{"profile": {"name": "Warga"}, "wa_id": m["from"]} for m in messages]
+        )
         value["messages"] = list(messages)
     if statuses:
         value["statuses"] = statuses

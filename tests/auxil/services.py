@@ -33,7 +33,9 @@ def redis_url() -> str:
 def _reachable(url: str, default_port: int) -> bool:
     parts = urlsplit(url)
     try:
-        with socket.create_connection((parts.hostname or "localhost", parts.port or default_port), 2):
+        with socket.create_connection(
+            (parts.hostname or "localhost", parts.port or default_port), 2
+        ):
             return True
     except OSError:
         return False

@@ -36,8 +36,9 @@ def sleeps() -> RecordedSleeps:
 
 @pytest.fixture
 def fast_retry(sleeps: RecordedSleeps) -> RetryPolicy:
-    return RetryPolicy(attempts=4, base_delay=0.01, max_delay=0.05, max_retry_after=60,
-                       sleep=sleeps)
+    return RetryPolicy(
+        attempts=4, base_delay=0.01, max_delay=0.05, max_retry_after=60, sleep=sleeps
+    )
 
 
 @pytest.fixture
@@ -77,12 +78,19 @@ def whatsapp_settings(graph_api: tuple[FakeGraphApi, str]) -> WhatsAppSettings:
 
 @pytest.fixture
 async def whatsapp(
-    whatsapp_settings: WhatsAppSettings, store: KeyValueStore, replies: Replies,
+    whatsapp_settings: WhatsAppSettings,
+    store: KeyValueStore,
+    replies: Replies,
     fast_retry: RetryPolicy,
 ) -> AsyncIterator[WhatsAppInput]:
     client = GraphClient(whatsapp_settings, retry=fast_retry, pair_rate_delay=0.02)
-    channel = WhatsAppInput(whatsapp_settings, store=store, replies=replies, client=client,
-                            dispatcher=Dispatcher(store, namespace="wa", processing_timeout=10))
+    channel = WhatsAppInput(
+        whatsapp_settings,
+        store=store,
+        replies=replies,
+        client=client,
+        dispatcher=Dispatcher(store, namespace="wa", processing_timeout=10),
+    )
     yield channel
     await channel.dispatcher.drain()
     await client.close()
@@ -93,16 +101,21 @@ TelegramFactory = Callable[..., TelegramInput]
 
 @pytest.fixture
 async def make_telegram(
-    bot_api: tuple[FakeBotApi, str], store: KeyValueStore, replies: Replies,
+    bot_api: tuple[FakeBotApi, str],
+    store: KeyValueStore,
+    replies: Replies,
     fast_retry: RetryPolicy,
 ) -> AsyncIterator[TelegramFactory]:
     made: list[TelegramInput] = []
 
     def make(secret: str | None = fake_telegram.SECRET_TOKEN, **kwargs: Any) -> TelegramInput:
-        settings = TelegramSettings(bot_token=fake_telegram.BOT_TOKEN, secret_token=secret,
-                                    api_base=bot_api[1])
+        settings = TelegramSettings(
+            bot_token=fake_telegram.BOT_TOKEN, secret_token=secret, api_base=bot_api[1]
+        )
         options: dict[str, Any] = {
-            "store": store, "replies": replies, "retry": fast_retry,
+            "store": store,
+            "replies": replies,
+            "retry": fast_retry,
             # Real limits are unit-tested with a fake clock; here they would only slow tests.
             "per_chat": RateLimiter(rate=1000, burst=1000),
             "overall": RateLimiter(rate=1000, burst=1000),

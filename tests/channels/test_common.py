@@ -81,16 +81,19 @@ def test_shorten_cuts_at_a_word_with_an_ellipsis() -> None:
 def test_intent_text_has_rasas_entity_syntax() -> None:
     text = intent_text("share_location", {"latitude": -5.43, "longitude": 105.26})
     assert text == '/share_location{"latitude": -5.43, "longitude": 105.26}'
-    assert json.loads(text[len("/share_location"):]) == {"latitude": -5.43, "longitude": 105.26}
+    assert json.loads(text[len("/share_location") :]) == {"latitude": -5.43, "longitude": 105.26}
 
 
-@pytest.mark.parametrize(("raw", "national"), [
-    ("+62 812-3456-7890", "081234567890"),
-    ("6281234567890", "081234567890"),
-    ("081234567890", "081234567890"),
-    ("+1 202 555 0100", "+12025550100"),
-    ("", ""),
-])
+@pytest.mark.parametrize(
+    ("raw", "national"),
+    [
+        ("+62 812-3456-7890", "081234567890"),
+        ("6281234567890", "081234567890"),
+        ("081234567890", "081234567890"),
+        ("+1 202 555 0100", "+12025550100"),
+        ("", ""),
+    ],
+)
 def test_phone_numbers_become_national_form(raw: str, national: str) -> None:
     assert phone_to_national(raw) == national
 
@@ -240,8 +243,9 @@ async def test_long_payloads_travel_as_short_ids() -> None:
 
 
 def _inbound(n: int, sender: str = "wa:6281234567890", key: str | None = None) -> Inbound:
-    return Inbound(sender_id=sender, dedupe_key=key or f"wa:m{n}", message_id=f"m{n}",
-                   text=f"pesan {n}")
+    return Inbound(
+        sender_id=sender, dedupe_key=key or f"wa:m{n}", message_id=f"m{n}", text=f"pesan {n}"
+    )
 
 
 class Recorder:

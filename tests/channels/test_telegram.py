@@ -36,14 +36,22 @@ def test_text_becomes_a_message_for_rasa_with_a_qualified_sender(bot: Bot) -> No
     inbound = parse_update(update, bot)
     assert inbound is not None
     assert (inbound.sender_id, inbound.text, inbound.dedupe_key) == (SENDER, "halo", "tg:77")
-    assert inbound.metadata == {"channel": "telegram",
-                                "message_id": update["message"]["message_id"]}
+    assert inbound.metadata == {
+        "channel": "telegram",
+        "message_id": update["message"]["message_id"],
+    }
 
 
-@pytest.mark.parametrize(("typed", "intent"), [
-    ("/start", "/greet"), ("/start@TabikBot", "/greet"), ("/start kode-undangan", "/greet"),
-    ("/help", "/help"), ("/check_status", "/check_status"),
-])
+@pytest.mark.parametrize(
+    ("typed", "intent"),
+    [
+        ("/start", "/greet"),
+        ("/start@TabikBot", "/greet"),
+        ("/start kode-undangan", "/greet"),
+        ("/help", "/help"),
+        ("/check_status", "/check_status"),
+    ],
+)
 def test_bot_commands_become_rasa_intents(bot: Bot, typed: str, intent: str) -> None:
     inbound = parse_update(tg.message_update(text=typed), bot)
     assert inbound is not None and inbound.text == intent
@@ -51,7 +59,8 @@ def test_bot_commands_become_rasa_intents(bot: Bot, typed: str, intent: str) -> 
 
 def test_location_becomes_share_location(bot: Bot) -> None:
     inbound = parse_update(
-        tg.message_update(location={"latitude": -5.43, "longitude": 105.26}), bot)
+        tg.message_update(location={"latitude": -5.43, "longitude": 105.26}), bot
+    )
     assert inbound is not None
     assert inbound.text == '/share_location{"latitude": -5.43, "longitude": 105.26}'
     assert inbound.metadata["location"]["latitude"] == -5.43
@@ -63,7 +72,9 @@ def test_photo_becomes_share_photo_with_the_largest_size(bot: Bot) -> None:
     assert inbound is not None
     assert inbound.text == '/share_photo{"attachment_id": "tg:P1-l"}'
     assert inbound.metadata["attachment"] == {
-        "kind": "photo", "id": "tg:P1-l", "mime_type": "image/jpeg",
+        "kind": "photo",
+        "id": "tg:P1-l",
+        "mime_type": "image/jpeg",
         "caption": "lampu jalan mati",
     }
 
@@ -76,16 +87,41 @@ def test_shared_contact_becomes_inform_phone_number(bot: Bot) -> None:
     assert inbound.metadata["contact"]["own"] is True
 
 
-@pytest.mark.parametrize(("content", "kind"), [
-    ({"voice": {"file_id": "v", "file_unique_id": "v", "duration": 3}}, "voice"),
-    ({"sticker": {"file_id": "s", "file_unique_id": "s", "width": 1, "height": 1,
-                  "is_animated": False, "is_video": False, "type": "regular"}}, "sticker"),
-    ({"video": {"file_id": "v", "file_unique_id": "v", "width": 1, "height": 1,
-                "duration": 1}}, "video"),
-    ({"audio": {"file_id": "a", "file_unique_id": "a", "duration": 1}}, "audio"),
-    ({"document": {"file_id": "d", "file_unique_id": "d"}}, "document"),
-    ({"dice": {"emoji": "🎲", "value": 3}}, "default"),
-])
+@pytest.mark.parametrize(
+    ("content", "kind"),
+    [
+        ({"voice": {"file_id": "v", "file_unique_id": "v", "duration": 3}}, "voice"),
+        (
+            {
+                "sticker": {
+                    "file_id": "s",
+                    "file_unique_id": "s",
+                    "width": 1,
+                    "height": 1,
+                    "is_animated": False,
+                    "is_video": False,
+                    "type": "regular",
+                }
+            },
+            "sticker",
+        ),
+        (
+            {
+                "video": {
+                    "file_id": "v",
+                    "file_unique_id": "v",
+                    "width": 1,
+                    "height": 1,
+                    "duration": 1,
+                }
+            },
+            "video",
+        ),
+        ({"audio": {"file_id": "a", "file_unique_id": "a", "duration": 1}}, "audio"),
+        ({"document": {"file_id": "d", "file_unique_id": "d"}}, "document"),
+        ({"dice": {"emoji": "🎲", "value": 3}}, "default"),
+    ],
+)
 def test_media_tabik_cannot_read_gets_its_own_answer(
     bot: Bot, content: dict[str, Any], kind: str
 ) -> None:
@@ -106,13 +142,18 @@ def test_edits_member_changes_groups_and_other_kinds_need_no_answer(bot: Bot) ->
     member = {
         "update_id": 5,
         "my_chat_member": {
-            "chat": {"id": 1, "type": "private"}, "from": {"id": 1, "is_bot": False,
-                                                           "first_name": "W"},
+            "chat": {"id": 1, "type": "private"},
+            "from": {"id": 1, "is_bot": False, "first_name": "W"},
             "date": 1,
-            "old_chat_member": {"status": "member", "user": {"id": 9, "is_bot": True,
-                                                             "first_name": "T"}},
-            "new_chat_member": {"status": "kicked", "until_date": 0,
-                                "user": {"id": 9, "is_bot": True, "first_name": "T"}},
+            "old_chat_member": {
+                "status": "member",
+                "user": {"id": 9, "is_bot": True, "first_name": "T"},
+            },
+            "new_chat_member": {
+                "status": "kicked",
+                "until_date": 0,
+                "user": {"id": 9, "is_bot": True, "first_name": "T"},
+            },
         },
     }
     group = tg.message_update(text="halo", chat_id=-100, chat_type="supergroup")
@@ -125,16 +166,28 @@ def test_edits_member_changes_groups_and_other_kinds_need_no_answer(bot: Bot) ->
 
 
 class Harness:
-    def __init__(self, url: str, fake: FakeBotApi, agent: ScriptedAgent,
-                 http: aiohttp.ClientSession, channel: TelegramInput) -> None:
+    def __init__(
+        self,
+        url: str,
+        fake: FakeBotApi,
+        agent: ScriptedAgent,
+        http: aiohttp.ClientSession,
+        channel: TelegramInput,
+    ) -> None:
         self.url, self.fake, self.agent, self.http = url, fake, agent, http
         self.channel = channel
 
-    async def post(self, update: dict[str, Any] | None = None, *,
-                   secret: str | None = tg.SECRET_TOKEN, body: bytes | None = None) -> int:
+    async def post(
+        self,
+        update: dict[str, Any] | None = None,
+        *,
+        secret: str | None = tg.SECRET_TOKEN,
+        body: bytes | None = None,
+    ) -> int:
         data = body if body is not None else json.dumps(update).encode()
-        async with self.http.post(f"{self.url}/webhook", data=data,
-                                  headers=tg.headers(secret)) as answer:
+        async with self.http.post(
+            f"{self.url}/webhook", data=data, headers=tg.headers(secret)
+        ) as answer:
             return answer.status
 
     async def settle(self) -> None:
@@ -209,10 +262,12 @@ async def test_a_burst_from_one_chat_is_answered_in_order(harness: Harness) -> N
 
 
 async def test_flood_control_429_is_retried_after_the_given_time(
-    harness: Harness, sleeps: Any,
+    harness: Harness,
+    sleeps: Any,
 ) -> None:
-    harness.fake.fail_next("sendMessage", 429, description="Too Many Requests: retry after 3",
-                           retry_after=3)
+    harness.fake.fail_next(
+        "sendMessage", 429, description="Too Many Requests: retry after 3", retry_after=3
+    )
     harness.fake.fail_next("sendMessage", 502, description="Bad Gateway")
     await harness.post(tg.message_update(text="halo"))
     await harness.fake.wait_for("sendMessage", 1)
@@ -222,7 +277,8 @@ async def test_flood_control_429_is_retried_after_the_given_time(
 
 
 async def test_a_dead_bot_api_is_logged_and_the_webhook_keeps_answering(
-    harness: Harness, caplog: pytest.LogCaptureFixture,
+    harness: Harness,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     harness.fake.fail_next("sendMessage", 500, description="Internal Server Error", times=4)
     assert await harness.post(tg.message_update(text="satu")) == 200
@@ -250,32 +306,59 @@ async def test_callback_query_is_answered_first_then_understood(harness: Harness
 
 
 async def test_photo_location_voice_and_sticker_are_each_answered(
-    harness: Harness, replies: Replies,
+    harness: Harness,
+    replies: Replies,
 ) -> None:
     await harness.post(tg.message_update(photo=tg.photo_sizes("P9")))
     await harness.post(tg.message_update(location={"latitude": -5.1, "longitude": 105.2}))
-    await harness.post(tg.message_update(voice={"file_id": "v", "file_unique_id": "v",
-                                                "duration": 2}))
-    await harness.post(tg.message_update(sticker={
-        "file_id": "s", "file_unique_id": "s", "width": 1, "height": 1,
-        "is_animated": False, "is_video": False, "type": "regular"}))
+    await harness.post(
+        tg.message_update(voice={"file_id": "v", "file_unique_id": "v", "duration": 2})
+    )
+    await harness.post(
+        tg.message_update(
+            sticker={
+                "file_id": "s",
+                "file_unique_id": "s",
+                "width": 1,
+                "height": 1,
+                "is_animated": False,
+                "is_video": False,
+                "type": "regular",
+            }
+        )
+    )
     await harness.settle()
     assert [m.text for m in harness.agent.handled] == [
         '/share_photo{"attachment_id": "tg:P9-l"}',
         '/share_location{"latitude": -5.1, "longitude": 105.2}',
     ]
-    assert harness.texts()[2:] == [replies.for_unsupported("voice"),
-                                   replies.for_unsupported("sticker")]
+    assert harness.texts()[2:] == [
+        replies.for_unsupported("voice"),
+        replies.for_unsupported("sticker"),
+    ]
 
 
 LONG_PAYLOAD = '/inform{"document_type": "akta_kelahiran", "kabupaten_kota": "Tulang Bawang Barat"}'
 
 
-@pytest.mark.parametrize("script", [lambda m: [] if m.text != "menu" else [{
-    "text": "Silakan pilih:",
-    "buttons": [{"title": "Cek status", "payload": "/check_status"},
-                {"title": "Akta kelahiran", "payload": LONG_PAYLOAD}],
-}]])
+@pytest.mark.parametrize(
+    "script",
+    [
+        lambda m: (
+            []
+            if m.text != "menu"
+            else [
+                {
+                    "text": "Silakan pilih:",
+                    "buttons": [
+                        {"title": "Cek status", "payload": "/check_status"},
+                        {"title": "Akta kelahiran", "payload": LONG_PAYLOAD},
+                    ],
+                }
+            ]
+        )
+    ],
+)
 async def test_menu_as_inline_keyboard_and_long_payloads_survive_a_tap(
     harness: Harness,
 ) -> None:
@@ -292,7 +375,8 @@ async def test_menu_as_inline_keyboard_and_long_payloads_survive_a_tap(
 
 
 async def test_an_expired_button_gets_a_polite_answer(
-    harness: Harness, replies: Replies,
+    harness: Harness,
+    replies: Replies,
 ) -> None:
     await harness.post(tg.callback_update("~gone"))
     await harness.settle()
@@ -300,10 +384,12 @@ async def test_an_expired_button_gets_a_polite_answer(
     assert harness.texts() == [replies["button_expired"]]
 
 
-@pytest.mark.parametrize("script", [lambda m: [{"text": "Di mana lokasinya?",
-                                                 "custom": {"request_location": True}}]])
+@pytest.mark.parametrize(
+    "script", [lambda m: [{"text": "Di mana lokasinya?", "custom": {"request_location": True}}]]
+)
 async def test_a_form_asking_for_the_location_shows_a_share_location_keyboard(
-    harness: Harness, replies: Replies,
+    harness: Harness,
+    replies: Replies,
 ) -> None:
     await harness.post(tg.message_update(text="aduan"))
     sent = (await harness.fake.wait_for("sendMessage", 1))[0]
@@ -320,36 +406,42 @@ async def test_long_answers_are_split_within_the_limit(harness: Harness) -> None
     assert len(harness.texts()) == 2  # the fake refuses texts over 4,096 characters
 
 
-async def test_no_bot_api_call_at_start_up(telegram: TelegramInput,
-                                           bot_api: tuple[FakeBotApi, str]) -> None:
+async def test_no_bot_api_call_at_start_up(
+    telegram: TelegramInput, bot_api: tuple[FakeBotApi, str]
+) -> None:
     async with serve(telegram, ScriptedAgent()):
         await asyncio.sleep(0.05)
     assert bot_api[0].calls == []
 
 
 async def test_rasa_failing_gets_the_resident_an_apology(
-    telegram: TelegramInput, bot_api: tuple[FakeBotApi, str], replies: Replies,
+    telegram: TelegramInput,
+    bot_api: tuple[FakeBotApi, str],
+    replies: Replies,
 ) -> None:
     def broken(message: UserMessage) -> list[dict[str, Any]]:
         raise RuntimeError("action server down")
 
     async with serve(telegram, ScriptedAgent(broken)) as url, aiohttp.ClientSession() as http:
-        async with http.post(f"{url}/webhook", data=json.dumps(tg.message_update(text="x")),
-                             headers=tg.headers()) as answer:
+        async with http.post(
+            f"{url}/webhook", data=json.dumps(tg.message_update(text="x")), headers=tg.headers()
+        ) as answer:
             assert answer.status == 200
         sent = await bot_api[0].wait_for("sendMessage", 1)
     assert sent[0]["text"] == replies["processing_failed"]
 
 
 async def test_notifications_are_plain_messages(
-    telegram: TelegramInput, bot_api: tuple[FakeBotApi, str],
+    telegram: TelegramInput,
+    bot_api: tuple[FakeBotApi, str],
 ) -> None:
     await telegram.get_output_channel().send_notification(SENDER, "Tiket ADU-1 selesai.", [])
     assert bot_api[0].accepted("sendMessage")[0]["text"] == "Tiket ADU-1 selesai."
 
 
 async def test_without_a_secret_token_updates_are_accepted(
-    make_telegram: Any, bot_api: tuple[FakeBotApi, str],
+    make_telegram: Any,
+    bot_api: tuple[FakeBotApi, str],
 ) -> None:
     channel = make_telegram(secret=None)
     assert channel.authenticate(None) is None
@@ -372,7 +464,8 @@ def test_without_credentials_the_channel_refuses_to_start() -> None:
 
 
 async def test_sends_to_one_chat_are_paced_to_telegrams_limit(
-    make_telegram: Any, bot_api: tuple[FakeBotApi, str],
+    make_telegram: Any,
+    bot_api: tuple[FakeBotApi, str],
 ) -> None:
     slept: list[float] = []
 

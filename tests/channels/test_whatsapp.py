@@ -39,14 +39,17 @@ def test_signature_of_the_raw_body_with_the_app_secret_is_accepted() -> None:
     assert verify_signature(meta.APP_SECRET, body, meta.signature(body))
 
 
-@pytest.mark.parametrize("header", [
-    None,
-    "",
-    meta.signature(b"{}", "another-secret"),
-    meta.signature(b'{"tampered": true}'),
-    meta.signature(b"{}").removeprefix("sha256="),
-    "sha1=" + "0" * 40,  # the header never chooses the algorithm
-])
+@pytest.mark.parametrize(
+    "header",
+    [
+        None,
+        "",
+        meta.signature(b"{}", "another-secret"),
+        meta.signature(b'{"tampered": true}'),
+        meta.signature(b"{}").removeprefix("sha256="),
+        "sha1=" + "0" * 40,  # the header never chooses the algorithm
+    ],
+)
 def test_wrong_missing_or_other_algorithm_signatures_are_refused(header: str | None) -> None:
     assert not verify_signature(meta.APP_SECRET, b"{}", header)
 
@@ -63,11 +66,16 @@ def test_text_becomes_a_message_for_rasa_with_a_qualified_sender() -> None:
     assert inbound.dedupe_key == "wa:wamid.A"
 
 
-@pytest.mark.parametrize("interactive", [
-    {"type": "button_reply", "button_reply": {"id": "/check_status", "title": "Cek status"}},
-    {"type": "list_reply", "list_reply": {"id": "/check_status", "title": "Cek status",
-                                          "description": "..."}},
-])
+@pytest.mark.parametrize(
+    "interactive",
+    [
+        {"type": "button_reply", "button_reply": {"id": "/check_status", "title": "Cek status"}},
+        {
+            "type": "list_reply",
+            "list_reply": {"id": "/check_status", "title": "Cek status", "description": "..."},
+        },
+    ],
+)
 def test_interactive_replies_arrive_as_the_buttons_payload(interactive: dict[str, Any]) -> None:
     inbound = parse_message(meta.message("interactive", interactive=interactive))
     assert inbound is not None
@@ -89,14 +97,20 @@ def test_image_becomes_share_photo_with_the_media_id_and_caption() -> None:
     assert inbound is not None
     assert inbound.text == '/share_photo{"attachment_id": "wa:MEDIA1"}'
     assert inbound.metadata["attachment"] == {
-        "kind": "photo", "id": "wa:MEDIA1", "mime_type": "image/jpeg", "caption": "jalan rusak",
+        "kind": "photo",
+        "id": "wa:MEDIA1",
+        "mime_type": "image/jpeg",
+        "caption": "jalan rusak",
     }
 
 
-@pytest.mark.parametrize("phone", [
-    {"phone": "+62 812-3456-7890", "type": "CELL", "wa_id": "6281234567890"},
-    {"phone": "+62 812-3456-7890", "type": "CELL"},  # not on WhatsApp: no wa_id
-])
+@pytest.mark.parametrize(
+    "phone",
+    [
+        {"phone": "+62 812-3456-7890", "type": "CELL", "wa_id": "6281234567890"},
+        {"phone": "+62 812-3456-7890", "type": "CELL"},  # not on WhatsApp: no wa_id
+    ],
+)
 def test_contact_card_becomes_inform_phone_number(phone: dict[str, str]) -> None:
     contact = {"name": {"formatted_name": "Budi", "first_name": "Budi"}, "phones": [phone]}
     inbound = parse_message(meta.message("contacts", contacts=[contact]))
@@ -104,16 +118,19 @@ def test_contact_card_becomes_inform_phone_number(phone: dict[str, str]) -> None
     assert inbound.text == '/inform{"phone_number": "081234567890"}'
 
 
-@pytest.mark.parametrize(("kind", "content", "answer"), [
-    ("audio", {"audio": {"id": "A1", "voice": True}}, "voice"),
-    ("audio", {"audio": {"id": "A1"}}, "audio"),
-    ("sticker", {"sticker": {"id": "S1"}}, "sticker"),
-    ("video", {"video": {"id": "V1"}}, "video"),
-    ("document", {"document": {"id": "D1"}}, "document"),
-    ("reaction", {"reaction": {"message_id": "wamid.X", "emoji": "👍"}}, "reaction"),
-    ("unsupported", {"errors": [{"code": 131051}]}, "default"),
-    ("order", {"order": {}}, "default"),
-])
+@pytest.mark.parametrize(
+    ("kind", "content", "answer"),
+    [
+        ("audio", {"audio": {"id": "A1", "voice": True}}, "voice"),
+        ("audio", {"audio": {"id": "A1"}}, "audio"),
+        ("sticker", {"sticker": {"id": "S1"}}, "sticker"),
+        ("video", {"video": {"id": "V1"}}, "video"),
+        ("document", {"document": {"id": "D1"}}, "document"),
+        ("reaction", {"reaction": {"message_id": "wamid.X", "emoji": "👍"}}, "reaction"),
+        ("unsupported", {"errors": [{"code": 131051}]}, "default"),
+        ("order", {"order": {}}, "default"),
+    ],
+)
 def test_media_tabik_cannot_read_gets_its_own_answer(
     kind: str, content: dict[str, Any], answer: str
 ) -> None:
@@ -133,8 +150,12 @@ def test_a_batched_delivery_yields_every_message_in_order() -> None:
     second = meta.delivery(meta.text("tiga", wa_id="6289999", timestamp=102))
     payload = {**first, "entry": first["entry"] + second["entry"]}
     payload["entry"][0]["changes"].append(
-        {"field": "messages", "value": meta.delivery(meta.text("nol", timestamp=99))
-         ["entry"][0]["changes"][0]["value"]}
+        {
+            "field": "messages",
+            "value": meta.delivery(meta.text("nol", timestamp=99))["entry"][0]["changes"][0][
+                "value"
+            ],
+        }
     )
     texts = [m.text for m in parse_webhook(payload, phone_number_id=meta.PHONE_NUMBER_ID)]
     assert texts == ["nol", "satu", "dua", "tiga"]
@@ -144,23 +165,31 @@ def test_other_numbers_and_contacts_without_wa_id_are_handled() -> None:
     foreign = meta.delivery(meta.text("halo"), phone_number_id="999")
     assert parse_webhook(foreign, phone_number_id=meta.PHONE_NUMBER_ID) == []
     anonymous = meta.delivery(meta.text("halo"), contacts=[{"profile": {"name": "X"}}])
-    assert [m.text for m in parse_webhook(anonymous, phone_number_id=meta.PHONE_NUMBER_ID)] \
-        == ["halo"]
+    assert [m.text for m in parse_webhook(anonymous, phone_number_id=meta.PHONE_NUMBER_ID)] == [
+        "halo"
+    ]
 
 
 # --------------------------------------------------------------------------- webhook
 
 
 class Harness:
-    def __init__(self, url: str, fake: FakeGraphApi, agent: ScriptedAgent,
-                 http: aiohttp.ClientSession) -> None:
+    def __init__(
+        self, url: str, fake: FakeGraphApi, agent: ScriptedAgent, http: aiohttp.ClientSession
+    ) -> None:
         self.url, self.fake, self.agent, self.http = url, fake, agent, http
 
-    async def post(self, payload: dict[str, Any], *, headers: dict[str, str] | None = None,
-                   body: bytes | None = None) -> int:
+    async def post(
+        self,
+        payload: dict[str, Any],
+        *,
+        headers: dict[str, str] | None = None,
+        body: bytes | None = None,
+    ) -> int:
         signed_body, signed_headers = meta.signed(payload)
         async with self.http.post(
-            f"{self.url}/webhook", data=body if body is not None else signed_body,
+            f"{self.url}/webhook",
+            data=body if body is not None else signed_body,
             headers=signed_headers if headers is None else headers,
         ) as answer:
             return answer.status
@@ -186,19 +215,26 @@ async def harness(
 async def test_verification_echoes_the_challenge_only_for_the_right_token(
     harness: Harness,
 ) -> None:
-    right = {"hub.mode": "subscribe", "hub.verify_token": meta.VERIFY_TOKEN,
-             "hub.challenge": "1158201444"}
+    right = {
+        "hub.mode": "subscribe",
+        "hub.verify_token": meta.VERIFY_TOKEN,
+        "hub.challenge": "1158201444",
+    }
     async with harness.http.get(f"{harness.url}/webhook", params=right) as answer:
         assert (answer.status, await answer.text()) == (200, "1158201444")
-    for wrong in ({**right, "hub.verify_token": "guess"}, {**right, "hub.mode": "unsubscribe"},
-                  {"hub.challenge": "1"}):
+    for wrong in (
+        {**right, "hub.verify_token": "guess"},
+        {**right, "hub.mode": "unsubscribe"},
+        {"hub.challenge": "1"},
+    ):
         async with harness.http.get(f"{harness.url}/webhook", params=wrong) as answer:
             assert answer.status == 403
             assert "1158201444" not in await answer.text()
 
 
 async def test_unsigned_and_forged_posts_are_rejected_with_nothing_sent(
-    harness: Harness, whatsapp: WhatsAppInput,
+    harness: Harness,
+    whatsapp: WhatsAppInput,
 ) -> None:
     body = json.dumps(meta.delivery(meta.text("halo"))).encode()
     assert await harness.post({}, body=body, headers={"Content-Type": "application/json"}) == 401
@@ -210,14 +246,17 @@ async def test_unsigned_and_forged_posts_are_rejected_with_nothing_sent(
 
 async def test_malformed_json_is_400_and_unknown_objects_are_ignored(harness: Harness) -> None:
     body = b"{not json"
-    assert await harness.post({}, body=body,
-                              headers={"X-Hub-Signature-256": meta.signature(body)}) == 400
+    assert (
+        await harness.post({}, body=body, headers={"X-Hub-Signature-256": meta.signature(body)})
+        == 400
+    )
     assert await harness.post({"object": "page", "entry": []}) == 200
     assert harness.agent.handled == []
 
 
 async def test_a_message_is_acknowledged_before_it_is_processed(
-    whatsapp: WhatsAppInput, graph_api: tuple[FakeGraphApi, str],
+    whatsapp: WhatsAppInput,
+    graph_api: tuple[FakeGraphApi, str],
 ) -> None:
     release = asyncio.Event()
 
@@ -249,7 +288,8 @@ async def test_rasa_gets_the_sender_channel_and_metadata(harness: Harness) -> No
 
 
 async def test_a_redelivered_message_is_answered_once(
-    harness: Harness, whatsapp: WhatsAppInput,
+    harness: Harness,
+    whatsapp: WhatsAppInput,
 ) -> None:
     payload = meta.delivery(meta.text("halo", message_id="wamid.SAME"))
     assert [await harness.post(payload) for _ in range(3)] == [200, 200, 200]
@@ -258,7 +298,8 @@ async def test_a_redelivered_message_is_answered_once(
 
 
 async def test_concurrent_duplicates_are_answered_once(
-    harness: Harness, whatsapp: WhatsAppInput,
+    harness: Harness,
+    whatsapp: WhatsAppInput,
 ) -> None:
     payload = meta.delivery(meta.text("halo", message_id="wamid.TWIN"))
     statuses = await asyncio.gather(*(harness.post(payload) for _ in range(6)))
@@ -268,7 +309,8 @@ async def test_concurrent_duplicates_are_answered_once(
 
 
 async def test_a_burst_from_one_resident_is_answered_in_order(
-    harness: Harness, whatsapp: WhatsAppInput,
+    harness: Harness,
+    whatsapp: WhatsAppInput,
 ) -> None:
     harness.agent.delay = 0.01
     for n in range(6):
@@ -279,12 +321,19 @@ async def test_a_burst_from_one_resident_is_answered_in_order(
 
 
 async def test_statuses_are_acknowledged_and_never_answered(
-    harness: Harness, whatsapp: WhatsAppInput, caplog: pytest.LogCaptureFixture,
+    harness: Harness,
+    whatsapp: WhatsAppInput,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     statuses: list[dict[str, Any]] = [
         {"id": "wamid.OUT1", "status": "delivered", "timestamp": "1", "recipient_id": WA_ID},
-        {"id": "wamid.OUT2", "status": "failed", "timestamp": "1", "recipient_id": WA_ID,
-         "errors": [{"code": 131026, "title": "Message undeliverable"}]},
+        {
+            "id": "wamid.OUT2",
+            "status": "failed",
+            "timestamp": "1",
+            "recipient_id": WA_ID,
+            "errors": [{"code": 131026, "title": "Message undeliverable"}],
+        },
     ]
     with caplog.at_level(logging.WARNING):
         assert await harness.post(meta.delivery(statuses=statuses)) == 200
@@ -294,10 +343,11 @@ async def test_statuses_are_acknowledged_and_never_answered(
 
 
 async def test_throughput_429_is_retried_honouring_retry_after(
-    harness: Harness, whatsapp: WhatsAppInput, sleeps: Any,
+    harness: Harness,
+    whatsapp: WhatsAppInput,
+    sleeps: Any,
 ) -> None:
-    harness.fake.fail_next(429, code=130429, message="Rate limit hit",
-                           headers={"Retry-After": "2"})
+    harness.fake.fail_next(429, code=130429, message="Rate limit hit", headers={"Retry-After": "2"})
     harness.fake.fail_next(400, code=131056, message="pair rate limit")
     await harness.post(meta.delivery(meta.text("halo")))
     await harness.fake.wait_for_sent(1)
@@ -306,7 +356,9 @@ async def test_throughput_429_is_retried_honouring_retry_after(
 
 
 async def test_a_dead_graph_api_is_logged_and_the_webhook_keeps_answering(
-    harness: Harness, whatsapp: WhatsAppInput, caplog: pytest.LogCaptureFixture,
+    harness: Harness,
+    whatsapp: WhatsAppInput,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     harness.fake.fail_next(500, code=2, message="Service temporarily unavailable", times=4)
     assert await harness.post(meta.delivery(meta.text("satu"))) == 200
@@ -319,7 +371,9 @@ async def test_a_dead_graph_api_is_logged_and_the_webhook_keeps_answering(
 
 
 async def test_rasa_failing_gets_the_resident_an_apology(
-    whatsapp: WhatsAppInput, graph_api: tuple[FakeGraphApi, str], replies: Replies,
+    whatsapp: WhatsAppInput,
+    graph_api: tuple[FakeGraphApi, str],
+    replies: Replies,
 ) -> None:
     def broken(message: UserMessage) -> list[dict[str, Any]]:
         raise RuntimeError("action server down")
@@ -334,10 +388,12 @@ async def test_rasa_failing_gets_the_resident_an_apology(
 
 async def test_image_and_location_go_to_rasa(harness: Harness, whatsapp: WhatsAppInput) -> None:
     image = {"id": "MEDIA7", "mime_type": "image/jpeg", "caption": "sampah menumpuk"}
-    await harness.post(meta.delivery(
-        meta.message("image", image=image, timestamp=1),
-        meta.message("location", location={"latitude": -5.4, "longitude": 105.3}, timestamp=2),
-    ))
+    await harness.post(
+        meta.delivery(
+            meta.message("image", image=image, timestamp=1),
+            meta.message("location", location={"latitude": -5.4, "longitude": 105.3}, timestamp=2),
+        )
+    )
     await whatsapp.dispatcher.drain()
     first, second = harness.agent.handled
     assert first.text == '/share_photo{"attachment_id": "wa:MEDIA7"}'
@@ -346,32 +402,52 @@ async def test_image_and_location_go_to_rasa(harness: Harness, whatsapp: WhatsAp
 
 
 async def test_voice_and_sticker_are_answered_by_the_channel(
-    harness: Harness, whatsapp: WhatsAppInput, replies: Replies,
+    harness: Harness,
+    whatsapp: WhatsAppInput,
+    replies: Replies,
 ) -> None:
-    await harness.post(meta.delivery(
-        meta.message("audio", audio={"id": "A", "voice": True}, timestamp=1),
-        meta.message("sticker", sticker={"id": "S"}, timestamp=2),
-    ))
+    await harness.post(
+        meta.delivery(
+            meta.message("audio", audio={"id": "A", "voice": True}, timestamp=1),
+            meta.message("sticker", sticker={"id": "S"}, timestamp=2),
+        )
+    )
     await whatsapp.dispatcher.drain()
     assert harness.agent.handled == []
-    assert harness.texts() == [replies.for_unsupported("voice"),
-                               replies.for_unsupported("sticker")]
+    assert harness.texts() == [replies.for_unsupported("voice"), replies.for_unsupported("sticker")]
 
 
 def _menu(count: int, title: str = "Pilihan") -> Script:
-    buttons = [{"title": f"{title} {i}", "payload": f'/inform{{"choice": {i}}}'}
-               for i in range(1, count + 1)]
+    buttons = [
+        {"title": f"{title} {i}", "payload": f'/inform{{"choice": {i}}}'}
+        for i in range(1, count + 1)
+    ]
     return lambda message: [{"text": "Silakan pilih layanan:", "buttons": buttons}]
 
 
-LONG_TITLES = ["Pengaduan jalan rusak di desa", "Permohonan KTP elektronik baru",
-               "Cek status tiket"]
+LONG_TITLES = [
+    "Pengaduan jalan rusak di desa",
+    "Permohonan KTP elektronik baru",
+    "Cek status tiket",
+]
 
 
-@pytest.mark.parametrize("script", [lambda m: [{"text": "Silakan pilih:", "buttons": [
-    {"title": t, "payload": f"/choice_{i}"} for i, t in enumerate(LONG_TITLES)]}]])
+@pytest.mark.parametrize(
+    "script",
+    [
+        lambda m: [
+            {
+                "text": "Silakan pilih:",
+                "buttons": [
+                    {"title": t, "payload": f"/choice_{i}"} for i, t in enumerate(LONG_TITLES)
+                ],
+            }
+        ]
+    ],
+)
 async def test_three_buttons_become_reply_buttons_within_the_limits(
-    harness: Harness, whatsapp: WhatsAppInput,
+    harness: Harness,
+    whatsapp: WhatsAppInput,
 ) -> None:
     await harness.post(meta.delivery(meta.text("menu")))
     sent = (await harness.fake.wait_for_sent(1))[0]  # the fake refuses broken limits
@@ -379,14 +455,18 @@ async def test_three_buttons_become_reply_buttons_within_the_limits(
     assert interactive["type"] == "button"
     buttons = [b["reply"] for b in interactive["action"]["buttons"]]
     assert [b["id"] for b in buttons] == ["/choice_0", "/choice_1", "/choice_2"]
-    assert [b["title"] for b in buttons] == ["Pengaduan jalan…", "Permohonan KTP…",
-                                             "Cek status tiket"]
+    assert [b["title"] for b in buttons] == [
+        "Pengaduan jalan…",
+        "Permohonan KTP…",
+        "Cek status tiket",
+    ]
     assert all(len(b["title"]) <= BUTTON_TITLE_MAX for b in buttons)
 
 
 @pytest.mark.parametrize("script", [_menu(3, "Surat Keterangan Tidak Mampu")])
 async def test_buttons_whose_short_titles_collide_become_a_list(
-    harness: Harness, whatsapp: WhatsAppInput,
+    harness: Harness,
+    whatsapp: WhatsAppInput,
 ) -> None:
     await harness.post(meta.delivery(meta.text("menu")))
     sent = (await harness.fake.wait_for_sent(1))[0]
@@ -394,19 +474,26 @@ async def test_buttons_whose_short_titles_collide_become_a_list(
     assert sent["interactive"]["type"] == "list"
     rows = sent["interactive"]["action"]["sections"][0]["rows"]
     assert [r["description"] for r in rows] == [
-        f"Surat Keterangan Tidak Mampu {i}" for i in (1, 2, 3)]
+        f"Surat Keterangan Tidak Mampu {i}" for i in (1, 2, 3)
+    ]
 
 
 @pytest.mark.parametrize("script", [_menu(3)])
 async def test_tapping_a_reply_button_reaches_rasa_as_its_payload(
-    harness: Harness, whatsapp: WhatsAppInput,
+    harness: Harness,
+    whatsapp: WhatsAppInput,
 ) -> None:
     await harness.post(meta.delivery(meta.text("menu")))
     sent = (await harness.fake.wait_for_sent(1))[0]
     assert sent["interactive"]["type"] == "button"
     tapped = sent["interactive"]["action"]["buttons"][1]["reply"]
-    await harness.post(meta.delivery(meta.message(
-        "interactive", interactive={"type": "button_reply", "button_reply": tapped})))
+    await harness.post(
+        meta.delivery(
+            meta.message(
+                "interactive", interactive={"type": "button_reply", "button_reply": tapped}
+            )
+        )
+    )
     await whatsapp.dispatcher.drain()
     assert harness.agent.handled[-1].text == '/inform{"choice": 2}'
     assert harness.agent.handled[-1].metadata["tabik"]["button"] is True
@@ -414,7 +501,8 @@ async def test_tapping_a_reply_button_reaches_rasa_as_its_payload(
 
 @pytest.mark.parametrize("script", [_menu(8, "Akta Kelahiran untuk anak yang baru lahir")])
 async def test_up_to_ten_buttons_become_a_list_within_the_limits(
-    harness: Harness, whatsapp: WhatsAppInput,
+    harness: Harness,
+    whatsapp: WhatsAppInput,
 ) -> None:
     await harness.post(meta.delivery(meta.text("menu")))
     sent = (await harness.fake.wait_for_sent(1))[0]  # the fake refuses broken limits
@@ -428,7 +516,9 @@ async def test_up_to_ten_buttons_become_a_list_within_the_limits(
 
 @pytest.mark.parametrize("script", [_menu(12)])
 async def test_more_than_ten_buttons_become_numbered_text(
-    harness: Harness, whatsapp: WhatsAppInput, replies: Replies,
+    harness: Harness,
+    whatsapp: WhatsAppInput,
+    replies: Replies,
 ) -> None:
     await harness.post(meta.delivery(meta.text("menu")))
     text = (await harness.fake.wait_for_sent(1))[0]["text"]["body"]
@@ -436,8 +526,9 @@ async def test_more_than_ten_buttons_become_numbered_text(
     assert replies["numbered_hint"] in text
 
 
-@pytest.mark.parametrize("script", [lambda m: [{"text": "Kirim lokasi kejadian.",
-                                                 "custom": {"request_location": True}}]])
+@pytest.mark.parametrize(
+    "script", [lambda m: [{"text": "Kirim lokasi kejadian.", "custom": {"request_location": True}}]]
+)
 async def test_a_form_asking_for_the_location_sends_a_location_request(
     harness: Harness,
 ) -> None:
@@ -452,7 +543,8 @@ async def test_a_form_asking_for_the_location_sends_a_location_request(
 
 @pytest.mark.parametrize("script", [lambda m: [{"text": "Informasi. " * 700}]])
 async def test_long_answers_are_split_into_messages_within_the_limit(
-    harness: Harness, whatsapp: WhatsAppInput,
+    harness: Harness,
+    whatsapp: WhatsAppInput,
 ) -> None:
     await harness.post(meta.delivery(meta.text("info")))
     await whatsapp.dispatcher.drain()
@@ -461,24 +553,27 @@ async def test_long_answers_are_split_into_messages_within_the_limit(
 
 
 async def test_notifications_use_the_template_outside_the_24_hour_window(
-    harness: Harness, whatsapp: WhatsAppInput,
+    harness: Harness,
+    whatsapp: WhatsAppInput,
 ) -> None:
     output = whatsapp.get_output_channel()
-    await output.send_notification("wa:6280000000001", "Tiket ADU-1 selesai.",
-                                   ["ADU-1", "selesai"])
+    await output.send_notification("wa:6280000000001", "Tiket ADU-1 selesai.", ["ADU-1", "selesai"])
     template = harness.fake.sent[-1]
     assert template["type"] == "template"
     assert template["template"]["name"] == "tabik_status_update"
     assert template["template"]["components"][0]["parameters"][0] == {
-        "type": "text", "text": "ADU-1"}
+        "type": "text",
+        "text": "ADU-1",
+    }
     await harness.post(meta.delivery(meta.text("halo", timestamp=int(time.time()))))
     await whatsapp.dispatcher.drain()
     await output.send_notification(SENDER, "Tiket ADU-1 selesai.", ["ADU-1", "selesai"])
     assert harness.fake.sent[-1]["text"]["body"] == "Tiket ADU-1 selesai."
 
 
-async def test_no_graph_api_call_at_start_up(graph_api: tuple[FakeGraphApi, str],
-                                              whatsapp: WhatsAppInput) -> None:
+async def test_no_graph_api_call_at_start_up(
+    graph_api: tuple[FakeGraphApi, str], whatsapp: WhatsAppInput
+) -> None:
     async with serve(whatsapp, ScriptedAgent()):
         await asyncio.sleep(0.05)
     assert graph_api[0].requests == []
@@ -488,8 +583,10 @@ async def test_no_graph_api_call_at_start_up(graph_api: tuple[FakeGraphApi, str]
 
 
 ENV = {
-    "WHATSAPP_VERIFY_TOKEN": "v", "WHATSAPP_APP_SECRET": "s",
-    "WHATSAPP_ACCESS_TOKEN": "a", "WHATSAPP_PHONE_NUMBER_ID": "1",
+    "WHATSAPP_VERIFY_TOKEN": "v",
+    "WHATSAPP_APP_SECRET": "s",
+    "WHATSAPP_ACCESS_TOKEN": "a",
+    "WHATSAPP_PHONE_NUMBER_ID": "1",
 }
 
 

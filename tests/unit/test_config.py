@@ -13,8 +13,10 @@ def test_defaults_are_embedded() -> None:
 
 def test_channels_need_all_their_credentials() -> None:
     wa = {
-        "WHATSAPP_VERIFY_TOKEN": "v", "WHATSAPP_APP_SECRET": "s",
-        "WHATSAPP_ACCESS_TOKEN": "t", "WHATSAPP_PHONE_NUMBER_ID": "123",
+        "WHATSAPP_VERIFY_TOKEN": "v",
+        "WHATSAPP_APP_SECRET": "s",
+        "WHATSAPP_ACCESS_TOKEN": "t",
+        "WHATSAPP_PHONE_NUMBER_ID": "123",
         "WHATSAPP_API_BASE": "http://127.0.0.1:9/v21.0/",
     }
     s = Settings.from_env(wa)

@@ -23,11 +23,20 @@ def test_postgres_and_redis_when_configured() -> None:
     )
     endpoints = launcher.runtime_endpoints(s)
     assert endpoints["tracker_store"] == {
-        "type": "SQL", "dialect": "postgresql", "url": "db.internal", "db": "rasa",
-        "port": 5433, "username": "tabik", "password": "s3cr@t",
+        "type": "SQL",
+        "dialect": "postgresql",
+        "url": "db.internal",
+        "db": "rasa",
+        "port": 5433,
+        "username": "tabik",
+        "password": "s3cr@t",
     }
     assert endpoints["lock_store"] == {
-        "type": "redis", "url": "cache", "port": 6380, "db": 2, "key_prefix": "tabik",
+        "type": "redis",
+        "url": "cache",
+        "port": 6380,
+        "db": 2,
+        "key_prefix": "tabik",
         "password": "pw",
     }
 
@@ -35,10 +44,12 @@ def test_postgres_and_redis_when_configured() -> None:
 def test_a_channel_starts_only_with_its_credentials() -> None:
     s = settings(
         TELEGRAM_BOT_TOKEN="123:abc",
-        WHATSAPP_VERIFY_TOKEN="v", WHATSAPP_APP_SECRET="s",  # incomplete: stays off
+        WHATSAPP_VERIFY_TOKEN="v",
+        WHATSAPP_APP_SECRET="s",  # incomplete: stays off
     )
     assert launcher.runtime_credentials(s) == {
-        "rest": None, "channels.telegram.TelegramInput": {},
+        "rest": None,
+        "channels.telegram.TelegramInput": {},
     }
 
 

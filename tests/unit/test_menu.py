@@ -4,7 +4,9 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.nlu.menu import MenuResolver, menu_choice, menu_intents
 
 
-@pytest.mark.parametrize(("text", "number"), [("2", 2), ("no 3", 3), ("pilih 4.", 4), (" 9 ", 9), ("Nomor 1", 1)])
+@pytest.mark.parametrize(
+    ("text", "number"), [("2", 2), ("no 3", 3), ("pilih 4.", 4), (" 9 ", 9), ("Nomor 1", 1)]
+)
 def test_bare_menu_answers(text: str, number: int) -> None:
     assert menu_choice(text) == number
 
@@ -15,8 +17,13 @@ def test_other_messages_are_not_menu_answers(text: str) -> None:
 
 
 def test_a_typed_number_becomes_the_menu_intent() -> None:
-    message = Message(data={"text": "2", "intent": {"name": "inform", "confidence": 0.7},
-                            "intent_ranking": [{"name": "inform", "confidence": 0.7}]})
+    message = Message(
+        data={
+            "text": "2",
+            "intent": {"name": "inform", "confidence": 0.7},
+            "intent_ranking": [{"name": "inform", "confidence": 0.7}],
+        }
+    )
     MenuResolver().process([message])
     assert message.get("intent") == {"name": menu_intents()[2], "confidence": 1.0}
     assert message.get("intent_ranking")[0]["name"] == menu_intents()[2]

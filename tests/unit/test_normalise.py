@@ -34,7 +34,10 @@ def test_tokens_keep_the_offsets_of_what_was_typed() -> None:
     text = "sy mau urus KK"
     tokens = tokenize(text, load_dictionary())
     assert [(t.text, text[t.start : t.end]) for t in tokens] == [
-        ("saya", "sy"), ("mau", "mau"), ("urus", "urus"), ("kk", "KK"),
+        ("saya", "sy"),
+        ("mau", "mau"),
+        ("urus", "urus"),
+        ("kk", "KK"),
     ]
 
 

@@ -3,9 +3,21 @@ import pytest
 from bot import vocabulary
 
 OFFICIAL = [
-    "Bandar Lampung", "Metro", "Lampung Selatan", "Lampung Tengah", "Lampung Utara",
-    "Lampung Barat", "Lampung Timur", "Tulang Bawang", "Tulang Bawang Barat", "Tanggamus",
-    "Way Kanan", "Pesawaran", "Pringsewu", "Mesuji", "Pesisir Barat",
+    "Bandar Lampung",
+    "Metro",
+    "Lampung Selatan",
+    "Lampung Tengah",
+    "Lampung Utara",
+    "Lampung Barat",
+    "Lampung Timur",
+    "Tulang Bawang",
+    "Tulang Bawang Barat",
+    "Tanggamus",
+    "Way Kanan",
+    "Pesawaran",
+    "Pringsewu",
+    "Mesuji",
+    "Pesisir Barat",
 ]
 
 
@@ -18,9 +30,15 @@ def test_all_fifteen_regions_with_official_names() -> None:
 @pytest.mark.parametrize(
     ("typed", "official"),
     [
-        ("Balam", "Bandar Lampung"), ("lamsel", "Lampung Selatan"), ("Lam-Teng", "Lampung Tengah"),
-        ("kotabumi", "Lampung Utara"), ("Kab. Tanggamus", "Tanggamus"), ("tubaba", "Tulang Bawang Barat"),
-        ("TUBA", "Tulang Bawang"), ("krui", "Pesisir Barat"), ("kota metro", "Metro"),
+        ("Balam", "Bandar Lampung"),
+        ("lamsel", "Lampung Selatan"),
+        ("Lam-Teng", "Lampung Tengah"),
+        ("kotabumi", "Lampung Utara"),
+        ("Kab. Tanggamus", "Tanggamus"),
+        ("tubaba", "Tulang Bawang Barat"),
+        ("TUBA", "Tulang Bawang"),
+        ("krui", "Pesisir Barat"),
+        ("kota metro", "Metro"),
     ],
 )
 def test_region_aliases(typed: str, official: str) -> None:

@@ -1,0 +1,225 @@
+"""Running Tabik as operators do (``make serve``) for end-to-end tests.
+
+The fake Graph API and Bot API run in a thread of their own (their own event
+loop), so the session-scoped server can be driven from ordinary sync tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from bot.config import PROJECT_ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def port_is_open(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+class BackgroundApps:
+    """aiohttp applications served from a private event loop in a daemon thread."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self._thread.start()
+        self._runners: list[web.AppRunner] = []
+
+    def run(self, coroutine: Any, timeout: float = 30) -> Any:
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
+
+    def serve(self, app: web.Application) -> int:
+        port = free_port()
+
+        async def start() -> None:
+            runner = web.AppRunner(app)
+            await runner.setup()
+            await web.TCPSite(runner, "127.0.0.1", port).start()
+            self._runners.append(runner)
+
+        self.run(start())
+        return port
+
+    def close(self) -> None:
+        async def stop() -> None:
+            for runner in self._runners:
+                await runner.cleanup()
+
+        self.run(stop())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(5)
+
+
+@dataclass
+class TabikServer:
+    """``make serve`` in its own process group, with its own data directory and ports."""
+
+    workdir: Path
+    env_overrides: Mapping[str, str] = field(default_factory=dict)
+    rasa_port: int = field(default_factory=free_port)
+    actions_port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def log_path(self) -> Path:
+        return self.workdir / "serve.log"
+
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("WHATSAPP_", "TELEGRAM_"))}
+        env.update(
+            {
+                "TABIK_VAR_DIR": str(self.workdir / "var"),
+                "DATABASE_URL": f"sqlite:///{self.workdir / 'tabik.db'}",
+                "TRACKER_STORE_URL": f"sqlite:///{self.workdir / 'trackers.db'}",
+                "RASA_PORT": str(self.rasa_port),
+                "ACTIONS_PORT": str(self.actions_port),
+                "ACTION_SERVER_URL": f"http://localhost:{self.actions_port}/webhook",
+                "RASA_TELEMETRY_ENABLED": "false",
+            }
+        )
+        env.pop("REDIS_URL", None)
+        env.pop("RASA_API_TOKEN", None)
+        env.update(self.env_overrides)
+        return env
+
+    def start(self, timeout: float = 300) -> None:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            ["make", "--no-print-directory", "serve"],
+            cwd=PROJECT_ROOT,
+            env=self.env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"make serve exited early:\n{self.tail_log()}")
+            try:
+                if self.get("/status")[0] == 200 and port_is_open(self.actions_port):
+                    return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(1)
+        raise TimeoutError(f"Tabik did not start in {timeout} s:\n{self.tail_log()}")
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 60) -> int:
+        """Signal ``make`` (as an operator's kill would) and wait for everything to exit."""
+        assert self.process is not None
+        self.process.send_signal(sig)
+        try:
+            return self.process.wait(timeout)
+        finally:
+            if self.process.poll() is None:
+                os.killpg(self.process.pid, signal.SIGKILL)
+
+    def tail_log(self, lines: int = 60) -> str:
+        if not self.log_path.exists():
+            return ""
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    # --- HTTP helpers ---------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float = 60,
+    ) -> tuple[int, bytes, float]:
+        request = urllib.request.Request(
+            self.url + path, data=body, method=method, headers=dict(headers or {})
+        )
+        started = time.monotonic()
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return response.status, response.read(), time.monotonic() - started
+        except urllib.error.HTTPError as error:
+            return error.code, error.read(), time.monotonic() - started
+
+    def get(self, path: str) -> tuple[int, bytes]:
+        status, body, _ = self.request("GET", path, timeout=5)
+        return status, body
+
+    def say(self, sender: str, message: str) -> list[dict[str, Any]]:
+        status, body, _ = self.request(
+            "POST",
+            "/webhooks/rest/webhook",
+            json.dumps({"sender": sender, "message": message}).encode(),
+            {"Content-Type": "application/json"},
+        )
+        assert status == 200, body
+        return list(json.loads(body))
+
+    def tracker(self, sender: str) -> dict[str, Any]:
+        status, body = self.get(f"/conversations/{urllib.parse.quote(sender, safe='')}/tracker")
+        assert status == 200, body
+        return dict(json.loads(body))
+
+    def requested_slot(self, sender: str) -> str | None:
+        slots = self.tracker(sender).get("slots", {})
+        return slots.get("requested_slot")
+
+    def parse(self, text: str) -> dict[str, Any]:
+        status, body, _ = self.request(
+            "POST",
+            "/model/parse",
+            json.dumps({"text": text}).encode(),
+            {"Content-Type": "application/json"},
+        )
+        assert status == 200, body
+        return dict(json.loads(body))
+
+
+def texts(replies: list[dict[str, Any]]) -> str:
+    return "\n".join(str(r.get("text", "")) for r in replies)
+
+
+def drive_form(
+    answer: Callable[[str | None], str | None],
+    send: Callable[[str], str],
+    requested: Callable[[], str | None],
+    *,
+    max_turns: int = 15,
+) -> list[str]:
+    """Answer whatever slot the form asks for until it stops asking; returns bot texts."""
+    said: list[str] = []
+    for _ in range(max_turns):
+        slot = requested()
+        if slot is None:
+            return said
+        reply = answer(slot)
+        if reply is None:
+            return said
+        said.append(send(reply))
+    raise AssertionError(f"form still asking after {max_turns} turns: {said[-3:]}")

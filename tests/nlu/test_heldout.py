@@ -1,0 +1,53 @@
+"""The trained model on the held-out set (written apart from the training data)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.evaluation import CIVIL_REGISTRY_FILE, DEFAULT_TEST_FILES, ModelParser, Report, evaluate
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def heldout(trained_model: Path, nlu_parser: ModelParser) -> Report:
+    return evaluate(trained_model, DEFAULT_TEST_FILES[0], nlu_parser)
+
+
+@pytest.fixture(scope="module")
+def civil_registry(trained_model: Path, nlu_parser: ModelParser) -> Report:
+    return evaluate(trained_model, CIVIL_REGISTRY_FILE, nlu_parser)
+
+
+def test_heldout_intent_accuracy(heldout: Report) -> None:
+    assert heldout.intent_accuracy >= 0.90, heldout.confusions
+
+
+def test_heldout_macro_f1(heldout: Report) -> None:
+    assert heldout.intent_macro_f1 >= 0.88, {
+        name: s.f1 for name, s in heldout.per_intent.items() if s.f1 < 0.88
+    }
+
+
+def test_heldout_canonical_entities(heldout: Report) -> None:
+    assert heldout.entity_micro.f1 >= 0.85, heldout.per_entity
+
+
+def test_civil_registry_questions_get_the_right_document(civil_registry: Report) -> None:
+    assert civil_registry.per_entity["document_type"].recall >= 0.90
+
+
+def test_heldout_set_is_not_in_the_training_data() -> None:
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    from bot.config import PROJECT_ROOT
+
+    training = {
+        m.get("text").strip().lower()
+        for m in load_data(str(PROJECT_ROOT / "nlu" / "data")).intent_examples
+    }
+    for path in (DEFAULT_TEST_FILES[0], CIVIL_REGISTRY_FILE):
+        held = {m.get("text").strip().lower() for m in load_data(str(path)).intent_examples}
+        assert not held & training, sorted(held & training)[:10]
