@@ -352,7 +352,9 @@ def serve(*, chat: bool = False) -> int:
     signal.signal(signal.SIGINT, on_signal)
     try:
         migrate(settings)
-        model = train()
+        # TABIK_MODEL pins a model (a deployment or a test); otherwise the one for this data.
+        pinned = os.environ.get("TABIK_MODEL")
+        model = Path(pinned) if pinned else train()
         start_all(settings, supervisor, model=model)
         if chat:
             from bot.terminal_chat import chat_loop

@@ -21,6 +21,9 @@ def trained_model() -> Path:
     """
     from bot.launcher import model_path, train
 
+    pinned = os.environ.get("TABIK_MODEL")
+    if pinned:
+        return Path(pinned)
     path = model_path()
     return path if path.exists() else train()
 

@@ -51,6 +51,7 @@ def tabik(
             "TELEGRAM_BOT_TOKEN": fake_telegram.BOT_TOKEN,
             "TELEGRAM_SECRET_TOKEN": fake_telegram.SECRET_TOKEN,
             "TELEGRAM_API_BASE": f"http://127.0.0.1:{fakes.bot_api_port}",
+            "TABIK_MODEL": str(trained_model),
         },
     )
     server.start()
