@@ -182,9 +182,34 @@ class TabikServer:
         return list(json.loads(body))
 
     def tracker(self, sender: str) -> dict[str, Any]:
-        status, body = self.get(f"/conversations/{urllib.parse.quote(sender, safe='')}/tracker")
+        status, body = self.get(f"/conversations/{urllib.parse.quote(sender, safe=':')}/tracker")
         assert status == 200, body
         return dict(json.loads(body))
+
+    def user_turns(self, sender: str) -> int:
+        status, body = self.get(f"/conversations/{urllib.parse.quote(sender, safe=':')}/tracker")
+        if status != 200:
+            return 0
+        return sum(1 for e in json.loads(body).get("events", []) if e.get("event") == "user")
+
+    def wait_turn_done(self, sender: str, turns_before: int, timeout: float = 30) -> None:
+        """Wait until the bot has handled one more user message and listens again.
+
+        Channels answer while the turn is still being saved, so reading the
+        tracker right after a reply arrives can see the previous state.
+        """
+        quoted = urllib.parse.quote(sender, safe=":")
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            status, body = self.get(f"/conversations/{quoted}/tracker")
+            if status == 200:
+                tracker = json.loads(body)
+                turns = sum(1 for e in tracker.get("events", []) if e.get("event") == "user")
+                latest = (tracker.get("latest_action") or {}).get("action_name")
+                if turns > turns_before and latest == "action_listen":
+                    return
+            time.sleep(0.2)
+        raise TimeoutError(f"{sender}: turn not finished in {timeout} s")
 
     def requested_slot(self, sender: str) -> str | None:
         slots = self.tracker(sender).get("slots", {})

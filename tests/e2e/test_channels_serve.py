@@ -62,11 +62,13 @@ def wa_post(tabik: TabikServer, payload: dict[str, Any]) -> tuple[int, float]:
 
 def wa_say(tabik: TabikServer, fakes: Fakes, wa_id: str, message: dict[str, Any]) -> str:
     before = len(wa_sent(fakes, wa_id))
+    turns = tabik.user_turns(f"wa:{wa_id}")
     status, _ = wa_post(tabik, fake_whatsapp.delivery(message))
     assert status == 200
     assert wait_until(lambda: len(wa_sent(fakes, wa_id)) > before), tabik.tail_log()
-    # the rest of a multi-message answer follows within moments
-    wait_until(lambda: False, timeout=1.0)
+    if message.get("type") in ("text", "interactive", "location", "image"):
+        tabik.wait_turn_done(f"wa:{wa_id}", turns)
+    wait_until(lambda: False, timeout=0.5)  # the last send of the turn
     return "\n".join(wa_text(m) for m in wa_sent(fakes, wa_id)[before:])
 
 
@@ -246,9 +248,13 @@ def tg_post(
 
 def tg_say(tabik: TabikServer, fakes: Fakes, chat_id: int, update: dict[str, Any]) -> str:
     before = len(tg_sent(fakes, chat_id))
+    turns = tabik.user_turns(f"tg:{chat_id}")
     assert tg_post(tabik, update) == 200
     assert wait_until(lambda: len(tg_sent(fakes, chat_id)) > before), tabik.tail_log()
-    wait_until(lambda: False, timeout=1.5)
+    content = update.get("message", {})
+    if "callback_query" in update or {"text", "location", "photo"} & set(content):
+        tabik.wait_turn_done(f"tg:{chat_id}", turns)
+    wait_until(lambda: False, timeout=0.5)  # the last send of the turn
     return "\n".join(str(p.get("text")) for p in tg_sent(fakes, chat_id)[before:])
 
 
