@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -16,9 +16,14 @@ from actions.base import (
     identity_of,
     services,
     slot_resets,
-    typed_number,
 )
-from actions.complaint import CONFIRMED, EDIT, read_confirmation
+from actions.confirmation import (
+    CONFIRMATION_SLOTS,
+    CONFIRMED,
+    ConfirmedForm,
+    cancelled,
+    filing_failed,
+)
 from actions.fields import (
     NAME_MAX,
     NAME_MIN,
@@ -36,26 +41,26 @@ from bot.services import ApplicationDraft
 logger = logging.getLogger(__name__)
 
 FORM = "application_form"
+CONFIRM_SLOT = "application_confirmed"
 APPLICATION_SLOTS = (
     "document_type",
     "nik",
     "full_name",
     "kabupaten_kota",
     "phone_number",
-    "edit_requested",
-    "edit_field",
-    "application_confirmed",
+    *CONFIRMATION_SLOTS,
+    CONFIRM_SLOT,
     DRAFT_ID_SLOT,
     FAILURES_SLOT,
     "requested_slot",
 )
 # "ubah": the numbered fields shown by utter_ask_application_form_edit_field.
-EDIT_FIELDS: dict[int, str] = {
-    1: "document_type",
-    2: "nik",
-    3: "full_name",
-    4: "kabupaten_kota",
-    5: "phone_number",
+EDIT_FIELDS: dict[int, tuple[str, ...]] = {
+    1: ("document_type",),
+    2: ("nik",),
+    3: ("full_name",),
+    4: ("kabupaten_kota",),
+    5: ("phone_number",),
 }
 _EDIT_WORDS = {
     "dokumen": 1, "jenis": 1, "nik": 2, "nama": 3, "kabupaten": 4, "kota": 4, "wilayah": 4,
@@ -75,9 +80,12 @@ def plausible_name(text: str) -> str | None:
     return cleaned.title() if cleaned.islower() or cleaned.isupper() else cleaned
 
 
-class ValidateApplicationForm(DocumentTypeField, NikField, RegionField):
+class ValidateApplicationForm(ConfirmedForm, DocumentTypeField, NikField, RegionField):
     free_text_slots = frozenset({"full_name"})
     needs_draft_id = True
+    confirm_slot = CONFIRM_SLOT
+    edit_fields = EDIT_FIELDS
+    edit_words = _EDIT_WORDS
 
     def name(self) -> str:
         return "validate_application_form"
@@ -90,10 +98,7 @@ class ValidateApplicationForm(DocumentTypeField, NikField, RegionField):
         domain: DomainDict,
     ) -> list[str]:
         slots = ["document_type", "nik", "full_name", "kabupaten_kota", "phone_number"]
-        if tracker.get_slot("edit_requested"):
-            slots.append("edit_field")
-        slots.append("application_confirmed")
-        return slots
+        return slots + self.confirmation_slots(tracker)
 
     def extract_full_name(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -120,47 +125,6 @@ class ValidateApplicationForm(DocumentTypeField, NikField, RegionField):
         if phone is None:
             return self.failed("phone_number", dispatcher, tracker, "utter_invalid_phone_number")
         return self.accepted("phone_number", phone, tracker)
-
-    def extract_edit_field(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        return self.extract_answer("edit_field", tracker)
-
-    def validate_edit_field(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        text = str(value or "")
-        number = typed_number(text)
-        if number is None:
-            words = vocabulary.normalise_key(text).split()
-            number = next((_EDIT_WORDS[w] for w in words if w in _EDIT_WORDS), None)
-        if number not in EDIT_FIELDS:
-            return self.failed("edit_field", dispatcher, tracker, "utter_invalid_edit_field")
-        return self.accepted(
-            "edit_field",
-            None,
-            tracker,
-            edit_requested=None,
-            application_confirmed=None,
-            **{EDIT_FIELDS[number]: None},
-        )
-
-    def extract_application_confirmed(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        return self.extract_answer("application_confirmed", tracker)
-
-    def validate_application_confirmed(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        answer = read_confirmation(tracker, value)
-        if answer is None:
-            return self.failed(
-                "application_confirmed", dispatcher, tracker, "utter_invalid_confirmation"
-            )
-        if answer == EDIT:
-            return self.accepted("application_confirmed", None, tracker, edit_requested=True)
-        return self.accepted("application_confirmed", answer, tracker)
 
 
 class ActionAskApplicationConfirmed(Action):
@@ -194,9 +158,8 @@ class ActionSubmitApplication(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        if tracker.get_slot("application_confirmed") != CONFIRMED:
-            dispatcher.utter_message(response="utter_cancelled")
-            return slot_resets(APPLICATION_SLOTS)
+        if tracker.get_slot(CONFIRM_SLOT) != CONFIRMED:
+            return cancelled(dispatcher, APPLICATION_SLOTS)
         draft = ApplicationDraft(
             document_type=str(tracker.get_slot("document_type")),
             nik=str(tracker.get_slot("nik")),
@@ -213,8 +176,7 @@ class ActionSubmitApplication(Action):
             logger.exception(
                 "application from %s not filed: %s", identity.masked(), type(error).__name__
             )
-            dispatcher.utter_message(response="utter_filing_failed")
-            return [SlotSet("application_confirmed", None), FollowupAction(FORM)]
+            return filing_failed(dispatcher, FORM, CONFIRM_SLOT)
         dispatcher.utter_message(
             response="utter_application_filed",
             ticket_number=receipt.number,

@@ -150,6 +150,21 @@ def choice_buttons(kind: str, *, intent: str = "inform") -> list[dict[str, str]]
     ]
 
 
+def ask_choice(
+    dispatcher: CollectingDispatcher,
+    kind: str,
+    *,
+    response: str | None = None,
+    intent: str = "inform",
+) -> None:
+    """Utter ``utter_ask_<kind>`` (or ``response``) with the numbered options and a button each."""
+    dispatcher.utter_message(
+        response=response or f"utter_ask_{kind}",
+        options=numbered(choice.label for choice in choices(kind)),
+        buttons=choice_buttons(kind, intent=intent),
+    )
+
+
 def resolve_choice(kind: str, text: Any) -> str | None:
     """A canonical value from a typed number, a canonical value or an alias; else None."""
     if text is None:

@@ -7,27 +7,30 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.base import (
     DRAFT_ID_SLOT,
     FAILURES_SLOT,
-    choice_buttons,
-    choices,
+    ask_choice,
     entity_value,
     identity_of,
     is_skip,
-    latest_intent,
     latest_metadata,
-    numbered,
     resolve_choice,
     response_text,
     services,
     slot_resets,
-    typed_number,
     yes_no,
+)
+from actions.confirmation import (
+    CONFIRMATION_SLOTS,
+    CONFIRMED,
+    ConfirmedForm,
+    cancelled,
+    filing_failed,
 )
 from actions.fields import RegionField, title_place
 from bot import vocabulary
@@ -37,6 +40,7 @@ from bot.services import Attachment, ComplaintDraft
 logger = logging.getLogger(__name__)
 
 FORM = "complaint_form"
+CONFIRM_SLOT = "complaint_confirmed"
 LOCATION_SLOTS = ("kabupaten_kota", "kecamatan", "desa", "latitude", "longitude", "location_text")
 PHOTO_SLOTS = ("attachment_id", "attachment_info")
 COMPLAINT_SLOTS = (
@@ -45,9 +49,8 @@ COMPLAINT_SLOTS = (
     "description",
     *PHOTO_SLOTS,
     "complaint_private",
-    "edit_requested",
-    "edit_field",
-    "complaint_confirmed",
+    *CONFIRMATION_SLOTS,
+    CONFIRM_SLOT,
     DRAFT_ID_SLOT,
     FAILURES_SLOT,
     "requested_slot",
@@ -76,8 +79,6 @@ _EDIT_WORDS = {
     "keterangan": 3, "deskripsi": 3, "cerita": 3, "foto": 4, "gambar": 4, "kerahasiaan": 5,
     "identitas": 5, "rahasia": 5, "privasi": 5,
 }  # fmt: skip
-_CONFIRM_EDIT_WORDS = frozenset({"ubah", "edit", "ganti", "perbaiki", "koreksi", "revisi"})
-CONFIRMED, DECLINED, EDIT = "ya", "tidak", "ubah"
 
 
 def _coordinate(value: Any) -> Decimal | None:
@@ -87,9 +88,12 @@ def _coordinate(value: Any) -> Decimal | None:
         return None
 
 
-class ValidateComplaintForm(RegionField):
+class ValidateComplaintForm(ConfirmedForm, RegionField):
     free_text_slots = frozenset({"description", "kecamatan", "desa"})
     needs_draft_id = True
+    confirm_slot = CONFIRM_SLOT
+    edit_fields = EDIT_FIELDS
+    edit_words = _EDIT_WORDS
 
     def name(self) -> str:
         return "validate_complaint_form"
@@ -106,10 +110,7 @@ class ValidateComplaintForm(RegionField):
         if tracker.get_slot("latitude") is None:
             slots += ["kabupaten_kota", "kecamatan", "desa"]
         slots += ["description", "attachment_id", "complaint_private"]
-        if tracker.get_slot("edit_requested"):
-            slots.append("edit_field")
-        slots.append("complaint_confirmed")
-        return slots
+        return slots + self.confirmation_slots(tracker)
 
     # -- category -----------------------------------------------------------
 
@@ -276,66 +277,6 @@ class ValidateComplaintForm(RegionField):
             )
         return self.accepted("complaint_private", not may_know, tracker)
 
-    # -- changing an answer -------------------------------------------------
-
-    def extract_edit_field(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        return self.extract_answer("edit_field", tracker)
-
-    def validate_edit_field(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        text = str(value or "")
-        number = typed_number(text)
-        if number is None:
-            words = vocabulary.normalise_key(text).split()
-            number = next((_EDIT_WORDS[w] for w in words if w in _EDIT_WORDS), None)
-        if number not in EDIT_FIELDS:
-            return self.failed("edit_field", dispatcher, tracker, "utter_invalid_edit_field")
-        cleared = dict.fromkeys(EDIT_FIELDS[number])
-        return self.accepted(
-            "edit_field", None, tracker, edit_requested=None, complaint_confirmed=None, **cleared
-        )
-
-    # -- confirmation -------------------------------------------------------
-
-    def extract_complaint_confirmed(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        return self.extract_answer("complaint_confirmed", tracker)
-
-    def validate_complaint_confirmed(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        answer = read_confirmation(tracker, value)
-        if answer is None:
-            return self.failed(
-                "complaint_confirmed", dispatcher, tracker, "utter_invalid_confirmation"
-            )
-        if answer == EDIT:
-            return self.accepted("complaint_confirmed", None, tracker, edit_requested=True)
-        return self.accepted("complaint_confirmed", answer, tracker)
-
-
-def read_confirmation(tracker: Tracker, value: Any) -> str | None:
-    """1 Ya, kirim / 2 Ubah / 3 Batal, or the words and buttons for them."""
-    text = str(value or "")
-    if value in (CONFIRMED, DECLINED):
-        return str(value)
-    number = typed_number(text)
-    if number is not None:
-        return {1: CONFIRMED, 2: EDIT, 3: DECLINED}.get(number)
-    if set(vocabulary.normalise_key(text).split()) & _CONFIRM_EDIT_WORDS:
-        return EDIT
-    intent, _ = latest_intent(tracker)
-    if intent == "cancel":
-        return DECLINED
-    answer = yes_no(tracker, text)
-    if answer is None:
-        return None
-    return CONFIRMED if answer else DECLINED
-
 
 class ActionAskComplaintFormKabupatenKota(Action):
     """Where is it? Share a pin (Telegram shows a button) or pick a kabupaten/kota."""
@@ -347,11 +288,7 @@ class ActionAskComplaintFormKabupatenKota(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         dispatcher.utter_message(response="utter_ask_location_pin")
-        dispatcher.utter_message(
-            response="utter_ask_kabupaten_kota",
-            options=numbered(choice.label for choice in choices("kabupaten_kota")),
-            buttons=choice_buttons("kabupaten_kota"),
-        )
+        ask_choice(dispatcher, "kabupaten_kota")
         return []
 
 
@@ -414,9 +351,8 @@ class ActionSubmitComplaint(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        if tracker.get_slot("complaint_confirmed") != CONFIRMED:
-            dispatcher.utter_message(response="utter_cancelled")
-            return slot_resets(COMPLAINT_SLOTS)
+        if tracker.get_slot(CONFIRM_SLOT) != CONFIRMED:
+            return cancelled(dispatcher, COMPLAINT_SLOTS)
         draft = complaint_draft(tracker)
         identity = identity_of(tracker)
         key = tracker.get_slot(DRAFT_ID_SLOT)
@@ -426,10 +362,7 @@ class ActionSubmitComplaint(Action):
             logger.exception(
                 "complaint from %s not filed: %s", identity.masked(), type(error).__name__
             )
-            dispatcher.utter_message(response="utter_filing_failed")
-            # The answers are kept and the summary asked again: "ya" retries with
-            # the same key, so a filing that did get through is not duplicated.
-            return [SlotSet("complaint_confirmed", None), FollowupAction(FORM)]
+            return filing_failed(dispatcher, FORM, CONFIRM_SLOT)
         dispatcher.utter_message(response="utter_complaint_filed", ticket_number=receipt.number)
         dispatcher.utter_message(
             response="utter_complaint_private" if draft.private else "utter_complaint_shared"

@@ -12,15 +12,13 @@ from abc import ABC, abstractmethod
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.base import (
     TabikFormValidator,
-    choice_buttons,
-    choices,
-    numbered,
+    ask_choice,
     resolve_choice,
 )
 from bot import vocabulary
@@ -187,11 +185,7 @@ class AskFromVocabulary(Action, ABC):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        dispatcher.utter_message(
-            response=self.response or f"utter_ask_{self.kind}",
-            options=numbered(choice.label for choice in choices(self.kind)),
-            buttons=choice_buttons(self.kind),
-        )
+        ask_choice(dispatcher, self.kind, response=self.response or None)
         return []
 
 
@@ -221,7 +215,3 @@ class ActionAskComplaintCategory(AskFromVocabulary):
 
     def name(self) -> str:
         return "action_ask_complaint_category"
-
-
-def reset(*names: str) -> list[EventType]:
-    return [SlotSet(name, None) for name in names]

@@ -12,10 +12,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.base import (
     FAILURES_SLOT,
-    choice_buttons,
-    choices,
+    ask_choice,
     entity_value,
-    numbered,
     services,
     slot_resets,
 )
@@ -112,11 +110,7 @@ class ActionRequirements(Action):
         document_type = entity_value(tracker, "document_type") or tracker.get_slot("document_type")
         if document_type not in vocabulary.values("document_type"):
             # Asked in the middle of another form: buttons carry the answer.
-            dispatcher.utter_message(
-                response="utter_ask_document_type",
-                options=numbered(choice.label for choice in choices("document_type")),
-                buttons=choice_buttons("document_type", intent="ask_requirements"),
-            )
+            ask_choice(dispatcher, "document_type", intent="ask_requirements")
             return []
         if not render_requirement(dispatcher, document_type):
             dispatcher.utter_message(response="utter_information_unavailable")
@@ -134,11 +128,7 @@ class ActionOfficeInfo(Action):
     ) -> list[EventType]:
         region: Any = entity_value(tracker, "kabupaten_kota") or tracker.get_slot("kabupaten_kota")
         if region not in vocabulary.values("kabupaten_kota"):
-            dispatcher.utter_message(
-                response="utter_ask_kabupaten_kota",
-                options=numbered(choice.label for choice in choices("kabupaten_kota")),
-                buttons=choice_buttons("kabupaten_kota", intent="ask_office_info"),
-            )
+            ask_choice(dispatcher, "kabupaten_kota", intent="ask_office_info")
             return []
         dispatcher.utter_message(
             response="utter_office_intro", region=vocabulary.label("kabupaten_kota", region)

@@ -3,7 +3,8 @@
 De-duplication, per-sender ordering and background processing (``Dispatcher``),
 splitting long text, shortening button titles, rate limiting (``RateLimiter``),
 the retry policy for outbound calls, long button payloads mapped to short ids
-(``PayloadRegistry``) and the channel's own Indonesian replies (``Replies``).
+(``PayloadRegistry``), the channel's own Indonesian replies (``Replies``) and
+the base of both input channels (``WebhookInput``).
 """
 
 from __future__ import annotations
@@ -18,13 +19,17 @@ import secrets
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, NoReturn, TypeVar
 
 import yaml
-from rasa.core.channels.channel import OutputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
 
+from bot.config import Settings, TelegramSettings, WhatsAppSettings, get_settings
 from bot.identity import ChatIdentity
 from bot.kv import KeyValueStore
 from channels.errors import RetryBudgetExhausted
@@ -556,3 +561,109 @@ def numbered_menu(text: str, buttons: list[dict[str, Any]], hint: str) -> str:
         return text
     lines = [f"{i}. {b.get('title', '')}" for i, b in enumerate(buttons, start=1)]
     return "\n\n".join(part for part in (text.strip(), "\n".join(lines), hint) if part)
+
+
+# --------------------------------------------------------------------------- input channels
+
+ChannelSettings = TypeVar("ChannelSettings", TelegramSettings, WhatsAppSettings)
+
+
+def channel_settings(
+    configured: ChannelSettings | None,
+    credentials: Mapping[str, Any] | None,
+    *,
+    settings_type: type[ChannelSettings],
+    required: tuple[str, ...],
+    on_missing: Callable[[], NoReturn],
+) -> ChannelSettings:
+    """The environment's settings for a channel with non-empty credentials.yml keys laid over.
+
+    Without settings in the environment, credentials.yml must give every ``required``
+    key (else ``on_missing`` raises); any other field without a default starts as None.
+    """
+    overrides = {k: str(v) for k, v in (credentials or {}).items() if v not in (None, "")}
+    config = configured
+    if config is None:
+        if not all(overrides.get(k) for k in required):
+            on_missing()
+        bare: dict[str, Any] = {
+            f.name: overrides.get(f.name) for f in fields(settings_type) if f.default is MISSING
+        }
+        config = settings_type(**bare)
+    known = {f.name for f in fields(settings_type)}
+    config = replace(config, **{k: v for k, v in overrides.items() if k in known})
+    return replace(config, api_base=config.api_base.rstrip("/"))
+
+
+class WebhookInput(InputChannel):
+    """What both webhook input channels hold and how a parsed message reaches Rasa.
+
+    The store backs the dispatcher (de-duplication) and the button payloads, both
+    under the channel's ``namespace``; a subclass builds its ``output`` from them.
+    """
+
+    # Failures of sending (not of Rasa): re-raised for the dispatcher to log.
+    send_errors: ClassVar[tuple[type[BaseException], ...]] = ()
+    output: OutputChannel
+
+    def __init__(
+        self,
+        store: KeyValueStore,
+        *,
+        namespace: str,
+        replies: Replies | None = None,
+        dispatcher: Dispatcher | None = None,
+    ) -> None:
+        self.store = store
+        self.replies = replies or Replies.load()
+        self.dispatcher = dispatcher or Dispatcher(store, namespace=namespace)
+        self.payloads = PayloadRegistry(store, namespace=namespace)
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        """Configuration from the environment; keys in credentials.yml may override it."""
+        return cls.from_settings(get_settings(), credentials)
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, credentials: Mapping[str, Any] | None = None
+    ) -> WebhookInput:
+        raise NotImplementedError
+
+    def webhook_blueprint(self) -> Blueprint:
+        """The health route ``/`` and, on shutdown, draining the queue and closing connections.
+
+        A subclass adds its ``/webhook`` routes.
+        """
+        webhook = Blueprint(f"tabik_{self.name()}_webhook", type(self).__module__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.listener("before_server_stop")
+        async def drain(*_: Any) -> None:
+            await self.dispatcher.drain()
+
+        @webhook.listener("after_server_stop")
+        async def close(*_: Any) -> None:
+            await self.aclose()
+
+        return webhook
+
+    async def aclose(self) -> None:
+        """Close what the channel opened; a subclass closes its API client, then calls this."""
+        await self.store.close()
+
+    async def deliver(
+        self, inbound: Inbound, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> None:
+        await deliver(
+            inbound,
+            on_new_message=on_new_message,
+            output=self.output,
+            input_channel=self.name(),
+            replies=self.replies,
+            payloads=self.payloads,
+            send_errors=self.send_errors,
+        )

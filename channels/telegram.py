@@ -15,10 +15,9 @@ import json
 import logging
 import warnings
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import replace
 from typing import Any, TypeVar
 
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.channel import OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -35,7 +34,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.config import Settings, TelegramSettings, get_settings
+from bot.config import Settings, TelegramSettings
 from bot.identity import ChatIdentity
 from bot.kv import KeyValueStore, create_store
 from channels.common import (
@@ -46,9 +45,10 @@ from channels.common import (
     Replies,
     Retry,
     RetryPolicy,
+    WebhookInput,
     button_payload,
     call_with_retries,
-    deliver,
+    channel_settings,
     intent_text,
     phone_to_national,
     shorten,
@@ -406,31 +406,27 @@ class TelegramOutput(OutputChannel):
 SEND_ERRORS: tuple[type[BaseException], ...] = (TelegramError, RetryBudgetExhausted)
 
 
-class TelegramInput(InputChannel):
+class TelegramInput(WebhookInput):
     """``/webhooks/telegram/webhook``: updates authenticated by the secret token."""
+
+    send_errors = SEND_ERRORS
+    output: TelegramOutput
 
     @classmethod
     def name(cls) -> str:
         return "telegram"
 
     @classmethod
-    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
-        """Configuration from the environment; keys in credentials.yml may override it."""
-        return cls.from_settings(get_settings(), credentials)
-
-    @classmethod
     def from_settings(
         cls, settings: Settings, credentials: Mapping[str, Any] | None = None
     ) -> TelegramInput:
-        overrides = {k: str(v) for k, v in (credentials or {}).items() if v not in (None, "")}
-        config = settings.telegram
-        if config is None:
-            if not overrides.get("bot_token"):
-                cls.raise_missing_credentials_exception()
-            config = TelegramSettings(bot_token=overrides["bot_token"], secret_token=None)
-        known = set(TelegramSettings.__dataclass_fields__)
-        config = replace(config, **{k: v for k, v in overrides.items() if k in known})
-        config = replace(config, api_base=config.api_base.rstrip("/"))
+        config = channel_settings(
+            settings.telegram,
+            credentials,
+            settings_type=TelegramSettings,
+            required=("bot_token",),
+            on_missing=cls.raise_missing_credentials_exception,
+        )
         return cls(config, store=create_store(settings.redis_url))
 
     def __init__(
@@ -445,15 +441,13 @@ class TelegramInput(InputChannel):
         per_chat: RateLimiter | None = None,
         overall: RateLimiter | None = None,
     ) -> None:
+        super().__init__(store, namespace="tg", replies=replies, dispatcher=dispatcher)
         self.settings = settings
-        self.store = store
-        self.replies = replies or Replies.load()
         self.api = api or BotApi(settings)
-        self.dispatcher = dispatcher or Dispatcher(store, namespace="tg")
         self.output = TelegramOutput(
             self.api,
             replies=self.replies,
-            payloads=PayloadRegistry(store, namespace="tg"),
+            payloads=self.payloads,
             retry=retry,
             per_chat=per_chat,
             overall=overall,
@@ -488,15 +482,7 @@ class TelegramInput(InputChannel):
                 await self.output.answer_callback(inbound.callback_query_id)
             except (TelegramError, RetryBudgetExhausted):
                 logger.exception("answerCallbackQuery failed for %s", inbound.masked_sender)
-        await deliver(
-            inbound,
-            on_new_message=on_new_message,
-            output=self.output,
-            input_channel=self.name(),
-            replies=self.replies,
-            payloads=self.output.payloads,
-            send_errors=SEND_ERRORS,
-        )
+        await self.deliver(inbound, on_new_message)
 
     def accept(
         self,
@@ -529,11 +515,7 @@ class TelegramInput(InputChannel):
         return 200, "ok"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = Blueprint("tabik_telegram_webhook", __name__)
-
-        @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+        webhook = self.webhook_blueprint()
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
@@ -542,13 +524,8 @@ class TelegramInput(InputChannel):
             )
             return response.text(text, status=status)
 
-        @webhook.listener("before_server_stop")
-        async def drain(*_: Any) -> None:
-            await self.dispatcher.drain()
-
-        @webhook.listener("after_server_stop")
-        async def close(*_: Any) -> None:
-            await self.api.close()
-            await self.store.close()
-
         return webhook
+
+    async def aclose(self) -> None:
+        await self.api.close()
+        await super().aclose()

@@ -16,16 +16,15 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import replace
 from typing import Any
 
 import aiohttp
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.channel import OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.config import Settings, WhatsAppSettings, get_settings
+from bot.config import Settings, WhatsAppSettings
 from bot.identity import ChatIdentity
 from bot.kv import KeyValueStore, create_store
 from channels.common import (
@@ -36,9 +35,10 @@ from channels.common import (
     Replies,
     Retry,
     RetryPolicy,
+    WebhookInput,
     button_payload,
     call_with_retries,
-    deliver,
+    channel_settings,
     intent_text,
     numbered_menu,
     phone_to_national,
@@ -586,32 +586,27 @@ SEND_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 
-class WhatsAppInput(InputChannel):
+class WhatsAppInput(WebhookInput):
     """``/webhooks/whatsapp/webhook``: GET verification and signed POST deliveries."""
+
+    send_errors = SEND_ERRORS
+    output: WhatsAppOutput
 
     @classmethod
     def name(cls) -> str:
         return "whatsapp"
 
     @classmethod
-    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
-        """Configuration from the environment; keys in credentials.yml may override it."""
-        return cls.from_settings(get_settings(), credentials)
-
-    @classmethod
     def from_settings(
         cls, settings: Settings, credentials: Mapping[str, Any] | None = None
     ) -> WhatsAppInput:
-        overrides = {k: str(v) for k, v in (credentials or {}).items() if v not in (None, "")}
-        config = settings.whatsapp
-        fields = ("verify_token", "app_secret", "access_token", "phone_number_id")
-        if config is None:
-            if not all(overrides.get(k) for k in fields):
-                cls.raise_missing_credentials_exception()
-            config = WhatsAppSettings(**{k: overrides[k] for k in fields})
-        known = set(WhatsAppSettings.__dataclass_fields__)
-        config = replace(config, **{k: v for k, v in overrides.items() if k in known})
-        config = replace(config, api_base=config.api_base.rstrip("/"))
+        config = channel_settings(
+            settings.whatsapp,
+            credentials,
+            settings_type=WhatsAppSettings,
+            required=("verify_token", "app_secret", "access_token", "phone_number_id"),
+            on_missing=cls.raise_missing_credentials_exception,
+        )
         return cls(config, store=create_store(settings.redis_url))
 
     def __init__(
@@ -623,15 +618,13 @@ class WhatsAppInput(InputChannel):
         client: GraphClient | None = None,
         dispatcher: Dispatcher | None = None,
     ) -> None:
+        super().__init__(store, namespace="wa", replies=replies, dispatcher=dispatcher)
         self.settings = settings
-        self.store = store
-        self.replies = replies or Replies.load()
         self.client = client or GraphClient(settings)
-        self.dispatcher = dispatcher or Dispatcher(store, namespace="wa")
         self.output = WhatsAppOutput(
             self.client,
             replies=self.replies,
-            payloads=PayloadRegistry(store, namespace="wa"),
+            payloads=self.payloads,
             window=ServiceWindow(store),
         )
 
@@ -655,15 +648,7 @@ class WhatsAppInput(InputChannel):
         except Exception:
             # Only template-vs-text for later notifications depends on it; go on answering.
             logger.exception("could not record the service window of %s", inbound.masked_sender)
-        await deliver(
-            inbound,
-            on_new_message=on_new_message,
-            output=self.output,
-            input_channel=self.name(),
-            replies=self.replies,
-            payloads=self.output.payloads,
-            send_errors=SEND_ERRORS,
-        )
+        await self.deliver(inbound, on_new_message)
 
     def accept(
         self,
@@ -700,11 +685,7 @@ class WhatsAppInput(InputChannel):
         return 200, "ok"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = Blueprint("tabik_whatsapp_webhook", __name__)
-
-        @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+        webhook = self.webhook_blueprint()
 
         @webhook.route("/webhook", methods=["GET"])
         async def verify(request: Request) -> HTTPResponse:
@@ -722,16 +703,11 @@ class WhatsAppInput(InputChannel):
             )
             return response.text(text, status=status)
 
-        @webhook.listener("before_server_stop")
-        async def drain(*_: Any) -> None:
-            await self.dispatcher.drain()
-
-        @webhook.listener("after_server_stop")
-        async def close(*_: Any) -> None:
-            await self.client.close()
-            await self.store.close()
-
         return webhook
+
+    async def aclose(self) -> None:
+        await self.client.close()
+        await super().aclose()
 
 
 def describe_setup(settings: WhatsAppSettings, public_url: str | None) -> Iterable[str]:

@@ -12,11 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol, runtime_checkable
-from urllib.parse import urlsplit
 
 from bot import vocabulary
 from bot.adapters.errors import CommodityNotFound, UpstreamBadResponse
-from bot.adapters.http import HttpClientConfig, JsonHttpClient, JsonReply
+from bot.adapters.http import HttpAdapter, JsonReply
 from bot.adapters.schema import Body, error_code
 
 SERVICE = "food_prices"
@@ -65,18 +64,11 @@ def _region_or_none(kabupaten_kota: str | None) -> str | None:
     return vocabulary.canonical_region(kabupaten_kota)
 
 
-class HttpFoodPrices:
+class HttpFoodPrices(HttpAdapter):
     """Client: ``GET {base}/v1/food-prices?commodity=beras&kabupaten_kota=Metro``."""
 
+    service = SERVICE
     PATH = "/v1/food-prices"
-
-    def __init__(self, config: HttpClientConfig, *, client: JsonHttpClient | None = None) -> None:
-        self._client = client or JsonHttpClient(SERVICE, config)
-        self._default_source = urlsplit(config.base_url).hostname or SERVICE
-
-    @property
-    def client(self) -> JsonHttpClient:
-        return self._client
 
     async def lookup(self, commodity: str, kabupaten_kota: str | None) -> FoodPrice:
         canonical = canonical_commodity(commodity)
@@ -110,9 +102,6 @@ class HttpFoodPrices:
             )
 
         return await self._client.request("GET", self.PATH, parse, params=params, accept=(404,))
-
-    async def aclose(self) -> None:
-        await self._client.aclose()
 
 
 # Plausible Lampung retail levels for 2026, rupiah per vocabulary unit (demo only).

@@ -17,7 +17,8 @@ from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
+from urllib.parse import urlsplit
 
 import aiohttp
 
@@ -356,3 +357,24 @@ class JsonHttpClient:
                 self.service, f"HTTP {status} body is not JSON", status=status, attempts=attempt
             ) from None
         return JsonReply(status=status, body=body)
+
+
+class HttpAdapter:
+    """Base of the HTTP providers: one upstream's client and the source credited by default.
+
+    A subclass names its upstream in ``service`` and adds its ``lookup``.
+    """
+
+    service: ClassVar[str]
+
+    def __init__(self, config: HttpClientConfig, *, client: JsonHttpClient | None = None) -> None:
+        self._client = client or JsonHttpClient(self.service, config)
+        # Credited when an answer names no source of its own.
+        self._default_source = urlsplit(config.base_url).hostname or self.service
+
+    @property
+    def client(self) -> JsonHttpClient:
+        return self._client
+
+    async def aclose(self) -> None:
+        await self._client.aclose()

@@ -13,10 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Protocol, runtime_checkable
-from urllib.parse import urlsplit
 
 from bot.adapters.errors import InvalidQuery, UpstreamBadResponse
-from bot.adapters.http import HttpClientConfig, JsonHttpClient, JsonReply
+from bot.adapters.http import HttpAdapter, HttpClientConfig, JsonHttpClient, JsonReply
 from bot.adapters.schema import Body
 
 SERVICE = "social_aid"
@@ -58,9 +57,10 @@ class SocialAidProvider(Protocol):
     async def aclose(self) -> None: ...
 
 
-class HttpSocialAid:
+class HttpSocialAid(HttpAdapter):
     """Client of the social-aid upstream: ``POST {base}/v1/social-aid/status {"nik": ...}``."""
 
+    service = SERVICE
     PATH = "/v1/social-aid/status"
 
     def __init__(
@@ -70,13 +70,8 @@ class HttpSocialAid:
         client: JsonHttpClient | None = None,
         clock: Callable[[], datetime] = _now,
     ) -> None:
-        self._client = client or JsonHttpClient(SERVICE, config)
-        self._default_source = urlsplit(config.base_url).hostname or SERVICE
+        super().__init__(config, client=client)
         self._clock = clock
-
-    @property
-    def client(self) -> JsonHttpClient:
-        return self._client
 
     async def lookup(self, nik: str) -> SocialAidStatus:
         check_nik(nik)
@@ -96,9 +91,6 @@ class HttpSocialAid:
             )
 
         return await self._client.request("POST", self.PATH, parse, payload={"nik": nik})
-
-    async def aclose(self) -> None:
-        await self._client.aclose()
 
 
 # Roughly how often each programme shows up among registered households in the demo.

@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol, runtime_checkable
-from urllib.parse import urlsplit
 
 from bot.adapters.errors import InvalidQuery, PlateNotFound, UpstreamBadResponse
-from bot.adapters.http import HttpClientConfig, JsonHttpClient, JsonReply
+from bot.adapters.http import HttpAdapter, JsonReply
 from bot.adapters.schema import Body, error_code
 
 SERVICE = "vehicle_tax"
@@ -61,18 +60,11 @@ class VehicleTaxProvider(Protocol):
     async def aclose(self) -> None: ...
 
 
-class HttpVehicleTax:
+class HttpVehicleTax(HttpAdapter):
     """Client of the tax upstream: ``GET {base}/v1/vehicle-tax?plate=BE%201234%20AB``."""
 
+    service = SERVICE
     PATH = "/v1/vehicle-tax"
-
-    def __init__(self, config: HttpClientConfig, *, client: JsonHttpClient | None = None) -> None:
-        self._client = client or JsonHttpClient(SERVICE, config)
-        self._default_source = urlsplit(config.base_url).hostname or SERVICE
-
-    @property
-    def client(self) -> JsonHttpClient:
-        return self._client
 
     async def lookup(self, plate: str) -> VehicleTax:
         canonical = canonical_plate(plate)
@@ -104,9 +96,6 @@ class HttpVehicleTax:
         return await self._client.request(
             "GET", self.PATH, parse, params={"plate": canonical}, accept=(404,)
         )
-
-    async def aclose(self) -> None:
-        await self._client.aclose()
 
 
 # --- demo -----------------------------------------------------------------

@@ -1,0 +1,130 @@
+"""Forms that end on a summary to confirm: 1 Ya, kirim / 2 Ubah / 3 Batal.
+
+"Ubah" asks which answer to change (``edit_field``), clears that answer and
+the confirmation, and the form asks them again. A form declares its confirm
+slot and its numbered editable fields; the extraction and validation here
+are the same for every such form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.base import TabikFormValidator, latest_intent, slot_resets, typed_number, yes_no
+from bot import vocabulary
+
+CONFIRMED, DECLINED, EDIT = "ya", "tidak", "ubah"
+EDIT_REQUESTED_SLOT = "edit_requested"
+EDIT_FIELD_SLOT = "edit_field"
+# Slots every confirmed form uses besides its own confirm slot.
+CONFIRMATION_SLOTS = (EDIT_REQUESTED_SLOT, EDIT_FIELD_SLOT)
+
+_CONFIRM_EDIT_WORDS = frozenset({"ubah", "edit", "ganti", "perbaiki", "koreksi", "revisi"})
+
+
+def read_confirmation(tracker: Tracker, value: Any) -> str | None:
+    """1 Ya, kirim / 2 Ubah / 3 Batal, or the words and buttons for them."""
+    text = str(value or "")
+    if value in (CONFIRMED, DECLINED):
+        return str(value)
+    number = typed_number(text)
+    if number is not None:
+        return {1: CONFIRMED, 2: EDIT, 3: DECLINED}.get(number)
+    if set(vocabulary.normalise_key(text).split()) & _CONFIRM_EDIT_WORDS:
+        return EDIT
+    intent, _ = latest_intent(tracker)
+    if intent == "cancel":
+        return DECLINED
+    answer = yes_no(tracker, text)
+    if answer is None:
+        return None
+    return CONFIRMED if answer else DECLINED
+
+
+class ConfirmedForm(TabikFormValidator):
+    """Validator mixin for a form whose last question is its summary.
+
+    A subclass declares ``confirm_slot`` (``<form>_confirmed``), ``edit_fields``
+    (the number shown by its ``utter_ask_..._edit_field`` → the slots that answer
+    clears) and ``edit_words`` (words naming a field → its number). The SDK finds
+    validators by name, so ``extract_<confirm_slot>`` and ``validate_<confirm_slot>``
+    are bound to the shared methods when the subclass is defined.
+    """
+
+    confirm_slot: ClassVar[str] = ""
+    edit_fields: ClassVar[Mapping[int, tuple[str, ...]]] = {}
+    edit_words: ClassVar[Mapping[str, int]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        slot = cls.__dict__.get("confirm_slot")
+        if slot:
+            setattr(cls, f"extract_{slot}", ConfirmedForm.extract_confirmation)
+            setattr(cls, f"validate_{slot}", ConfirmedForm.validate_confirmation)
+
+    def confirmation_slots(self, tracker: Tracker) -> list[str]:
+        """The end of ``required_slots``: the field to change (after "ubah"), then the summary."""
+        if tracker.get_slot(EDIT_REQUESTED_SLOT):
+            return [EDIT_FIELD_SLOT, self.confirm_slot]
+        return [self.confirm_slot]
+
+    def extract_edit_field(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self.extract_answer(EDIT_FIELD_SLOT, tracker)
+
+    def validate_edit_field(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = str(value or "")
+        number = typed_number(text)
+        if number is None:
+            words = vocabulary.normalise_key(text).split()
+            number = next((self.edit_words[w] for w in words if w in self.edit_words), None)
+        if number is None or number not in self.edit_fields:
+            return self.failed(EDIT_FIELD_SLOT, dispatcher, tracker, "utter_invalid_edit_field")
+        cleared = {
+            EDIT_REQUESTED_SLOT: None,
+            self.confirm_slot: None,
+            **dict.fromkeys(self.edit_fields[number]),
+        }
+        return self.accepted(EDIT_FIELD_SLOT, None, tracker, **cleared)
+
+    def extract_confirmation(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self.extract_answer(self.confirm_slot, tracker)
+
+    def validate_confirmation(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        answer = read_confirmation(tracker, value)
+        if answer is None:
+            return self.failed(self.confirm_slot, dispatcher, tracker, "utter_invalid_confirmation")
+        if answer == EDIT:
+            return self.accepted(self.confirm_slot, None, tracker, **{EDIT_REQUESTED_SLOT: True})
+        return self.accepted(self.confirm_slot, answer, tracker)
+
+
+def cancelled(dispatcher: CollectingDispatcher, form_slots: tuple[str, ...]) -> list[EventType]:
+    """The summary was declined: say so and forget the answers."""
+    dispatcher.utter_message(response="utter_cancelled")
+    return slot_resets(form_slots)
+
+
+def filing_failed(
+    dispatcher: CollectingDispatcher, form: str, confirm_slot: str
+) -> list[EventType]:
+    """Filing failed: keep the answers and ask the summary again.
+
+    "Ya" then retries with the same draft id, so a filing that did get through
+    is not duplicated.
+    """
+    dispatcher.utter_message(response="utter_filing_failed")
+    return [SlotSet(confirm_slot, None), FollowupAction(form)]
