@@ -7,10 +7,8 @@ Nothing happens at import time, and nothing migrates: the schema is made by
 from __future__ import annotations
 
 import functools
-import importlib
 import logging
 import threading
-from typing import Any
 
 from sqlalchemy.engine import Engine
 
@@ -27,21 +25,6 @@ _services: Tabik | None = None
 _engine: Engine | None = None
 
 
-def _optional(module_name: str, attribute: str) -> Any | None:
-    """A function from a module that may not exist yet (built by another part of the team)."""
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as error:
-        if error.name != module_name:  # the module exists but something it imports does not
-            raise
-        log.warning("%s is not installed; Tabik runs without it", module_name)
-        return None
-    function = getattr(module, attribute, None)
-    if function is None:
-        log.warning("%s has no %s; Tabik runs without it", module_name, attribute)
-    return function
-
-
 def build_services(
     settings: Settings | None = None,
     *,
@@ -56,13 +39,18 @@ def build_services(
     settings = settings or get_settings()
     engine = make_engine(settings.database_url)
     session_factory = make_session_factory(engine)
-    load_knowledge = _optional("bot.knowledge", "load_knowledge") if extensions else None
-    build_providers = _optional("bot.adapters", "build_providers") if extensions else None
+    knowledge, providers = None, None
+    if extensions:
+        # Imported here: the CLI's ticket commands should not pay for aiohttp clients.
+        from bot.adapters import build_providers
+        from bot.knowledge import load_knowledge
+
+        knowledge, providers = load_knowledge(), build_providers(settings)
     svc = Tabik(
         functools.partial(SqlAlchemyUnitOfWork, session_factory),
         store=store if store is not None else create_store(settings.redis_url),
-        knowledge=load_knowledge() if load_knowledge else None,
-        providers=build_providers(settings) if build_providers else None,
+        knowledge=knowledge,
+        providers=providers,
     )
     return svc, engine
 
