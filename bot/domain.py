@@ -262,3 +262,7 @@ class Notification:
     status: NotificationStatus = NotificationStatus.PENDING
     sent_at: datetime | None = None
     id: int | None = None
+    attempts: int = 0  # delivery attempts made so far (sent or failed)
+    last_error: str | None = None  # why the latest attempt failed (no personal data)
+    next_attempt_at: datetime | None = None  # a failed one waits until then (backoff)
+    failed_at: datetime | None = None  # set when Tabik gave up on it

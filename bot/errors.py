@@ -21,6 +21,7 @@ __all__ = [
     "InvalidTransition",
     "NotAuthorised",
     "NotConfigured",
+    "NotificationNotFound",
     "RejectionNeedsReason",
     "TabikError",
     "TicketNotFound",
@@ -114,3 +115,11 @@ class NotConfigured(TabikError):
     def __init__(self, part: str) -> None:
         super().__init__(f"{part} is not configured")
         self.part = part
+
+
+class NotificationNotFound(TabikError):
+    """No outbox row with this id (the notifier was handed a stale or wrong id)."""
+
+    def __init__(self, notification_id: int) -> None:
+        super().__init__(f"no notification {notification_id}")
+        self.notification_id = notification_id

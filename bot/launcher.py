@@ -2,8 +2,9 @@
 
 ``serve`` applies the database migrations, makes sure a model for the current
 training data exists, writes the effective Rasa endpoints/credentials for the
-environment into ``var/``, and supervises the action server and the Rasa
-server. SIGINT/SIGTERM stop both children (their whole process groups), so
+environment into ``var/``, and supervises the action server, the Rasa server
+and, when WhatsApp or Telegram is configured, the notifier (ticket status
+messages). SIGINT/SIGTERM stop every child (their whole process groups), so
 nothing is left listening.
 """
 
@@ -297,6 +298,15 @@ def migrate(settings: Settings) -> None:
     )
 
 
+def notifier_wanted(settings: Settings) -> bool:
+    """Status notifications go out through WhatsApp or Telegram; without either, no notifier."""
+    return settings.whatsapp is not None or settings.telegram is not None
+
+
+def notifier_command() -> list[str]:
+    return [sys.executable, "-m", "channels.notifier"]
+
+
 def start_all(settings: Settings, supervisor: Supervisor, *, model: Path) -> None:
     endpoints, credentials = write_runtime_config(settings)
     logging_config = str(PROJECT_ROOT / "config" / "logging.yml")
@@ -336,6 +346,8 @@ def start_all(settings: Settings, supervisor: Supervisor, *, model: Path) -> Non
     if settings.rasa_api_token:
         rasa_command += ["--auth-token", settings.rasa_api_token]
     supervisor.start("Rasa server", rasa_command, env)
+    if notifier_wanted(settings):
+        supervisor.start("notifier", notifier_command(), env)
     wait_until_up(f"http://localhost:{actions_port}/health", supervisor, timeout=120)
     wait_until_up(f"http://localhost:{rasa_port}/", supervisor, timeout=300)
     log.info("Tabik is up: Rasa on port %s, actions on port %s.", rasa_port, actions_port)

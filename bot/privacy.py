@@ -7,13 +7,16 @@ import re
 
 _NIK = re.compile(r"(?<!\d)(\d{4})\d{8}(\d{4})(?!\d)")
 _PHONE = re.compile(r"(?<![\d+])(\+?62|0)[\s\-]?(8\d{2})[\s\-]?\d{3,4}[\s\-]?(\d{2,5})(?!\d)")
+# Telegram bot tokens ("123456:AA…") appear in Bot API URLs.
+_BOT_TOKEN = re.compile(r"\b(bot)?(\d{6,12}):[A-Za-z0-9_-]{30,}")
 _EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
 
 
 def mask_text(text: str) -> str:
-    """Mask NIKs (16 digits), Indonesian phone numbers and e-mail addresses in free text."""
+    """Mask NIKs, Indonesian phone numbers, e-mail addresses and bot tokens in free text."""
     if not text:
         return text
+    text = _BOT_TOKEN.sub(lambda m: f"{m[1] or ''}{m[2]}:***", text)
     text = _NIK.sub(lambda m: f"{m[1]}********{m[2]}", text)
     text = _PHONE.sub(lambda m: f"{m[1]}{m[2]}****{m[3][-2:]}", text)
     return _EMAIL.sub(lambda m: f"{m[1]}***@{m[2]}", text)

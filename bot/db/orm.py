@@ -25,6 +25,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
     true,
 )
 from sqlalchemy.engine import Dialect
@@ -245,6 +246,11 @@ notifications = Table(
     Column("payload", JSON, nullable=False),
     _created_at(),
     Column("sent_at", UtcDateTime()),
+    # Added by migration 0002 (delivery attempts and backoff).
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("last_error", Text),
+    Column("next_attempt_at", UtcDateTime()),
+    Column("failed_at", UtcDateTime()),
     Index("ix_notifications_status_created", "status", "created_at"),
 )
 

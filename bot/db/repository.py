@@ -10,10 +10,11 @@ from __future__ import annotations
 import abc
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.db import orm
 from bot.domain import (
     AuditEntry,
     ChatAccount,
@@ -114,6 +115,14 @@ class AbstractNotificationOutbox(abc.ABC):
 
     @abc.abstractmethod
     def mark_sent(self, notification: Notification, at: datetime) -> None: ...
+
+    @abc.abstractmethod
+    def get(self, notification_id: int) -> Notification | None: ...
+
+    @abc.abstractmethod
+    def due(self, *, now: datetime, limit: int) -> list[Notification]:
+        """Pending ones whose backoff is over, oldest first, each only after its ticket's
+        older pending ones (a resident must not hear "selesai" before "diproses")."""
 
 
 def _insert(session: Session, entity: str, obj: object) -> None:
@@ -251,3 +260,25 @@ class SqlAlchemyNotificationOutbox(AbstractNotificationOutbox):
     def mark_sent(self, notification: Notification, at: datetime) -> None:
         notification.status = NotificationStatus.SENT
         notification.sent_at = at
+
+    def get(self, notification_id: int) -> Notification | None:
+        return self.session.get(Notification, notification_id)
+
+    def due(self, *, now: datetime, limit: int) -> list[Notification]:
+        table = orm.notifications
+        older = table.alias("older")
+        query = (
+            select(Notification)
+            .where(
+                table.c.status == NotificationStatus.PENDING,
+                or_(table.c.next_attempt_at.is_(None), table.c.next_attempt_at <= now),
+                ~exists().where(
+                    older.c.ticket_id == table.c.ticket_id,
+                    older.c.status == NotificationStatus.PENDING,
+                    older.c.id < table.c.id,
+                ),
+            )
+            .order_by(table.c.id)
+            .limit(limit)
+        )
+        return list(self.session.execute(query).scalars())

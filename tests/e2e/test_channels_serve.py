@@ -355,3 +355,16 @@ def test_a_whole_complaint_over_telegram(tabik: TabikServer, fakes: Fakes) -> No
     )
     match = re.search(TICKET, "\n".join(said))
     assert match and match.group(1) == "ADU", said[-2:]
+
+
+def test_no_secret_reaches_the_log(tabik: TabikServer, fakes: Fakes) -> None:
+    chat = new_chat()
+    tg_say(tabik, fakes, chat, fake_telegram.message_update(chat, text="halo"))
+    log = tabik.log_path.read_text(errors="replace")
+    for secret in (
+        fake_telegram.BOT_TOKEN,
+        fake_telegram.SECRET_TOKEN,
+        fake_whatsapp.ACCESS_TOKEN,
+        fake_whatsapp.APP_SECRET,
+    ):
+        assert secret not in log

@@ -73,4 +73,5 @@ def test_the_cli_migrates_the_database_named_by_database_url(
     assert migrate.current_revision(url) == migrate.head_revision()
     assert cli.main(["db", "downgrade", "base"]) == 0
     assert migrate.current_revision(url) is None
-    assert "0001" in capsys.readouterr().out
+    head = migrate.head_revision()
+    assert head is not None and head in capsys.readouterr().out

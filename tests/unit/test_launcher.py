@@ -1,5 +1,7 @@
 from pathlib import Path
 
+import pytest
+
 from bot import launcher
 from bot.config import Settings
 
@@ -62,3 +64,31 @@ def test_model_fingerprint_follows_training_data(tmp_path: Path) -> None:
     assert launcher.training_fingerprint(tmp_path) == first
     data.write_text("nlu: [x]\n")
     assert launcher.training_fingerprint(tmp_path) != first
+
+
+class RecordingSupervisor(launcher.Supervisor):
+    def start(self, name: str, command: object, env: dict[str, str]) -> None:
+        self.children.append((name, command))  # type: ignore[arg-type]
+
+
+def started(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, **env: str) -> dict[str, object]:
+    monkeypatch.setattr(launcher, "wait_until_up", lambda *args, **kwargs: None)
+    monkeypatch.setattr(
+        launcher,
+        "write_runtime_config",
+        lambda s: (tmp_path / "endpoints.yml", tmp_path / "credentials.yml"),
+    )
+    supervisor = RecordingSupervisor()
+    launcher.start_all(settings(**env), supervisor, model=tmp_path / "model.tar.gz")
+    return dict(supervisor.children)
+
+
+def test_the_notifier_runs_only_with_a_messaging_channel(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    without = started(monkeypatch, tmp_path)
+    with_telegram = started(monkeypatch, tmp_path, TELEGRAM_BOT_TOKEN="123:abc")
+
+    assert set(without) == {"action server", "Rasa server"}
+    assert set(with_telegram) == {"action server", "Rasa server", "notifier"}
+    assert with_telegram["notifier"][-2:] == ["-m", "channels.notifier"]

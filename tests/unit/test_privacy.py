@@ -12,6 +12,11 @@ from bot.privacy import MaskingFilter, mask_name, mask_text
         ("hp 081234567890", "345678", "0812"),
         ("hp +62 812-3456-7890", "3456", "812"),
         ("email siti.aminah@example.id", "iti.aminah", "@example.id"),
+        (
+            "POST https://api.telegram.org/bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/sendMessage",
+            "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw",
+            "/sendMessage",
+        ),
     ],
 )
 def test_personal_data_is_masked(text: str, hidden: str, kept: str) -> None:

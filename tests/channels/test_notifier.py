@@ -1,0 +1,329 @@
+"""The notifier: a ticket's status change ends in one message to the resident's chat.
+
+Against the fake Graph API and fake Bot API (tests/auxil), on a migrated SQLite file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.config import PROJECT_ROOT
+from bot.domain import NotificationStatus
+from bot.identity import ChatIdentity
+from bot.kv import KeyValueStore, MemoryStore
+from bot.services import Tabik
+from channels.notifier import Notifier, Outcome
+from channels.telegram import TelegramInput
+from channels.whatsapp import WhatsAppInput
+from tests.auxil import fake_telegram
+from tests.auxil.fake_telegram import FakeBotApi
+from tests.auxil.fake_whatsapp import FakeGraphApi
+from tests.auxil.outbox import Clock, database_from, file_ticket, make_tabik, migrated_template
+
+WA_RESIDENT = ChatIdentity(channel="whatsapp", account="6281234567890")
+TG_RESIDENT = ChatIdentity(channel="telegram", account=str(fake_telegram.CHAT_ID))
+REST_RESIDENT = ChatIdentity(channel="rest", account="warga-web-1")
+
+
+@pytest.fixture(scope="module")
+def outbox_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return migrated_template(tmp_path_factory.mktemp("notifier"))
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def database_url(outbox_template: Path, tmp_path: Path) -> str:
+    return database_from(outbox_template, tmp_path)
+
+
+@pytest.fixture
+def tabik(database_url: str, clock: Clock) -> Iterator[Tabik]:
+    tabik, engine = make_tabik(database_url, clock)
+    yield tabik
+    engine.dispose()
+
+
+@pytest.fixture
+def notifier(
+    tabik: Tabik, whatsapp: WhatsAppInput, telegram: TelegramInput, store: KeyValueStore
+) -> Notifier:
+    outputs = {"whatsapp": whatsapp.get_output_channel(), "telegram": telegram.get_output_channel()}
+    return Notifier(tabik, outputs, store, poll_interval=0.01)
+
+
+def outbox(tabik: Tabik, number: str) -> list[tuple[NotificationStatus, int]]:
+    with tabik.uow_factory() as uow:
+        ticket = uow.tickets.get(number)
+        assert ticket is not None and ticket.id is not None
+        return [(n.status, n.attempts) for n in uow.notifications.for_ticket(ticket.id)]
+
+
+async def test_whatsapp_outside_the_window_gets_the_template_once(
+    tabik: Tabik,
+    notifier: Notifier,
+    graph_api: tuple[FakeGraphApi, str],
+    bot_api: tuple[FakeBotApi, str],
+) -> None:
+    number = await file_ticket(tabik, WA_RESIDENT)
+    await tabik.change_status(number, to="diverifikasi", actor="officer:1", note="Data lengkap")
+
+    counts = await notifier.run_once()
+    again = await notifier.run_once()
+
+    fake = graph_api[0]
+    [message] = fake.sent
+    assert message["to"] == WA_RESIDENT.account
+    assert message["type"] == "template"
+    assert message["template"]["name"] == "tabik_status_update"
+    assert message["template"]["language"] == {"code": "id"}
+    [body] = message["template"]["components"]
+    assert [p["text"] for p in body["parameters"]] == [number, "diverifikasi", "Data lengkap"]
+    assert counts[Outcome.SENT] == 1 and again[Outcome.SENT] == 0
+    assert bot_api[0].calls == []
+    assert outbox(tabik, number) == [(NotificationStatus.SENT, 1)]
+
+
+async def test_whatsapp_inside_the_window_gets_the_text(
+    tabik: Tabik,
+    notifier: Notifier,
+    whatsapp: WhatsAppInput,
+    graph_api: tuple[FakeGraphApi, str],
+) -> None:
+    await whatsapp.get_output_channel().window.touch(WA_RESIDENT.account, None)
+    number = await file_ticket(tabik, WA_RESIDENT)
+    await tabik.change_status(number, to="diverifikasi", actor="officer:1")
+
+    await notifier.run_once()
+
+    [message] = graph_api[0].sent
+    assert message["type"] == "text"
+    assert f"Status tiket {number} kini *diverifikasi*." in message["text"]["body"]
+
+
+async def test_telegram_gets_the_plain_text_in_the_filing_chat(
+    tabik: Tabik, notifier: Notifier, bot_api: tuple[FakeBotApi, str]
+) -> None:
+    number = await file_ticket(tabik, TG_RESIDENT)
+    await tabik.change_status(number, to="ditolak", actor="officer:1", note="Bukan wilayah kami")
+
+    await notifier.run_once()
+
+    [sent] = bot_api[0].accepted("sendMessage")
+    assert int(sent["chat_id"]) == fake_telegram.CHAT_ID
+    assert f"status tiket {number} kini ditolak." in sent["text"]
+    assert "Alasan: Bukan wilayah kami" in sent["text"]
+    assert "*" not in sent["text"]
+
+
+async def test_a_failing_api_is_retried_later_and_the_message_is_not_lost(
+    tabik: Tabik,
+    notifier: Notifier,
+    clock: Clock,
+    graph_api: tuple[FakeGraphApi, str],
+) -> None:
+    fake = graph_api[0]
+    number = await file_ticket(tabik, WA_RESIDENT)
+    await tabik.change_status(number, to="diverifikasi", actor="officer:1")
+    fake.fail_next(503, code=2, message="Service temporarily unavailable", times=4)
+
+    first = await notifier.run_once()
+    too_soon = await notifier.run_once()
+
+    assert first[Outcome.RETRY] == 1 and fake.sent == []
+    assert sum(too_soon.values()) == 0  # backing off, not hammering the API
+    assert outbox(tabik, number) == [(NotificationStatus.PENDING, 1)]
+
+    clock.advance(minutes=1)
+    later = await notifier.run_once()
+
+    assert later[Outcome.SENT] == 1
+    [message] = fake.sent
+    assert message["to"] == WA_RESIDENT.account
+    assert outbox(tabik, number) == [(NotificationStatus.SENT, 2)]
+
+
+async def test_a_resident_who_blocked_the_bot_is_not_retried(
+    tabik: Tabik, notifier: Notifier, clock: Clock, bot_api: tuple[FakeBotApi, str]
+) -> None:
+    fake = bot_api[0]
+    number = await file_ticket(tabik, TG_RESIDENT)
+    await tabik.change_status(number, to="diverifikasi", actor="officer:1")
+    fake.fail_next("sendMessage", 403, description="Forbidden: bot was blocked by the user")
+
+    counts = await notifier.run_once()
+    clock.advance(hours=1)
+    await notifier.run_once()
+
+    assert counts[Outcome.GAVE_UP] == 1
+    assert fake.accepted("sendMessage") == []
+    assert outbox(tabik, number) == [(NotificationStatus.FAILED, 1)]
+
+
+async def test_a_rest_channel_resident_is_marked_failed_without_sending(
+    tabik: Tabik,
+    notifier: Notifier,
+    clock: Clock,
+    graph_api: tuple[FakeGraphApi, str],
+    bot_api: tuple[FakeBotApi, str],
+) -> None:
+    number = await file_ticket(tabik, REST_RESIDENT)
+    await tabik.change_status(number, to="diverifikasi", actor="officer:1")
+
+    counts = await notifier.run_once()
+    clock.advance(days=1)
+    await notifier.run_once()
+
+    assert counts[Outcome.GAVE_UP] == 1
+    assert graph_api[0].requests == [] and bot_api[0].calls == []
+    assert outbox(tabik, number) == [(NotificationStatus.FAILED, 1)]
+
+
+async def test_two_notifier_instances_send_a_notification_once(
+    tabik: Tabik,
+    notifier: Notifier,
+    whatsapp: WhatsAppInput,
+    telegram: TelegramInput,
+    graph_api: tuple[FakeGraphApi, str],
+    bot_api: tuple[FakeBotApi, str],
+    store: KeyValueStore,
+) -> None:
+    outputs = {"whatsapp": whatsapp.get_output_channel(), "telegram": telegram.get_output_channel()}
+    other = Notifier(tabik, outputs, store)  # the same store: Redis in production
+    numbers = [await file_ticket(tabik, WA_RESIDENT), await file_ticket(tabik, TG_RESIDENT)]
+    for number in numbers:
+        await tabik.change_status(number, to="diverifikasi", actor="officer:1")
+
+    await asyncio.gather(notifier.run_once(), other.run_once(), notifier.run_once())
+
+    assert len(graph_api[0].sent) == 1
+    assert len(bot_api[0].accepted("sendMessage")) == 1
+
+
+async def test_a_claim_held_by_another_instance_is_left_alone(
+    tabik: Tabik, notifier: Notifier, graph_api: tuple[FakeGraphApi, str]
+) -> None:
+    number = await file_ticket(tabik, WA_RESIDENT)
+    await tabik.change_status(number, to="diverifikasi", actor="officer:1")
+    [pending] = await tabik.pending_notifications()
+    assert await notifier.store.set_nx(f"notify:{pending.id}", "other-instance", 60)
+
+    counts = await notifier.run_once()
+
+    assert counts[Outcome.SKIPPED] == 1 and graph_api[0].sent == []
+    assert outbox(tabik, number) == [(NotificationStatus.PENDING, 0)]
+
+
+async def test_the_loop_delivers_and_stops_when_asked(
+    tabik: Tabik, notifier: Notifier, bot_api: tuple[FakeBotApi, str]
+) -> None:
+    number = await file_ticket(tabik, TG_RESIDENT)
+    stop = asyncio.Event()
+    loop = asyncio.create_task(notifier.run(stop))
+
+    await tabik.change_status(number, to="diverifikasi", actor="officer:1")
+    await bot_api[0].wait_for("sendMessage", 1)
+    stop.set()
+    await asyncio.wait_for(loop, 5)
+
+    assert outbox(tabik, number) == [(NotificationStatus.SENT, 1)]
+
+
+async def test_a_failing_pass_is_logged_and_the_loop_goes_on(
+    tabik: Tabik,
+    notifier: Notifier,
+    bot_api: tuple[FakeBotApi, str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    number = await file_ticket(tabik, TG_RESIDENT)
+    await tabik.change_status(number, to="diverifikasi", actor="officer:1")
+
+    class StoreDown(MemoryStore):
+        failures = 1
+
+        async def set_nx(self, key: str, value: str, ttl: float) -> bool:
+            if self.failures:
+                self.failures -= 1
+                raise ConnectionError("store down")
+            return await super().set_nx(key, value, ttl)
+
+    notifier.store = StoreDown(prefix="down:")
+    stop = asyncio.Event()
+    loop = asyncio.create_task(notifier.run(stop))
+    await bot_api[0].wait_for("sendMessage", 1)
+    stop.set()
+    await asyncio.wait_for(loop, 5)
+
+    assert "notifier pass failed" in caplog.text
+    assert outbox(tabik, number) == [(NotificationStatus.SENT, 1)]
+
+
+def read_log(path: Path) -> str:
+    return path.read_text(encoding="utf-8", errors="replace")
+
+
+async def wait_for_text(path: Path, text: str, timeout: float = 20.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while text not in read_log(path):
+        if loop.time() > deadline:
+            raise AssertionError(f"{text!r} not logged; log:\n{read_log(path)}")
+        await asyncio.sleep(0.05)
+
+
+async def test_the_process_starts_without_calls_delivers_and_exits_on_sigterm(
+    tabik: Tabik, bot_api: tuple[FakeBotApi, str], database_url: str, tmp_path: Path
+) -> None:
+    fake, base = bot_api
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("WHATSAPP_", "TELEGRAM_"))},
+        "DATABASE_URL": database_url,
+        "REDIS_URL": "",
+        "TELEGRAM_BOT_TOKEN": fake_telegram.BOT_TOKEN,
+        "TELEGRAM_API_BASE": base,
+        "TABIK_VAR_DIR": str(tmp_path),
+    }
+    log = tmp_path / "notifier.log"
+    with log.open("wb") as stderr:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "channels.notifier",
+            "--interval",
+            "0.1",
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=stderr,
+            stderr=stderr,
+        )
+    try:
+        await wait_for_text(log, "notifier started")
+        await asyncio.sleep(0.3)  # a few empty passes
+        assert fake.calls == []  # no getMe, no setWebhook: nothing at start-up
+
+        number = await file_ticket(tabik, TG_RESIDENT)
+        await tabik.change_status(number, to="diverifikasi", actor="officer:1")
+        [sent] = await fake.wait_for("sendMessage", 1, timeout=20)
+
+        process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(process.wait(), 15) == 0
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert number in sent["text"]
+    assert outbox(tabik, number) == [(NotificationStatus.SENT, 1)]
+    logged = read_log(log)
+    assert "notifier stopped" in logged
+    assert TG_RESIDENT.account not in logged  # chat ids are masked in the log
+    assert fake_telegram.BOT_TOKEN not in logged  # and the token is never logged
