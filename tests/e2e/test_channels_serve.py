@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Callable
@@ -15,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from bot.config import PROJECT_ROOT
 from tests.auxil import fake_telegram, fake_whatsapp
 from tests.auxil.tabik_server import TabikServer, drive_form
 from tests.e2e.conftest import Fakes
@@ -228,6 +231,31 @@ def test_a_whole_complaint_over_whatsapp(tabik: TabikServer, fakes: Fakes) -> No
     )
     match = TICKET.search("\n".join(said))
     assert match and match.group(1) == "ADU", said[-2:]
+
+    # An officer verifies it; the resident hears about it in the same chat.
+    before = len(wa_sent(fakes, wa_id))
+    officer = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "ticket",
+            "set-status",
+            match.group(0),
+            "diverifikasi",
+            "--actor",
+            "petugas-e2e",
+        ],
+        cwd=PROJECT_ROOT,
+        env=tabik.env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert officer.returncode == 0, officer.stdout + officer.stderr
+    assert wait_until(lambda: len(wa_sent(fakes, wa_id)) > before, timeout=30), tabik.tail_log()
+    notice = wa_sent(fakes, wa_id)[before]
+    assert match.group(0) in json.dumps(notice)
 
 
 # --- Telegram --------------------------------------------------------------------
