@@ -153,7 +153,10 @@ def test_redelivered_and_concurrent_duplicates_are_answered_once(
     for thread in threads:
         thread.join()
     assert wait_until(lambda: len(wa_sent(fakes, wa_id)) >= 1)
+    tabik.wait_turn_done(f"wa:{wa_id}", 0)
+    time.sleep(0.5)  # the last send of the turn
     first = len(wa_sent(fakes, wa_id))
+    assert tabik.user_turns(f"wa:{wa_id}") == 1
     assert wa_post(tabik, payload)[0] == 200  # a later redelivery
     time.sleep(3)
     assert len(wa_sent(fakes, wa_id)) == first
@@ -322,10 +325,13 @@ def test_redelivered_update_is_answered_once(tabik: TabikServer, fakes: Fakes) -
     update = fake_telegram.message_update(chat, text="makasih ya")
     assert tg_post(tabik, update) == 200
     assert wait_until(lambda: len(tg_sent(fakes, chat)) >= 1)
+    tabik.wait_turn_done(f"tg:{chat}", 0)
+    time.sleep(0.5)  # the last send of the turn
     first = len(tg_sent(fakes, chat))
     assert tg_post(tabik, update) == 200
     time.sleep(3)
     assert len(tg_sent(fakes, chat)) == first
+    assert tabik.user_turns(f"tg:{chat}") == 1
 
 
 def test_callback_query_is_answered_and_understood(tabik: TabikServer, fakes: Fakes) -> None:
