@@ -17,8 +17,8 @@ pytestmark = pytest.mark.slow
 def test_sigterm_stops_everything_and_tickets_survive_a_restart(tabik: TabikServer) -> None:
     fill(tabik, "e2e-restart", "mau lapor jalan rusak", COMPLAINT_ANSWERS)
     with sqlite3.connect(tabik.workdir / "tabik.db") as db:
-        numbers = [row[0] for row in db.execute("select number from tickets")]
-    assert numbers, "no ticket was filed"
+        tickets = dict(db.execute("select number, status from tickets").fetchall())
+    assert tickets, "no ticket was filed"
 
     # make forwards SIGTERM to the launcher, waits for it, then ends by the
     # same signal (GNU make's way); the launcher itself stops every child.
@@ -33,6 +33,7 @@ def test_sigterm_stops_everything_and_tickets_survive_a_restart(tabik: TabikServ
     assert not port_is_open(tabik.actions_port), "action server still listening after SIGTERM"
 
     tabik.start()
-    for number in numbers:
-        assert "diterima" in texts(tabik.say("e2e-after-restart", f"cek {number}"))
+    for number, status in tickets.items():
+        reply = texts(tabik.say("e2e-after-restart", f"cek {number}"))
+        assert number in reply and status in reply, reply
     assert tabik.tracker("e2e-restart")["events"], "conversation lost across the restart"
