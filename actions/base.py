@@ -9,7 +9,6 @@ knowledge base, and numbers/dates formatted for display.
 from __future__ import annotations
 
 import logging
-import re
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
@@ -25,6 +24,7 @@ from rasa_sdk.types import DomainDict
 
 from bot import vocabulary
 from bot.identity import ChatIdentity
+from bot.menu import menu_choice
 
 if TYPE_CHECKING:
     from bot.services import Tabik
@@ -120,12 +120,10 @@ def is_fresh_user_turn(tracker: Tracker, form_name: str | None = None) -> bool:
 # Numbered choices (the same list is shown and used to read a typed number)
 # ---------------------------------------------------------------------------
 
-_BARE_NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
-
 
 def typed_number(text: str) -> int | None:
-    match = _BARE_NUMBER.match(text or "")
-    return int(match[1]) if match else None
+    """A number typed to pick from a numbered list ("2", "no 2", "pilih 2")."""
+    return menu_choice(text)
 
 
 @dataclass(frozen=True)
@@ -408,7 +406,3 @@ class TabikFormValidator(FormValidationAction, ABC):
             counts.pop(slot)
             result[FAILURES_SLOT] = counts
         return result
-
-
-def now_utc() -> datetime:
-    return datetime.now(timezone.utc)

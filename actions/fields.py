@@ -24,11 +24,9 @@ from actions.base import (
 from bot import vocabulary
 from bot.errors import InvalidNik
 from bot.nik import validate_nik
+from bot.nlu.patterns import canonical_phone, canonical_plate
+from bot.vocabulary import canonical_place
 
-# National mobile numbers: 08 then 8–11 digits (10–13 in all).
-_PHONE = re.compile(r"^08\d{8,11}$")
-_PHONE_SEPARATORS = re.compile(r"[\s\-().]+")
-_PLATE = re.compile(r"^([A-Z]{1,2})\s*(\d{1,4})\s*([A-Z]{0,3})$")
 LAMPUNG_PLATE_PREFIX = "BE"
 _NAME_ALLOWED = re.compile(r"^[^\W\d_]+(?:[\s.'\-,]+[^\W\d_]+)*\.?$")
 NAME_MIN, NAME_MAX = 3, 80
@@ -36,31 +34,24 @@ PLACE_MIN, PLACE_MAX = 2, 60
 
 
 def normalise_phone(text: str) -> str | None:
-    digits = _PHONE_SEPARATORS.sub("", text or "")
-    if digits.startswith("+62"):
-        digits = "0" + digits[3:]
-    elif digits.startswith("62"):
-        digits = "0" + digits[2:]
-    return digits if _PHONE.match(digits) else None
+    """National form ``08…`` (CONTRACT §4), the same reading the NLU pipeline uses."""
+    return canonical_phone(text)
 
 
 def normalise_plate(text: str) -> str | None:
-    """``BE 1234 AB`` (CONTRACT §4) from what a resident typed, or None."""
-    match = _PLATE.match(re.sub(r"[\s\-.]+", " ", (text or "").upper()).strip())
-    if match is None:
-        return None
-    return " ".join(part for part in match.groups() if part)
+    """``BE 1234 AB`` (CONTRACT §4), the same reading the NLU pipeline uses."""
+    return canonical_plate(text)
 
 
 def title_place(text: str) -> str | None:
-    """A kecamatan/desa name as typed, title-cased, or None when it cannot be a name."""
-    cleaned = re.sub(r"\s+", " ", (text or "").strip(" .,"))
-    letters = sum(ch.isalpha() for ch in cleaned)
-    if not (PLACE_MIN <= len(cleaned) <= PLACE_MAX) or letters < PLACE_MIN:
+    """A kecamatan/desa name without its prefix, title-cased, or None when it cannot be one."""
+    cleaned = (text or "").strip(" .,")
+    if cleaned.startswith("/") or not (PLACE_MIN <= len(cleaned) <= PLACE_MAX):
         return None
-    if cleaned.startswith("/"):
+    place = canonical_place(cleaned)
+    if place is None or sum(ch.isalpha() for ch in place) < PLACE_MIN:
         return None
-    return cleaned.title()
+    return place
 
 
 def digit_count(text: str) -> int:

@@ -76,6 +76,9 @@ def render_offices(
         )
         if office.note:
             dispatcher.utter_message(response="utter_office_note", note=office.note)
+    region_note = knowledge.region_note(kabupaten_kota)
+    if region_note:
+        dispatcher.utter_message(response="utter_office_note", note=region_note)
     return True
 
 

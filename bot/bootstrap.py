@@ -63,16 +63,3 @@ def services() -> Tabik:
             if _services is None:
                 _services, _engine = build_services()
     return _services
-
-
-def reset_services() -> None:
-    """Forget the process-wide facade and close its connections (tests, settings changes).
-
-    The key-value store is not closed here: it may be async (Redis) and the event
-    loop that opened it may be gone; a new one is made on the next ``services()``.
-    """
-    global _services, _engine
-    with _lock:
-        if _engine is not None:
-            _engine.dispose()
-        _services, _engine = None, None

@@ -42,6 +42,8 @@ TRAINING_INPUTS = (
     "domain",
     "nlu/data",
     "bot/nlu",
+    "bot/menu.py",
+    "bot/vocabulary.py",
     "bot/data/slang.yml",
     "bot/data/vocabulary.yml",
     "bot/data/regions.yml",

@@ -22,6 +22,16 @@ def mask_text(text: str) -> str:
     return _EMAIL.sub(lambda m: f"{m[1]}***@{m[2]}", text)
 
 
+def mask_phone(phone: str | None) -> str | None:
+    """``0812******90``: enough for the resident to recognise, not to call."""
+    if not phone:
+        return None
+    digits = re.sub(r"\D", "", phone)
+    if len(digits) <= 6:
+        return "*" * len(digits)
+    return digits[:4] + "*" * (len(digits) - 6) + digits[-2:]
+
+
 def mask_name(name: str | None) -> str:
     if not name:
         return ""

@@ -47,7 +47,7 @@ from bot.errors import (
 from bot.identity import ChatIdentity
 from bot.kv import KeyValueStore
 from bot.nik import mask_nik, validate_nik
-from bot.privacy import mask_text
+from bot.privacy import mask_phone, mask_text
 from bot.vocabulary import region_names
 from bot.vocabulary import values as vocabulary_values
 
@@ -203,16 +203,6 @@ def within_office_hours(at: datetime) -> bool:
     """Monday to Friday, 08:00 to 16:00 WIB (public holidays are not known here)."""
     local = at.astimezone(WIB)
     return local.weekday() in OFFICE_DAYS and OFFICE_OPENS <= local.time() < OFFICE_CLOSES
-
-
-def mask_phone(phone: str | None) -> str | None:
-    """``0812******90``: enough for the resident to recognise, not to call."""
-    if not phone:
-        return None
-    digits = re.sub(r"\D", "", phone)
-    if len(digits) <= 6:
-        return "*" * len(digits)
-    return digits[:4] + "*" * (len(digits) - 6) + digits[-2:]
 
 
 def _blank_to_none(text: str | None) -> str | None:

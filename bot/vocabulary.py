@@ -143,3 +143,26 @@ def aliases(kind: str) -> Iterable[str]:
     if kind == "kabupaten_kota":
         return _region_index().keys()
     return _alias_index(kind).keys()
+
+
+# "kec. Natar", "desa Hajimena", "pekon Sukamaju": the prefix is not part of the name.
+PLACE_PREFIXES = re.compile(
+    r"^(?:kecamatan|kec|kel|kelurahan|desa|ds|dsa|kampung|kmp|pekon|tiyuh|dusun|dsn|"
+    r"kabupaten|kab|kota|kt)\.?\s+",
+    re.IGNORECASE,
+)
+
+
+def _title(text: str) -> str:
+    return " ".join(part[:1].upper() + part[1:].lower() for part in text.split())
+
+
+def canonical_place(text: str) -> str | None:
+    cleaned = re.sub(r"[^\w\s'\-]", " ", text or "").strip()
+    while True:
+        stripped = PLACE_PREFIXES.sub("", cleaned)
+        if stripped == cleaned:
+            break
+        cleaned = stripped
+    cleaned = re.sub(r"\s+", " ", cleaned).strip()
+    return _title(cleaned) if cleaned else None

@@ -39,14 +39,10 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import vocabulary
 from bot.nlu import patterns
+from bot.vocabulary import canonical_place
 
 PATTERN_ENTITIES = frozenset(patterns.CANONICALISERS)
 VOCABULARY_ENTITIES = ("document_type", "complaint_category", "commodity", "kabupaten_kota")
-PLACE_PREFIXES = re.compile(
-    r"^(?:kecamatan|kec|kel|kelurahan|desa|ds|dsa|kampung|kmp|pekon|tiyuh|dusun|dsn|"
-    r"kabupaten|kab|kota|kt)\.?\s+",
-    re.IGNORECASE,
-)
 # Where a vocabulary word found by alias (not by the model) is believed:
 # "air" or "jalan" are everyday words outside a complaint.
 GAZETTEER_INTENTS: dict[str, frozenset[str] | None] = {
@@ -75,21 +71,6 @@ _PLACE_STOP = frozenset(
     kecamatan desa ds kel kelurahan pekon kampung tiyuh dusun lampung mati banjir sampah
     numpuk bolong berlubang sudah belum blm gimana bagaimana gmn tlg segera cepat kapan""".split()
 )
-
-
-def _title(text: str) -> str:
-    return " ".join(part[:1].upper() + part[1:].lower() for part in text.split())
-
-
-def canonical_place(text: str) -> str | None:
-    cleaned = re.sub(r"[^\w\s'\-]", " ", text or "").strip()
-    while True:
-        stripped = PLACE_PREFIXES.sub("", cleaned)
-        if stripped == cleaned:
-            break
-        cleaned = stripped
-    cleaned = re.sub(r"\s+", " ", cleaned).strip()
-    return _title(cleaned) if cleaned else None
 
 
 def close_alias(kind: str, text: str, cutoff: float = 0.84) -> str | None:

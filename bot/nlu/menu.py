@@ -8,8 +8,6 @@ what the number means on the main menu.
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -27,24 +25,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.vocabulary import load_yaml
-
-MENU_CHOICE = re.compile(
-    r"^\s*(?:no|nomor|nmr|nomer|pilih|pilihan|angka|menu)?\.?\s*(\d{1,2})\s*[.)]?\s*$",
-    re.IGNORECASE,
-)
-
-
-@lru_cache(maxsize=1)
-def menu_intents() -> dict[int, str]:
-    data = load_yaml("menu.yml")
-    return {int(item["number"]): str(item["intent"]) for item in data["items"]}
-
-
-def menu_choice(text: str) -> int | None:
-    """The number in a bare menu answer ("3", "no 3", "pilih 3."), or None."""
-    match = MENU_CHOICE.match(text or "")
-    return int(match.group(1)) if match else None
+from bot.menu import menu_choice, menu_intents
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)

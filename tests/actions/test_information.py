@@ -46,3 +46,12 @@ async def test_office_hours_have_times(make_tracker, domain, dispatcher, fake_se
     offices = [m for m in dispatcher.messages if m["response"].startswith("utter_office_info")]
     assert len(offices) >= 2
     assert all("WIB" in office["hours"] or "." in office["hours"] for office in offices)
+
+
+async def test_the_regions_own_note_is_told(make_tracker, domain, dispatcher, fake_services):
+    note = fake_services.knowledge.region_note("Metro")
+    assert note  # Metro's MPP is not verified: the resident is told so
+    tracker = make_tracker("kantor layanan metro", slots={"kabupaten_kota": "Metro"})
+    await ActionOfficeInfo().run(dispatcher, tracker, domain)
+    notes = [m["note"] for m in dispatcher.messages if m["response"] == "utter_office_note"]
+    assert note in notes
