@@ -15,25 +15,25 @@ help:
 	@echo "make test      the whole test suite (what CI runs)"
 	@echo "make train     train the model into models/ (seeded)"
 	@echo "make evaluate  held-out NLU figures: accuracy, macro-F1, per-intent F1, entities"
-	@echo "make compare   train and evaluate every pipeline in configs/ (slow)"
+	@echo "make compare   train and evaluate every pipeline in nlu/pipelines/ (slow)"
 
 venv:
 	@scripts/setup-venv.sh
 
 run: venv
-	@$(PY) -m bot.launcher run
+	@$(PY) -m bot.entrypoints.launcher run
 
 serve: venv
-	@exec $(PY) -m bot.launcher serve
+	@exec $(PY) -m bot.entrypoints.launcher serve
 
 train: venv
-	@$(PY) -m bot.launcher train
+	@$(PY) -m bot.entrypoints.launcher train
 
 evaluate: venv train
-	@$(PY) -m bot.evaluation --model "$$($(PY) -m bot.launcher model-path)"
+	@$(PY) -m bot.entrypoints.evaluation --model "$$($(PY) -m bot.entrypoints.launcher model-path)"
 
 compare: venv
-	@$(PY) -m bot.evaluation compare configs/*.yml
+	@$(PY) -m bot.entrypoints.evaluation compare nlu/pipelines/*.yml
 
 validate: venv
 	@$(VENV)/bin/rasa data validate --domain "$$(test -d domain && echo domain || echo domain.yml)" --data nlu/data --config config.yml

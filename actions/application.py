@@ -33,10 +33,10 @@ from actions.fields import (
     normalise_phone,
 )
 from actions.information import render_offices, render_requirement
-from bot import vocabulary
-from bot.errors import TabikError
-from bot.nik import mask_nik
-from bot.services import ApplicationDraft
+from bot.domain import vocabulary
+from bot.domain.errors import TabikError
+from bot.domain.nik import mask_nik
+from bot.services.tabik import ApplicationDraft
 
 logger = logging.getLogger(__name__)
 

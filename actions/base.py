@@ -22,12 +22,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from bot import vocabulary
-from bot.identity import ChatIdentity
-from bot.menu import menu_choice
+from bot.domain import vocabulary
+from bot.domain.identity import ChatIdentity
+from bot.domain.menu import menu_choice
 
 if TYPE_CHECKING:
-    from bot.services import Tabik
+    from bot.services.tabik import Tabik
 
 logger = logging.getLogger(__name__)
 

@@ -33,9 +33,9 @@ from actions.confirmation import (
     filing_failed,
 )
 from actions.fields import RegionField, title_place
-from bot import vocabulary
-from bot.errors import TabikError
-from bot.services import Attachment, ComplaintDraft
+from bot.domain import vocabulary
+from bot.domain.errors import TabikError
+from bot.services.tabik import Attachment, ComplaintDraft
 
 logger = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.base import TabikFormValidator, latest_intent, slot_resets, typed_number, yes_no
-from bot import vocabulary
+from bot.domain import vocabulary
 
 CONFIRMED, DECLINED, EDIT = "ya", "tidak", "ubah"
 EDIT_REQUESTED_SLOT = "edit_requested"

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.base import entity_value, services
-from bot import vocabulary
+from bot.domain import vocabulary
 
 logger = logging.getLogger(__name__)
 

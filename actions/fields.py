@@ -21,11 +21,11 @@ from actions.base import (
     ask_choice,
     resolve_choice,
 )
-from bot import vocabulary
-from bot.errors import InvalidNik
-from bot.nik import validate_nik
+from bot.domain import vocabulary
+from bot.domain.errors import InvalidNik
+from bot.domain.nik import validate_nik
+from bot.domain.vocabulary import canonical_place
 from bot.nlu.patterns import canonical_phone, canonical_plate
-from bot.vocabulary import canonical_place
 
 LAMPUNG_PLATE_PREFIX = "BE"
 _NAME_ALLOWED = re.compile(r"^[^\W\d_]+(?:[\s.'\-,]+[^\W\d_]+)*\.?$")

@@ -20,8 +20,8 @@ from actions.base import (
     slot_resets,
 )
 from actions.fields import CommodityField
-from bot import vocabulary
-from bot.adapters.errors import CommodityNotFound, UpstreamError
+from bot.adapters.upstream.errors import CommodityNotFound, UpstreamError
+from bot.domain import vocabulary
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.base import identity_of, latest_text, services
-from bot.errors import TabikError
+from bot.domain.errors import TabikError
 
 logger = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from actions.base import (
     slot_resets,
 )
 from actions.fields import DocumentTypeField, RegionField
-from bot import vocabulary
+from bot.domain import vocabulary
 
 logger = logging.getLogger(__name__)
 

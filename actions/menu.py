@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.base import numbered
-from bot.vocabulary import load_yaml
+from bot.domain.vocabulary import load_yaml
 
 
 @lru_cache(maxsize=1)

@@ -11,7 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.base import FAILURES_SLOT, display_date, services, slot_resets
 from actions.fields import NikField
-from bot.adapters.errors import UpstreamError
+from bot.adapters.upstream.errors import UpstreamError
 
 logger = logging.getLogger(__name__)
 

@@ -23,8 +23,8 @@ from actions.base import (
     slot_resets,
     typed_number,
 )
-from bot import tickets, vocabulary
-from bot.errors import TabikError, TicketNotFound, TooManyLookups
+from bot.domain import tickets, vocabulary
+from bot.domain.errors import TabikError, TicketNotFound, TooManyLookups
 
 logger = logging.getLogger(__name__)
 

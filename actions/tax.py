@@ -11,7 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.base import FAILURES_SLOT, display_date, rupiah, services, slot_resets
 from actions.fields import PlateField
-from bot.adapters.errors import PlateNotFound, UpstreamError
+from bot.adapters.upstream.errors import PlateNotFound, UpstreamError
 
 logger = logging.getLogger(__name__)
 

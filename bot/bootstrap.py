@@ -1,4 +1,4 @@
-"""Builds the process-wide :class:`bot.services.Tabik` from settings, once, when first asked.
+"""Builds the process-wide :class:`bot.services.tabik.Tabik` from settings, once, when first asked.
 
 Nothing happens at import time, and nothing migrates: the schema is made by
 ``python -m bot.cli db upgrade`` (the launcher runs it before the servers).
@@ -12,11 +12,11 @@ import threading
 
 from sqlalchemy.engine import Engine
 
+from bot.adapters.db.engine import make_engine, make_session_factory
+from bot.adapters.db.uow import SqlAlchemyUnitOfWork
+from bot.adapters.kv import KeyValueStore, create_store
 from bot.config import Settings, get_settings
-from bot.db.engine import make_engine, make_session_factory
-from bot.db.uow import SqlAlchemyUnitOfWork
-from bot.kv import KeyValueStore, create_store
-from bot.services import Tabik
+from bot.services.tabik import Tabik
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +42,8 @@ def build_services(
     knowledge, providers = None, None
     if extensions:
         # Imported here: the CLI's ticket commands should not pay for aiohttp clients.
-        from bot.adapters import build_providers
-        from bot.knowledge import load_knowledge
+        from bot.adapters.knowledge import load_knowledge
+        from bot.adapters.upstream import build_providers
 
         knowledge, providers = load_knowledge(), build_providers(settings)
     svc = Tabik(

@@ -29,9 +29,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.adapters.kv import KeyValueStore
 from bot.config import Settings, TelegramSettings, WhatsAppSettings, get_settings
-from bot.identity import ChatIdentity
-from bot.kv import KeyValueStore
+from bot.domain.identity import ChatIdentity
 from channels.errors import RetryBudgetExhausted
 
 logger = logging.getLogger(__name__)

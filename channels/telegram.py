@@ -34,9 +34,9 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.adapters.kv import KeyValueStore, create_store
 from bot.config import Settings, TelegramSettings
-from bot.identity import ChatIdentity
-from bot.kv import KeyValueStore, create_store
+from bot.domain.identity import ChatIdentity
 from channels.common import (
     Dispatcher,
     Inbound,

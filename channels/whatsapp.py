@@ -24,9 +24,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.adapters.kv import KeyValueStore, create_store
 from bot.config import Settings, WhatsAppSettings
-from bot.identity import ChatIdentity
-from bot.kv import KeyValueStore, create_store
+from bot.domain.identity import ChatIdentity
 from channels.common import (
     Dispatcher,
     Inbound,

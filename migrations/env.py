@@ -1,6 +1,6 @@
 """Alembic environment for Tabik.
 
-``bot.db.migrate`` hands over an open connection in ``config.attributes``; run
+``bot.adapters.db.migrate`` hands over an open connection in ``config.attributes``; run
 from the ``alembic`` command line, the URL comes from ``-x url=…`` or DATABASE_URL.
 """
 
@@ -12,8 +12,8 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from bot.config import get_settings
-from bot.db.engine import make_engine, normalise_url
-from bot.db.orm import metadata
+from bot.adapters.db.engine import make_engine, normalise_url
+from bot.adapters.db.orm import metadata
 
 config = context.config
 if config.config_file_name is not None and not config.attributes.get("skip_logging_config"):

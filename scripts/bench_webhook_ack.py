@@ -23,8 +23,8 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bot.adapters.kv import MemoryStore
 from bot.config import TelegramSettings, WhatsAppSettings
-from bot.kv import MemoryStore
 from channels.telegram import TelegramInput
 from channels.whatsapp import WhatsAppInput
 from tests.auxil import fake_telegram, fake_whatsapp

@@ -19,7 +19,7 @@ def trained_model() -> Path:
 
     ``make test`` trains first, so this normally finds it.
     """
-    from bot.launcher import model_path, train
+    from bot.entrypoints.launcher import model_path, train
 
     pinned = os.environ.get("TABIK_MODEL")
     if pinned:
@@ -31,6 +31,6 @@ def trained_model() -> Path:
 @pytest.fixture(scope="session")
 def nlu_parser(trained_model: Path) -> Iterator[object]:
     """An in-process parser over the trained model (loaded once per run)."""
-    from bot.evaluation import ModelParser
+    from bot.entrypoints.evaluation import ModelParser
 
     yield ModelParser(trained_model)

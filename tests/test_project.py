@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import PROJECT_ROOT
-from bot.launcher import child_env, domain_path
+from bot.entrypoints.launcher import child_env, domain_path
 
 BIN = Path(sys.executable).parent
 

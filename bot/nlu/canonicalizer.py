@@ -37,9 +37,9 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot import vocabulary
+from bot.domain import vocabulary
+from bot.domain.vocabulary import canonical_place
 from bot.nlu import patterns
-from bot.vocabulary import canonical_place
 
 PATTERN_ENTITIES = frozenset(patterns.CANONICALISERS)
 VOCABULARY_ENTITIES = ("document_type", "complaint_category", "commodity", "kabupaten_kota")

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from bot import tickets
+from bot.domain import tickets
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.base import display_date, resolve_choice, rupiah
 from actions.status import ValidateStatusForm
 from bot.config import PROJECT_ROOT
-from bot.domain import TicketStatus
-from bot.errors import InvalidNik
+from bot.domain.errors import InvalidNik
+from bot.domain.model import TicketStatus
 
 
 def test_rupiah_uses_dots_and_no_decimals():

@@ -10,7 +10,7 @@ from actions.complaint import (
     ActionSubmitComplaint,
     ValidateComplaintForm,
 )
-from bot.errors import TicketNumberUnavailable
+from bot.domain.errors import TicketNumberUnavailable
 from tests.auxil.actions import message, responses, slot_events
 
 FILLED = {

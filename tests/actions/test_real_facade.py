@@ -18,12 +18,12 @@ from actions import base
 from actions.application import ActionSubmitApplication
 from actions.complaint import ActionSubmitComplaint
 from actions.status import ActionCheckStatus
-from bot.db import migrate
-from bot.db.engine import make_engine, make_session_factory
-from bot.db.uow import SqlAlchemyUnitOfWork
-from bot.knowledge import load_knowledge
-from bot.kv import MemoryStore
-from bot.services import Tabik
+from bot.adapters.db import migrate
+from bot.adapters.db.engine import make_engine, make_session_factory
+from bot.adapters.db.uow import SqlAlchemyUnitOfWork
+from bot.adapters.knowledge import load_knowledge
+from bot.adapters.kv import MemoryStore
+from bot.services.tabik import Tabik
 from tests.auxil.actions import message, responses
 
 OWNER = "tg:555123"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from actions.social_aid import ActionCheckSocialAid
-from bot.adapters.errors import UpstreamBadResponse
+from bot.adapters.upstream.errors import UpstreamBadResponse
 from tests.auxil.actions import Raises, message, responses
 
 NIK = "1871015505900002"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.status import ActionAskTicketId, ActionCheckStatus, ValidateStatusForm
-from bot.domain import TicketKind, TicketStatus
-from bot.errors import TooManyLookups
-from bot.services import StatusView, TicketDetails
+from bot.domain.errors import TooManyLookups
+from bot.domain.model import TicketKind, TicketStatus
+from bot.services.tabik import StatusView, TicketDetails
 from tests.auxil.actions import FILED_AT, message, responses, slot_events
 
 NUMBER = "ADU-261128-7KQ2"

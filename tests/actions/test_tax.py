@@ -5,7 +5,7 @@ from __future__ import annotations
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.tax import ActionCheckTax, ValidateTaxForm
-from bot.adapters.errors import PlateNotFound, UpstreamUnavailable
+from bot.adapters.upstream.errors import PlateNotFound, UpstreamUnavailable
 from tests.auxil.actions import Raises, message, responses, slot_events
 
 

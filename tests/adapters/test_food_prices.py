@@ -6,14 +6,14 @@ from datetime import date
 
 import pytest
 
-from bot import vocabulary
-from bot.adapters.errors import CommodityNotFound, UpstreamBadResponse
-from bot.adapters.food_prices import (
+from bot.adapters.upstream.errors import CommodityNotFound, UpstreamBadResponse
+from bot.adapters.upstream.food_prices import (
     DEMO_BASE_PRICES,
     DemoFoodPrices,
     FoodPriceProvider,
     HttpFoodPrices,
 )
+from bot.domain import vocabulary
 from tests.auxil.fake_upstreams import FOOD_PRICES_PATH, wrong_schema
 
 

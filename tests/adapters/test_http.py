@@ -9,13 +9,13 @@ from email.utils import format_datetime
 
 import pytest
 
-from bot.adapters.errors import (
+from bot.adapters.upstream.errors import (
     CircuitOpen,
     UpstreamBadResponse,
     UpstreamRejected,
     UpstreamUnavailable,
 )
-from bot.adapters.http import CircuitBreaker, RetryPolicy, parse_retry_after
+from bot.adapters.upstream.http import CircuitBreaker, RetryPolicy, parse_retry_after
 from tests.auxil.fake_upstreams import (
     VEHICLE_TAX_PATH,
     garbage,
@@ -76,7 +76,7 @@ async def test_timeout_then_success(make_client, upstreams):
 
 
 async def test_connection_refused_is_unavailable():
-    from bot.adapters.http import HttpClientConfig, JsonHttpClient
+    from bot.adapters.upstream.http import HttpClientConfig, JsonHttpClient
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -185,7 +185,7 @@ async def test_failed_probe_reopens_the_circuit(make_client, upstreams, clock):
 
 
 async def test_wrong_schema_counts_against_the_upstream(make_client, upstreams):
-    from bot.adapters.schema import Body
+    from bot.adapters.upstream.schema import Body
 
     client = make_client(failure_threshold=2)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.adapters import (
+from bot.adapters.upstream import (
     AdapterConfigError,
     DemoFoodPrices,
     DemoSocialAid,

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from bot.adapters.errors import InvalidQuery, PlateNotFound, UpstreamBadResponse
-from bot.adapters.vehicle_tax import (
+from bot.adapters.upstream.errors import InvalidQuery, PlateNotFound, UpstreamBadResponse
+from bot.adapters.upstream.vehicle_tax import (
     DEMO_FINE_CAP_MONTHS,
     DemoVehicleTax,
     HttpVehicleTax,

@@ -8,14 +8,14 @@ from typing import Any
 
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.adapters.food_prices import FoodPrice
-from bot.adapters.social_aid import SocialAidStatus
-from bot.adapters.vehicle_tax import VehicleTax
-from bot.domain import TicketKind, TicketStatus
-from bot.errors import TicketNotFound
-from bot.identity import ChatIdentity
-from bot.knowledge import load_knowledge
-from bot.services import HandoffReceipt, Receipt, StatusView
+from bot.adapters.knowledge import load_knowledge
+from bot.adapters.upstream.food_prices import FoodPrice
+from bot.adapters.upstream.social_aid import SocialAidStatus
+from bot.adapters.upstream.vehicle_tax import VehicleTax
+from bot.domain.errors import TicketNotFound
+from bot.domain.identity import ChatIdentity
+from bot.domain.model import TicketKind, TicketStatus
+from bot.services.tabik import HandoffReceipt, Receipt, StatusView
 
 FILED_AT = datetime(2026, 11, 28, 3, 0, tzinfo=timezone.utc)
 
@@ -137,7 +137,7 @@ class FakeTabik:
         )
 
     async def ticket_status(self, number_text: str, *, identity: ChatIdentity) -> StatusView:
-        from bot import tickets
+        from bot.domain import tickets
 
         number = str(tickets.parse(number_text))
         found = self.views.get(number)

@@ -9,12 +9,12 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from bot.db import migrate
-from bot.db.engine import make_engine, make_session_factory
-from bot.db.uow import SqlAlchemyUnitOfWork
-from bot.identity import ChatIdentity
-from bot.kv import KeyValueStore, MemoryStore
-from bot.services import ComplaintDraft, Tabik
+from bot.adapters.db import migrate
+from bot.adapters.db.engine import make_engine, make_session_factory
+from bot.adapters.db.uow import SqlAlchemyUnitOfWork
+from bot.adapters.kv import KeyValueStore, MemoryStore
+from bot.domain.identity import ChatIdentity
+from bot.services.tabik import ComplaintDraft, Tabik
 
 T0 = datetime(2026, 12, 1, 3, 0, tzinfo=timezone.utc)  # Tuesday 10:00 WIB
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from bot.adapters.kv import KeyValueStore, MemoryStore
 from bot.config import TelegramSettings, WhatsAppSettings
-from bot.kv import KeyValueStore, MemoryStore
 from channels.common import Dispatcher, RateLimiter, Replies, RetryPolicy
 from channels.telegram import BotApi, TelegramInput
 from channels.whatsapp import GraphClient, WhatsAppInput

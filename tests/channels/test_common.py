@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.kv import KeyValueStore, MemoryStore, RedisStore
+from bot.adapters.kv import KeyValueStore, MemoryStore, RedisStore
 from channels.common import (
     Dispatcher,
     Inbound,

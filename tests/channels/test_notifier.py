@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.adapters.kv import KeyValueStore, MemoryStore
 from bot.config import PROJECT_ROOT
-from bot.domain import NotificationStatus
-from bot.identity import ChatIdentity
-from bot.kv import KeyValueStore, MemoryStore
-from bot.services import Tabik
-from channels.notifier import Notifier, Outcome
+from bot.domain.identity import ChatIdentity
+from bot.domain.model import NotificationStatus
+from bot.services.tabik import Tabik
+from bot.workers.notifier import Notifier, Outcome
 from channels.telegram import TelegramInput
 from channels.whatsapp import WhatsAppInput
 from tests.auxil import fake_telegram
@@ -298,7 +298,7 @@ async def test_the_process_starts_without_calls_delivers_and_exits_on_sigterm(
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "channels.notifier",
+            "bot.workers.notifier",
             "--interval",
             "0.1",
             cwd=PROJECT_ROOT,

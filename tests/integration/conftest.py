@@ -15,11 +15,11 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from bot.db import migrate
-from bot.db.engine import make_engine, make_session_factory
-from bot.db.uow import SqlAlchemyUnitOfWork
-from bot.kv import MemoryStore
-from bot.services import Tabik
+from bot.adapters.db import migrate
+from bot.adapters.db.engine import make_engine, make_session_factory
+from bot.adapters.db.uow import SqlAlchemyUnitOfWork
+from bot.adapters.kv import MemoryStore
+from bot.services.tabik import Tabik
 from tests.auxil.services import require_postgres, unique_name
 
 

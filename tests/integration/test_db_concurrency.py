@@ -7,12 +7,12 @@ import uuid
 from collections.abc import Callable
 from datetime import date
 
-from bot.db.uow import SqlAlchemyUnitOfWork
-from bot.domain import TicketKind
-from bot.identity import ChatIdentity
-from bot.kv import MemoryStore
-from bot.services import ComplaintDraft, Tabik
-from bot.tickets import ALPHABET, TicketNumber
+from bot.adapters.db.uow import SqlAlchemyUnitOfWork
+from bot.adapters.kv import MemoryStore
+from bot.domain.identity import ChatIdentity
+from bot.domain.model import TicketKind
+from bot.domain.tickets import ALPHABET, TicketNumber
+from bot.services.tabik import ComplaintDraft, Tabik
 
 FILINGS = 40
 DRAFT = ComplaintDraft(category="sampah", description="Sampah menumpuk", kabupaten_kota="Metro")

@@ -8,8 +8,8 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import inspect, text
 
-from bot.db import migrate
-from bot.db.engine import make_engine
+from bot.adapters.db import migrate
+from bot.adapters.db.engine import make_engine
 
 NEW_COLUMNS = {"attempts", "last_error", "next_attempt_at", "failed_at"}
 AT = datetime(2026, 12, 1, 3, 0, tzinfo=timezone.utc)

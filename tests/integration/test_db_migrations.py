@@ -7,9 +7,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
-from bot.db import migrate
-from bot.db.engine import make_engine
-from bot.db.orm import metadata
+from bot.adapters.db import migrate
+from bot.adapters.db.engine import make_engine
+from bot.adapters.db.orm import metadata
 
 TABLES = {
     "residents",

@@ -2,9 +2,9 @@
 
 import uuid
 
-from bot.domain import TicketStatus
-from bot.identity import ChatIdentity
-from bot.services import Tabik
+from bot.domain.identity import ChatIdentity
+from bot.domain.model import TicketStatus
+from bot.services.tabik import Tabik
 from tests.auxil.outbox import file_ticket
 
 

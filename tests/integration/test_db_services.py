@@ -7,11 +7,11 @@ from decimal import Decimal
 
 import pytest
 
-from bot.db.uow import SqlAlchemyUnitOfWork
-from bot.domain import TicketKind, TicketStatus
-from bot.errors import RejectionNeedsReason, TicketNotFound
-from bot.identity import ChatIdentity
-from bot.services import ApplicationDraft, Attachment, ComplaintDraft, Tabik
+from bot.adapters.db.uow import SqlAlchemyUnitOfWork
+from bot.domain.errors import RejectionNeedsReason, TicketNotFound
+from bot.domain.identity import ChatIdentity
+from bot.domain.model import TicketKind, TicketStatus
+from bot.services.tabik import ApplicationDraft, Attachment, ComplaintDraft, Tabik
 
 
 def identity(channel: str = "whatsapp") -> ChatIdentity:

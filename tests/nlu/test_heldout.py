@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.evaluation import CIVIL_REGISTRY_FILE, DEFAULT_TEST_FILES, ModelParser, Report, evaluate
+from bot.entrypoints.evaluation import (
+    CIVIL_REGISTRY_FILE,
+    DEFAULT_TEST_FILES,
+    ModelParser,
+    Report,
+    evaluate,
+)
 
 pytestmark = pytest.mark.model
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.evaluation import ModelParser
+from bot.entrypoints.evaluation import ModelParser
 
 pytestmark = pytest.mark.model
 

@@ -2,7 +2,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.domain import (
+from bot.domain.errors import InvalidTransition, RejectionNeedsReason
+from bot.domain.model import (
     TRANSITIONS,
     Officer,
     OfficerRole,
@@ -10,7 +11,6 @@ from bot.domain import (
     TicketKind,
     TicketStatus,
 )
-from bot.errors import InvalidTransition, RejectionNeedsReason
 
 T0 = datetime(2026, 11, 28, 3, 0, tzinfo=timezone.utc)
 LIFECYCLE = [

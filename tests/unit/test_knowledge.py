@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot import vocabulary
-from bot.knowledge import (
-    DEFAULT_DIR,
+from bot.adapters.knowledge import DEFAULT_DIR, load_knowledge
+from bot.domain import vocabulary
+from bot.domain.knowledge import (
     OFFICE_KINDS,
     InvalidEntry,
     KnowledgeBase,
@@ -19,7 +19,6 @@ from bot.knowledge import (
     UnknownDocumentType,
     UnknownOfficeKind,
     UnknownRegion,
-    load_knowledge,
 )
 
 

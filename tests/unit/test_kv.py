@@ -2,7 +2,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.kv import KeyValueStore, MemoryStore, RedisStore
+from bot.adapters.kv import KeyValueStore, MemoryStore, RedisStore
 from tests.auxil.services import require_redis, unique_name
 
 

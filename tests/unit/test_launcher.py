@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import launcher
 from bot.config import Settings
+from bot.entrypoints import launcher
 
 
 def settings(**env: str) -> Settings:
@@ -91,4 +91,4 @@ def test_the_notifier_runs_only_with_a_messaging_channel(
 
     assert set(without) == {"action server", "Rasa server"}
     assert set(with_telegram) == {"action server", "Rasa server", "notifier"}
-    assert with_telegram["notifier"][-2:] == ["-m", "channels.notifier"]
+    assert with_telegram["notifier"][-2:] == ["-m", "bot.workers.notifier"]

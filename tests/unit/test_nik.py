@@ -1,7 +1,7 @@
 import pytest
 
-from bot.errors import InvalidNik
-from bot.nik import mask_nik, nik_region, validate_nik
+from bot.domain.errors import InvalidNik
+from bot.domain.nik import mask_nik, nik_region, validate_nik
 
 
 @pytest.mark.parametrize(

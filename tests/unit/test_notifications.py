@@ -1,4 +1,4 @@
-"""Status notification texts (bot.notifications) and the outbox service methods (bot.services)."""
+"""Status notification texts and the outbox service methods."""
 
 from __future__ import annotations
 
@@ -7,17 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain import TicketStatus
-from bot.errors import NotificationNotFound
-from bot.identity import ChatIdentity
-from bot.notifications import (
+from bot.domain.errors import NotificationNotFound
+from bot.domain.identity import ChatIdentity
+from bot.domain.model import TicketStatus
+from bot.domain.notifications import (
     NotificationTexts,
     NotificationTextsInvalid,
     notification_texts,
     plain,
     template_params,
 )
-from bot.services import NOTIFICATION_MAX_ATTEMPTS, Tabik
+from bot.services.tabik import NOTIFICATION_MAX_ATTEMPTS, Tabik
 from tests.auxil.outbox import (
     T0,
     Clock,

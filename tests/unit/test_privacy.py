@@ -2,7 +2,7 @@ import logging
 
 import pytest
 
-from bot.privacy import MaskingFilter, mask_name, mask_text
+from bot.domain.privacy import MaskingFilter, mask_name, mask_text
 
 
 @pytest.mark.parametrize(

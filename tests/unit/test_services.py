@@ -12,11 +12,11 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
-from bot.db import migrate, orm
-from bot.db.engine import make_engine, make_session_factory
-from bot.db.uow import SqlAlchemyUnitOfWork
-from bot.domain import Officer, OfficerRole, TicketKind, TicketStatus
-from bot.errors import (
+from bot.adapters.db import migrate, orm
+from bot.adapters.db.engine import make_engine, make_session_factory
+from bot.adapters.db.uow import SqlAlchemyUnitOfWork
+from bot.adapters.kv import MemoryStore
+from bot.domain.errors import (
     InvalidDraft,
     InvalidNik,
     InvalidTicketNumber,
@@ -27,16 +27,16 @@ from bot.errors import (
     TicketNumberUnavailable,
     TooManyLookups,
 )
-from bot.identity import ChatIdentity
-from bot.kv import MemoryStore
-from bot.services import (
+from bot.domain.identity import ChatIdentity
+from bot.domain.model import Officer, OfficerRole, TicketKind, TicketStatus
+from bot.domain.tickets import TicketNumber
+from bot.services.tabik import (
     ApplicationDraft,
     Attachment,
     ComplaintDraft,
     Tabik,
     within_office_hours,
 )
-from bot.tickets import TicketNumber
 
 # Saturday 28 Nov 2026, 20:00 UTC = Sunday 29 Nov 03:00 WIB: the ticket date is Lampung's.
 T0 = datetime(2026, 11, 28, 20, 0, tzinfo=timezone.utc)

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from bot import tickets
+from bot.domain import tickets
 
 
 @pytest.mark.parametrize(

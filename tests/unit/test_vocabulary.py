@@ -1,6 +1,6 @@
 import pytest
 
-from bot import vocabulary
+from bot.domain import vocabulary
 
 OFFICIAL = [
     "Bandar Lampung",

@@ -1,0 +1,284 @@
+"""Repositories: collections of domain objects, one per aggregate, over a Session.
+
+Abstract bases say what services may ask; the SQLAlchemy classes answer with
+``select()`` in 2.0 style. Inserts that may hit a unique constraint run in a
+SAVEPOINT, so a clash costs only that statement and the caller can retry.
+"""
+
+from __future__ import annotations
+
+import abc
+from datetime import datetime
+
+from sqlalchemy import exists, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.adapters.db import orm
+from bot.domain.model import (
+    AuditEntry,
+    ChatAccount,
+    HandoffRequest,
+    Notification,
+    NotificationStatus,
+    Officer,
+    Resident,
+    Ticket,
+)
+
+
+class DuplicateKey(Exception):
+    """An insert hit a unique constraint; the unit of work is still usable."""
+
+    def __init__(self, entity: str) -> None:
+        super().__init__(f"duplicate {entity}")
+        self.entity = entity
+
+
+class AbstractTicketRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, ticket: Ticket) -> None:
+        """Insert now; raise DuplicateKey on a taken number or idempotency key."""
+
+    @abc.abstractmethod
+    def get(self, number: str) -> Ticket | None: ...
+
+    @abc.abstractmethod
+    def get_by_idempotency_key(self, key: str) -> Ticket | None: ...
+
+    @abc.abstractmethod
+    def filed_by(self, identity_id: int, *, limit: int) -> list[Ticket]:
+        """Tickets filed from one chat account, newest first."""
+
+
+class AbstractIdentityRepository(abc.ABC):
+    @abc.abstractmethod
+    def get(self, channel: str, account: str) -> ChatAccount | None: ...
+
+    @abc.abstractmethod
+    def get_by_id(self, identity_id: int) -> ChatAccount | None: ...
+
+    @abc.abstractmethod
+    def add(self, account: ChatAccount) -> None:
+        """Insert now; raise DuplicateKey when the channel + account exists."""
+
+
+class AbstractResidentRepository(abc.ABC):
+    @abc.abstractmethod
+    def get(self, resident_id: int) -> Resident | None: ...
+
+    @abc.abstractmethod
+    def get_by_nik(self, nik: str) -> Resident | None: ...
+
+    @abc.abstractmethod
+    def add(self, resident: Resident) -> None:
+        """Insert now; raise DuplicateKey when the NIK exists."""
+
+
+class AbstractOfficerRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, officer: Officer) -> None: ...
+
+    @abc.abstractmethod
+    def get(self, officer_id: int) -> Officer | None: ...
+
+    @abc.abstractmethod
+    def by_identity(self, identity_id: int) -> Officer | None: ...
+
+
+class AbstractAuditLog(abc.ABC):
+    @abc.abstractmethod
+    def add(self, entry: AuditEntry) -> None: ...
+
+    @abc.abstractmethod
+    def for_subject(self, subject: str) -> list[AuditEntry]: ...
+
+
+class AbstractHandoffRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, request: HandoffRequest) -> None:
+        """Insert now; raise DuplicateKey on a taken reference."""
+
+    @abc.abstractmethod
+    def get(self, reference: str) -> HandoffRequest | None: ...
+
+
+class AbstractNotificationOutbox(abc.ABC):
+    @abc.abstractmethod
+    def add(self, notification: Notification) -> None: ...
+
+    @abc.abstractmethod
+    def pending(self, *, limit: int = 100) -> list[Notification]: ...
+
+    @abc.abstractmethod
+    def for_ticket(self, ticket_id: int) -> list[Notification]: ...
+
+    @abc.abstractmethod
+    def mark_sent(self, notification: Notification, at: datetime) -> None: ...
+
+    @abc.abstractmethod
+    def get(self, notification_id: int) -> Notification | None: ...
+
+    @abc.abstractmethod
+    def due(self, *, now: datetime, limit: int) -> list[Notification]:
+        """Pending ones whose backoff is over, oldest first, each only after its ticket's
+        older pending ones (a resident must not hear "selesai" before "diproses")."""
+
+
+def _insert(session: Session, entity: str, obj: object) -> None:
+    """Flush one new object inside a savepoint; a unique clash becomes DuplicateKey."""
+    try:
+        with session.begin_nested():
+            session.add(obj)
+            session.flush()
+    except IntegrityError as error:
+        raise DuplicateKey(entity) from error
+
+
+class SqlAlchemyTicketRepository(AbstractTicketRepository):
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, ticket: Ticket) -> None:
+        _insert(self.session, "ticket", ticket)
+
+    def get(self, number: str) -> Ticket | None:
+        return self.session.execute(select(Ticket).filter_by(number=number)).scalar_one_or_none()
+
+    def get_by_idempotency_key(self, key: str) -> Ticket | None:
+        return self.session.execute(
+            select(Ticket).filter_by(idempotency_key=key)
+        ).scalar_one_or_none()
+
+    def filed_by(self, identity_id: int, *, limit: int) -> list[Ticket]:
+        # Ticket's mapped columns are class attributes at run time; the dataclass
+        # annotations cannot say so, hence the getattr.
+        created_at, ticket_id = getattr(Ticket, "created_at"), getattr(Ticket, "id")  # noqa: B009
+        query = (
+            select(Ticket)
+            .filter_by(filed_by_identity_id=identity_id)
+            .order_by(created_at.desc(), ticket_id.desc())
+            .limit(limit)
+        )
+        return list(self.session.execute(query).scalars())
+
+
+class SqlAlchemyIdentityRepository(AbstractIdentityRepository):
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, channel: str, account: str) -> ChatAccount | None:
+        return self.session.execute(
+            select(ChatAccount).filter_by(channel=channel, account=account)
+        ).scalar_one_or_none()
+
+    def get_by_id(self, identity_id: int) -> ChatAccount | None:
+        return self.session.get(ChatAccount, identity_id)
+
+    def add(self, account: ChatAccount) -> None:
+        _insert(self.session, "chat identity", account)
+
+
+class SqlAlchemyResidentRepository(AbstractResidentRepository):
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, resident_id: int) -> Resident | None:
+        return self.session.get(Resident, resident_id)
+
+    def get_by_nik(self, nik: str) -> Resident | None:
+        return self.session.execute(select(Resident).filter_by(nik=nik)).scalar_one_or_none()
+
+    def add(self, resident: Resident) -> None:
+        _insert(self.session, "resident", resident)
+
+
+class SqlAlchemyOfficerRepository(AbstractOfficerRepository):
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, officer: Officer) -> None:
+        _insert(self.session, "officer", officer)
+
+    def get(self, officer_id: int) -> Officer | None:
+        return self.session.get(Officer, officer_id)
+
+    def by_identity(self, identity_id: int) -> Officer | None:
+        return self.session.execute(
+            select(Officer).filter_by(chat_identity_id=identity_id)
+        ).scalar_one_or_none()
+
+
+class SqlAlchemyAuditLog(AbstractAuditLog):
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, entry: AuditEntry) -> None:
+        self.session.add(entry)
+
+    def for_subject(self, subject: str) -> list[AuditEntry]:
+        entry_id = getattr(AuditEntry, "id")  # noqa: B009
+        query = select(AuditEntry).filter_by(subject=subject).order_by(entry_id)
+        return list(self.session.execute(query).scalars())
+
+
+class SqlAlchemyHandoffRepository(AbstractHandoffRepository):
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, request: HandoffRequest) -> None:
+        _insert(self.session, "handoff request", request)
+
+    def get(self, reference: str) -> HandoffRequest | None:
+        return self.session.execute(
+            select(HandoffRequest).filter_by(reference=reference)
+        ).scalar_one_or_none()
+
+
+class SqlAlchemyNotificationOutbox(AbstractNotificationOutbox):
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, notification: Notification) -> None:
+        self.session.add(notification)
+
+    def pending(self, *, limit: int = 100) -> list[Notification]:
+        notification_id = getattr(Notification, "id")  # noqa: B009
+        query = (
+            select(Notification)
+            .filter_by(status=NotificationStatus.PENDING)
+            .order_by(notification_id)
+            .limit(limit)
+        )
+        return list(self.session.execute(query).scalars())
+
+    def for_ticket(self, ticket_id: int) -> list[Notification]:
+        notification_id = getattr(Notification, "id")  # noqa: B009
+        query = select(Notification).filter_by(ticket_id=ticket_id).order_by(notification_id)
+        return list(self.session.execute(query).scalars())
+
+    def mark_sent(self, notification: Notification, at: datetime) -> None:
+        notification.status = NotificationStatus.SENT
+        notification.sent_at = at
+
+    def get(self, notification_id: int) -> Notification | None:
+        return self.session.get(Notification, notification_id)
+
+    def due(self, *, now: datetime, limit: int) -> list[Notification]:
+        table = orm.notifications
+        older = table.alias("older")
+        query = (
+            select(Notification)
+            .where(
+                table.c.status == NotificationStatus.PENDING,
+                or_(table.c.next_attempt_at.is_(None), table.c.next_attempt_at <= now),
+                ~exists().where(
+                    older.c.ticket_id == table.c.ticket_id,
+                    older.c.status == NotificationStatus.PENDING,
+                    older.c.id < table.c.id,
+                ),
+            )
+            .order_by(table.c.id)
+            .limit(limit)
+        )
+        return list(self.session.execute(query).scalars())

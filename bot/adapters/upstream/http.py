@@ -1,0 +1,380 @@
+"""Shared machinery for the JSON-over-HTTP clients of outside systems.
+
+A resident is waiting in a chat while we call, so every call is bounded:
+a per-request timeout, at most ``max_retries`` retries with exponential
+backoff and jitter (only for failures worth retrying), and a circuit breaker
+so a dead upstream is not hammered and answers "unavailable" at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Collection, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from typing import Any, ClassVar, TypeVar
+from urllib.parse import urlsplit
+
+import aiohttp
+
+from bot.adapters.upstream.errors import (
+    CircuitOpen,
+    UpstreamBadResponse,
+    UpstreamError,
+    UpstreamRejected,
+    UpstreamUnavailable,
+)
+from bot.domain.privacy import mask_text
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = 5.0
+T = TypeVar("T")
+
+USER_AGENT = "Tabik/0.1 (+Lampung public-service assistant)"
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_retries: int = 2
+    base_delay: float = 0.25  # seconds before the first retry (before jitter)
+    max_delay: float = 2.0
+    # A Retry-After longer than this is not waited for: the resident would give up first.
+    max_retry_after: float = 5.0
+
+    def backoff(self, retry: int, rng: random.Random) -> float:
+        """Delay before retry number ``retry`` (0-based): exponential, with "equal jitter"."""
+        ceiling = min(self.max_delay, self.base_delay * (2**retry))
+        return ceiling / 2 + rng.uniform(0, ceiling / 2)
+
+
+class CircuitBreaker:
+    """Closed → (N consecutive failures) → open → (cool-down) → half-open → one probe.
+
+    The probe's success closes the circuit; its failure opens it for another
+    cool-down. Time comes from ``clock`` so tests need not sleep.
+    """
+
+    CLOSED = "closed"
+    OPEN = "open"
+    HALF_OPEN = "half_open"
+
+    def __init__(
+        self,
+        *,
+        failure_threshold: int = 5,
+        reset_timeout: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if failure_threshold < 1:
+            raise ValueError("failure_threshold must be at least 1")
+        self.failure_threshold = failure_threshold
+        self.reset_timeout = reset_timeout
+        self._clock = clock
+        self._failures = 0
+        self._opened_at: float | None = None
+        self._probe_in_flight = False
+
+    @property
+    def state(self) -> str:
+        if self._opened_at is None:
+            return self.CLOSED
+        if self._clock() - self._opened_at >= self.reset_timeout:
+            return self.HALF_OPEN
+        return self.OPEN
+
+    @property
+    def consecutive_failures(self) -> int:
+        return self._failures
+
+    def before_request(self, service: str) -> None:
+        """Raise :class:`CircuitOpen` unless a request may go out now."""
+        state = self.state
+        if state == self.CLOSED:
+            return
+        if state == self.HALF_OPEN and not self._probe_in_flight:
+            self._probe_in_flight = True
+            return
+        assert self._opened_at is not None
+        remaining = max(0.0, self._opened_at + self.reset_timeout - self._clock())
+        raise CircuitOpen(service, retry_after=remaining)
+
+    def record_success(self) -> None:
+        self._failures = 0
+        self._opened_at = None
+        self._probe_in_flight = False
+
+    def record_failure(self) -> None:
+        self._failures += 1
+        self._probe_in_flight = False
+        if self._opened_at is not None or self._failures >= self.failure_threshold:
+            self._opened_at = self._clock()
+
+    def release(self) -> None:
+        """The request ended without telling us anything about the upstream's health."""
+        self._probe_in_flight = False
+
+
+@dataclass(frozen=True)
+class JsonReply:
+    status: int
+    body: Any
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or HTTP-date), or None."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+
+
+class _Retryable(Exception):
+    def __init__(self, error: UpstreamUnavailable) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+@dataclass
+class HttpClientConfig:
+    """How to reach one upstream; built from the environment by ``build_providers``."""
+
+    base_url: str
+    api_key: str | None = None
+    timeout: float = DEFAULT_TIMEOUT
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    failure_threshold: int = 5
+    reset_timeout: float = 30.0
+
+
+class JsonHttpClient:
+    """One upstream's HTTP client: lazy session, timeouts, retries, circuit breaker.
+
+    The aiohttp session is created on the first request (never at import or
+    construction time, when there may be no running event loop) and closed by
+    :meth:`aclose`; a later request would open a new one.
+    """
+
+    def __init__(
+        self,
+        service: str,
+        config: HttpClientConfig,
+        *,
+        breaker: CircuitBreaker | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        if not config.base_url.startswith(("http://", "https://")):
+            raise ValueError(f"{service}: base URL must start with http:// or https://")
+        self.service = service
+        self.config = config
+        self.base_url = config.base_url.rstrip("/")
+        self.breaker = breaker or CircuitBreaker(
+            failure_threshold=config.failure_threshold, reset_timeout=config.reset_timeout
+        )
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        self._session: aiohttp.ClientSession | None = None
+
+    def _headers(self) -> dict[str, str]:
+        headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+        if self.config.api_key:
+            headers["Authorization"] = f"Bearer {self.config.api_key}"
+        return headers
+
+    def _get_session(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(headers=self._headers())
+        return self._session
+
+    async def aclose(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+        self._session = None
+
+    async def request_json(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        payload: Any = None,
+        accept: Collection[int] = (),
+    ) -> JsonReply:
+        """The parsed JSON of a 2xx reply (or of a status listed in ``accept``)."""
+        return await self.request(
+            method, path, lambda reply: reply, params=params, payload=payload, accept=accept
+        )
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        parse: Callable[[JsonReply], T],
+        *,
+        params: Mapping[str, str] | None = None,
+        payload: Any = None,
+        accept: Collection[int] = (),
+    ) -> T:
+        """Call the upstream and turn its JSON reply into a result with ``parse``.
+
+        ``parse`` raises :class:`UpstreamBadResponse` for a reply outside the
+        contract (counted against the upstream by the circuit breaker) or a
+        domain answer such as ``PlateNotFound`` (a healthy upstream).
+
+        Raises :class:`UpstreamUnavailable` (timeouts, connection errors, 5xx/429
+        after retries, circuit open), :class:`UpstreamRejected` (other 4xx) or
+        :class:`UpstreamBadResponse` (invalid JSON, wrong schema).
+        """
+        self.breaker.before_request(self.service)
+        try:
+            reply = await self._with_retries(method, path, params, payload, accept)
+            try:
+                result = parse(reply)
+            except UpstreamError:
+                raise
+            except Exception:
+                self.breaker.record_success()
+                raise
+        except UpstreamRejected as exc:
+            # Our key or request is wrong; that says nothing about the upstream's health.
+            self.breaker.release()
+            self._log_failure(exc)
+            raise
+        except UpstreamError as exc:
+            self.breaker.record_failure()
+            self._log_failure(exc)
+            raise
+        except BaseException:
+            # Cancelled (the resident left) or a domain answer: release a half-open probe.
+            self.breaker.release()
+            raise
+        self.breaker.record_success()
+        return result
+
+    def _log_failure(self, exc: UpstreamError) -> None:
+        logger.error(
+            "%s: gave up after %d attempt(s): %s (circuit %s)",
+            self.service,
+            exc.attempts,
+            mask_text(exc.reason),
+            self.breaker.state,
+        )
+
+    async def _with_retries(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, str] | None,
+        payload: Any,
+        accept: Collection[int],
+    ) -> JsonReply:
+        policy = self.config.retry
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return await self._once(method, path, params, payload, accept, attempt)
+            except _Retryable as retryable:
+                error = retryable.error
+                retry_after = error.retry_after or 0.0
+                if attempt > policy.max_retries or retry_after > policy.max_retry_after:
+                    raise error from None
+                delay = max(policy.backoff(attempt - 1, self._rng), retry_after)
+                logger.warning(
+                    "%s: %s (attempt %d); retrying in %.2fs",
+                    self.service,
+                    mask_text(error.reason),
+                    attempt,
+                    delay,
+                )
+                await self._sleep(delay)
+
+    async def _once(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, str] | None,
+        payload: Any,
+        accept: Collection[int],
+        attempt: int,
+    ) -> JsonReply:
+        url = self.base_url + path
+        session = self._get_session()
+        timeout = aiohttp.ClientTimeout(total=self.config.timeout)
+        try:
+            async with session.request(
+                method, url, params=params, json=payload, timeout=timeout
+            ) as response:
+                status = response.status
+                if status >= 500 or status == 429:
+                    raise _Retryable(
+                        UpstreamUnavailable(
+                            self.service,
+                            f"HTTP {status}",
+                            status=status,
+                            attempts=attempt,
+                            retry_after=parse_retry_after(response.headers.get("Retry-After")),
+                        )
+                    )
+                raw = await response.read()
+        except asyncio.TimeoutError:
+            raise _Retryable(
+                UpstreamUnavailable(
+                    self.service,
+                    f"no answer within {self.config.timeout:g}s",
+                    attempts=attempt,
+                )
+            ) from None
+        except aiohttp.ClientError as exc:
+            raise _Retryable(
+                UpstreamUnavailable(
+                    self.service, f"connection error: {type(exc).__name__}", attempts=attempt
+                )
+            ) from exc
+        if not (200 <= status < 300 or status in accept):
+            error_class = UpstreamRejected if 400 <= status < 500 else UpstreamBadResponse
+            raise error_class(
+                self.service, f"unexpected HTTP {status}", status=status, attempts=attempt
+            )
+        try:
+            body = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            raise UpstreamBadResponse(
+                self.service, f"HTTP {status} body is not JSON", status=status, attempts=attempt
+            ) from None
+        return JsonReply(status=status, body=body)
+
+
+class HttpAdapter:
+    """Base of the HTTP providers: one upstream's client and the source credited by default.
+
+    A subclass names its upstream in ``service`` and adds its ``lookup``.
+    """
+
+    service: ClassVar[str]
+
+    def __init__(self, config: HttpClientConfig, *, client: JsonHttpClient | None = None) -> None:
+        self._client = client or JsonHttpClient(self.service, config)
+        # Credited when an answer names no source of its own.
+        self._default_source = urlsplit(config.base_url).hostname or self.service
+
+    @property
+    def client(self) -> JsonHttpClient:
+        return self._client
+
+    async def aclose(self) -> None:
+        await self._client.aclose()

@@ -1,0 +1,271 @@
+"""Held-out NLU evaluation (``make evaluate``) and pipeline comparison (``make compare``).
+
+Reads Rasa NLU YAML test files whose entity annotations carry the canonical
+value (``[lamsel]{"entity": "kabupaten_kota", "value": "Lampung Selatan"}``),
+parses every example with a trained model, and reports intent accuracy,
+macro-F1, per-intent F1, canonical entity scores and the worst confusions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import sys
+import tempfile
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.config import PROJECT_ROOT
+
+DEFAULT_TEST_FILES = (PROJECT_ROOT / "tests" / "nlu" / "test_nlu.yml",)
+CIVIL_REGISTRY_FILE = PROJECT_ROOT / "tests" / "nlu" / "civil_registry.yml"
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    intent: str
+    entities: frozenset[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Prediction:
+    intent: str
+    confidence: float
+    entities: frozenset[tuple[str, str]]
+
+
+@dataclass
+class Scores:
+    precision: float
+    recall: float
+    f1: float
+    support: int
+
+
+@dataclass
+class Report:
+    examples: int
+    intent_accuracy: float
+    intent_macro_f1: float
+    per_intent: dict[str, Scores]
+    entity_micro: Scores
+    per_entity: dict[str, Scores]
+    confusions: list[tuple[str, str, int]]
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, ensure_ascii=False)
+
+
+def load_examples(path: Path) -> list[Example]:
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    data = load_data(str(path))
+    examples = []
+    for message in data.intent_examples:
+        entities = frozenset(
+            (str(e["entity"]), str(e.get("value", ""))) for e in message.get("entities") or []
+        )
+        examples.append(Example(message.get("text"), message.get("intent"), entities))
+    return examples
+
+
+def _scores(tp: int, fp: int, fn: int) -> Scores:
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return Scores(round(precision, 4), round(recall, 4), round(f1, 4), tp + fn)
+
+
+def score(examples: Sequence[Example], predictions: Sequence[Prediction]) -> Report:
+    intents = sorted({e.intent for e in examples})
+    per_intent: dict[str, Scores] = {}
+    for intent in intents:
+        tp = sum(
+            1 for e, p in zip(examples, predictions, strict=True) if e.intent == p.intent == intent
+        )
+        fp = sum(
+            1 for e, p in zip(examples, predictions, strict=True) if p.intent == intent != e.intent
+        )
+        fn = sum(
+            1 for e, p in zip(examples, predictions, strict=True) if e.intent == intent != p.intent
+        )
+        per_intent[intent] = _scores(tp, fp, fn)
+    correct = sum(1 for e, p in zip(examples, predictions, strict=True) if e.intent == p.intent)
+    confusions = Counter(
+        (e.intent, p.intent)
+        for e, p in zip(examples, predictions, strict=True)
+        if e.intent != p.intent
+    )
+    kinds = sorted({k for e in examples for k, _ in e.entities})
+    per_entity: dict[str, Scores] = {}
+    total = [0, 0, 0]
+    for kind in kinds:
+        tp = fp = fn = 0
+        for e, p in zip(examples, predictions, strict=True):
+            gold = {x for x in e.entities if x[0] == kind}
+            got = {x for x in p.entities if x[0] == kind}
+            tp += len(gold & got)
+            fp += len(got - gold)
+            fn += len(gold - got)
+        per_entity[kind] = _scores(tp, fp, fn)
+        total = [total[0] + tp, total[1] + fp, total[2] + fn]
+    errors = [
+        {
+            "text": e.text,
+            "expected": e.intent,
+            "predicted": p.intent,
+            "confidence": round(p.confidence, 3),
+            "missing_entities": sorted(e.entities - p.entities),
+            "extra_entities": sorted(
+                x for x in p.entities - e.entities if x[0] in {k for k, _ in e.entities}
+            ),
+        }
+        for e, p in zip(examples, predictions, strict=True)
+        if e.intent != p.intent or not e.entities <= p.entities
+    ]
+    return Report(
+        examples=len(examples),
+        intent_accuracy=round(correct / len(examples), 4) if examples else 0.0,
+        intent_macro_f1=round(sum(s.f1 for s in per_intent.values()) / len(per_intent), 4)
+        if per_intent
+        else 0.0,
+        per_intent=per_intent,
+        entity_micro=_scores(*total),
+        per_entity=per_entity,
+        confusions=[(g, p, n) for (g, p), n in confusions.most_common(10)],
+        errors=errors,
+    )
+
+
+class ModelParser:
+    """Parses texts with a trained model, in-process (no server needed)."""
+
+    def __init__(self, model_path: Path) -> None:
+        from rasa.core.agent import Agent
+        from rasa.utils.log_utils import configure_structlog
+
+        # Rasa's structured logger prints every parse at debug level otherwise.
+        configure_structlog(logging.WARNING)
+
+        self._agent = Agent.load(str(model_path))
+
+    async def parse(self, text: str) -> Prediction:
+        result = await self._agent.parse_message(text)
+        intent = result.get("intent") or {}
+        return Prediction(
+            intent=str(intent.get("name")),
+            confidence=float(intent.get("confidence") or 0.0),
+            entities=frozenset(
+                (str(e["entity"]), str(e.get("value"))) for e in result.get("entities") or []
+            ),
+        )
+
+    def parse_all(self, texts: Sequence[str]) -> list[Prediction]:
+        async def run() -> list[Prediction]:
+            return [await self.parse(t) for t in texts]
+
+        return asyncio.run(run())
+
+
+def evaluate(model_path: Path, test_file: Path, parser: ModelParser | None = None) -> Report:
+    examples = load_examples(test_file)
+    parser = parser or ModelParser(model_path)
+    return score(examples, parser.parse_all([e.text for e in examples]))
+
+
+def format_report(report: Report, title: str, *, show_errors: int = 15) -> str:
+    lines = [
+        f"== {title} ({report.examples} examples)",
+        f"intent accuracy  {report.intent_accuracy:.3f}",
+        f"intent macro-F1  {report.intent_macro_f1:.3f}",
+        "",
+        f"{'intent':<20} {'prec':>6} {'rec':>6} {'F1':>6} {'n':>4}",
+    ]
+    for name, s in sorted(report.per_intent.items(), key=lambda kv: kv[1].f1):
+        lines.append(f"{name:<20} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f} {s.support:4d}")
+    m = report.entity_micro
+    lines += [
+        "",
+        f"entities (canonical values) micro P {m.precision:.3f} R {m.recall:.3f} F1 {m.f1:.3f}",
+        f"{'entity':<20} {'prec':>6} {'rec':>6} {'F1':>6} {'n':>4}",
+    ]
+    for name, s in sorted(report.per_entity.items()):
+        lines.append(f"{name:<20} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f} {s.support:4d}")
+    lines += ["", "worst confusions (expected -> predicted: count)"]
+    lines += [f"  {g} -> {p}: {n}" for g, p, n in report.confusions] or ["  none"]
+    if show_errors and report.errors:
+        lines += ["", f"first {min(show_errors, len(report.errors))} errors"]
+        for error in report.errors[:show_errors]:
+            lines.append(
+                f"  {error['text']!r}: {error['expected']} -> {error['predicted']}"
+                f" ({error['confidence']}) missing {error['missing_entities']}"
+            )
+    return "\n".join(lines)
+
+
+def compare(configs: Sequence[Path], test_file: Path) -> list[tuple[str, Report]]:
+    import time
+
+    from bot.entrypoints.launcher import train_nlu
+
+    results = []
+    workdir = Path(tempfile.mkdtemp(prefix="tabik-compare-"))
+    for config in configs:
+        started = time.monotonic()
+        model = train_nlu(config, workdir, config.stem)
+        print(f"trained {config.stem} in {time.monotonic() - started:.0f} s")
+        report = evaluate(model, test_file)
+        results.append((config.stem, report))
+        print(format_report(report, f"{config.stem} on {test_file.name}", show_errors=0))
+    print("\n== summary")
+    print(f"{'pipeline':<28} {'acc':>6} {'macroF1':>8} {'entF1':>6}")
+    for name, report in results:
+        print(
+            f"{name:<28} {report.intent_accuracy:6.3f} {report.intent_macro_f1:8.3f}"
+            f" {report.entity_micro.f1:6.3f}"
+        )
+    return results
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    logging.basicConfig(level=logging.WARNING)
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.entrypoints.evaluation", description=__doc__
+    )
+    parser.add_argument("command", nargs="?", default="evaluate", choices=["evaluate", "compare"])
+    parser.add_argument("configs", nargs="*", type=Path)
+    parser.add_argument("--model", type=Path)
+    parser.add_argument("--test-file", type=Path, default=DEFAULT_TEST_FILES[0])
+    parser.add_argument("--json", type=Path, help="also write the report as JSON here")
+    args = parser.parse_args(argv)
+    if args.command == "compare":
+        compare(args.configs, args.test_file)
+        return 0
+    if args.model is None:
+        parser.error("--model is required")
+    model_parser = ModelParser(args.model)
+    report = evaluate(args.model, args.test_file, model_parser)
+    print(format_report(report, f"held-out set {args.test_file.name}"))
+    if CIVIL_REGISTRY_FILE.exists() and args.test_file != CIVIL_REGISTRY_FILE:
+        civil = evaluate(args.model, CIVIL_REGISTRY_FILE, model_parser)
+        doc = civil.per_entity.get("document_type")
+        print()
+        print(format_report(civil, "civil-registry questions", show_errors=10))
+        if doc:
+            print(f"document_type recall on civil-registry questions: {doc.recall:.3f}")
+    if args.json:
+        args.json.write_text(report.to_json())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

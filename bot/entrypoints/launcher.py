@@ -1,0 +1,412 @@
+"""Starts, trains and stops Tabik's processes (``make run``, ``make serve``, ``make train``).
+
+``serve`` applies the database migrations, makes sure a model for the current
+training data exists, writes the effective Rasa endpoints/credentials for the
+environment into ``var/``, and supervises the action server, the Rasa server
+and, when WhatsApp or Telegram is configured, the notifier (ticket status
+messages). SIGINT/SIGTERM stop every child (their whole process groups), so
+nothing is left listening.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from types import FrameType
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import yaml
+
+from bot.config import PROJECT_ROOT, VAR_DIR, Settings, get_settings
+
+log = logging.getLogger("tabik.launcher")
+
+MODELS_DIR = PROJECT_ROOT / "models"
+RASA_PORT = 5005
+ACTIONS_PORT = 5055
+# Everything a trained model depends on: change any of these and the model is stale.
+TRAINING_INPUTS = (
+    "config.yml",
+    "domain.yml",
+    "domain",
+    "nlu/data",
+    "bot/nlu",
+    "bot/menu.py",
+    "bot/vocabulary.py",
+    "bot/data/slang.yml",
+    "bot/data/vocabulary.yml",
+    "bot/data/regions.yml",
+    "bot/data/menu.yml",
+)
+
+
+def venv_bin(name: str) -> str:
+    return str(Path(sys.executable).parent / name)
+
+
+def child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    env.setdefault("PYTHONHASHSEED", "0")
+    env.setdefault("TF_DETERMINISTIC_OPS", "1")
+    env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p
+    )
+    env.update(extra or {})
+    return env
+
+
+# --- training ---------------------------------------------------------------
+
+
+def _input_files(root: Path) -> Iterable[Path]:
+    for name in TRAINING_INPUTS:
+        path = root / name
+        if path.is_file():
+            yield path
+        elif path.is_dir():
+            yield from sorted(
+                p for p in path.rglob("*") if p.is_file() and p.suffix in {".yml", ".yaml", ".py"}
+            )
+
+
+def training_fingerprint(root: Path = PROJECT_ROOT) -> str:
+    """A hash of every training input (content, not mtime: checkouts reset mtimes)."""
+    digest = hashlib.sha256()
+    for path in _input_files(root):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def domain_path(root: Path = PROJECT_ROOT) -> Path:
+    return root / "domain" if (root / "domain").is_dir() else root / "domain.yml"
+
+
+def model_path(root: Path = PROJECT_ROOT, models_dir: Path = MODELS_DIR) -> Path:
+    return models_dir / f"tabik-{training_fingerprint(root)}.tar.gz"
+
+
+def train(
+    *, force: bool = False, models_dir: Path = MODELS_DIR, config: Path | None = None
+) -> Path:
+    """Train into ``models/`` unless a model for exactly this data exists; return its path."""
+    target = model_path(models_dir=models_dir)
+    if config is None and target.exists() and not force:
+        log.info("Model %s is up to date.", target.name)
+        return target
+    models_dir.mkdir(parents=True, exist_ok=True)
+    name = target.name.removesuffix(".tar.gz")
+    command = [
+        venv_bin("rasa"),
+        "train",
+        "--config",
+        str(config or PROJECT_ROOT / "config.yml"),
+        "--domain",
+        str(domain_path()),
+        "--data",
+        str(PROJECT_ROOT / "nlu" / "data"),
+        "--out",
+        str(models_dir),
+        "--fixed-model-name",
+        name,
+    ]
+    log.info("Training %s (seeded) ...", name)
+    subprocess.run(command, check=True, cwd=PROJECT_ROOT, env=child_env())  # noqa: S603
+    return models_dir / f"{name}.tar.gz"
+
+
+def train_nlu(config: Path, out_dir: Path, name: str) -> Path:
+    """Train an NLU-only model with another pipeline (for pipeline comparisons)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    command = [
+        venv_bin("rasa"),
+        "train",
+        "nlu",
+        "--config",
+        str(config),
+        "--nlu",
+        str(PROJECT_ROOT / "nlu" / "data"),
+        "--out",
+        str(out_dir),
+        "--fixed-model-name",
+        name,
+    ]
+    subprocess.run(command, check=True, cwd=PROJECT_ROOT, env=child_env())  # noqa: S603
+    return out_dir / f"{name}.tar.gz"
+
+
+# --- runtime configuration ----------------------------------------------------
+
+
+def _sql_store(url: str) -> dict[str, Any]:
+    parts = urlsplit(url)
+    dialect = parts.scheme.split("+")[0]
+    if dialect == "postgres":
+        dialect = "postgresql"
+    if dialect == "sqlite":
+        path = url.split("///", 1)[1] if "///" in url else "rasa.db"
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        return {"type": "SQL", "dialect": "sqlite", "db": path}
+    store: dict[str, Any] = {
+        "type": "SQL",
+        "dialect": parts.scheme,
+        "url": parts.hostname or "localhost",
+        "db": (parts.path or "/").lstrip("/") or "postgres",
+    }
+    if parts.port:
+        store["port"] = parts.port
+    if parts.username:
+        store["username"] = unquote(parts.username)
+    if parts.password:
+        store["password"] = unquote(parts.password)
+    if parts.query:
+        store["query"] = dict(p.split("=", 1) for p in parts.query.split("&") if "=" in p)
+    return store
+
+
+def _lock_store(redis_url: str | None) -> dict[str, Any]:
+    if not redis_url:
+        return {"type": "in_memory"}
+    parts = urlsplit(redis_url)
+    store: dict[str, Any] = {
+        "type": "redis",
+        "url": parts.hostname or "localhost",
+        "port": parts.port or 6379,
+        "db": int((parts.path or "/0").lstrip("/") or 0),
+        "key_prefix": "tabik",
+    }
+    if parts.password:
+        store["password"] = unquote(parts.password)
+    if parts.scheme == "rediss":
+        store["use_ssl"] = True
+    return store
+
+
+def runtime_endpoints(settings: Settings) -> dict[str, Any]:
+    return {
+        "action_endpoint": {"url": settings.action_server_url},
+        "tracker_store": _sql_store(settings.tracker_store_url),
+        "lock_store": _lock_store(settings.redis_url),
+    }
+
+
+def runtime_credentials(settings: Settings) -> dict[str, Any]:
+    """Only the channels whose credentials are set are started."""
+    credentials: dict[str, Any] = {"rest": None}
+    if settings.whatsapp:
+        credentials["channels.whatsapp.WhatsAppInput"] = {}
+    if settings.telegram:
+        credentials["channels.telegram.TelegramInput"] = {}
+    return credentials
+
+
+def write_runtime_config(settings: Settings, var_dir: Path = VAR_DIR) -> tuple[Path, Path]:
+    var_dir.mkdir(parents=True, exist_ok=True)
+    endpoints = var_dir / "endpoints.yml"
+    credentials = var_dir / "credentials.yml"
+    endpoints.write_text(yaml.safe_dump(runtime_endpoints(settings), sort_keys=False))
+    credentials.write_text(yaml.safe_dump(runtime_credentials(settings), sort_keys=False))
+    return endpoints, credentials
+
+
+# --- supervision --------------------------------------------------------------
+
+
+class Supervisor:
+    """Starts child processes in their own process groups and stops them all."""
+
+    def __init__(self) -> None:
+        self.children: list[tuple[str, subprocess.Popen[bytes]]] = []
+        self._stopping = False
+
+    def start(self, name: str, command: Sequence[str], env: dict[str, str]) -> None:
+        log.info("Starting %s", name)
+        process = subprocess.Popen(  # noqa: S603 - our own executables, no shell
+            list(command), cwd=PROJECT_ROOT, env=env, start_new_session=True
+        )
+        self.children.append((name, process))
+
+    def failed(self) -> str | None:
+        for name, process in self.children:
+            if process.poll() is not None:
+                return f"{name} exited with code {process.returncode}"
+        return None
+
+    def stop(self, timeout: float = 15.0) -> None:
+        if self._stopping:
+            return
+        self._stopping = True
+        for _name, process in reversed(self.children):
+            if process.poll() is None:
+                try:
+                    os.killpg(process.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+        deadline = time.monotonic() + timeout
+        for name, process in self.children:
+            remaining = max(0.1, deadline - time.monotonic())
+            try:
+                process.wait(remaining)
+            except subprocess.TimeoutExpired:
+                log.warning("%s did not stop in time; killing it", name)
+                try:
+                    os.killpg(process.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                process.wait()
+        log.info("All Tabik processes stopped.")
+
+
+def wait_until_up(url: str, supervisor: Supervisor, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        problem = supervisor.failed()
+        if problem:
+            raise RuntimeError(problem)
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - localhost
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
+
+
+def migrate(settings: Settings) -> None:
+    if settings.database_url.startswith("sqlite:///"):
+        Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(
+            parents=True, exist_ok=True
+        )
+    subprocess.run(
+        [sys.executable, "-m", "bot.cli", "db", "upgrade"],
+        check=True,
+        cwd=PROJECT_ROOT,
+        env=child_env(),
+    )
+
+
+def notifier_wanted(settings: Settings) -> bool:
+    """Status notifications go out through WhatsApp or Telegram; without either, no notifier."""
+    return settings.whatsapp is not None or settings.telegram is not None
+
+
+def notifier_command() -> list[str]:
+    return [sys.executable, "-m", "bot.workers.notifier"]
+
+
+def start_all(settings: Settings, supervisor: Supervisor, *, model: Path) -> None:
+    endpoints, credentials = write_runtime_config(settings)
+    logging_config = str(Path(__file__).with_name("logging.yml"))
+    env = child_env()
+    rasa_port = int(os.environ.get("RASA_PORT", RASA_PORT))
+    actions_port = int(os.environ.get("ACTIONS_PORT", ACTIONS_PORT))
+    supervisor.start(
+        "action server",
+        [
+            venv_bin("rasa"),
+            "run",
+            "actions",
+            "--actions",
+            "actions",
+            "--port",
+            str(actions_port),
+            "--logging-config-file",
+            logging_config,
+        ],
+        env,
+    )
+    rasa_command = [
+        venv_bin("rasa"),
+        "run",
+        "--enable-api",
+        "--model",
+        str(model),
+        "--endpoints",
+        str(endpoints),
+        "--credentials",
+        str(credentials),
+        "--port",
+        str(rasa_port),
+        "--logging-config-file",
+        logging_config,
+    ]
+    if settings.rasa_api_token:
+        rasa_command += ["--auth-token", settings.rasa_api_token]
+    supervisor.start("Rasa server", rasa_command, env)
+    if notifier_wanted(settings):
+        supervisor.start("notifier", notifier_command(), env)
+    wait_until_up(f"http://localhost:{actions_port}/health", supervisor, timeout=120)
+    wait_until_up(f"http://localhost:{rasa_port}/", supervisor, timeout=300)
+    log.info("Tabik is up: Rasa on port %s, actions on port %s.", rasa_port, actions_port)
+
+
+def serve(*, chat: bool = False) -> int:
+    settings = get_settings()
+    supervisor = Supervisor()
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    try:
+        migrate(settings)
+        # TABIK_MODEL pins a model (a deployment or a test); otherwise the one for this data.
+        pinned = os.environ.get("TABIK_MODEL")
+        model = Path(pinned) if pinned else train()
+        start_all(settings, supervisor, model=model)
+        if chat:
+            from bot.entrypoints.terminal_chat import chat_loop
+
+            chat_loop(f"http://localhost:{os.environ.get('RASA_PORT', RASA_PORT)}")
+            return 0
+        while True:
+            problem = supervisor.failed()
+            if problem:
+                log.error("%s; stopping Tabik.", problem)
+                return 1
+            time.sleep(1)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        supervisor.stop()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)-7s %(message)s")
+    parser = argparse.ArgumentParser(prog="python -m bot.entrypoints.launcher", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("serve", help="start every process in the foreground")
+    sub.add_parser("run", help="serve, then chat in the terminal")
+    train_parser = sub.add_parser("train", help="train the model if the data changed")
+    train_parser.add_argument("--force", action="store_true")
+    sub.add_parser("model-path", help="print the path of the model for the current data")
+    args = parser.parse_args(argv)
+    if args.command == "train":
+        train(force=args.force)
+        return 0
+    if args.command == "model-path":
+        print(model_path())
+        return 0
+    return serve(chat=args.command == "run")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
