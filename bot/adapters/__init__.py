@@ -1,0 +1,1 @@
+"""Database, key-value store, knowledge files and outside HTTP systems."""

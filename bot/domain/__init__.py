@@ -1,0 +1,1 @@
+"""Plain objects and rules: tickets, status lifecycle, identities, vocabularies."""

@@ -1,0 +1,1 @@
+"""Processes and tools: launcher, terminal chat, evaluation."""

@@ -1,0 +1,1 @@
+"""Use cases by feature: what residents, officers and admins can do."""
