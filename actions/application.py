@@ -36,7 +36,7 @@ from actions.information import render_offices, render_requirement
 from bot.domain import vocabulary
 from bot.domain.errors import TabikError
 from bot.domain.nik import mask_nik
-from bot.services.tabik import ApplicationDraft
+from bot.services.views import ApplicationDraft
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""What every Tabik action shares: the service facade, reading the tracker, menus, forms.
+"""What every Tabik action shares: the services, reading the tracker, menus, forms.
 
 Actions stay thin: they read the tracker, call one service function and utter
 a response from ``domain.yml``. Text a resident reads never lives here; the
@@ -14,7 +14,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -25,9 +25,8 @@ from rasa_sdk.types import DomainDict
 from bot.domain import vocabulary
 from bot.domain.identity import ChatIdentity
 from bot.domain.menu import menu_choice
-
-if TYPE_CHECKING:
-    from bot.services.tabik import Tabik
+from bot.domain.office_hours import WIB
+from bot.services.ports import ResidentServices
 
 logger = logging.getLogger(__name__)
 
@@ -38,26 +37,30 @@ FAILURES_SLOT = "failed_attempts"
 EXPLAIN_AFTER_FAILURES = 2
 
 # ---------------------------------------------------------------------------
-# The service facade. Built lazily on first use (never at import time); tests
-# replace ``_services_factory`` with a fake or a facade on a temporary database.
+# The services. Built lazily on first use (never at import time); tests replace
+# ``_services_factory`` with a fake or real services on a temporary database.
+# Actions see only the ResidentServices Protocol: typed methods, typed results.
 # ---------------------------------------------------------------------------
 
 
-def _default_services() -> Tabik:
+def _default_services() -> ResidentServices:
+    # Imported here: the composition root pulls in the database and HTTP adapters.
     from bot.bootstrap import services as build
 
     return build()
 
 
-_services_factory: Callable[[], Tabik] = _default_services
+_services_factory: Callable[[], ResidentServices] = _default_services
 
 
-def services() -> Tabik:
+def services() -> ResidentServices:
     return _services_factory()
 
 
-def set_services_factory(factory: Callable[[], Any]) -> Callable[[], Any]:
-    """Swap the facade provider (tests); returns the previous one to restore."""
+def set_services_factory(
+    factory: Callable[[], ResidentServices],
+) -> Callable[[], ResidentServices]:
+    """Swap the services provider (tests); returns the previous one to restore."""
     global _services_factory
     previous = _services_factory
     _services_factory = factory
@@ -216,15 +219,6 @@ def is_skip(tracker: Tracker, text: Any) -> bool:
 # Formatting numbers and dates for residents
 # ---------------------------------------------------------------------------
 
-try:  # Lampung runs on WIB (UTC+7)
-    from zoneinfo import ZoneInfo
-
-    LOCAL_TZ: Any = ZoneInfo("Asia/Jakarta")
-except Exception:  # tzdata missing: a fixed offset is equivalent for WIB (no DST)
-    from datetime import timedelta
-
-    LOCAL_TZ = timezone(timedelta(hours=7))
-
 
 def rupiah(amount: int) -> str:
     """``Rp1.234.500``: Indonesian thousands separators, no decimals."""
@@ -242,7 +236,7 @@ def display_date(value: date | datetime | str | None) -> str:
             return str(value)
     if isinstance(value, datetime):
         aware = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-        local = aware.astimezone(LOCAL_TZ)
+        local = aware.astimezone(WIB)
         return local.strftime("%d/%m/%Y %H.%M WIB")
     return value.strftime("%d/%m/%Y")
 

@@ -35,7 +35,7 @@ from actions.confirmation import (
 from actions.fields import RegionField, title_place
 from bot.domain import vocabulary
 from bot.domain.errors import TabikError
-from bot.services.tabik import Attachment, ComplaintDraft
+from bot.services.views import Attachment, ComplaintDraft
 
 logger = logging.getLogger(__name__)
 

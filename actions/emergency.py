@@ -11,10 +11,9 @@ from rasa_sdk.types import DomainDict
 
 from actions.base import entity_value, services
 from bot.domain import vocabulary
+from bot.services.views import EmergencyNumbers
 
 logger = logging.getLogger(__name__)
-
-EMERGENCY_112 = "112"
 
 
 class ActionEmergency(Action):
@@ -30,14 +29,11 @@ class ActionEmergency(Action):
         if region not in vocabulary.values("kabupaten_kota"):
             region = None
         try:
-            knowledge = services().knowledge
-            contacts = knowledge.emergency_numbers(region) if knowledge is not None else []
+            numbers = services().emergency_numbers(region)
         except Exception:  # the resident already has 112; an operator must see why the rest failed
             logger.exception("emergency numbers unavailable")
-            contacts = []
-        others = [c for c in contacts if c.number != EMERGENCY_112]
-        local = [c for c in others if getattr(c, "kabupaten_kota", None)]
-        national = [c for c in others if not getattr(c, "kabupaten_kota", None)]
+            numbers = EmergencyNumbers(local=(), national=())
+        local, national = numbers.local, numbers.national
         if local and region:
             dispatcher.utter_message(
                 response="utter_emergency_local",

@@ -20,8 +20,8 @@ from actions.base import (
     slot_resets,
 )
 from actions.fields import CommodityField
-from bot.adapters.upstream.errors import CommodityNotFound, UpstreamError
 from bot.domain import vocabulary
+from bot.domain.errors import CommodityNotFound, UpstreamError
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ class ActionFoodPrice(Action):
         if region not in vocabulary.values("kabupaten_kota"):
             region = None
         try:
-            price = await services().providers.food_prices.lookup(commodity, region)
+            price = await services().food_prices(commodity, region)
         except CommodityNotFound:
             dispatcher.utter_message(
                 response="utter_food_price_not_found",

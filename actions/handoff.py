@@ -58,6 +58,7 @@ class ActionHandoff(Action):
             if receipt.within_office_hours
             else "utter_handoff_after_hours",
             reference=receipt.reference,
+            office_hours=receipt.office_hours,
         )
         dispatcher.utter_message(response="utter_handoff_meanwhile")
         return []

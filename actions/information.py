@@ -19,19 +19,20 @@ from actions.base import (
 )
 from actions.fields import DocumentTypeField, RegionField
 from bot.domain import vocabulary
+from bot.domain.errors import NotConfigured
+from bot.domain.knowledge import UnknownDocumentType, UnknownRegion
 
 logger = logging.getLogger(__name__)
 
 
 def render_requirement(dispatcher: CollectingDispatcher, document_type: str) -> bool:
     """Utter the checklist for a document; False (and nothing said) if it is unknown."""
-    knowledge = services().knowledge
-    if knowledge is None:
+    try:
+        requirement = services().requirement(document_type)
+    except NotConfigured:
         logger.error("the knowledge base is not loaded")
         return False
-    try:
-        requirement = knowledge.requirements(document_type)
-    except KeyError:
+    except UnknownDocumentType:
         logger.error("no requirements for document type %s in the knowledge base", document_type)
         return False
     dispatcher.utter_message(
@@ -54,18 +55,17 @@ def render_offices(
     dispatcher: CollectingDispatcher, kabupaten_kota: str, *, kind: str | None = None
 ) -> bool:
     """Utter each office of a kabupaten/kota (address, hours with times, phone)."""
-    knowledge = services().knowledge
-    if knowledge is None:
+    try:
+        listing = services().offices(kabupaten_kota, kind=kind)
+    except NotConfigured:
         logger.error("the knowledge base is not loaded")
         return False
-    try:
-        offices = knowledge.offices(kabupaten_kota, kind)
-    except KeyError:
+    except UnknownRegion:
         logger.error("no offices for %s in the knowledge base", kabupaten_kota)
         return False
-    if not offices:
+    if not listing.offices:
         return False
-    for office in offices:
+    for office in listing.offices:
         hours = "\n".join(f"{entry.days}: {entry.hours}" for entry in office.hours)
         dispatcher.utter_message(
             response="utter_office_info" if office.phone else "utter_office_info_no_phone",
@@ -76,9 +76,8 @@ def render_offices(
         )
         if office.note:
             dispatcher.utter_message(response="utter_office_note", note=office.note)
-    region_note = knowledge.region_note(kabupaten_kota)
-    if region_note:
-        dispatcher.utter_message(response="utter_office_note", note=region_note)
+    if listing.region_note:
+        dispatcher.utter_message(response="utter_office_note", note=listing.region_note)
     return True
 
 

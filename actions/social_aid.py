@@ -11,7 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.base import FAILURES_SLOT, display_date, services, slot_resets
 from actions.fields import NikField
-from bot.adapters.upstream.errors import UpstreamError
+from bot.domain.errors import UpstreamError
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ class ActionCheckSocialAid(Action):
     ) -> list[EventType]:
         nik = str(tracker.get_slot("nik") or "")
         try:
-            status = await services().providers.social_aid.lookup(nik)
+            status = await services().social_aid(nik)
         except UpstreamError as error:
             logger.error("social aid lookup failed: %s (status %s)", error.reason, error.status)
             dispatcher.utter_message(response="utter_upstream_down_social_aid")

@@ -25,6 +25,8 @@ from actions.base import (
 )
 from bot.domain import tickets, vocabulary
 from bot.domain.errors import TabikError, TicketNotFound, TooManyLookups
+from bot.domain.tickets import TicketKind
+from bot.services.views import StatusView
 
 logger = logging.getLogger(__name__)
 
@@ -32,17 +34,18 @@ LISTED_SLOT = "listed_tickets"
 STATUS_SLOTS = ("ticket_id", LISTED_SLOT, FAILURES_SLOT, "requested_slot")
 
 
-def subject_label(view: Any) -> str:
-    kind = getattr(view.kind, "value", view.kind)
-    vocabulary_kind = "complaint_category" if kind == "ADU" else "document_type"
+def subject_label(view: StatusView) -> str:
+    vocabulary_kind = (
+        "complaint_category" if view.kind == TicketKind.COMPLAINT else "document_type"
+    )
     try:
         return vocabulary.label(vocabulary_kind, view.subject)
     except KeyError:
         return str(view.subject or "-")
 
 
-def status_word(view: Any) -> str:
-    return str(getattr(view.status, "value", view.status))
+def status_word(view: StatusView) -> str:
+    return view.status.value
 
 
 class ValidateStatusForm(TabikFormValidator):
@@ -72,7 +75,7 @@ class ValidateStatusForm(TabikFormValidator):
         return self.failed("ticket_id", dispatcher, tracker, "utter_invalid_ticket_id")
 
 
-async def own_tickets(tracker: Tracker) -> list[Any]:
+async def own_tickets(tracker: Tracker) -> list[StatusView]:
     identity = identity_of(tracker)
     try:
         return list(await services().tickets_of(identity, limit=5))
@@ -81,13 +84,13 @@ async def own_tickets(tracker: Tracker) -> list[Any]:
         return []
 
 
-def ticket_lines(views: list[Any]) -> str:
+def ticket_lines(views: list[StatusView]) -> str:
     return numbered(
         f"{view.number} · {subject_label(view)} · {status_word(view)}" for view in views
     )
 
 
-def ticket_buttons(views: list[Any]) -> list[dict[str, str]]:
+def ticket_buttons(views: list[StatusView]) -> list[dict[str, str]]:
     return [
         {"title": view.number, "payload": f'/check_status{{"ticket_id":"{view.number}"}}'}
         for view in views
@@ -161,7 +164,7 @@ class ActionCheckStatus(Action):
         return events
 
     @staticmethod
-    def answer(dispatcher: CollectingDispatcher, view: Any, domain: DomainDict) -> None:
+    def answer(dispatcher: CollectingDispatcher, view: StatusView, domain: DomainDict) -> None:
         status = status_word(view)
         if view.details is None:
             # Anyone with the full number sees the status word and its date, nothing else.

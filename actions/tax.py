@@ -11,7 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.base import FAILURES_SLOT, display_date, rupiah, services, slot_resets
 from actions.fields import PlateField
-from bot.adapters.upstream.errors import PlateNotFound, UpstreamError
+from bot.domain.errors import PlateNotFound, UpstreamError
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ class ActionCheckTax(Action):
     ) -> list[EventType]:
         plate = str(tracker.get_slot("plate_number") or "")
         try:
-            tax = await services().providers.vehicle_tax.lookup(plate)
+            tax = await services().vehicle_tax(plate)
         except PlateNotFound:
             dispatcher.utter_message(response="utter_plate_not_found", plate=plate)
             return slot_resets(TAX_SLOTS)

@@ -22,7 +22,6 @@ log = logging.getLogger(__name__)
 
 _lock = threading.Lock()
 _services: Tabik | None = None
-_engine: Engine | None = None
 
 
 def build_services(
@@ -31,7 +30,7 @@ def build_services(
     store: KeyValueStore | None = None,
     extensions: bool = True,
 ) -> tuple[Tabik, Engine]:
-    """A new facade and its engine (callers own both; tests use this directly).
+    """New services and their engine (callers own both; tests use this directly).
 
     ``extensions=False`` leaves out the knowledge base and outside-system providers
     (the CLI's ticket commands need neither).
@@ -56,10 +55,13 @@ def build_services(
 
 
 def services() -> Tabik:
-    """The process-wide facade, built on first use from :func:`bot.config.get_settings`."""
-    global _services, _engine
+    """The process-wide services, built on first use from :func:`bot.config.get_settings`.
+
+    The engine lives as long as the process (the action server), so it is not kept.
+    """
+    global _services
     if _services is None:
         with _lock:
             if _services is None:
-                _services, _engine = build_services()
+                _services, _ = build_services()
     return _services

@@ -25,6 +25,7 @@ from bot.domain.knowledge import (
     MissingEntry,
     Office,
     OfficeHours,
+    OfficeSchedule,
     Requirement,
 )
 
@@ -186,11 +187,19 @@ def _hours(
     for index, item in enumerate(raw):
         entry = _Entry(file, f"{name}[{index}]", item)
         entry.check_keys({"days", "hours"})
-        hours.append(OfficeHours(days=entry.text("days"), hours=entry.text("hours")))
+        try:
+            hours.append(OfficeHours.parse(entry.text("days"), entry.text("hours")))
+        except ValueError as exc:
+            raise InvalidEntry(file, f"{name}[{index}]", str(exc)) from None
     return tuple(hours)
 
 
-def load_offices(file: Path) -> tuple[dict[str, list[Office]], dict[str, str]]:
+STANDARD_SCHEDULE = "kantor"
+
+
+def load_offices(
+    file: Path,
+) -> tuple[dict[str, list[Office]], dict[str, str], OfficeSchedule]:
     data = _read(file)
     schedules_raw = data.get("schedules") or {}
     if not isinstance(schedules_raw, Mapping):
@@ -241,7 +250,10 @@ def load_offices(file: Path) -> tuple[dict[str, list[Office]], dict[str, str]]:
                     )
                 )
         offices[region] = found
-    return offices, notes
+    if STANDARD_SCHEDULE not in schedules:
+        # The usual government hours: handoffs tell residents when officers answer.
+        raise MissingEntry(file, f"schedules.{STANDARD_SCHEDULE}", "schedule missing")
+    return offices, notes, OfficeSchedule(schedules[STANDARD_SCHEDULE])
 
 
 CONTACT_KEYS = {"name", "number", "kind", "note"}
@@ -295,12 +307,13 @@ def load_knowledge(path: Path | None = None) -> KnowledgeBase:
     """
     directory = Path(path) if path is not None else DEFAULT_DIR
     requirements = load_requirements(directory / REQUIREMENTS_FILE)
-    offices, notes = load_offices(directory / OFFICES_FILE)
+    offices, notes, schedule = load_offices(directory / OFFICES_FILE)
     national, local = load_emergency(directory / EMERGENCY_FILE)
     return KnowledgeBase(
         requirements=requirements,
         offices=offices,
         national_emergency=national,
         local_emergency=local,
+        office_schedule=schedule,
         region_notes=notes,
     )

@@ -15,7 +15,9 @@ from bot.adapters.kv import MemoryStore
 from bot.bootstrap import build_services
 from bot.config import get_settings
 from bot.domain.model import TicketStatus
-from bot.services.tabik import WIB, StatusView, Tabik
+from bot.domain.office_hours import WIB
+from bot.services.tabik import Tabik
+from bot.services.views import StatusView
 
 
 def _when(at: datetime) -> str:

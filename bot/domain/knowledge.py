@@ -12,7 +12,19 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from bot.domain.office_hours import OfficeHours, OfficeSchedule
 from bot.domain.vocabulary import canonical_region
+
+__all__ = [
+    "EMERGENCY_112",
+    "OFFICE_KINDS",
+    "EmergencyContact",
+    "KnowledgeBase",
+    "Office",
+    "OfficeHours",
+    "OfficeSchedule",
+    "Requirement",
+]
 
 OFFICE_KINDS = ("disdukcapil", "mpp", "samsat")
 EMERGENCY_112 = "112"
@@ -77,12 +89,6 @@ class Requirement:
 
 
 @dataclass(frozen=True)
-class OfficeHours:
-    days: str
-    hours: str
-
-
-@dataclass(frozen=True)
 class Office:
     kind: str  # one of OFFICE_KINDS
     name: str
@@ -114,8 +120,11 @@ class KnowledgeBase:
         offices: Mapping[str, Sequence[Office]],
         national_emergency: Sequence[EmergencyContact],
         local_emergency: Mapping[str, Sequence[EmergencyContact]],
+        office_schedule: OfficeSchedule,
         region_notes: Mapping[str, str] | None = None,
     ) -> None:
+        # The provincial offices' usual hours: when officers answer a handoff.
+        self.office_schedule = office_schedule
         self._requirements = dict(requirements)
         self._offices = {region: tuple(items) for region, items in offices.items()}
         # 112 first whatever order the file has: it is the one number to remember.

@@ -35,7 +35,8 @@ from bot.config import Settings, get_settings
 from bot.domain.identity import ChatIdentity
 from bot.domain.notifications import NotificationTexts, notification_texts, template_params
 from bot.domain.privacy import install_log_masking, mask_text
-from bot.services.tabik import NotificationView, Tabik
+from bot.services.tabik import Tabik
+from bot.services.views import NotificationView
 from channels.common import WebhookInput
 from channels.errors import RecipientNotOnChannel, WhatsAppApiError
 
@@ -257,9 +258,9 @@ async def serve(settings: Settings, *, interval: float, batch: int) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    services, engine = build_services(settings, extensions=False)
-    channels = build_channels(settings)
     store = create_store(settings.redis_url)
+    services, engine = build_services(settings, store=store, extensions=False)
+    channels = build_channels(settings)
     notifier = Notifier(
         services,
         outputs_of(channels),
@@ -273,7 +274,6 @@ async def serve(settings: Settings, *, interval: float, batch: int) -> None:
         for channel in channels.values():
             await channel.aclose()
         await store.close()
-        await services.store.close()
         engine.dispose()
 
 

@@ -1,4 +1,4 @@
-"""Fixtures for action tests: trackers built from plain dicts, the domain, a fake facade."""
+"""Fixtures for action tests: trackers built from plain dicts, the domain, fake services."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import base
 from bot.config import PROJECT_ROOT
-from tests.auxil.actions import FakeTabik
+from tests.auxil.actions import FakeServices
 
 
 @pytest.fixture(scope="session")
@@ -27,8 +27,8 @@ def dispatcher() -> CollectingDispatcher:
 
 
 @pytest.fixture()
-def fake_services() -> Iterator[FakeTabik]:
-    fake = FakeTabik()
+def fake_services() -> Iterator[FakeServices]:
+    fake = FakeServices()
     previous = base.set_services_factory(lambda: fake)
     yield fake
     base.set_services_factory(previous)

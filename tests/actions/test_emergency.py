@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from actions.emergency import ActionEmergency
+from bot.services.information import Information
 from tests.auxil.actions import responses
 
 
@@ -17,7 +18,7 @@ async def test_112_comes_first(make_tracker, domain, dispatcher, fake_services):
 async def test_112_even_when_the_knowledge_base_is_missing(
     make_tracker, domain, dispatcher, fake_services
 ):
-    fake_services.knowledge = None
+    fake_services.information = Information(None)
     await ActionEmergency().run(dispatcher, make_tracker("darurat"), domain)
     assert responses(dispatcher) == ["utter_emergency_112", "utter_emergency_after"]
 

@@ -16,7 +16,7 @@ async def test_without_a_place_the_price_is_province_wide(
     assert answer["price"] == "Rp14.500"
     assert answer["place"] == "Provinsi Lampung (rata-rata)"
     assert "utter_demo_data" in responses(dispatcher)
-    assert fake_services.providers.food_prices.calls == [("beras", None)]
+    assert fake_services.upstream.food_prices.calls == [("beras", None)]
 
 
 async def test_the_place_in_the_question_is_used(make_tracker, domain, fake_services):

@@ -35,3 +35,7 @@ async def test_within_and_outside_office_hours(make_tracker, domain, dispatcher,
     dispatcher.messages.clear()
     await ActionHandoff().run(dispatcher, tracker, domain)
     assert responses(dispatcher)[0] == "utter_handoff_after_hours"
+    # The resident reads the hours the service gave (from offices.yml), not a fixed text.
+    after_hours = message(dispatcher, "utter_handoff_after_hours")
+    text = domain["responses"]["utter_handoff_after_hours"][0]["text"].format(**after_hours)
+    assert "Jumat 08.00–11.30 WIB" in text and "16.00" not in text

@@ -46,10 +46,12 @@ async def test_office_hours_have_times(make_tracker, domain, dispatcher, fake_se
     offices = [m for m in dispatcher.messages if m["response"].startswith("utter_office_info")]
     assert len(offices) >= 2
     assert all("WIB" in office["hours"] or "." in office["hours"] for office in offices)
+    # The hours are offices.yml's, the one place they are written.
+    assert "Senin–Kamis: 08.00–15.00 WIB\nJumat: 08.00–11.30 WIB" in offices[0]["hours"]
 
 
 async def test_the_regions_own_note_is_told(make_tracker, domain, dispatcher, fake_services):
-    note = fake_services.knowledge.region_note("Metro")
+    note = fake_services.offices("Metro").region_note
     assert note  # Metro's MPP is not verified: the resident is told so
     tracker = make_tracker("kantor layanan metro", slots={"kabupaten_kota": "Metro"})
     await ActionOfficeInfo().run(dispatcher, tracker, domain)

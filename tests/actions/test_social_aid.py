@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from actions.social_aid import ActionCheckSocialAid
-from bot.adapters.upstream.errors import UpstreamBadResponse
+from bot.domain.errors import UpstreamBadResponse
 from tests.auxil.actions import Raises, message, responses
 
 NIK = "1871015505900002"
@@ -14,12 +14,12 @@ async def test_programme_names_are_listed(make_tracker, domain, dispatcher, fake
     assert message(dispatcher, "utter_social_aid_registered")["programmes"] == "• PKH\n• BPNT"
     assert "utter_demo_data" in responses(dispatcher)
     assert NIK not in str(dispatcher.messages)
-    assert fake_services.providers.social_aid.calls == [(NIK,)]
+    assert fake_services.upstream.social_aid.calls == [(NIK,)]
 
 
 async def test_garbage_from_upstream_is_a_polite_answer(
     make_tracker, domain, dispatcher, fake_services
 ):
-    fake_services.providers.social_aid.answer = Raises(UpstreamBadResponse("bansos", "bad json"))
+    fake_services.upstream.social_aid.answer = Raises(UpstreamBadResponse("bansos", "bad json"))
     await ActionCheckSocialAid().run(dispatcher, make_tracker(slots={"nik": NIK}), domain)
     assert responses(dispatcher) == ["utter_upstream_down_social_aid"]

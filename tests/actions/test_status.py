@@ -7,7 +7,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.status import ActionAskTicketId, ActionCheckStatus, ValidateStatusForm
 from bot.domain.errors import TooManyLookups
 from bot.domain.model import TicketKind, TicketStatus
-from bot.services.tabik import StatusView, TicketDetails
+from bot.services.views import StatusView, TicketDetails
 from tests.auxil.actions import FILED_AT, message, responses, slot_events
 
 NUMBER = "ADU-261128-7KQ2"

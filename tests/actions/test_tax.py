@@ -5,7 +5,7 @@ from __future__ import annotations
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.tax import ActionCheckTax, ValidateTaxForm
-from bot.adapters.upstream.errors import PlateNotFound, UpstreamUnavailable
+from bot.domain.errors import PlateNotFound, UpstreamUnavailable
 from tests.auxil.actions import Raises, message, responses, slot_events
 
 
@@ -23,12 +23,12 @@ async def test_the_tax_is_answered_in_rupiah_with_the_demo_label(
 
 async def test_unknown_plate_and_upstream_down(make_tracker, domain, fake_services):
     tracker = make_tracker(slots={"plate_number": "BE 9999 ZZ"})
-    fake_services.providers.vehicle_tax.answer = Raises(PlateNotFound("BE 9999 ZZ"))
+    fake_services.upstream.vehicle_tax.answer = Raises(PlateNotFound("BE 9999 ZZ"))
     dispatcher = CollectingDispatcher()
     await ActionCheckTax().run(dispatcher, tracker, domain)
     assert responses(dispatcher) == ["utter_plate_not_found"]
 
-    fake_services.providers.vehicle_tax.answer = Raises(UpstreamUnavailable("tax", "timeout"))
+    fake_services.upstream.vehicle_tax.answer = Raises(UpstreamUnavailable("tax", "timeout"))
     dispatcher = CollectingDispatcher()
     await ActionCheckTax().run(dispatcher, tracker, domain)
     assert responses(dispatcher) == ["utter_upstream_down_tax"]

@@ -6,7 +6,6 @@ from datetime import date
 
 import pytest
 
-from bot.adapters.upstream.errors import CommodityNotFound, UpstreamBadResponse
 from bot.adapters.upstream.food_prices import (
     DEMO_BASE_PRICES,
     DemoFoodPrices,
@@ -14,6 +13,7 @@ from bot.adapters.upstream.food_prices import (
     HttpFoodPrices,
 )
 from bot.domain import vocabulary
+from bot.domain.errors import CommodityNotFound, UpstreamBadResponse
 from tests.auxil.fake_upstreams import FOOD_PRICES_PATH, wrong_schema
 
 

@@ -9,13 +9,13 @@ from email.utils import format_datetime
 
 import pytest
 
-from bot.adapters.upstream.errors import (
+from bot.adapters.upstream.http import CircuitBreaker, RetryPolicy, parse_retry_after
+from bot.domain.errors import (
     CircuitOpen,
     UpstreamBadResponse,
     UpstreamRejected,
     UpstreamUnavailable,
 )
-from bot.adapters.upstream.http import CircuitBreaker, RetryPolicy, parse_retry_after
 from tests.auxil.fake_upstreams import (
     VEHICLE_TAX_PATH,
     garbage,

@@ -6,8 +6,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot.adapters.upstream.errors import InvalidQuery, UpstreamBadResponse
 from bot.adapters.upstream.social_aid import DemoSocialAid, HttpSocialAid, SocialAidProvider
+from bot.domain.errors import InvalidQuery, UpstreamBadResponse
 from tests.auxil.fake_upstreams import SOCIAL_AID_PATH, wrong_schema
 
 REGISTERED = "1871015505900001"

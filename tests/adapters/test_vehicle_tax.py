@@ -6,7 +6,6 @@ from datetime import date
 
 import pytest
 
-from bot.adapters.upstream.errors import InvalidQuery, PlateNotFound, UpstreamBadResponse
 from bot.adapters.upstream.vehicle_tax import (
     DEMO_FINE_CAP_MONTHS,
     DemoVehicleTax,
@@ -16,6 +15,7 @@ from bot.adapters.upstream.vehicle_tax import (
     demo_fine,
     months_late,
 )
+from bot.domain.errors import InvalidQuery, PlateNotFound, UpstreamBadResponse
 from tests.auxil.fake_upstreams import VEHICLE_TAX_PATH, wrong_schema
 
 

@@ -1,23 +1,36 @@
-"""Helpers for action tests: a fake Tabik facade and readers for what an action did."""
+"""Helpers for action tests: a fake of the resident services and readers for what an action did."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.adapters.knowledge import load_knowledge
-from bot.adapters.upstream.food_prices import FoodPrice
-from bot.adapters.upstream.social_aid import SocialAidStatus
-from bot.adapters.upstream.vehicle_tax import VehicleTax
+from bot.domain import tickets
 from bot.domain.errors import TicketNotFound
 from bot.domain.identity import ChatIdentity
+from bot.domain.knowledge import Requirement
 from bot.domain.model import TicketKind, TicketStatus
-from bot.services.tabik import HandoffReceipt, Receipt, StatusView
+from bot.domain.public_data import FoodPrice, SocialAidStatus, VehicleTax
+from bot.services.information import Information
+from bot.services.ports import ResidentServices
+from bot.services.views import (
+    ApplicationDraft,
+    ComplaintDraft,
+    EmergencyNumbers,
+    HandoffReceipt,
+    OfficeListing,
+    Receipt,
+    StatusView,
+)
 
 FILED_AT = datetime(2026, 11, 28, 3, 0, tzinfo=timezone.utc)
+OFFICE_HOURS = "Senin–Kamis 08.00–15.00 WIB, Jumat 08.00–11.30 WIB"
+T = TypeVar("T")
+Draft = ComplaintDraft | ApplicationDraft
 
 
 def responses(dispatcher: CollectingDispatcher) -> list[str]:
@@ -36,18 +49,20 @@ def slot_events(events: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 class Raises:
-    """A provider answer that is an exception."""
+    """An outside system's answer that is an exception."""
 
     def __init__(self, error: Exception) -> None:
         self.error = error
 
 
 @dataclass
-class FakeProvider:
-    answer: Any = None
+class FakeSource(Generic[T]):
+    """One outside system: answers ``answer`` (or raises it) and records the questions."""
+
+    answer: T | Raises
     calls: list[tuple[Any, ...]] = field(default_factory=list)
 
-    async def lookup(self, *args: Any) -> Any:
+    def ask(self, *args: Any) -> T:
         self.calls.append(args)
         if isinstance(self.answer, Raises):
             raise self.answer.error
@@ -55,9 +70,9 @@ class FakeProvider:
 
 
 @dataclass
-class FakeProviders:
-    vehicle_tax: FakeProvider = field(
-        default_factory=lambda: FakeProvider(
+class FakeUpstream:
+    vehicle_tax: FakeSource[VehicleTax] = field(
+        default_factory=lambda: FakeSource(
             VehicleTax(
                 plate="BE 1234 AB",
                 vehicle="Honda Beat 2019",
@@ -70,8 +85,8 @@ class FakeProviders:
             )
         )
     )
-    social_aid: FakeProvider = field(
-        default_factory=lambda: FakeProvider(
+    social_aid: FakeSource[SocialAidStatus] = field(
+        default_factory=lambda: FakeSource(
             SocialAidStatus(
                 registered=True,
                 programmes=("PKH", "BPNT"),
@@ -81,8 +96,8 @@ class FakeProviders:
             )
         )
     )
-    food_prices: FakeProvider = field(
-        default_factory=lambda: FakeProvider(
+    food_prices: FakeSource[FoodPrice] = field(
+        default_factory=lambda: FakeSource(
             FoodPrice(
                 commodity="beras",
                 label="Beras",
@@ -97,13 +112,17 @@ class FakeProviders:
     )
 
 
-class FakeTabik:
-    """Records what actions ask of the facade; answers from what a test sets up."""
+class FakeServices:
+    """Records what actions ask of the services; answers from what a test sets up.
+
+    Information comes from the real knowledge base (``information``); a test sets
+    ``information = Information(None)`` to see the knowledge base missing.
+    """
 
     def __init__(self) -> None:
-        self.knowledge = load_knowledge()
-        self.providers = FakeProviders()
-        self.filed: list[tuple[str, Any, ChatIdentity, str | None]] = []
+        self.information = Information(load_knowledge())
+        self.upstream = FakeUpstream()
+        self.filed: list[tuple[str, Draft, ChatIdentity, str | None]] = []
         self.handoffs: list[dict[str, Any]] = []
         self.views: dict[str, StatusView | Exception] = {}
         self.own: list[StatusView] = []
@@ -111,19 +130,24 @@ class FakeTabik:
         self.within_office_hours = True
 
     async def file_complaint(
-        self, draft: Any, *, identity: ChatIdentity, idempotency_key: str | None = None
+        self, draft: ComplaintDraft, *, identity: ChatIdentity, idempotency_key: str | None = None
     ) -> Receipt:
         return self._file("ADU-261128-7KQ2", TicketKind.COMPLAINT, draft, identity, idempotency_key)
 
     async def apply_for_document(
-        self, draft: Any, *, identity: ChatIdentity, idempotency_key: str | None = None
+        self, draft: ApplicationDraft, *, identity: ChatIdentity, idempotency_key: str | None = None
     ) -> Receipt:
         return self._file(
             "MHN-261128-8MP3", TicketKind.APPLICATION, draft, identity, idempotency_key
         )
 
     def _file(
-        self, number: str, kind: TicketKind, draft: Any, identity: ChatIdentity, key: str | None
+        self,
+        number: str,
+        kind: TicketKind,
+        draft: ComplaintDraft | ApplicationDraft,
+        identity: ChatIdentity,
+        key: str | None,
     ) -> Receipt:
         if self.fail_filing is not None:
             raise self.fail_filing
@@ -137,8 +161,6 @@ class FakeTabik:
         )
 
     async def ticket_status(self, number_text: str, *, identity: ChatIdentity) -> StatusView:
-        from bot.domain import tickets
-
         number = str(tickets.parse(number_text))
         found = self.views.get(number)
         if found is None:
@@ -158,4 +180,28 @@ class FakeTabik:
             reference="CS-261128-ABCD",
             created_at=FILED_AT,
             within_office_hours=self.within_office_hours,
+            office_hours=OFFICE_HOURS,
         )
+
+    def requirement(self, document_type: str) -> Requirement:
+        return self.information.requirement(document_type)
+
+    def offices(self, kabupaten_kota: str, *, kind: str | None = None) -> OfficeListing:
+        return self.information.offices(kabupaten_kota, kind=kind)
+
+    def emergency_numbers(self, kabupaten_kota: str | None) -> EmergencyNumbers:
+        return self.information.emergency_numbers(kabupaten_kota)
+
+    async def vehicle_tax(self, plate: str) -> VehicleTax:
+        return self.upstream.vehicle_tax.ask(plate)
+
+    async def social_aid(self, nik: str) -> SocialAidStatus:
+        return self.upstream.social_aid.ask(nik)
+
+    async def food_prices(self, commodity: str, kabupaten_kota: str | None = None) -> FoodPrice:
+        return self.upstream.food_prices.ask(commodity, kabupaten_kota)
+
+
+def _check(fake: FakeServices) -> ResidentServices:
+    """mypy proves here that the fake offers what the real services offer, with the same types."""
+    return fake

@@ -14,7 +14,8 @@ from bot.adapters.db.engine import make_engine, make_session_factory
 from bot.adapters.db.uow import SqlAlchemyUnitOfWork
 from bot.adapters.kv import KeyValueStore, MemoryStore
 from bot.domain.identity import ChatIdentity
-from bot.services.tabik import ComplaintDraft, Tabik
+from bot.services.tabik import Tabik
+from bot.services.views import ComplaintDraft
 
 T0 = datetime(2026, 12, 1, 3, 0, tzinfo=timezone.utc)  # Tuesday 10:00 WIB
 

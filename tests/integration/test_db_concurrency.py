@@ -12,7 +12,8 @@ from bot.adapters.kv import MemoryStore
 from bot.domain.identity import ChatIdentity
 from bot.domain.model import TicketKind
 from bot.domain.tickets import ALPHABET, TicketNumber
-from bot.services.tabik import ComplaintDraft, Tabik
+from bot.services.tabik import Tabik
+from bot.services.views import ComplaintDraft
 
 FILINGS = 40
 DRAFT = ComplaintDraft(category="sampah", description="Sampah menumpuk", kabupaten_kota="Metro")

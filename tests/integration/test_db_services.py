@@ -11,7 +11,8 @@ from bot.adapters.db.uow import SqlAlchemyUnitOfWork
 from bot.domain.errors import RejectionNeedsReason, TicketNotFound
 from bot.domain.identity import ChatIdentity
 from bot.domain.model import TicketKind, TicketStatus
-from bot.services.tabik import ApplicationDraft, Attachment, ComplaintDraft, Tabik
+from bot.services.tabik import Tabik
+from bot.services.views import ApplicationDraft, Attachment, ComplaintDraft
 
 
 def identity(channel: str = "whatsapp") -> ChatIdentity:

@@ -17,7 +17,8 @@ from bot.domain.notifications import (
     plain,
     template_params,
 )
-from bot.services.tabik import NOTIFICATION_MAX_ATTEMPTS, Tabik
+from bot.services.notifications import NOTIFICATION_MAX_ATTEMPTS
+from bot.services.tabik import Tabik
 from tests.auxil.outbox import (
     T0,
     Clock,

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from bot.adapters.db import migrate, orm
 from bot.adapters.db.engine import make_engine, make_session_factory
 from bot.adapters.db.uow import SqlAlchemyUnitOfWork
+from bot.adapters.knowledge import load_knowledge
 from bot.adapters.kv import MemoryStore
 from bot.domain.errors import (
     InvalidDraft,
@@ -30,19 +31,15 @@ from bot.domain.errors import (
 from bot.domain.identity import ChatIdentity
 from bot.domain.model import Officer, OfficerRole, TicketKind, TicketStatus
 from bot.domain.tickets import TicketNumber
-from bot.services.tabik import (
-    ApplicationDraft,
-    Attachment,
-    ComplaintDraft,
-    Tabik,
-    within_office_hours,
-)
+from bot.services.tabik import Tabik
+from bot.services.views import ApplicationDraft, Attachment, ComplaintDraft
 
 # Saturday 28 Nov 2026, 20:00 UTC = Sunday 29 Nov 03:00 WIB: the ticket date is Lampung's.
 T0 = datetime(2026, 11, 28, 20, 0, tzinfo=timezone.utc)
 RESIDENT = ChatIdentity(channel="whatsapp", account="6281234567890")
 STRANGER = ChatIdentity(channel="telegram", account="555123")
 NIK = "1871015508900003"
+KNOWLEDGE = load_knowledge()
 
 
 class Clock:
@@ -85,7 +82,9 @@ def uow_factory(session_factory: object) -> functools.partial:
 
 @pytest.fixture
 def tabik(uow_factory: functools.partial, clock: Clock) -> Tabik:
-    return Tabik(uow_factory, store=MemoryStore(prefix="test:"), clock=clock)
+    return Tabik(
+        uow_factory, store=MemoryStore(prefix="test:"), clock=clock, knowledge=KNOWLEDGE
+    )
 
 
 def pothole(**fields: object) -> ComplaintDraft:
@@ -421,14 +420,18 @@ async def test_coordinates_are_kept_as_exact_decimals(
     ("utc_time", "open_"),
     [
         (datetime(2026, 11, 30, 1, 0), True),  # Monday 08:00 WIB
-        (datetime(2026, 11, 30, 8, 59), True),  # Monday 15:59 WIB
-        (datetime(2026, 11, 30, 9, 0), False),  # Monday 16:00 WIB
+        (datetime(2026, 11, 30, 7, 59), True),  # Monday 14:59 WIB
+        (datetime(2026, 11, 30, 8, 0), False),  # Monday 15:00 WIB
+        (datetime(2026, 12, 4, 4, 29), True),  # Friday 11:29 WIB
+        (datetime(2026, 12, 4, 4, 30), False),  # Friday 11:30 WIB
         (datetime(2026, 11, 29, 17, 30), False),  # Monday 00:30 WIB
         (datetime(2026, 11, 28, 3, 0), False),  # Saturday 10:00 WIB
     ],
 )
-def test_office_hours_are_weekdays_8_to_16_in_lampung(utc_time: datetime, open_: bool) -> None:
-    assert within_office_hours(utc_time.replace(tzinfo=timezone.utc)) is open_
+def test_office_hours_are_those_of_offices_yml(utc_time: datetime, open_: bool) -> None:
+    schedule = KNOWLEDGE.office_schedule
+    assert schedule.is_open(utc_time.replace(tzinfo=timezone.utc)) is open_
+    assert schedule.describe() == "Senin–Kamis 08.00–15.00 WIB, Jumat 08.00–11.30 WIB"
 
 
 async def test_a_handoff_request_is_recorded_with_its_transcript(

@@ -15,16 +15,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.adapters.upstream.errors import (
-    CircuitOpen,
-    CommodityNotFound,
-    InvalidQuery,
-    PlateNotFound,
-    UpstreamBadResponse,
-    UpstreamError,
-    UpstreamRejected,
-    UpstreamUnavailable,
-)
 from bot.adapters.upstream.food_prices import (
     DemoFoodPrices,
     FoodPrice,
@@ -44,6 +34,16 @@ from bot.adapters.upstream.vehicle_tax import (
     VehicleTax,
     VehicleTaxProvider,
     canonical_plate,
+)
+from bot.domain.errors import (
+    CircuitOpen,
+    CommodityNotFound,
+    InvalidQuery,
+    PlateNotFound,
+    UpstreamBadResponse,
+    UpstreamError,
+    UpstreamRejected,
+    UpstreamUnavailable,
 )
 
 if TYPE_CHECKING:

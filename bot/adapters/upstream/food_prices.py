@@ -9,29 +9,19 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from typing import Protocol, runtime_checkable
 
-from bot.adapters.upstream.errors import CommodityNotFound, UpstreamBadResponse
 from bot.adapters.upstream.http import HttpAdapter, JsonReply
 from bot.adapters.upstream.schema import Body, error_code
 from bot.domain import vocabulary
+from bot.domain.errors import CommodityNotFound, UpstreamBadResponse
+from bot.domain.public_data import FoodPrice
 
 SERVICE = "food_prices"
 DEMO_SOURCE = "demo"
 
 
-@dataclass(frozen=True)
-class FoodPrice:
-    commodity: str
-    label: str
-    kabupaten_kota: str | None  # None: a province-wide figure
-    price: int  # rupiah per unit
-    unit: str
-    date: date
-    source: str
-    is_demo: bool
 
 
 @runtime_checkable

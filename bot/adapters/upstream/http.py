@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from bot.adapters.upstream.errors import (
+from bot.domain.errors import (
     CircuitOpen,
     UpstreamBadResponse,
     UpstreamError,

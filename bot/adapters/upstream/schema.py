@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, timezone
 from typing import Any
 
-from bot.adapters.upstream.errors import UpstreamBadResponse
+from bot.domain.errors import UpstreamBadResponse
 
 
 class Body:

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Protocol, runtime_checkable
 
-from bot.adapters.upstream.errors import InvalidQuery, UpstreamBadResponse
 from bot.adapters.upstream.http import HttpAdapter, HttpClientConfig, JsonHttpClient, JsonReply
 from bot.adapters.upstream.schema import Body
+from bot.domain.errors import InvalidQuery, UpstreamBadResponse
+from bot.domain.public_data import SocialAidStatus
 
 SERVICE = "social_aid"
 DEMO_SOURCE = "demo"
@@ -39,13 +39,6 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-@dataclass(frozen=True)
-class SocialAidStatus:
-    registered: bool
-    programmes: tuple[str, ...]
-    is_demo: bool
-    checked_at: datetime  # timezone-aware (UTC)
-    source: str
 
 
 @runtime_checkable

@@ -8,14 +8,14 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol, runtime_checkable
 
-from bot.adapters.upstream.errors import InvalidQuery, PlateNotFound, UpstreamBadResponse
 from bot.adapters.upstream.http import HttpAdapter, JsonReply
 from bot.adapters.upstream.schema import Body, error_code
+from bot.domain.errors import InvalidQuery, PlateNotFound, UpstreamBadResponse
+from bot.domain.public_data import VehicleTax
 
 SERVICE = "vehicle_tax"
 LAMPUNG_PLATE_REGION = "BE"
@@ -35,20 +35,6 @@ def canonical_plate(text: str) -> str:
     return " ".join(part.upper() for part in match.groups())
 
 
-@dataclass(frozen=True)
-class VehicleTax:
-    plate: str
-    vehicle: str  # make, model and year as the upstream describes it
-    amount: int  # PKB principal, rupiah
-    due_date: date
-    fine: int  # late-payment sanction, rupiah
-    total: int  # what to pay now, rupiah (amount + fine + other fees the upstream includes)
-    is_demo: bool
-    source: str
-
-    @property
-    def overdue(self) -> bool:
-        return self.fine > 0
 
 
 @runtime_checkable

@@ -1,0 +1,101 @@
+"""Handoff: a resident asks for a human officer; the request keeps the recent conversation."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+
+from bot.adapters.db.repository import DuplicateKey
+from bot.domain import tickets
+from bot.domain.errors import HandoffReferenceUnavailable, NotConfigured
+from bot.domain.identity import ChatIdentity
+from bot.domain.model import AuditEntry, HandoffRequest
+from bot.domain.office_hours import WIB, OfficeSchedule
+from bot.services.shared import (
+    MAX_NUMBER_ATTEMPTS,
+    Clock,
+    UnitOfWorkFactory,
+    blank_to_none,
+    chat_account,
+    utc_now,
+)
+from bot.services.views import HandoffReceipt
+
+log = logging.getLogger(__name__)
+
+HANDOFF_PREFIX = "CS"
+
+
+class Handoffs:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        *,
+        office_hours: OfficeSchedule | None,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.uow_factory = uow_factory
+        # From the knowledge base (offices.yml), the one place the hours are written.
+        self.office_hours = office_hours
+        self.clock = clock
+
+    async def request_handoff(
+        self,
+        *,
+        identity: ChatIdentity,
+        reason: str | None,
+        transcript: list[dict[str, str]],
+    ) -> HandoffReceipt:
+        """Record a request for a human officer; says whether the office is open now."""
+        if self.office_hours is None:
+            raise NotConfigured("knowledge")
+        return await asyncio.to_thread(
+            self._request_handoff, self.office_hours, identity, reason, list(transcript)
+        )
+
+    def _request_handoff(
+        self,
+        hours: OfficeSchedule,
+        identity: ChatIdentity,
+        reason: str | None,
+        transcript: list[dict[str, str]],
+    ) -> HandoffReceipt:
+        with self.uow_factory() as uow:
+            now = self.clock()
+            account = chat_account(uow, identity, now)
+            assert account.id is not None
+            for attempt in range(1, MAX_NUMBER_ATTEMPTS + 1):
+                suffix = "".join(secrets.choice(tickets.ALPHABET) for _ in range(4))
+                reference = f"{HANDOFF_PREFIX}-{now.astimezone(WIB):%y%m%d}-{suffix}"
+                request = HandoffRequest(
+                    reference=reference,
+                    identity_id=account.id,
+                    created_at=now,
+                    reason=blank_to_none(reason),
+                    transcript=[dict(line) for line in transcript],
+                )
+                try:
+                    uow.handoffs.add(request)
+                    break
+                except DuplicateKey:
+                    log.warning("handoff reference %s taken (attempt %d)", reference, attempt)
+            else:
+                raise HandoffReferenceUnavailable(MAX_NUMBER_ATTEMPTS)
+            uow.audit.add(
+                AuditEntry(
+                    actor=f"identity:{account.id}",
+                    action="handoff.requested",
+                    subject=reference,
+                    created_at=now,
+                    details={"messages": len(transcript)},
+                )
+            )
+            uow.commit()
+            log.info("handoff %s requested by %s", reference, identity.masked())
+            return HandoffReceipt(
+                reference=reference,
+                created_at=now,
+                within_office_hours=hours.is_open(now),
+                office_hours=hours.describe(),
+            )

@@ -1,0 +1,105 @@
+"""The shapes the services offer and need, as Protocols.
+
+* :class:`ResidentServices` is exactly what the rasa-sdk actions call. Actions
+  depend on this Protocol only; the real :class:`bot.services.tabik.Tabik` and
+  the test double in ``tests/auxil/actions.py`` both satisfy it (mypy checks).
+* The ``*Source`` Protocols are what :class:`bot.services.public_data.PublicData`
+  needs from the outside-system adapters.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.domain.identity import ChatIdentity
+from bot.domain.knowledge import Requirement
+from bot.domain.public_data import FoodPrice, SocialAidStatus, VehicleTax
+from bot.services.views import (
+    ApplicationDraft,
+    ComplaintDraft,
+    EmergencyNumbers,
+    HandoffReceipt,
+    OfficeListing,
+    Receipt,
+    StatusView,
+)
+
+__all__ = [
+    "FoodPriceSource",
+    "PublicDataSources",
+    "ResidentServices",
+    "SocialAidSource",
+    "VehicleTaxSource",
+]
+
+
+class ResidentServices(Protocol):
+    """Everything a resident's conversation can ask of Tabik."""
+
+    # filing
+    async def file_complaint(
+        self,
+        draft: ComplaintDraft,
+        *,
+        identity: ChatIdentity,
+        idempotency_key: str | None = None,
+    ) -> Receipt: ...
+
+    async def apply_for_document(
+        self,
+        draft: ApplicationDraft,
+        *,
+        identity: ChatIdentity,
+        idempotency_key: str | None = None,
+    ) -> Receipt: ...
+
+    # lookups
+    async def ticket_status(self, number_text: str, *, identity: ChatIdentity) -> StatusView: ...
+
+    async def tickets_of(self, identity: ChatIdentity, *, limit: int = 5) -> list[StatusView]: ...
+
+    # handoff
+    async def request_handoff(
+        self,
+        *,
+        identity: ChatIdentity,
+        reason: str | None,
+        transcript: list[dict[str, str]],
+    ) -> HandoffReceipt: ...
+
+    # information (knowledge base, in memory)
+    def requirement(self, document_type: str) -> Requirement: ...
+
+    def offices(self, kabupaten_kota: str, *, kind: str | None = None) -> OfficeListing: ...
+
+    def emergency_numbers(self, kabupaten_kota: str | None) -> EmergencyNumbers: ...
+
+    # public data (outside systems)
+    async def vehicle_tax(self, plate: str) -> VehicleTax: ...
+
+    async def social_aid(self, nik: str) -> SocialAidStatus: ...
+
+    async def food_prices(self, commodity: str, kabupaten_kota: str | None = None) -> FoodPrice: ...
+
+
+class VehicleTaxSource(Protocol):
+    async def lookup(self, plate: str) -> VehicleTax: ...
+
+
+class SocialAidSource(Protocol):
+    async def lookup(self, nik: str) -> SocialAidStatus: ...
+
+
+class FoodPriceSource(Protocol):
+    async def lookup(self, commodity: str, kabupaten_kota: str | None) -> FoodPrice: ...
+
+
+class PublicDataSources(Protocol):
+    @property
+    def vehicle_tax(self) -> VehicleTaxSource: ...
+
+    @property
+    def social_aid(self) -> SocialAidSource: ...
+
+    @property
+    def food_prices(self) -> FoodPriceSource: ...

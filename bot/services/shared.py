@@ -1,0 +1,109 @@
+"""What the feature services share: the clock, opaque keys, chat accounts, ticket views.
+
+Every public service method is ``async``; database work runs in a worker thread
+(:func:`asyncio.to_thread`) so the action server's event loop never blocks on
+SQL. Each call is one unit of work: it commits everything or nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+from bot.adapters.db.repository import DuplicateKey
+from bot.adapters.db.uow import AbstractUnitOfWork
+from bot.domain.identity import ChatIdentity
+from bot.domain.model import ChatAccount, StatusChange, Ticket
+from bot.domain.nik import mask_nik
+from bot.domain.privacy import mask_phone
+from bot.services.views import Receipt, StatusChangeView, StatusView, TicketDetails
+
+UnitOfWorkFactory = Callable[[], AbstractUnitOfWork]
+Clock = Callable[[], datetime]
+
+# A 4-character suffix gives ~920,000 numbers per kind and day; a handful of
+# clashes in a row means something is wrong, not bad luck.
+MAX_NUMBER_ATTEMPTS = 8
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def blank_to_none(text: str | None) -> str | None:
+    text = (text or "").strip()
+    return text or None
+
+
+def hashed(*parts: str) -> str:
+    """A stable opaque key; chat account ids (phone numbers on WhatsApp) stay out of keys."""
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def chat_account(uow: AbstractUnitOfWork, identity: ChatIdentity, now: datetime) -> ChatAccount:
+    """The chat account of ``identity``, added on its first filing or handoff."""
+    account = uow.identities.get(identity.channel, identity.account)
+    if account is not None:
+        return account
+    account = ChatAccount(channel=identity.channel, account=identity.account, created_at=now)
+    try:
+        uow.identities.add(account)
+    except DuplicateKey:
+        # The same account's other message got there first.
+        existing = uow.identities.get(identity.channel, identity.account)
+        if existing is None:
+            raise
+        return existing
+    return account
+
+
+def receipt(ticket: Ticket, *, created: bool) -> Receipt:
+    return Receipt(
+        number=ticket.number,
+        kind=ticket.kind,
+        status=ticket.status,
+        created_at=ticket.created_at,
+        created=created,
+    )
+
+
+def _history(changes: list[StatusChange]) -> tuple[StatusChangeView, ...]:
+    return tuple(
+        StatusChangeView(
+            from_status=c.from_status, to_status=c.to_status, at=c.created_at, note=c.note
+        )
+        for c in changes
+    )
+
+
+def ticket_view(
+    uow: AbstractUnitOfWork, ticket: Ticket, *, is_owner: bool, full: bool
+) -> StatusView:
+    """The ticket as a caller may see it: details and history only when ``full``."""
+    details = None
+    if full:
+        resident = uow.residents.get(ticket.resident_id) if ticket.resident_id is not None else None
+        details = TicketDetails(
+            description=ticket.description,
+            location_text=ticket.location_text,
+            kabupaten_kota=ticket.kabupaten_kota,
+            kecamatan=ticket.kecamatan,
+            desa=ticket.desa,
+            full_name=resident.full_name if resident else None,
+            nik_masked=mask_nik(resident.nik) if resident and resident.nik else None,
+            phone_masked=mask_phone(resident.phone) if resident else None,
+            attachments=len(ticket.attachments),
+        )
+    return StatusView(
+        number=ticket.number,
+        kind=ticket.kind,
+        subject=ticket.subject,
+        status=ticket.status,
+        status_at=ticket.status_at,
+        created_at=ticket.created_at,
+        note=ticket.latest_note,
+        is_owner=is_owner,
+        details=details,
+        history=_history(ticket.history) if full else (),
+    )
