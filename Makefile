@@ -40,7 +40,8 @@ validate: venv
 
 lint: venv
 	@$(VENV)/bin/ruff check bot actions channels tests scripts
-	@$(VENV)/bin/mypy bot actions channels
+	@$(VENV)/bin/mypy bot actions channels tests/auxil/actions.py
+	@$(VENV)/bin/lint-imports
 
 test: venv train
 	@$(VENV)/bin/pytest -q -p no:cacheprovider $(PYTEST_ARGS)

@@ -24,8 +24,8 @@ from actions.base import (
 from bot.domain import vocabulary
 from bot.domain.errors import InvalidNik
 from bot.domain.nik import validate_nik
+from bot.domain.readings import canonical_phone, canonical_plate
 from bot.domain.vocabulary import canonical_place
-from bot.nlu.patterns import canonical_phone, canonical_plate
 
 LAMPUNG_PLATE_PREFIX = "BE"
 _NAME_ALLOWED = re.compile(r"^[^\W\d_]+(?:[\s.'\-,]+[^\W\d_]+)*\.?$")
@@ -34,12 +34,12 @@ PLACE_MIN, PLACE_MAX = 2, 60
 
 
 def normalise_phone(text: str) -> str | None:
-    """National form ``08…`` (CONTRACT §4), the same reading the NLU pipeline uses."""
+    """National form ``08…``, the same reading the NLU pipeline uses."""
     return canonical_phone(text)
 
 
 def normalise_plate(text: str) -> str | None:
-    """``BE 1234 AB`` (CONTRACT §4), the same reading the NLU pipeline uses."""
+    """``BE 1234 AB``, the same reading the NLU pipeline uses."""
     return canonical_plate(text)
 
 

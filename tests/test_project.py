@@ -32,8 +32,16 @@ def test_ruff_is_clean() -> None:
 
 
 def test_mypy_is_clean() -> None:
-    result = run(str(BIN / "mypy"), "bot", "actions", "channels")
+    # tests/auxil/actions.py: the actions' test double must match ResidentServices.
+    result = run(str(BIN / "mypy"), "bot", "actions", "channels", "tests/auxil/actions.py")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_layer_contracts_are_kept() -> None:
+    """lint-imports: the layers and forbidden imports in pyproject's [tool.importlinter]."""
+    result = run(str(BIN / "lint-imports"), "--no-cache")
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert "BROKEN" not in result.stdout and result.stdout.count("KEPT") >= 3
 
 
 def test_rasa_data_validate_is_clean() -> None:
