@@ -184,15 +184,18 @@ async def test_failed_probe_reopens_the_circuit(make_client, upstreams, clock):
         await client.request_json("GET", VEHICLE_TAX_PATH, params=PLATE)
 
 
+TAX = {"vehicle": "X", "amount": 1, "due_date": "2026-01-01", "fine": 0, "total": 1}
+
+
 async def test_wrong_schema_counts_against_the_upstream(make_client, upstreams):
-    from bot.adapters.upstream.schema import Body
+    from bot.adapters.upstream.schema import VehicleTaxPayload, parse_payload
 
     client = make_client(failure_threshold=2)
 
     def parse(reply):
-        return Body("test", reply.body).rupiah("amount")
+        return parse_payload("test", VehicleTaxPayload, reply.body)
 
-    upstreams.fail_next(wrong_schema({"amount": "banyak"}), wrong_schema({"amount": 1.5}))
+    upstreams.fail_next(wrong_schema({**TAX, "amount": "banyak"}), wrong_schema({**TAX, "amount": 1.5}))
     for _ in range(2):
         with pytest.raises(UpstreamBadResponse, match="amount"):
             await client.request("GET", VEHICLE_TAX_PATH, parse, params=PLATE)

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Protocol, runtime_checkable
 
 from bot.adapters.upstream.http import HttpAdapter, JsonReply
-from bot.adapters.upstream.schema import Body, error_code
+from bot.adapters.upstream.schema import FoodPricePayload, error_code, parse_payload
 from bot.domain import vocabulary
 from bot.domain.errors import CommodityNotFound, UpstreamBadResponse
 from bot.domain.public_data import FoodPrice
@@ -74,20 +74,19 @@ class HttpFoodPrices(HttpAdapter):
                 raise UpstreamBadResponse(
                     SERVICE, "HTTP 404 without commodity_not_found", status=404
                 )
-            body = Body(SERVICE, reply.body)
-            if body.text("commodity") != canonical:
+            body = parse_payload(SERVICE, FoodPricePayload, reply.body)
+            if body.commodity != canonical:
                 raise UpstreamBadResponse(SERVICE, "answer is for a different commodity")
-            answered_region = body.optional_text("kabupaten_kota")
-            if answered_region is not None and answered_region != region:
+            if body.kabupaten_kota is not None and body.kabupaten_kota != region:
                 raise UpstreamBadResponse(SERVICE, "answer is for a different kabupaten/kota")
             return FoodPrice(
                 commodity=canonical,
-                label=body.optional_text("label") or vocabulary.label("commodity", canonical),
-                kabupaten_kota=answered_region,
-                price=body.rupiah("price"),
-                unit=body.text("unit"),
-                date=body.day("date"),
-                source=body.optional_text("source") or self._default_source,
+                label=body.label or vocabulary.label("commodity", canonical),
+                kabupaten_kota=body.kabupaten_kota,
+                price=body.price,
+                unit=body.unit,
+                date=body.day,
+                source=body.source or self._default_source,
                 is_demo=False,
             )
 

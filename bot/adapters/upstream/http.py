@@ -4,6 +4,12 @@ A resident is waiting in a chat while we call, so every call is bounded:
 a per-request timeout, at most ``max_retries`` retries with exponential
 backoff and jitter (only for failures worth retrying), and a circuit breaker
 so a dead upstream is not hammered and answers "unavailable" at once.
+
+The retry loop is tenacity's, configured by one :class:`RetryPolicy`. The
+circuit breaker is our own (about 60 lines): the libraries that offer one
+(pybreaker, aiobreaker) either block or keep state in ways that do not fit one
+breaker per upstream with an injectable clock, and a half-open probe that a
+cancelled request must release; see docs/ARCHITECTURE.md.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
 import aiohttp
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
 from bot.domain.errors import (
     CircuitOpen,
@@ -51,6 +58,33 @@ class RetryPolicy:
         """Delay before retry number ``retry`` (0-based): exponential, with "equal jitter"."""
         ceiling = min(self.max_delay, self.base_delay * (2**retry))
         return ceiling / 2 + rng.uniform(0, ceiling / 2)
+
+    def retrying(
+        self,
+        *,
+        sleep: Callable[[float], Awaitable[None]],
+        rng: random.Random,
+        before_sleep: Callable[[RetryCallState], None],
+    ) -> AsyncRetrying:
+        """The tenacity loop: retry only what is worth it, waiting at least a Retry-After."""
+
+        def worth_retrying(exc: BaseException) -> bool:
+            # A Retry-After longer than a resident waits is given up at once.
+            return isinstance(exc, _Retryable) and exc.retry_after <= self.max_retry_after
+
+        def wait(state: RetryCallState) -> float:
+            exc = state.outcome.exception() if state.outcome is not None else None
+            retry_after = exc.retry_after if isinstance(exc, _Retryable) else 0.0
+            return max(self.backoff(state.attempt_number - 1, rng), retry_after)
+
+        return AsyncRetrying(
+            retry=retry_if_exception(worth_retrying),
+            stop=stop_after_attempt(self.max_retries + 1),
+            wait=wait,
+            sleep=sleep,
+            before_sleep=before_sleep,
+            reraise=True,
+        )
 
 
 class CircuitBreaker:
@@ -143,9 +177,12 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
 
 
 class _Retryable(Exception):
+    """Carries a failure worth another try through tenacity's loop."""
+
     def __init__(self, error: UpstreamUnavailable) -> None:
         super().__init__(str(error))
         self.error = error
+        self.retry_after = error.retry_after or 0.0
 
 
 @dataclass
@@ -282,26 +319,29 @@ class JsonHttpClient:
         payload: Any,
         accept: Collection[int],
     ) -> JsonReply:
-        policy = self.config.retry
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                return await self._once(method, path, params, payload, accept, attempt)
-            except _Retryable as retryable:
-                error = retryable.error
-                retry_after = error.retry_after or 0.0
-                if attempt > policy.max_retries or retry_after > policy.max_retry_after:
-                    raise error from None
-                delay = max(policy.backoff(attempt - 1, self._rng), retry_after)
-                logger.warning(
-                    "%s: %s (attempt %d); retrying in %.2fs",
-                    self.service,
-                    mask_text(error.reason),
-                    attempt,
-                    delay,
-                )
-                await self._sleep(delay)
+        retrying = self.config.retry.retrying(
+            sleep=self._sleep, rng=self._rng, before_sleep=self._log_retry
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    number = attempt.retry_state.attempt_number
+                    return await self._once(method, path, params, payload, accept, number)
+        except _Retryable as retryable:
+            raise retryable.error from None
+        raise AssertionError("tenacity ended without a result or an error")  # pragma: no cover
+
+    def _log_retry(self, state: RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome is not None else None
+        reason = exc.error.reason if isinstance(exc, _Retryable) else repr(exc)
+        delay = state.next_action.sleep if state.next_action is not None else 0.0
+        logger.warning(
+            "%s: %s (attempt %d); retrying in %.2fs",
+            self.service,
+            mask_text(reason),
+            state.attempt_number,
+            delay,
+        )
 
     async def _once(
         self,

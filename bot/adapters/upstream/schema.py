@@ -1,90 +1,107 @@
-"""Checking upstream JSON against the documented contract (docs/adapters.md).
+"""The upstream payloads (docs/adapters.md) as pydantic models.
 
-Each helper raises :class:`UpstreamBadResponse` naming the field, so a
-changed upstream shows up in the log as "vehicle_tax: field 'amount':
-expected integer rupiah" rather than a TypeError in an action.
+A reply outside the documented shape becomes :class:`UpstreamBadResponse`
+naming the field ("vehicle_tax: field 'amount': value is not a valid integer")
+rather than a TypeError in an action. Money is whole, non-negative rupiah: a
+float or a boolean is refused, not rounded. Unknown fields are ignored, as the
+contract says: an upstream adding a field is not an outage, and (for social aid)
+personal data we did not ask for is never read into Tabik.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime, timezone
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, Extra, Field, StrictBool, StrictInt, StrictStr, ValidationError
+from pydantic import validator as field_check
 
 from bot.domain.errors import UpstreamBadResponse
 
+__all__ = [
+    "FoodPricePayload",
+    "SocialAidPayload",
+    "VehicleTaxPayload",
+    "error_code",
+    "parse_payload",
+]
 
-class Body:
-    def __init__(self, service: str, body: Any) -> None:
-        if not isinstance(body, Mapping):
-            raise UpstreamBadResponse(service, f"expected a JSON object, got {type(body).__name__}")
-        self.service = service
-        self.data = body
+Payload = TypeVar("Payload", bound="UpstreamPayload")
 
-    def _bad(self, key: str, expected: str) -> UpstreamBadResponse:
-        return UpstreamBadResponse(self.service, f"field {key!r}: expected {expected}")
 
-    def _get(self, key: str, expected: str) -> Any:
-        if key not in self.data or self.data[key] is None:
-            raise self._bad(key, expected)
-        return self.data[key]
+class UpstreamPayload(BaseModel):
+    """Strict types (no "12" for 12, no 1.5 for rupiah); texts trimmed and non-empty."""
 
-    def text(self, key: str) -> str:
-        value = self._get(key, "text")
-        if not isinstance(value, str) or not value.strip():
-            raise self._bad(key, "non-empty text")
-        return value.strip()
+    class Config:
+        extra = Extra.ignore
+        allow_mutation = False
+        anystr_strip_whitespace = True
+        min_anystr_length = 1
 
-    def optional_text(self, key: str) -> str | None:
-        if self.data.get(key) is None:
-            return None
-        return self.text(key)
-
-    def rupiah(self, key: str) -> int:
-        value = self._get(key, "integer rupiah")
-        # bool is an int in Python and a float would smuggle in fractions: both refused.
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise self._bad(key, "non-negative integer rupiah")
+    @field_check("*", pre=True)
+    def _dates_are_iso_text(cls, value: Any, field: Any) -> Any:
+        # pydantic would read a number as a Unix timestamp; the contract says ISO text.
+        if field.type_ in (date, datetime) and value is not None and not isinstance(value, str):
+            raise ValueError("expected an ISO 8601 text")
         return value
 
-    def flag(self, key: str) -> bool:
-        value = self._get(key, "true or false")
-        if not isinstance(value, bool):
-            raise self._bad(key, "true or false")
-        return value
 
-    def day(self, key: str) -> date:
-        value = self._get(key, "a date YYYY-MM-DD")
-        try:
-            return date.fromisoformat(value) if isinstance(value, str) else _raise()
-        except ValueError:
-            raise self._bad(key, "a date YYYY-MM-DD") from None
+def _rupiah(value: int) -> int:
+    if value < 0:
+        raise ValueError("expected non-negative integer rupiah")
+    return value
 
-    def optional_moment(self, key: str) -> datetime | None:
-        value = self.data.get(key)
+
+class VehicleTaxPayload(UpstreamPayload):
+    plate: StrictStr | None = None
+    vehicle: StrictStr
+    amount: StrictInt
+    due_date: date
+    fine: StrictInt
+    total: StrictInt
+    source: StrictStr | None = None
+
+    _money = field_check("amount", "fine", "total", allow_reuse=True)(_rupiah)
+
+
+class SocialAidPayload(UpstreamPayload):
+    registered: StrictBool
+    programmes: tuple[StrictStr, ...]
+    checked_at: datetime | None = None
+    source: StrictStr | None = None
+
+    @field_check("checked_at")
+    def _with_offset(cls, value: datetime | None) -> datetime | None:
         if value is None:
             return None
-        try:
-            # Python 3.10's fromisoformat does not read a trailing "Z".
-            text = (
-                value[:-1] + "+00:00" if isinstance(value, str) and value.endswith("Z") else value
-            )
-            moment = datetime.fromisoformat(text) if isinstance(text, str) else _raise()
-        except ValueError:
-            raise self._bad(key, "an ISO 8601 date-time with offset") from None
-        if moment.tzinfo is None:
-            raise self._bad(key, "an ISO 8601 date-time with offset")
-        return moment.astimezone(timezone.utc)
-
-    def texts(self, key: str) -> tuple[str, ...]:
-        value = self._get(key, "a list of texts")
-        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            raise self._bad(key, "a list of non-empty texts")
-        return tuple(v.strip() for v in value)
+        if value.tzinfo is None:
+            raise ValueError("expected an ISO 8601 date-time with offset")
+        return value.astimezone(timezone.utc)
 
 
-def _raise() -> Any:
-    raise ValueError("wrong JSON type")
+class FoodPricePayload(UpstreamPayload):
+    commodity: StrictStr
+    kabupaten_kota: StrictStr | None = None
+    label: StrictStr | None = None
+    price: StrictInt
+    unit: StrictStr
+    day: date = Field(alias="date")
+    source: StrictStr | None = None
+
+    _money = field_check("price", allow_reuse=True)(_rupiah)
+
+
+def parse_payload(service: str, model: type[Payload], body: Any) -> Payload:
+    """``body`` read as ``model``; UpstreamBadResponse naming the first wrong field."""
+    if not isinstance(body, Mapping):
+        raise UpstreamBadResponse(service, f"expected a JSON object, got {type(body).__name__}")
+    try:
+        return model.parse_obj(body)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise UpstreamBadResponse(service, f"field {where!r}: {first['msg']}") from None
 
 
 def error_code(body: Any) -> str | None:

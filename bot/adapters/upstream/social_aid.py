@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from typing import Protocol, runtime_checkable
 
 from bot.adapters.upstream.http import HttpAdapter, HttpClientConfig, JsonHttpClient, JsonReply
-from bot.adapters.upstream.schema import Body
+from bot.adapters.upstream.schema import SocialAidPayload, parse_payload
 from bot.domain.errors import InvalidQuery, UpstreamBadResponse
 from bot.domain.public_data import SocialAidStatus
 
@@ -70,17 +70,15 @@ class HttpSocialAid(HttpAdapter):
         check_nik(nik)
 
         def parse(reply: JsonReply) -> SocialAidStatus:
-            body = Body(SERVICE, reply.body)
-            registered = body.flag("registered")
-            programmes = body.texts("programmes")
-            if not registered and programmes:
+            body = parse_payload(SERVICE, SocialAidPayload, reply.body)
+            if not body.registered and body.programmes:
                 raise UpstreamBadResponse(SERVICE, "programmes listed for an unregistered NIK")
             return SocialAidStatus(
-                registered=registered,
-                programmes=programmes,
+                registered=body.registered,
+                programmes=body.programmes,
                 is_demo=False,
-                checked_at=body.optional_moment("checked_at") or self._clock(),
-                source=body.optional_text("source") or self._default_source,
+                checked_at=body.checked_at or self._clock(),
+                source=body.source or self._default_source,
             )
 
         return await self._client.request("POST", self.PATH, parse, payload={"nik": nik})

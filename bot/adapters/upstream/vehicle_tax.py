@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol, runtime_checkable
 
 from bot.adapters.upstream.http import HttpAdapter, JsonReply
-from bot.adapters.upstream.schema import Body, error_code
+from bot.adapters.upstream.schema import VehicleTaxPayload, error_code, parse_payload
 from bot.domain.errors import InvalidQuery, PlateNotFound, UpstreamBadResponse
 from bot.domain.public_data import VehicleTax
 
@@ -61,22 +61,20 @@ class HttpVehicleTax(HttpAdapter):
                     raise PlateNotFound(canonical)
                 # A 404 without our error body means a wrong base URL or path, not a plate.
                 raise UpstreamBadResponse(SERVICE, "HTTP 404 without plate_not_found", status=404)
-            body = Body(SERVICE, reply.body)
-            amount, fine, total = body.rupiah("amount"), body.rupiah("fine"), body.rupiah("total")
-            if total < amount + fine:
+            body = parse_payload(SERVICE, VehicleTaxPayload, reply.body)
+            if body.total < body.amount + body.fine:
                 raise UpstreamBadResponse(SERVICE, "total is less than amount + fine")
-            returned = body.optional_text("plate")
-            if returned is not None and " ".join(returned.upper().split()) != canonical:
+            if body.plate is not None and " ".join(body.plate.upper().split()) != canonical:
                 raise UpstreamBadResponse(SERVICE, "answer is for a different plate")
             return VehicleTax(
                 plate=canonical,
-                vehicle=body.text("vehicle"),
-                amount=amount,
-                due_date=body.day("due_date"),
-                fine=fine,
-                total=total,
+                vehicle=body.vehicle,
+                amount=body.amount,
+                due_date=body.due_date,
+                fine=body.fine,
+                total=body.total,
                 is_demo=False,
-                source=body.optional_text("source") or self._default_source,
+                source=body.source or self._default_source,
             )
 
         return await self._client.request(
