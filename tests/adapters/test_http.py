@@ -195,7 +195,9 @@ async def test_wrong_schema_counts_against_the_upstream(make_client, upstreams):
     def parse(reply):
         return parse_payload("test", VehicleTaxPayload, reply.body)
 
-    upstreams.fail_next(wrong_schema({**TAX, "amount": "banyak"}), wrong_schema({**TAX, "amount": 1.5}))
+    upstreams.fail_next(
+        wrong_schema({**TAX, "amount": "banyak"}), wrong_schema({**TAX, "amount": 1.5})
+    )
     for _ in range(2):
         with pytest.raises(UpstreamBadResponse, match="amount"):
             await client.request("GET", VEHICLE_TAX_PATH, parse, params=PLATE)

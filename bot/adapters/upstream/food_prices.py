@@ -22,8 +22,6 @@ SERVICE = "food_prices"
 DEMO_SOURCE = "demo"
 
 
-
-
 @runtime_checkable
 class FoodPriceProvider(Protocol):
     async def lookup(self, commodity: str, kabupaten_kota: str | None) -> FoodPrice:

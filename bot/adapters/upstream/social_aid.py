@@ -39,8 +39,6 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-
-
 @runtime_checkable
 class SocialAidProvider(Protocol):
     async def lookup(self, nik: str) -> SocialAidStatus:

@@ -35,8 +35,6 @@ def canonical_plate(text: str) -> str:
     return " ".join(part.upper() for part in match.groups())
 
 
-
-
 @runtime_checkable
 class VehicleTaxProvider(Protocol):
     async def lookup(self, plate: str) -> VehicleTax:
