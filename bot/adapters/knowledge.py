@@ -2,8 +2,10 @@
 
 Admins edit these files by hand, so every problem is reported with the file
 and the entry (``offices.yml: Metro.samsat: missing 'address'``) instead of a
-KeyError deep inside an action. Unknown keys are errors too: a typo such as
-``adress`` would otherwise silently hide data.
+KeyError deep inside an action. Each entry is a pydantic model with
+``extra = forbid``: a typo such as ``adress`` would otherwise silently hide
+data. Office hours are parsed too (``Senin–Kamis``, ``08.00–15.00 WIB``), since
+the same rows decide whether officers are in (handoff) and are shown to residents.
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
+from pydantic import BaseModel, Extra, Field, StrictStr, ValidationError, validator
 
 from bot.domain import vocabulary
 from bot.domain.knowledge import (
@@ -34,75 +37,98 @@ REQUIREMENTS_FILE = "requirements.yml"
 OFFICES_FILE = "offices.yml"
 EMERGENCY_FILE = "emergency.yml"
 
+Entry = TypeVar("Entry", bound="_Entry")
 
-class _Entry:
-    """One mapping in a data file, with the context needed for a useful error."""
 
-    def __init__(self, file: Path, name: str, data: Any) -> None:
-        if not isinstance(data, Mapping):
-            raise InvalidEntry(file, name, f"expected a mapping, got {type(data).__name__}")
-        self.file, self.name, self.data = file, name, data
+class _Entry(BaseModel):
+    """One mapping in a data file: unknown keys are errors, texts trimmed and non-empty."""
 
-    def check_keys(self, allowed: set[str]) -> None:
-        unknown = sorted(str(k) for k in self.data if k not in allowed)
-        if unknown:
-            raise InvalidEntry(self.file, self.name, f"unknown key(s) {unknown}")
+    class Config:
+        extra = Extra.forbid
+        allow_mutation = False
+        anystr_strip_whitespace = True
+        min_anystr_length = 1
 
-    def _missing(self, key: str) -> MissingEntry:
-        return MissingEntry(self.file, self.name, f"missing {key!r}")
-
-    def _invalid(self, key: str, problem: str) -> InvalidEntry:
-        return InvalidEntry(self.file, f"{self.name}.{key}", problem)
-
-    def text(self, key: str) -> str:
-        if key not in self.data or self.data[key] is None:
-            raise self._missing(key)
-        value = self.data[key]
-        if not isinstance(value, str) or not value.strip():
-            raise self._invalid(key, "expected non-empty text")
-        return value.strip()
-
-    def optional_text(self, key: str) -> str | None:
-        if self.data.get(key) is None:
-            return None
-        return self.text(key)
-
-    def texts(self, key: str, *, required: bool = True) -> tuple[str, ...]:
-        value = self.data.get(key)
-        if value is None:
-            if required:
-                raise self._missing(key)
-            return ()
-        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            raise self._invalid(key, "expected a list of non-empty texts")
-        if required and not value:
-            raise self._invalid(key, "list is empty")
-        return tuple(v.strip() for v in value)
-
-    def day(self, key: str) -> date:
-        if key not in self.data:
-            raise self._missing(key)
-        value = self.data[key]
+    @validator("last_checked", pre=True, check_fields=False)
+    def _iso_date(cls, value: Any) -> Any:
         # PyYAML already turns an unquoted 2026-11-28 into a date; a quoted one is text.
-        if isinstance(value, date):
-            return value
         if isinstance(value, str):
             try:
                 return date.fromisoformat(value.strip())
             except ValueError:
                 pass
-        raise self._invalid(key, f"expected a date like 2026-11-28, got {value!r}")
+        if not isinstance(value, date):
+            raise ValueError(f"expected a date like 2026-11-28, got {value!r}")
+        return value
 
-    def phone(self, key: str) -> str | None:
-        value = self.data.get(key)
-        if value is None:
-            return None
-        if not isinstance(value, str):
-            # An unquoted 0721... loses its leading zero in YAML; insist on quotes.
-            raise self._invalid(key, 'write the number in quotes, e.g. "(0721) 000000", or null')
-        if not any(ch.isdigit() for ch in value):
-            raise self._invalid(key, "no digits in phone number")
-        return value.strip()
+
+def _quoted_number(value: Any) -> Any:
+    # An unquoted 0721... loses its leading zero in YAML; insist on quotes.
+    if isinstance(value, int):
+        raise ValueError('write the number in quotes, e.g. "(0721) 000000"')
+    if isinstance(value, str) and not any(ch.isdigit() for ch in value):
+        raise ValueError("no digits in the number")
+    return value
+
+
+class _RequirementEntry(_Entry):
+    label: StrictStr | None = None
+    items: tuple[StrictStr, ...]
+    where: StrictStr
+    duration: StrictStr
+    fee: StrictStr
+    notes: tuple[StrictStr, ...] = ()
+    last_checked: date
+
+    @validator("items")
+    def _not_empty(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value:
+            raise ValueError("list is empty")
+        return value
+
+
+class _HoursRow(_Entry):
+    days: StrictStr
+    hours: StrictStr
+
+
+class _OfficeEntry(_Entry):
+    name: StrictStr
+    address: StrictStr
+    hours: StrictStr | list[_HoursRow]  # a schedule's name or the rows themselves
+    # Required even when unknown (null): whoever adds an office must think about it.
+    phone: StrictStr | None = Field(...)
+    note: StrictStr | None = None
+    last_checked: date
+
+    _phone = validator("phone", pre=True, allow_reuse=True)(_quoted_number)
+
+
+class _ContactEntry(_Entry):
+    name: StrictStr
+    number: StrictStr
+    kind: StrictStr
+    note: StrictStr | None = None
+
+    _number = validator("number", pre=True, allow_reuse=True)(_quoted_number)
+
+
+def _entry(file: Path, name: str, model: type[Entry], data: Any) -> Entry:
+    """``data`` read as ``model``; the first problem named by file and entry."""
+    if not isinstance(data, Mapping):
+        raise InvalidEntry(file, name, f"expected a mapping, got {type(data).__name__}")
+    try:
+        return model.parse_obj(data)
+    except ValidationError as exc:
+        errors = exc.errors()
+    unknown = sorted(str(e["loc"][0]) for e in errors if e["type"] == "value_error.extra")
+    if unknown:
+        raise InvalidEntry(file, name, f"unknown key(s) {unknown}")
+    first = errors[0]
+    key = str(first["loc"][0])
+    if first["type"] == "value_error.missing":
+        raise MissingEntry(file, name, f"missing {key!r}")
+    raise InvalidEntry(file, f"{name}.{key}", first["msg"])
 
 
 def _read(file: Path) -> Mapping[str, Any]:
@@ -140,9 +166,6 @@ def _check_names(
             )
 
 
-REQUIREMENT_KEYS = {"label", "items", "where", "duration", "fee", "notes", "last_checked"}
-
-
 def load_requirements(file: Path) -> dict[str, Requirement]:
     data = _read(file)
     section = _section(file, data, "document_types")
@@ -150,51 +173,61 @@ def load_requirements(file: Path) -> dict[str, Requirement]:
     _check_names(file, "document_types", section, expected)
     result: dict[str, Requirement] = {}
     for document_type in expected:
-        entry = _Entry(file, f"document_types.{document_type}", section[document_type])
-        entry.check_keys(REQUIREMENT_KEYS)
+        name = f"document_types.{document_type}"
+        entry = _entry(file, name, _RequirementEntry, section[document_type])
         # The label lives in vocabulary.yml (one place per fact); a file may override it.
-        label = entry.optional_text("label") or vocabulary.label("document_type", document_type)
         result[document_type] = Requirement(
             document_type=document_type,
-            label=label,
-            items=entry.texts("items"),
-            where=entry.text("where"),
-            duration=entry.text("duration"),
-            fee=entry.text("fee"),
-            notes=entry.texts("notes", required=False),
-            last_checked=entry.day("last_checked"),
+            label=entry.label or vocabulary.label("document_type", document_type),
+            items=entry.items,
+            where=entry.where,
+            duration=entry.duration,
+            fee=entry.fee,
+            notes=entry.notes,
+            last_checked=entry.last_checked,
         )
     return result
 
 
-OFFICE_KEYS = {"name", "address", "hours", "phone", "note", "last_checked"}
-REGION_KEYS = {*OFFICE_KINDS, "note"}
 REQUIRED_KINDS = ("disdukcapil", "samsat")
+# The usual government hours; handoffs tell residents when officers answer.
+STANDARD_SCHEDULE = "kantor"
+
+
+class _RegionEntry(_Entry):
+    note: StrictStr | None = None
+    # Each kind: one office (a mapping) or several (a list); read by _OfficeEntry.
+    disdukcapil: Any = None
+    mpp: Any = None
+    samsat: Any = None
+
+
+def _rows(file: Path, name: str, raw: Any) -> tuple[OfficeHours, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise InvalidEntry(file, name, "expected a schedule name or a list of {days, hours}")
+    rows = []
+    for index, item in enumerate(raw):
+        row = _entry(file, f"{name}[{index}]", _HoursRow, item)
+        try:
+            rows.append(OfficeHours.parse(row.days, row.hours))
+        except ValueError as exc:
+            raise InvalidEntry(file, f"{name}[{index}]", str(exc)) from None
+    return tuple(rows)
 
 
 def _hours(
-    file: Path, name: str, raw: Any, schedules: Mapping[str, tuple[OfficeHours, ...]]
+    file: Path,
+    name: str,
+    hours: str | list[_HoursRow],
+    schedules: Mapping[str, tuple[OfficeHours, ...]],
 ) -> tuple[OfficeHours, ...]:
-    if isinstance(raw, str):
-        if raw not in schedules:
+    if isinstance(hours, str):
+        if hours not in schedules:
             raise InvalidEntry(
-                file, name, f"unknown schedule {raw!r}; defined: {sorted(schedules)}"
+                file, name, f"unknown schedule {hours!r}; defined: {sorted(schedules)}"
             )
-        return schedules[raw]
-    if not isinstance(raw, list) or not raw:
-        raise InvalidEntry(file, name, "expected a schedule name or a list of {days, hours}")
-    hours = []
-    for index, item in enumerate(raw):
-        entry = _Entry(file, f"{name}[{index}]", item)
-        entry.check_keys({"days", "hours"})
-        try:
-            hours.append(OfficeHours.parse(entry.text("days"), entry.text("hours")))
-        except ValueError as exc:
-            raise InvalidEntry(file, f"{name}[{index}]", str(exc)) from None
-    return tuple(hours)
-
-
-STANDARD_SCHEDULE = "kantor"
+        return schedules[hours]
+    return _rows(file, name, [row.dict() for row in hours])
 
 
 def load_offices(
@@ -204,9 +237,11 @@ def load_offices(
     schedules_raw = data.get("schedules") or {}
     if not isinstance(schedules_raw, Mapping):
         raise InvalidEntry(file, "schedules", "expected a mapping of name -> list of hours")
-    schedules: dict[str, tuple[OfficeHours, ...]] = {}
-    for name, raw in schedules_raw.items():
-        schedules[str(name)] = _hours(file, f"schedules.{name}", raw, {})
+    schedules = {
+        str(name): _rows(file, f"schedules.{name}", raw) for name, raw in schedules_raw.items()
+    }
+    if STANDARD_SCHEDULE not in schedules:
+        raise MissingEntry(file, f"schedules.{STANDARD_SCHEDULE}", "schedule missing")
     section = _section(file, data, "regions")
     expected = vocabulary.region_names()
     _check_names(file, "regions", section, expected)
@@ -214,14 +249,12 @@ def load_offices(
     offices: dict[str, list[Office]] = {}
     notes: dict[str, str] = {}
     for region in expected:
-        region_entry = _Entry(file, f"regions.{region}", section[region])
-        region_entry.check_keys(REGION_KEYS)
-        note = region_entry.optional_text("note")
-        if note:
-            notes[region] = note
+        region_entry = _entry(file, f"regions.{region}", _RegionEntry, section[region])
+        if region_entry.note:
+            notes[region] = region_entry.note
         found: list[Office] = []
         for kind in OFFICE_KINDS:
-            raw = region_entry.data.get(kind)
+            raw = getattr(region_entry, kind)
             if raw is None:
                 if kind in REQUIRED_KINDS:
                     raise MissingEntry(file, f"regions.{region}.{kind}", "entry missing")
@@ -230,73 +263,66 @@ def load_offices(
             items = raw if isinstance(raw, list) else [raw]
             for index, item in enumerate(items):
                 name = f"regions.{region}.{kind}" + (f"[{index}]" if isinstance(raw, list) else "")
-                entry = _Entry(file, name, item)
-                entry.check_keys(OFFICE_KEYS)
-                if "hours" not in entry.data:
-                    raise MissingEntry(file, name, "missing 'hours'")
-                if "phone" not in entry.data:
-                    # Explicit null forces whoever adds an office to think about the number.
-                    raise MissingEntry(file, name, "missing 'phone' (use null when unknown)")
+                entry = _entry(file, name, _OfficeEntry, item)
                 found.append(
                     Office(
                         kind=kind,
-                        name=entry.text("name"),
+                        name=entry.name,
                         kabupaten_kota=region,
-                        address=entry.text("address"),
-                        hours=_hours(file, f"{name}.hours", entry.data["hours"], schedules),
-                        phone=entry.phone("phone"),
-                        note=entry.optional_text("note"),
-                        last_checked=entry.day("last_checked"),
+                        address=entry.address,
+                        hours=_hours(file, f"{name}.hours", entry.hours, schedules),
+                        phone=entry.phone,
+                        note=entry.note,
+                        last_checked=entry.last_checked,
                     )
                 )
         offices[region] = found
-    if STANDARD_SCHEDULE not in schedules:
-        # The usual government hours: handoffs tell residents when officers answer.
-        raise MissingEntry(file, f"schedules.{STANDARD_SCHEDULE}", "schedule missing")
     return offices, notes, OfficeSchedule(schedules[STANDARD_SCHEDULE])
 
 
-CONTACT_KEYS = {"name", "number", "kind", "note"}
+def _contacts(file: Path, name: str, raw: Any, region: str | None) -> list[EmergencyContact]:
+    if not isinstance(raw, list):
+        raise InvalidEntry(file, name, "expected a list (use [] when none)")
+    contacts = []
+    for index, item in enumerate(raw):
+        entry = _entry(file, f"{name}[{index}]", _ContactEntry, item)
+        contacts.append(
+            EmergencyContact(
+                name=entry.name,
+                number=entry.number,
+                kind=entry.kind,
+                note=entry.note,
+                kabupaten_kota=region,
+            )
+        )
+    return contacts
 
 
-def _contact(file: Path, name: str, raw: Any, region: str | None) -> EmergencyContact:
-    entry = _Entry(file, name, raw)
-    entry.check_keys(CONTACT_KEYS)
-    number = entry.data.get("number")
-    if isinstance(number, int):
-        raise InvalidEntry(file, f"{name}.number", 'write the number in quotes, e.g. "112"')
-    number_text = entry.text("number")
-    if not any(ch.isdigit() for ch in number_text):
-        raise InvalidEntry(file, f"{name}.number", "no digits in number")
-    return EmergencyContact(
-        name=entry.text("name"),
-        number=number_text,
-        kind=entry.text("kind"),
-        note=entry.optional_text("note"),
-        kabupaten_kota=region,
-    )
+class _EmergencyHeader(_Entry):
+    """The file's own date; ``national`` and ``local`` are read entry by entry."""
+
+    class Config:
+        extra = Extra.ignore
+
+    last_checked: date
 
 
 def load_emergency(file: Path) -> tuple[list[EmergencyContact], dict[str, list[EmergencyContact]]]:
     data = _read(file)
-    _Entry(file, "(file)", data).day("last_checked")
+    _entry(file, "(file)", _EmergencyHeader, data)
     national_raw = data.get("national")
     if not isinstance(national_raw, list) or not national_raw:
         raise MissingEntry(file, "national", "expected a non-empty list of numbers")
-    national = [_contact(file, f"national[{i}]", raw, None) for i, raw in enumerate(national_raw)]
+    national = _contacts(file, "national", national_raw, None)
     if not any(c.number == EMERGENCY_112 for c in national):
         raise MissingEntry(file, "national", "112 (the national emergency number) is missing")
     section = _section(file, data, "local")
     expected = vocabulary.region_names()
     _check_names(file, "local", section, expected)
-    local: dict[str, list[EmergencyContact]] = {}
-    for region in expected:
-        raw_list = section[region] or []
-        if not isinstance(raw_list, list):
-            raise InvalidEntry(file, f"local.{region}", "expected a list (use [] when none)")
-        local[region] = [
-            _contact(file, f"local.{region}[{i}]", raw, region) for i, raw in enumerate(raw_list)
-        ]
+    local = {
+        region: _contacts(file, f"local.{region}", section[region] or [], region)
+        for region in expected
+    }
     return national, local
 
 

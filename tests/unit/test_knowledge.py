@@ -215,6 +215,11 @@ def test_112_is_required(data_dir):
             lambda d: d["national"][1].__setitem__("number", 110),
             "national[1].number",
         ),
+        (
+            "offices.yml",
+            lambda d: d["schedules"]["kantor"][1].__setitem__("hours", "pagi sampai siang"),
+            "schedules.kantor[1]",
+        ),
     ],
     ids=[
         "unknown-document-type",
@@ -225,6 +230,7 @@ def test_112_is_required(data_dir):
         "unknown-schedule",
         "unknown-region",
         "unquoted-number",
+        "unreadable-hours",
     ],
 )
 def test_invalid_entries_are_named(data_dir, file, change, entry):
