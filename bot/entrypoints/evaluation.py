@@ -78,27 +78,38 @@ def load_examples(path: Path) -> list[Example]:
 
 
 def _scores(tp: int, fp: int, fn: int) -> Scores:
+    """Scores from counts: entities are matched as sets of (entity, canonical value) pairs
+    per example, which scikit-learn's label-aligned metrics do not model."""
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return Scores(round(precision, 4), round(recall, 4), round(f1, 4), tp + fn)
 
 
+def intent_scores(
+    expected: Sequence[str], predicted: Sequence[str]
+) -> tuple[float, float, dict[str, Scores]]:
+    """Accuracy, macro-F1 over the expected intents, and each expected intent's scores."""
+    from sklearn.metrics import accuracy_score, precision_recall_fscore_support
+
+    if not expected:
+        return 0.0, 0.0, {}
+    intents = sorted(set(expected))
+    precision, recall, f1, support = precision_recall_fscore_support(
+        expected, predicted, labels=intents, zero_division=0
+    )
+    per_intent = {
+        intent: Scores(round(float(p), 4), round(float(r), 4), round(float(f), 4), int(n))
+        for intent, p, r, f, n in zip(intents, precision, recall, f1, support, strict=True)
+    }
+    accuracy = round(float(accuracy_score(expected, predicted)), 4)
+    return accuracy, round(float(f1.mean()), 4), per_intent
+
+
 def score(examples: Sequence[Example], predictions: Sequence[Prediction]) -> Report:
-    intents = sorted({e.intent for e in examples})
-    per_intent: dict[str, Scores] = {}
-    for intent in intents:
-        tp = sum(
-            1 for e, p in zip(examples, predictions, strict=True) if e.intent == p.intent == intent
-        )
-        fp = sum(
-            1 for e, p in zip(examples, predictions, strict=True) if p.intent == intent != e.intent
-        )
-        fn = sum(
-            1 for e, p in zip(examples, predictions, strict=True) if e.intent == intent != p.intent
-        )
-        per_intent[intent] = _scores(tp, fp, fn)
-    correct = sum(1 for e, p in zip(examples, predictions, strict=True) if e.intent == p.intent)
+    accuracy, macro_f1, per_intent = intent_scores(
+        [e.intent for e in examples], [p.intent for p in predictions]
+    )
     confusions = Counter(
         (e.intent, p.intent)
         for e, p in zip(examples, predictions, strict=True)
@@ -133,10 +144,8 @@ def score(examples: Sequence[Example], predictions: Sequence[Prediction]) -> Rep
     ]
     return Report(
         examples=len(examples),
-        intent_accuracy=round(correct / len(examples), 4) if examples else 0.0,
-        intent_macro_f1=round(sum(s.f1 for s in per_intent.values()) / len(per_intent), 4)
-        if per_intent
-        else 0.0,
+        intent_accuracy=accuracy,
+        intent_macro_f1=macro_f1,
         per_intent=per_intent,
         entity_micro=_scores(*total),
         per_entity=per_entity,
