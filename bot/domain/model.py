@@ -38,7 +38,7 @@ __all__ = [
 
 
 class TicketStatus(str, enum.Enum):
-    """Status words as residents read them (CONTRACT §5)."""
+    """Status words as residents read them (docs/interface.md, "Tickets")."""
 
     DITERIMA = "diterima"
     DIVERIFIKASI = "diverifikasi"

@@ -67,7 +67,7 @@ class NotificationTexts:
         templates = data.get("status_changed") or {}
         status_changed = {}
         for status in TicketStatus:
-            # A rejection is always told with its reason (CONTRACT §5).
+            # A rejection is always told with its reason.
             required = frozenset({"note"}) if status is TicketStatus.DITOLAK else frozenset()
             status_changed[status] = _checked(
                 f"status_changed.{status.value}", templates.get(status.value), required

@@ -1,4 +1,4 @@
-"""Ticket numbers (CONTRACT §5): the one place that knows their format.
+"""Ticket numbers (docs/interface.md): the one place that knows their format.
 
 ``ADU-YYMMDD-XXXX`` for a complaint (aduan), ``MHN-YYMMDD-XXXX`` for a service
 application (permohonan). ``XXXX`` is 4+ characters from an alphabet without
