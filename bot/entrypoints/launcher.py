@@ -23,7 +23,7 @@ import urllib.request
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import IO, Any
 from urllib.parse import unquote, urlsplit
 
 import yaml
@@ -101,7 +101,11 @@ def model_path(root: Path = PROJECT_ROOT, models_dir: Path = MODELS_DIR) -> Path
 
 
 def train(
-    *, force: bool = False, models_dir: Path = MODELS_DIR, config: Path | None = None
+    *,
+    force: bool = False,
+    models_dir: Path = MODELS_DIR,
+    config: Path | None = None,
+    output: IO[bytes] | None = None,
 ) -> Path:
     """Train into ``models/`` unless a model for exactly this data exists; return its path."""
     target = model_path(models_dir=models_dir)
@@ -125,7 +129,9 @@ def train(
         name,
     ]
     log.info("Training %s (seeded) ...", name)
-    subprocess.run(command, check=True, cwd=PROJECT_ROOT, env=child_env())  # noqa: S603
+    subprocess.run(  # noqa: S603
+        command, check=True, cwd=PROJECT_ROOT, env=child_env(), stdout=output, stderr=output
+    )
     return models_dir / f"{name}.tar.gz"
 
 
@@ -227,16 +233,25 @@ def write_runtime_config(settings: Settings, var_dir: Path = VAR_DIR) -> tuple[P
 
 
 class Supervisor:
-    """Starts child processes in their own process groups and stops them all."""
+    """Starts child processes in their own process groups and stops them all.
 
-    def __init__(self) -> None:
+    ``output``: where the children's stdout and stderr go (the terminal when None).
+    """
+
+    def __init__(self, output: IO[bytes] | None = None) -> None:
         self.children: list[tuple[str, subprocess.Popen[bytes]]] = []
         self._stopping = False
+        self.output = output
 
     def start(self, name: str, command: Sequence[str], env: dict[str, str]) -> None:
         log.info("Starting %s", name)
         process = subprocess.Popen(  # noqa: S603 - our own executables, no shell
-            list(command), cwd=PROJECT_ROOT, env=env, start_new_session=True
+            list(command),
+            cwd=PROJECT_ROOT,
+            env=env,
+            start_new_session=True,
+            stdout=self.output,
+            stderr=self.output,
         )
         self.children.append((name, process))
 
@@ -287,7 +302,7 @@ def wait_until_up(url: str, supervisor: Supervisor, timeout: float) -> None:
     raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
 
 
-def migrate(settings: Settings) -> None:
+def migrate(settings: Settings, output: IO[bytes] | None = None) -> None:
     if settings.database_url.startswith("sqlite:///"):
         Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(
             parents=True, exist_ok=True
@@ -297,7 +312,32 @@ def migrate(settings: Settings) -> None:
         check=True,
         cwd=PROJECT_ROOT,
         env=child_env(),
+        stdout=output,
+        stderr=output,
     )
+
+
+def log_file_for_chat(var_dir: Path = VAR_DIR) -> Path:
+    """Where ``make run`` writes every log line, apart by port (instances may share var/)."""
+    return var_dir / "logs" / f"tabik-{os.environ.get('RASA_PORT', RASA_PORT)}.log"
+
+
+def quiet_terminal(path: Path) -> IO[bytes]:
+    """Send this process's logs and warnings, and the children's output, to ``path``.
+
+    The terminal chat then shows the conversation only: TensorFlow, matplotlib,
+    SQLAlchemy and Rasa write to stderr, which the children inherit otherwise.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s - %(message)s"))
+    root = logging.getLogger()
+    for previous in list(root.handlers):
+        root.removeHandler(previous)
+    root.addHandler(handler)
+    logging.captureWarnings(True)
+    print(f"Log Tabik ditulis ke {path}")  # the one line that says where
+    return path.open("ab", buffering=0)
 
 
 def notifier_wanted(settings: Settings) -> bool:
@@ -357,7 +397,8 @@ def start_all(settings: Settings, supervisor: Supervisor, *, model: Path) -> Non
 
 def serve(*, chat: bool = False) -> int:
     settings = get_settings()
-    supervisor = Supervisor()
+    output = quiet_terminal(log_file_for_chat()) if chat else None
+    supervisor = Supervisor(output)
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
         raise KeyboardInterrupt(signal.Signals(signum).name)
@@ -365,10 +406,10 @@ def serve(*, chat: bool = False) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     try:
-        migrate(settings)
+        migrate(settings, output)
         # TABIK_MODEL pins a model (a deployment or a test); otherwise the one for this data.
         pinned = os.environ.get("TABIK_MODEL")
-        model = Path(pinned) if pinned else train()
+        model = Path(pinned) if pinned else train(output=output)
         start_all(settings, supervisor, model=model)
         if chat:
             from bot.entrypoints.terminal_chat import chat_loop
@@ -387,6 +428,8 @@ def serve(*, chat: bool = False) -> int:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         supervisor.stop()
+        if output is not None:
+            output.close()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

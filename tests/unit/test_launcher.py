@@ -1,3 +1,7 @@
+import logging
+import os
+import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -92,3 +96,36 @@ def test_the_notifier_runs_only_with_a_messaging_channel(
     assert set(without) == {"action server", "Rasa server"}
     assert set(with_telegram) == {"action server", "Rasa server", "notifier"}
     assert with_telegram["notifier"][-2:] == ["-m", "bot.workers.notifier"]
+
+
+def test_the_terminal_chat_shows_no_log_line_and_says_where_they_go(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "logs" / "tabik-5005.log"
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    output = launcher.quiet_terminal(path)
+    try:
+        root.setLevel(logging.INFO)
+        logging.getLogger("rasa.core.agent").warning("a Rasa warning")
+        warnings.warn("a library's deprecation", UserWarning, stacklevel=1)
+        supervisor = launcher.Supervisor(output)
+        child = "import sys; print('child stdout'); print('tensorflow noise', file=sys.stderr)"
+        supervisor.start("child", [sys.executable, "-c", child], dict(os.environ))
+        supervisor.children[0][1].wait(30)
+    finally:
+        output.close()
+        logging.captureWarnings(False)
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+            handler.close()
+        for handler in handlers:
+            root.addHandler(handler)
+        root.setLevel(level)
+
+    shown = capfd.readouterr()
+    assert shown.out.splitlines() == [f"Log Tabik ditulis ke {path}"]
+    assert shown.err == ""
+    logged = path.read_text(encoding="utf-8")
+    for line in ("a Rasa warning", "a library's deprecation", "child stdout", "tensorflow noise"):
+        assert line in logged
