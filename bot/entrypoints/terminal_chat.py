@@ -46,7 +46,11 @@ def chat_loop(rasa_url: str) -> None:
     print("Tabik siap. Ketik pesan Anda (Ctrl-C untuk keluar).")
     first = "halo"
     while True:
-        text = first or input(PROMPT).strip()
+        try:
+            text = first or input(PROMPT).strip()
+        except EOFError:  # Ctrl-D (or the end of piped input) ends the chat like Ctrl-C
+            print()
+            return
         first = ""
         try:
             shown, _payloads = render(send(rasa_url, sender, text))
