@@ -29,11 +29,8 @@ def render_requirement(dispatcher: CollectingDispatcher, document_type: str) -> 
     """Utter the checklist for a document; False (and nothing said) if it is unknown."""
     try:
         requirement = services().requirement(document_type)
-    except NotConfigured:
-        logger.error("the knowledge base is not loaded")
-        return False
-    except UnknownDocumentType:
-        logger.error("no requirements for document type %s in the knowledge base", document_type)
+    except (NotConfigured, UnknownDocumentType) as missing:
+        logger.error("no requirements for %s: %s", document_type, missing)
         return False
     dispatcher.utter_message(
         response="utter_requirements",
@@ -57,11 +54,8 @@ def render_offices(
     """Utter each office of a kabupaten/kota (address, hours with times, phone)."""
     try:
         listing = services().offices(kabupaten_kota, kind=kind)
-    except NotConfigured:
-        logger.error("the knowledge base is not loaded")
-        return False
-    except UnknownRegion:
-        logger.error("no offices for %s in the knowledge base", kabupaten_kota)
+    except (NotConfigured, UnknownRegion) as missing:
+        logger.error("no offices for %s: %s", kabupaten_kota, missing)
         return False
     if not listing.offices:
         return False

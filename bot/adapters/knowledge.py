@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, Extra, Field, StrictStr, ValidationError, validator
+from pydantic import Extra, Field, StrictStr, ValidationError, validator
 
+from bot.adapters.models import StrictModel
 from bot.domain import vocabulary
 from bot.domain.knowledge import (
     EMERGENCY_112,
@@ -40,14 +41,11 @@ EMERGENCY_FILE = "emergency.yml"
 Entry = TypeVar("Entry", bound="_Entry")
 
 
-class _Entry(BaseModel):
-    """One mapping in a data file: unknown keys are errors, texts trimmed and non-empty."""
+class _Entry(StrictModel):
+    """One mapping in a data file: unknown keys are errors (a typo would hide data)."""
 
     class Config:
         extra = Extra.forbid
-        allow_mutation = False
-        anystr_strip_whitespace = True
-        min_anystr_length = 1
 
     @validator("last_checked", pre=True, check_fields=False)
     def _iso_date(cls, value: Any) -> Any:

@@ -1,15 +1,24 @@
-"""Answers from outside public-data systems: vehicle tax, social aid, food prices.
+"""Outside public-data systems: vehicle tax, social aid, food prices.
 
-Plain frozen results the adapters in :mod:`bot.adapters.upstream` build and
-the services hand to actions. Money is whole rupiah (``int``), never float.
+The Protocols say what a provider offers (the HTTP clients and the demo data in
+:mod:`bot.adapters.upstream` implement them); the frozen results are what the
+services hand to actions. Money is whole rupiah (``int``), never float.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Protocol, runtime_checkable
 
-__all__ = ["FoodPrice", "SocialAidStatus", "VehicleTax"]
+__all__ = [
+    "FoodPrice",
+    "FoodPriceProvider",
+    "SocialAidProvider",
+    "SocialAidStatus",
+    "VehicleTax",
+    "VehicleTaxProvider",
+]
 
 
 @dataclass(frozen=True)
@@ -47,3 +56,34 @@ class FoodPrice:
     date: date
     source: str
     is_demo: bool
+
+
+@runtime_checkable
+class VehicleTaxProvider(Protocol):
+    async def lookup(self, plate: str) -> VehicleTax:
+        """Tax due for a plate; raises PlateNotFound, InvalidQuery or UpstreamError."""
+        ...
+
+    async def aclose(self) -> None: ...
+
+
+@runtime_checkable
+class SocialAidProvider(Protocol):
+    async def lookup(self, nik: str) -> SocialAidStatus:
+        """Registered-or-not for a 16-digit NIK; raises InvalidQuery or UpstreamError."""
+        ...
+
+    async def aclose(self) -> None: ...
+
+
+@runtime_checkable
+class FoodPriceProvider(Protocol):
+    async def lookup(self, commodity: str, kabupaten_kota: str | None) -> FoodPrice:
+        """Latest price; raises CommodityNotFound or UpstreamError.
+
+        When the region has no figure of its own the answer is province-wide
+        (``kabupaten_kota`` None), so callers must say which one they show.
+        """
+        ...
+
+    async def aclose(self) -> None: ...

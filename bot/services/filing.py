@@ -14,7 +14,6 @@ from bot.domain import tickets
 from bot.domain.errors import InvalidDraft, TicketNumberUnavailable
 from bot.domain.identity import ChatIdentity
 from bot.domain.model import (
-    AuditEntry,
     ChatAccount,
     Resident,
     Ticket,
@@ -30,6 +29,7 @@ from bot.services.shared import (
     MAX_NUMBER_ATTEMPTS,
     Clock,
     UnitOfWorkFactory,
+    audit,
     blank_to_none,
     chat_account,
     hashed,
@@ -150,21 +150,14 @@ class Filing:
                     log.warning("ticket number %s taken (attempt %d); retrying", number, attempt)
             else:
                 raise TicketNumberUnavailable(MAX_NUMBER_ATTEMPTS)
-            uow.audit.add(
-                AuditEntry(
-                    actor=actor,
-                    action="ticket.filed",
-                    subject=ticket.number,
-                    created_at=now,
-                    details={
-                        "kind": kind.value,
-                        "subject": ticket.subject,
-                        "kabupaten_kota": ticket.kabupaten_kota,
-                        "attachments": len(ticket.attachments),
-                        "idempotency_key": bool(stored_key),
-                    },
-                )
-            )
+            details = {
+                "kind": kind.value,
+                "subject": ticket.subject,
+                "kabupaten_kota": ticket.kabupaten_kota,
+                "attachments": len(ticket.attachments),
+                "idempotency_key": bool(stored_key),
+            }
+            audit(uow, actor, "ticket.filed", ticket.number, now, details)
             uow.commit()
             log.info("filed %s from %s", ticket.number, identity.masked())
             return receipt(ticket, created=True)

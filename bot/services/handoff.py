@@ -8,16 +8,18 @@ import secrets
 
 from bot.adapters.db.repository import DuplicateKey
 from bot.domain import tickets
-from bot.domain.errors import HandoffReferenceUnavailable, NotConfigured
+from bot.domain.errors import HandoffReferenceUnavailable
 from bot.domain.identity import ChatIdentity
-from bot.domain.model import AuditEntry, HandoffRequest
+from bot.domain.model import HandoffRequest
 from bot.domain.office_hours import WIB, OfficeSchedule
 from bot.services.shared import (
     MAX_NUMBER_ATTEMPTS,
     Clock,
     UnitOfWorkFactory,
+    audit,
     blank_to_none,
     chat_account,
+    configured,
     utc_now,
 )
 from bot.services.views import HandoffReceipt
@@ -48,10 +50,9 @@ class Handoffs:
         transcript: list[dict[str, str]],
     ) -> HandoffReceipt:
         """Record a request for a human officer; says whether the office is open now."""
-        if self.office_hours is None:
-            raise NotConfigured("knowledge")
+        hours = configured("knowledge", self.office_hours)
         return await asyncio.to_thread(
-            self._request_handoff, self.office_hours, identity, reason, list(transcript)
+            self._request_handoff, hours, identity, reason, list(transcript)
         )
 
     def _request_handoff(
@@ -82,15 +83,8 @@ class Handoffs:
                     log.warning("handoff reference %s taken (attempt %d)", reference, attempt)
             else:
                 raise HandoffReferenceUnavailable(MAX_NUMBER_ATTEMPTS)
-            uow.audit.add(
-                AuditEntry(
-                    actor=f"identity:{account.id}",
-                    action="handoff.requested",
-                    subject=reference,
-                    created_at=now,
-                    details={"messages": len(transcript)},
-                )
-            )
+            actor = f"identity:{account.id}"
+            audit(uow, actor, "handoff.requested", reference, now, {"messages": len(transcript)})
             uow.commit()
             log.info("handoff %s requested by %s", reference, identity.masked())
             return HandoffReceipt(

@@ -6,8 +6,8 @@ these methods are plain functions, not coroutines.
 
 from __future__ import annotations
 
-from bot.domain.errors import NotConfigured
 from bot.domain.knowledge import EMERGENCY_112, KnowledgeBase, Requirement
+from bot.services.shared import configured
 from bot.services.views import EmergencyNumbers, OfficeListing
 
 
@@ -16,9 +16,7 @@ class Information:
         self._knowledge = knowledge
 
     def _base(self) -> KnowledgeBase:
-        if self._knowledge is None:
-            raise NotConfigured("knowledge")
-        return self._knowledge
+        return configured("knowledge", self._knowledge)
 
     def requirement(self, document_type: str) -> Requirement:
         """The checklist for a document type. UnknownDocumentType, NotConfigured."""

@@ -7,8 +7,8 @@ import logging
 
 from bot.domain import tickets
 from bot.domain.errors import TicketNotFound
-from bot.domain.model import AuditEntry, Notification, TicketStatus
-from bot.services.shared import Clock, UnitOfWorkFactory, ticket_view, utc_now
+from bot.domain.model import Notification, TicketStatus
+from bot.services.shared import Clock, UnitOfWorkFactory, audit, ticket_view, utc_now
 from bot.services.views import StatusView
 
 log = logging.getLogger(__name__)
@@ -57,19 +57,12 @@ class Officers:
                 raise TicketNotFound(number)
             now = self.clock()
             change = ticket.change_status(to, actor=actor, at=now, note=note)
-            uow.audit.add(
-                AuditEntry(
-                    actor=actor,
-                    action="ticket.status_changed",
-                    subject=ticket.number,
-                    created_at=now,
-                    details={
-                        "from": change.from_status.value if change.from_status else None,
-                        "to": change.to_status.value,
-                        "note": change.note,
-                    },
-                )
-            )
+            details = {
+                "from": change.from_status.value if change.from_status else None,
+                "to": change.to_status.value,
+                "note": change.note,
+            }
+            audit(uow, actor, "ticket.status_changed", ticket.number, now, details)
             # The resident hears of it through the outbox (bot.workers.notifier).
             uow.notifications.add(
                 Notification(

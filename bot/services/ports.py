@@ -3,8 +3,8 @@
 * :class:`ResidentServices` is exactly what the rasa-sdk actions call. Actions
   depend on this Protocol only; the real :class:`bot.services.tabik.Tabik` and
   the test double in ``tests/auxil/actions.py`` both satisfy it (mypy checks).
-* The ``*Source`` Protocols are what :class:`bot.services.public_data.PublicData`
-  needs from the outside-system adapters.
+* :class:`PublicDataSources` is what :class:`bot.services.public_data.PublicData`
+  needs: the three providers of :mod:`bot.domain.public_data`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,14 @@ from typing import Protocol
 
 from bot.domain.identity import ChatIdentity
 from bot.domain.knowledge import Requirement
-from bot.domain.public_data import FoodPrice, SocialAidStatus, VehicleTax
+from bot.domain.public_data import (
+    FoodPrice,
+    FoodPriceProvider,
+    SocialAidProvider,
+    SocialAidStatus,
+    VehicleTax,
+    VehicleTaxProvider,
+)
 from bot.services.views import (
     ApplicationDraft,
     ComplaintDraft,
@@ -24,13 +31,7 @@ from bot.services.views import (
     StatusView,
 )
 
-__all__ = [
-    "FoodPriceSource",
-    "PublicDataSources",
-    "ResidentServices",
-    "SocialAidSource",
-    "VehicleTaxSource",
-]
+__all__ = ["PublicDataSources", "ResidentServices"]
 
 
 class ResidentServices(Protocol):
@@ -82,24 +83,14 @@ class ResidentServices(Protocol):
     async def food_prices(self, commodity: str, kabupaten_kota: str | None = None) -> FoodPrice: ...
 
 
-class VehicleTaxSource(Protocol):
-    async def lookup(self, plate: str) -> VehicleTax: ...
-
-
-class SocialAidSource(Protocol):
-    async def lookup(self, nik: str) -> SocialAidStatus: ...
-
-
-class FoodPriceSource(Protocol):
-    async def lookup(self, commodity: str, kabupaten_kota: str | None) -> FoodPrice: ...
-
-
 class PublicDataSources(Protocol):
-    @property
-    def vehicle_tax(self) -> VehicleTaxSource: ...
+    """The outside systems :class:`bot.services.public_data.PublicData` asks."""
 
     @property
-    def social_aid(self) -> SocialAidSource: ...
+    def vehicle_tax(self) -> VehicleTaxProvider: ...
 
     @property
-    def food_prices(self) -> FoodPriceSource: ...
+    def social_aid(self) -> SocialAidProvider: ...
+
+    @property
+    def food_prices(self) -> FoodPriceProvider: ...

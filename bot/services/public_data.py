@@ -7,10 +7,10 @@ unchanged: UpstreamError and its kinds, PlateNotFound, CommodityNotFound.
 
 from __future__ import annotations
 
-from bot.domain.errors import NotConfigured
 from bot.domain.nik import validate_nik
 from bot.domain.public_data import FoodPrice, SocialAidStatus, VehicleTax
 from bot.services.ports import PublicDataSources
+from bot.services.shared import configured
 
 
 class PublicData:
@@ -18,9 +18,7 @@ class PublicData:
         self._sources = sources
 
     def _get(self) -> PublicDataSources:
-        if self._sources is None:
-            raise NotConfigured("providers")
-        return self._sources
+        return configured("providers", self._sources)
 
     async def vehicle_tax(self, plate: str) -> VehicleTax:
         """PKB of a vehicle by its plate (``BE 1234 AB``)."""

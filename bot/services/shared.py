@@ -10,17 +10,20 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from datetime import datetime, timezone
+from typing import Any, TypeVar
 
 from bot.adapters.db.repository import DuplicateKey
 from bot.adapters.db.uow import AbstractUnitOfWork
+from bot.domain.errors import NotConfigured
 from bot.domain.identity import ChatIdentity
-from bot.domain.model import ChatAccount, StatusChange, Ticket
+from bot.domain.model import AuditEntry, ChatAccount, StatusChange, Ticket
 from bot.domain.nik import mask_nik
 from bot.domain.privacy import mask_phone
 from bot.services.views import Receipt, StatusChangeView, StatusView, TicketDetails
 
 UnitOfWorkFactory = Callable[[], AbstractUnitOfWork]
 Clock = Callable[[], datetime]
+T = TypeVar("T")
 
 # A 4-character suffix gives ~920,000 numbers per kind and day; a handful of
 # clashes in a row means something is wrong, not bad luck.
@@ -29,6 +32,27 @@ MAX_NUMBER_ATTEMPTS = 8
 
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def configured(part: str, value: T | None) -> T:
+    """``value``, or NotConfigured naming the part this process was built without."""
+    if value is None:
+        raise NotConfigured(part)
+    return value
+
+
+def audit(
+    uow: AbstractUnitOfWork,
+    actor: str,
+    action: str,
+    subject: str,
+    at: datetime,
+    details: dict[str, Any],
+) -> None:
+    """Add a line to the audit log, in the caller's unit of work."""
+    uow.audit.add(
+        AuditEntry(actor=actor, action=action, subject=subject, created_at=at, details=details)
+    )
 
 
 def blank_to_none(text: str | None) -> str | None:

@@ -9,11 +9,11 @@ import pytest
 from bot.adapters.upstream.food_prices import (
     DEMO_BASE_PRICES,
     DemoFoodPrices,
-    FoodPriceProvider,
     HttpFoodPrices,
 )
 from bot.domain import vocabulary
 from bot.domain.errors import CommodityNotFound, UpstreamBadResponse
+from bot.domain.public_data import FoodPriceProvider
 from tests.auxil.fake_upstreams import FOOD_PRICES_PATH, wrong_schema
 
 

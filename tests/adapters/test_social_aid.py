@@ -6,8 +6,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot.adapters.upstream.social_aid import DemoSocialAid, HttpSocialAid, SocialAidProvider
+from bot.adapters.upstream.social_aid import DemoSocialAid, HttpSocialAid
 from bot.domain.errors import InvalidQuery, UpstreamBadResponse
+from bot.domain.public_data import SocialAidProvider
 from tests.auxil.fake_upstreams import SOCIAL_AID_PATH, wrong_schema
 
 REGISTERED = "1871015505900001"

@@ -10,12 +10,12 @@ from bot.adapters.upstream.vehicle_tax import (
     DEMO_FINE_CAP_MONTHS,
     DemoVehicleTax,
     HttpVehicleTax,
-    VehicleTaxProvider,
     canonical_plate,
     demo_fine,
     months_late,
 )
 from bot.domain.errors import InvalidQuery, PlateNotFound, UpstreamBadResponse
+from bot.domain.public_data import VehicleTaxProvider
 from tests.auxil.fake_upstreams import VEHICLE_TAX_PATH, wrong_schema
 
 

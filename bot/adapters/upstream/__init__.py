@@ -15,26 +15,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.adapters.upstream.food_prices import (
-    DemoFoodPrices,
-    FoodPrice,
-    FoodPriceProvider,
-    HttpFoodPrices,
-)
+from bot.adapters.upstream.food_prices import DemoFoodPrices, HttpFoodPrices
 from bot.adapters.upstream.http import DEFAULT_TIMEOUT, HttpClientConfig
-from bot.adapters.upstream.social_aid import (
-    DemoSocialAid,
-    HttpSocialAid,
-    SocialAidProvider,
-    SocialAidStatus,
-)
-from bot.adapters.upstream.vehicle_tax import (
-    DemoVehicleTax,
-    HttpVehicleTax,
-    VehicleTax,
-    VehicleTaxProvider,
-    canonical_plate,
-)
+from bot.adapters.upstream.social_aid import DemoSocialAid, HttpSocialAid
+from bot.adapters.upstream.vehicle_tax import DemoVehicleTax, HttpVehicleTax, canonical_plate
 from bot.domain.errors import (
     CircuitOpen,
     CommodityNotFound,
@@ -44,6 +28,14 @@ from bot.domain.errors import (
     UpstreamError,
     UpstreamRejected,
     UpstreamUnavailable,
+)
+from bot.domain.public_data import (
+    FoodPrice,
+    FoodPriceProvider,
+    SocialAidProvider,
+    SocialAidStatus,
+    VehicleTax,
+    VehicleTaxProvider,
 )
 
 if TYPE_CHECKING:

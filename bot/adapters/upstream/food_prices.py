@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from datetime import date
-from typing import Protocol, runtime_checkable
 
 from bot.adapters.upstream.http import HttpAdapter, JsonReply
 from bot.adapters.upstream.schema import FoodPricePayload, error_code, parse_payload
@@ -20,19 +19,6 @@ from bot.domain.public_data import FoodPrice
 
 SERVICE = "food_prices"
 DEMO_SOURCE = "demo"
-
-
-@runtime_checkable
-class FoodPriceProvider(Protocol):
-    async def lookup(self, commodity: str, kabupaten_kota: str | None) -> FoodPrice:
-        """Latest price; raises CommodityNotFound or UpstreamError.
-
-        When the region has no figure of its own the answer is province-wide
-        (``kabupaten_kota`` None), so callers must say which one they show.
-        """
-        ...
-
-    async def aclose(self) -> None: ...
 
 
 def canonical_commodity(commodity: str) -> str:

@@ -14,9 +14,10 @@ from collections.abc import Mapping
 from datetime import date, datetime, timezone
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, Extra, Field, StrictBool, StrictInt, StrictStr, ValidationError
+from pydantic import Extra, Field, StrictBool, StrictInt, StrictStr, ValidationError
 from pydantic import validator as field_check
 
+from bot.adapters.models import StrictModel
 from bot.domain.errors import UpstreamBadResponse
 
 __all__ = [
@@ -30,14 +31,11 @@ __all__ = [
 Payload = TypeVar("Payload", bound="UpstreamPayload")
 
 
-class UpstreamPayload(BaseModel):
-    """Strict types (no "12" for 12, no 1.5 for rupiah); texts trimmed and non-empty."""
+class UpstreamPayload(StrictModel):
+    """Strict types (no "12" for 12, no 1.5 for rupiah); unknown fields ignored."""
 
     class Config:
         extra = Extra.ignore
-        allow_mutation = False
-        anystr_strip_whitespace = True
-        min_anystr_length = 1
 
     @field_check("*", pre=True)
     def _dates_are_iso_text(cls, value: Any, field: Any) -> Any:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Protocol, runtime_checkable
 
 from bot.adapters.upstream.http import HttpAdapter, HttpClientConfig, JsonHttpClient, JsonReply
 from bot.adapters.upstream.schema import SocialAidPayload, parse_payload
@@ -37,15 +36,6 @@ def check_nik(nik: str) -> str:
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-@runtime_checkable
-class SocialAidProvider(Protocol):
-    async def lookup(self, nik: str) -> SocialAidStatus:
-        """Registered-or-not for a 16-digit NIK; raises InvalidQuery or UpstreamError."""
-        ...
-
-    async def aclose(self) -> None: ...
 
 
 class HttpSocialAid(HttpAdapter):

@@ -10,7 +10,6 @@ import re
 from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Protocol, runtime_checkable
 
 from bot.adapters.upstream.http import HttpAdapter, JsonReply
 from bot.adapters.upstream.schema import VehicleTaxPayload, error_code, parse_payload
@@ -33,15 +32,6 @@ def canonical_plate(text: str) -> str:
     if not match:
         raise InvalidQuery("plate", "expected a number plate like 'BE 1234 AB'")
     return " ".join(part.upper() for part in match.groups())
-
-
-@runtime_checkable
-class VehicleTaxProvider(Protocol):
-    async def lookup(self, plate: str) -> VehicleTax:
-        """Tax due for a plate; raises PlateNotFound, InvalidQuery or UpstreamError."""
-        ...
-
-    async def aclose(self) -> None: ...
 
 
 class HttpVehicleTax(HttpAdapter):
