@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -17,13 +15,11 @@ from actions.base import (
     response_text,
     rupiah,
     services,
-    slot_resets,
 )
 from actions.fields import CommodityField
+from actions.public_data import PublicDataAction
 from bot.domain import vocabulary
-from bot.domain.errors import CommodityNotFound, UpstreamError
-
-logger = logging.getLogger(__name__)
+from bot.domain.errors import CommodityNotFound
 
 FOOD_PRICE_SLOTS = ("commodity", "kabupaten_kota", FAILURES_SLOT, "requested_slot")
 
@@ -45,13 +41,16 @@ class ValidateFoodPriceForm(CommodityField):
         return found
 
 
-class ActionFoodPrice(Action):
+class ActionFoodPrice(PublicDataAction):
+    slots = FOOD_PRICE_SLOTS
+    unavailable_response = "utter_upstream_down_food_prices"
+
     def name(self) -> str:
         return "action_food_price"
 
-    async def run(
+    async def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
+    ) -> None:
         commodity = str(tracker.get_slot("commodity") or "")
         region = tracker.get_slot("kabupaten_kota")
         if region not in vocabulary.values("kabupaten_kota"):
@@ -63,11 +62,7 @@ class ActionFoodPrice(Action):
                 response="utter_food_price_not_found",
                 commodity=vocabulary.label("commodity", commodity),
             )
-            return slot_resets(FOOD_PRICE_SLOTS)
-        except UpstreamError as error:
-            logger.error("food price lookup failed: %s (status %s)", error.reason, error.status)
-            dispatcher.utter_message(response="utter_upstream_down_food_prices")
-            return slot_resets(FOOD_PRICE_SLOTS)
+            return
         place = (
             vocabulary.label("kabupaten_kota", price.kabupaten_kota)
             if price.kabupaten_kota
@@ -84,4 +79,3 @@ class ActionFoodPrice(Action):
         )
         if price.is_demo:
             dispatcher.utter_message(response="utter_demo_data")
-        return slot_resets(FOOD_PRICE_SLOTS)

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import logging
-
-from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.base import FAILURES_SLOT, display_date, services, slot_resets
+from actions.base import FAILURES_SLOT, display_date, services
 from actions.fields import NikField
-from bot.domain.errors import UpstreamError
-
-logger = logging.getLogger(__name__)
+from actions.public_data import PublicDataAction
 
 SOCIAL_AID_SLOTS = ("nik", FAILURES_SLOT, "requested_slot")
 
@@ -25,20 +20,17 @@ class ValidateSocialAidForm(NikField):
         return "validate_social_aid_form"
 
 
-class ActionCheckSocialAid(Action):
+class ActionCheckSocialAid(PublicDataAction):
+    slots = SOCIAL_AID_SLOTS
+    unavailable_response = "utter_upstream_down_social_aid"
+
     def name(self) -> str:
         return "action_check_social_aid"
 
-    async def run(
+    async def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        nik = str(tracker.get_slot("nik") or "")
-        try:
-            status = await services().social_aid(nik)
-        except UpstreamError as error:
-            logger.error("social aid lookup failed: %s (status %s)", error.reason, error.status)
-            dispatcher.utter_message(response="utter_upstream_down_social_aid")
-            return slot_resets(SOCIAL_AID_SLOTS)
+    ) -> None:
+        status = await services().social_aid(str(tracker.get_slot("nik") or ""))
         checked = display_date(status.checked_at)
         if status.registered and status.programmes:
             dispatcher.utter_message(
@@ -53,4 +45,3 @@ class ActionCheckSocialAid(Action):
             )
         if status.is_demo:
             dispatcher.utter_message(response="utter_demo_data")
-        return slot_resets(SOCIAL_AID_SLOTS)

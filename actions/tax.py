@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import logging
-
-from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.base import FAILURES_SLOT, display_date, rupiah, services, slot_resets
+from actions.base import FAILURES_SLOT, display_date, rupiah, services
 from actions.fields import PlateField
-from bot.domain.errors import PlateNotFound, UpstreamError
-
-logger = logging.getLogger(__name__)
+from actions.public_data import PublicDataAction
+from bot.domain.errors import PlateNotFound
 
 TAX_SLOTS = ("plate_number", FAILURES_SLOT, "requested_slot")
 
@@ -25,23 +21,22 @@ class ValidateTaxForm(PlateField):
         return "validate_tax_form"
 
 
-class ActionCheckTax(Action):
+class ActionCheckTax(PublicDataAction):
+    slots = TAX_SLOTS
+    unavailable_response = "utter_upstream_down_tax"
+
     def name(self) -> str:
         return "action_check_tax"
 
-    async def run(
+    async def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
+    ) -> None:
         plate = str(tracker.get_slot("plate_number") or "")
         try:
             tax = await services().vehicle_tax(plate)
         except PlateNotFound:
             dispatcher.utter_message(response="utter_plate_not_found", plate=plate)
-            return slot_resets(TAX_SLOTS)
-        except UpstreamError as error:
-            logger.error("vehicle tax lookup failed: %s (status %s)", error.reason, error.status)
-            dispatcher.utter_message(response="utter_upstream_down_tax")
-            return slot_resets(TAX_SLOTS)
+            return
         dispatcher.utter_message(
             response="utter_tax_result",
             plate=tax.plate,
@@ -55,4 +50,3 @@ class ActionCheckTax(Action):
         if tax.is_demo:
             dispatcher.utter_message(response="utter_demo_data")
         dispatcher.utter_message(response="utter_tax_how_to_pay")
-        return slot_resets(TAX_SLOTS)

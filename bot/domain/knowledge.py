@@ -52,22 +52,33 @@ class InvalidEntry(KnowledgeFileError):
     """An entry is present but malformed (wrong type, unknown key, bad date...)."""
 
 
-class UnknownDocumentType(KeyError):
-    def __init__(self, document_type: str) -> None:
-        super().__init__(document_type)
-        self.document_type = document_type
+class UnknownName(KeyError):
+    """The knowledge base has no entry by this name; ``what`` says what kind of name."""
+
+    what = "name"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
 
     def __str__(self) -> str:
-        return f"unknown document type {self.document_type!r}"
+        return f"unknown {self.what} {self.name!r}"
 
 
-class UnknownRegion(KeyError):
-    def __init__(self, kabupaten_kota: str) -> None:
-        super().__init__(kabupaten_kota)
-        self.kabupaten_kota = kabupaten_kota
+class UnknownDocumentType(UnknownName):
+    what = "document type"
 
-    def __str__(self) -> str:
-        return f"unknown kabupaten/kota {self.kabupaten_kota!r}"
+    @property
+    def document_type(self) -> str:
+        return self.name
+
+
+class UnknownRegion(UnknownName):
+    what = "kabupaten/kota"
+
+    @property
+    def kabupaten_kota(self) -> str:
+        return self.name
 
 
 class UnknownOfficeKind(ValueError):

@@ -29,6 +29,7 @@ from bot.services.shared import (
     MAX_NUMBER_ATTEMPTS,
     Clock,
     UnitOfWorkFactory,
+    UnitOfWorkService,
     audit,
     blank_to_none,
     chat_account,
@@ -41,7 +42,7 @@ from bot.services.views import ApplicationDraft, ComplaintDraft, NumberGenerator
 log = logging.getLogger(__name__)
 
 
-class Filing:
+class Filing(UnitOfWorkService):
     """Files tickets; a repeated idempotency key from the same chat returns the first one."""
 
     def __init__(
@@ -51,8 +52,7 @@ class Filing:
         clock: Clock = utc_now,
         number_generator: NumberGenerator = tickets.generate,
     ) -> None:
-        self.uow_factory = uow_factory
-        self.clock = clock
+        super().__init__(uow_factory, clock=clock)
         self.number_generator = number_generator
 
     async def file_complaint(

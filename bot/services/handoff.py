@@ -16,6 +16,7 @@ from bot.services.shared import (
     MAX_NUMBER_ATTEMPTS,
     Clock,
     UnitOfWorkFactory,
+    UnitOfWorkService,
     audit,
     blank_to_none,
     chat_account,
@@ -29,7 +30,7 @@ log = logging.getLogger(__name__)
 HANDOFF_PREFIX = "CS"
 
 
-class Handoffs:
+class Handoffs(UnitOfWorkService):
     def __init__(
         self,
         uow_factory: UnitOfWorkFactory,
@@ -37,10 +38,9 @@ class Handoffs:
         office_hours: OfficeSchedule | None,
         clock: Clock = utc_now,
     ) -> None:
-        self.uow_factory = uow_factory
+        super().__init__(uow_factory, clock=clock)
         # From the knowledge base (offices.yml), the one place the hours are written.
         self.office_hours = office_hours
-        self.clock = clock
 
     async def request_handoff(
         self,

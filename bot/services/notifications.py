@@ -10,7 +10,7 @@ from bot.adapters.db.uow import AbstractUnitOfWork
 from bot.domain.errors import NotificationNotFound
 from bot.domain.model import Notification, NotificationStatus, TicketStatus
 from bot.domain.privacy import mask_text
-from bot.services.shared import Clock, UnitOfWorkFactory, utc_now
+from bot.services.shared import UnitOfWorkService
 from bot.services.views import NotificationView
 
 log = logging.getLogger(__name__)
@@ -23,10 +23,8 @@ NOTIFICATION_RETRY_MAX_SECONDS = 3600.0
 LAST_ERROR_MAX_CHARS = 500
 
 
-class NotificationOutbox:
-    def __init__(self, uow_factory: UnitOfWorkFactory, *, clock: Clock = utc_now) -> None:
-        self.uow_factory = uow_factory
-        self.clock = clock
+class NotificationOutbox(UnitOfWorkService):
+    """The notifier's side of the outbox rows that status changes write."""
 
     async def pending_notifications(self, *, limit: int = 50) -> list[NotificationView]:
         """Notifications due now (not sent, backoff over), oldest first.

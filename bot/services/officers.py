@@ -8,16 +8,14 @@ import logging
 from bot.domain import tickets
 from bot.domain.errors import TicketNotFound
 from bot.domain.model import Notification, TicketStatus
-from bot.services.shared import Clock, UnitOfWorkFactory, audit, ticket_view, utc_now
+from bot.services.shared import UnitOfWorkService, audit, ticket_view
 from bot.services.views import StatusView
 
 log = logging.getLogger(__name__)
 
 
-class Officers:
-    def __init__(self, uow_factory: UnitOfWorkFactory, *, clock: Clock = utc_now) -> None:
-        self.uow_factory = uow_factory
-        self.clock = clock
+class Officers(UnitOfWorkService):
+    """What officers do to tickets (the CLI today, the staff console next)."""
 
     async def ticket_record(self, number_text: str) -> StatusView:
         """The full view of a ticket, no rate limit (officers only). TicketNotFound."""

@@ -34,6 +34,14 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+class UnitOfWorkService:
+    """Base of the features that work on the system of record, one unit of work a call."""
+
+    def __init__(self, uow_factory: UnitOfWorkFactory, *, clock: Clock = utc_now) -> None:
+        self.uow_factory = uow_factory
+        self.clock = clock
+
+
 def configured(part: str, value: T | None) -> T:
     """``value``, or NotConfigured naming the part this process was built without."""
     if value is None:

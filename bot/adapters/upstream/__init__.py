@@ -1,7 +1,9 @@
 """Adapters for outside systems: vehicle tax, social aid, food prices.
 
-Each service has a Protocol, an aiohttp client for the upstream described in
-docs/adapters.md, and a demo provider whose answers are all ``is_demo=True``.
+Each service has an aiohttp client for the upstream described in
+docs/adapters.md and a demo provider whose answers are all ``is_demo=True``;
+both implement the service's Protocol in :mod:`bot.domain.public_data`, whose
+results and errors (:mod:`bot.domain.errors`) they return and raise.
 :func:`build_providers` picks the client when the upstream's URL is
 configured, the demo otherwise. Nothing here opens a connection before the
 first lookup.
@@ -19,51 +21,23 @@ from bot.adapters.upstream.food_prices import DemoFoodPrices, HttpFoodPrices
 from bot.adapters.upstream.http import DEFAULT_TIMEOUT, HttpClientConfig
 from bot.adapters.upstream.social_aid import DemoSocialAid, HttpSocialAid
 from bot.adapters.upstream.vehicle_tax import DemoVehicleTax, HttpVehicleTax, canonical_plate
-from bot.domain.errors import (
-    CircuitOpen,
-    CommodityNotFound,
-    InvalidQuery,
-    PlateNotFound,
-    UpstreamBadResponse,
-    UpstreamError,
-    UpstreamRejected,
-    UpstreamUnavailable,
-)
-from bot.domain.public_data import (
-    FoodPrice,
-    FoodPriceProvider,
-    SocialAidProvider,
-    SocialAidStatus,
-    VehicleTax,
-    VehicleTaxProvider,
-)
+from bot.domain.public_data import FoodPriceProvider, SocialAidProvider, VehicleTaxProvider
 
 if TYPE_CHECKING:
     from bot.config import Settings
 
 __all__ = [
     "AdapterConfigError",
-    "CircuitOpen",
-    "CommodityNotFound",
     "DemoFoodPrices",
     "DemoSocialAid",
     "DemoVehicleTax",
-    "FoodPrice",
     "FoodPriceProvider",
     "HttpClientConfig",
     "HttpFoodPrices",
     "HttpSocialAid",
     "HttpVehicleTax",
-    "InvalidQuery",
-    "PlateNotFound",
     "Providers",
     "SocialAidProvider",
-    "SocialAidStatus",
-    "UpstreamBadResponse",
-    "UpstreamError",
-    "UpstreamRejected",
-    "UpstreamUnavailable",
-    "VehicleTax",
     "VehicleTaxProvider",
     "build_providers",
     "canonical_plate",
