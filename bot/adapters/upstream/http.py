@@ -155,6 +155,17 @@ class CircuitBreaker:
 
 
 @dataclass(frozen=True)
+class _Call:
+    """One request as asked, tried once or more."""
+
+    method: str
+    path: str
+    params: Mapping[str, str] | None
+    payload: Any
+    accept: Collection[int]  # statuses besides 2xx whose body the caller reads
+
+
+@dataclass(frozen=True)
 class JsonReply:
     status: int
     body: Any
@@ -278,7 +289,7 @@ class JsonHttpClient:
         """
         self.breaker.before_request(self.service)
         try:
-            reply = await self._with_retries(method, path, params, payload, accept)
+            reply = await self._with_retries(_Call(method, path, params, payload, accept))
             try:
                 result = parse(reply)
             except UpstreamError:
@@ -311,14 +322,7 @@ class JsonHttpClient:
             self.breaker.state,
         )
 
-    async def _with_retries(
-        self,
-        method: str,
-        path: str,
-        params: Mapping[str, str] | None,
-        payload: Any,
-        accept: Collection[int],
-    ) -> JsonReply:
+    async def _with_retries(self, call: _Call) -> JsonReply:
         retrying = self.config.retry.retrying(
             sleep=self._sleep, rng=self._rng, before_sleep=self._log_retry
         )
@@ -326,7 +330,7 @@ class JsonHttpClient:
             async for attempt in retrying:
                 with attempt:
                     number = attempt.retry_state.attempt_number
-                    return await self._once(method, path, params, payload, accept, number)
+                    return await self._once(call, number)
         except _Retryable as retryable:
             raise retryable.error from None
         raise AssertionError("tenacity ended without a result or an error")  # pragma: no cover
@@ -343,21 +347,13 @@ class JsonHttpClient:
             delay,
         )
 
-    async def _once(
-        self,
-        method: str,
-        path: str,
-        params: Mapping[str, str] | None,
-        payload: Any,
-        accept: Collection[int],
-        attempt: int,
-    ) -> JsonReply:
-        url = self.base_url + path
+    async def _once(self, call: _Call, attempt: int) -> JsonReply:
+        url = self.base_url + call.path
         session = self._get_session()
         timeout = aiohttp.ClientTimeout(total=self.config.timeout)
         try:
             async with session.request(
-                method, url, params=params, json=payload, timeout=timeout
+                call.method, url, params=call.params, json=call.payload, timeout=timeout
             ) as response:
                 status = response.status
                 if status >= 500 or status == 429:
@@ -385,7 +381,7 @@ class JsonHttpClient:
                     self.service, f"connection error: {type(exc).__name__}", attempts=attempt
                 )
             ) from exc
-        if not (200 <= status < 300 or status in accept):
+        if not (200 <= status < 300 or status in call.accept):
             error_class = UpstreamRejected if 400 <= status < 500 else UpstreamBadResponse
             raise error_class(
                 self.service, f"unexpected HTTP {status}", status=status, attempts=attempt
