@@ -15,22 +15,14 @@ from bot.domain.identity import ChatIdentity
 from bot.domain.knowledge import Requirement
 from bot.domain.model import TicketKind, TicketStatus
 from bot.domain.public_data import FoodPrice, SocialAidStatus, VehicleTax
+from bot.services import views
 from bot.services.information import Information
 from bot.services.ports import ResidentServices
-from bot.services.views import (
-    ApplicationDraft,
-    ComplaintDraft,
-    EmergencyNumbers,
-    HandoffReceipt,
-    OfficeListing,
-    Receipt,
-    StatusView,
-)
 
 FILED_AT = datetime(2026, 11, 28, 3, 0, tzinfo=timezone.utc)
 OFFICE_HOURS = "Senin–Kamis 08.00–15.00 WIB, Jumat 08.00–11.30 WIB"
 T = TypeVar("T")
-Draft = ComplaintDraft | ApplicationDraft
+Draft = views.ComplaintDraft | views.ApplicationDraft
 
 
 def responses(dispatcher: CollectingDispatcher) -> list[str]:
@@ -124,19 +116,27 @@ class FakeServices:
         self.upstream = FakeUpstream()
         self.filed: list[tuple[str, Draft, ChatIdentity, str | None]] = []
         self.handoffs: list[dict[str, Any]] = []
-        self.views: dict[str, StatusView | Exception] = {}
-        self.own: list[StatusView] = []
+        self.views: dict[str, views.StatusView | Exception] = {}
+        self.own: list[views.StatusView] = []
         self.fail_filing: Exception | None = None
         self.within_office_hours = True
 
     async def file_complaint(
-        self, draft: ComplaintDraft, *, identity: ChatIdentity, idempotency_key: str | None = None
-    ) -> Receipt:
+        self,
+        draft: views.ComplaintDraft,
+        *,
+        identity: ChatIdentity,
+        idempotency_key: str | None = None,
+    ) -> views.Receipt:
         return self._file("ADU-261128-7KQ2", TicketKind.COMPLAINT, draft, identity, idempotency_key)
 
     async def apply_for_document(
-        self, draft: ApplicationDraft, *, identity: ChatIdentity, idempotency_key: str | None = None
-    ) -> Receipt:
+        self,
+        draft: views.ApplicationDraft,
+        *,
+        identity: ChatIdentity,
+        idempotency_key: str | None = None,
+    ) -> views.Receipt:
         return self._file(
             "MHN-261128-8MP3", TicketKind.APPLICATION, draft, identity, idempotency_key
         )
@@ -145,14 +145,14 @@ class FakeServices:
         self,
         number: str,
         kind: TicketKind,
-        draft: ComplaintDraft | ApplicationDraft,
+        draft: views.ComplaintDraft | views.ApplicationDraft,
         identity: ChatIdentity,
         key: str | None,
-    ) -> Receipt:
+    ) -> views.Receipt:
         if self.fail_filing is not None:
             raise self.fail_filing
         self.filed.append((number, draft, identity, key))
-        return Receipt(
+        return views.Receipt(
             number=number,
             kind=kind,
             status=TicketStatus.DITERIMA,
@@ -160,7 +160,7 @@ class FakeServices:
             created=True,
         )
 
-    async def ticket_status(self, number_text: str, *, identity: ChatIdentity) -> StatusView:
+    async def ticket_status(self, number_text: str, *, identity: ChatIdentity) -> views.StatusView:
         number = str(tickets.parse(number_text))
         found = self.views.get(number)
         if found is None:
@@ -169,14 +169,14 @@ class FakeServices:
             raise found
         return found
 
-    async def tickets_of(self, identity: ChatIdentity, *, limit: int = 5) -> list[StatusView]:
+    async def tickets_of(self, identity: ChatIdentity, *, limit: int = 5) -> list[views.StatusView]:
         return self.own[:limit]
 
     async def request_handoff(
         self, *, identity: ChatIdentity, reason: str | None, transcript: list[dict[str, str]]
-    ) -> HandoffReceipt:
+    ) -> views.HandoffReceipt:
         self.handoffs.append({"identity": identity, "reason": reason, "transcript": transcript})
-        return HandoffReceipt(
+        return views.HandoffReceipt(
             reference="CS-261128-ABCD",
             created_at=FILED_AT,
             within_office_hours=self.within_office_hours,
@@ -186,10 +186,10 @@ class FakeServices:
     def requirement(self, document_type: str) -> Requirement:
         return self.information.requirement(document_type)
 
-    def offices(self, kabupaten_kota: str, *, kind: str | None = None) -> OfficeListing:
+    def offices(self, kabupaten_kota: str, *, kind: str | None = None) -> views.OfficeListing:
         return self.information.offices(kabupaten_kota, kind=kind)
 
-    def emergency_numbers(self, kabupaten_kota: str | None) -> EmergencyNumbers:
+    def emergency_numbers(self, kabupaten_kota: str | None) -> views.EmergencyNumbers:
         return self.information.emergency_numbers(kabupaten_kota)
 
     async def vehicle_tax(self, plate: str) -> VehicleTax:
