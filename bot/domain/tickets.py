@@ -42,11 +42,6 @@ TICKET_PATTERN = re.compile(
     re.IGNORECASE,
 )
 CANONICAL_PATTERN = re.compile(rf"^(ADU|MHN)-\d{{6}}-[{ALPHABET}]{{{SUFFIX_LENGTH},8}}$")
-# A regex for Rasa's RegexFeaturizer / RegexEntityExtractor (no named groups).
-RASA_REGEX = (
-    r"\b(?:[Aa][Dd][Uu]|[Mm][Hh][Nn])[\s\-_./:#]*[0-9OoIiLl]{6}[\s\-_./:#]*"
-    r"[2-9A-HJ-KM-NP-Za-hj-km-np-z]{4,8}\b"
-)
 
 
 @dataclass(frozen=True)
