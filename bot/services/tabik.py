@@ -46,7 +46,6 @@ class Tabik:
         lookup_window_seconds: float = LOOKUP_WINDOW_SECONDS,
     ) -> None:
         self.uow_factory = uow_factory
-        self.store = store
         self.filing = Filing(uow_factory, clock=clock, number_generator=number_generator)
         self.lookups = Lookups(
             uow_factory,
