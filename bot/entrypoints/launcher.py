@@ -412,7 +412,13 @@ def serve(*, chat: bool = False) -> int:
         # TABIK_MODEL pins a model (a deployment or a test); otherwise the one for this data.
         pinned = os.environ.get("TABIK_MODEL")
         model = Path(pinned) if pinned else train(output=output)
-        start_all(settings, supervisor, model=model)
+        try:
+            start_all(settings, supervisor, model=model)
+        except (RuntimeError, TimeoutError) as not_started:
+            log.error("Tabik could not start: %s", not_started)
+            if chat:  # the log file has the children's own output
+                print(f"Tabik gagal dimulai: {not_started}. Lihat {log_file_for_chat()}")
+            return 1
         if chat:
             from bot.entrypoints.terminal_chat import chat_loop
 

@@ -2,6 +2,7 @@ import logging
 import os
 import sys
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -98,12 +99,26 @@ def test_the_notifier_runs_only_with_a_messaging_channel(
     assert with_telegram["notifier"][-2:] == ["-m", "bot.workers.notifier"]
 
 
-def test_the_terminal_chat_shows_no_log_line_and_says_where_they_go(
-    tmp_path: Path, capfd: pytest.CaptureFixture[str]
-) -> None:
-    path = tmp_path / "logs" / "tabik-5005.log"
+@pytest.fixture()
+def root_logging() -> Iterator[logging.Logger]:
+    """The root logger, given back as it was (quiet_terminal replaces its handlers)."""
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
+    yield root
+    logging.captureWarnings(False)
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+        handler.close()
+    for handler in handlers:
+        root.addHandler(handler)
+    root.setLevel(level)
+
+
+def test_the_terminal_chat_shows_no_log_line_and_says_where_they_go(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], root_logging: logging.Logger
+) -> None:
+    path = tmp_path / "logs" / "tabik-5005.log"
+    root = root_logging
     output = launcher.quiet_terminal(path)
     try:
         root.setLevel(logging.INFO)
@@ -115,13 +130,6 @@ def test_the_terminal_chat_shows_no_log_line_and_says_where_they_go(
         supervisor.children[0][1].wait(30)
     finally:
         output.close()
-        logging.captureWarnings(False)
-        for handler in list(root.handlers):
-            root.removeHandler(handler)
-            handler.close()
-        for handler in handlers:
-            root.addHandler(handler)
-        root.setLevel(level)
 
     shown = capfd.readouterr()
     assert shown.out.splitlines() == [f"Log Tabik ditulis ke {path}"]
@@ -129,3 +137,33 @@ def test_the_terminal_chat_shows_no_log_line_and_says_where_they_go(
     logged = path.read_text(encoding="utf-8")
     for line in ("a Rasa warning", "a library's deprecation", "child stdout", "tensorflow noise"):
         assert line in logged
+
+
+def test_a_chat_that_cannot_start_says_so_in_one_line(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+    root_logging: logging.Logger,
+) -> None:
+    path = tmp_path / "tabik-5005.log"
+
+    def rasa_dies(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("Rasa server exited with code 1")
+
+    monkeypatch.setattr(launcher, "get_settings", settings)
+    monkeypatch.setattr(launcher, "log_file_for_chat", lambda: path)
+    monkeypatch.setattr(launcher, "migrate", lambda *args: None)
+    monkeypatch.setattr(launcher, "start_all", rasa_dies)
+    monkeypatch.setenv("TABIK_MODEL", str(tmp_path / "model.tar.gz"))
+    # serve() takes over SIGINT/SIGTERM; the test process keeps its own.
+    monkeypatch.setattr(launcher.signal, "signal", lambda *args: None)
+
+    assert launcher.serve(chat=True) == 1
+
+    shown = capfd.readouterr()
+    assert shown.out.splitlines() == [
+        f"Log Tabik ditulis ke {path}",
+        f"Tabik gagal dimulai: Rasa server exited with code 1. Lihat {path}",
+    ]
+    assert shown.err == ""
+    assert "Tabik could not start: Rasa server exited with code 1" in path.read_text()
