@@ -77,6 +77,9 @@ OFFICE_CLOSES = time(16, 0)
 
 LOOKUP_MISS_LIMIT = 5
 LOOKUP_WINDOW_SECONDS = 600.0
+# REST and terminal identities are free to invent, so they share one (larger) miss budget.
+SHARED_LOOKUP_CHANNELS = frozenset({"rest", "cli"})
+SHARED_LOOKUP_FACTOR = 20
 # A 4-character suffix gives ~920,000 numbers per kind and day; a handful of
 # clashes in a row means something is wrong, not bad luck.
 MAX_NUMBER_ATTEMPTS = 8
@@ -431,7 +434,15 @@ class Tabik:
     # ---------------------------------------------------------------- lookups
 
     def _miss_key(self, identity: ChatIdentity) -> str:
+        if identity.channel in SHARED_LOOKUP_CHANNELS:
+            # A REST id costs nothing to rotate: all REST clients share one budget.
+            return "lookup-miss:shared:" + identity.channel
         return "lookup-miss:" + _hashed(identity.channel, identity.account)[:32]
+
+    def _miss_limit(self, identity: ChatIdentity) -> int:
+        if identity.channel in SHARED_LOOKUP_CHANNELS:
+            return self.lookup_miss_limit * SHARED_LOOKUP_FACTOR
+        return self.lookup_miss_limit
 
     async def ticket_status(self, number_text: str, *, identity: ChatIdentity) -> StatusView:
         """Status of a ticket by number; details and history only for its owner/officers.
@@ -442,7 +453,7 @@ class Tabik:
         number = str(tickets.parse(number_text))
         key = self._miss_key(identity)
         misses = await self.store.get(key)
-        if misses is not None and int(misses) >= self.lookup_miss_limit:
+        if misses is not None and int(misses) >= self._miss_limit(identity):
             retry_after = await self.store.ttl(key)
             log.warning("lookups blocked for %s", identity.masked())
             raise TooManyLookups(
@@ -793,7 +804,8 @@ class Tabik:
             status=ticket.status,
             status_at=ticket.status_at,
             created_at=ticket.created_at,
-            note=ticket.latest_note,
+            # A rejection's reason may name people or places: owners and officers only.
+            note=ticket.latest_note if full else None,
             is_owner=is_owner,
             details=details,
             history=self._history(ticket.history) if full else (),
