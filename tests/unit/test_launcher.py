@@ -46,9 +46,7 @@ def test_postgres_and_redis_when_configured() -> None:
 def test_a_channel_starts_only_with_its_credentials_and_rest_goes_off() -> None:
     s = settings(TELEGRAM_BOT_TOKEN="123:abc", TELEGRAM_SECRET_TOKEN="s", RASA_API_TOKEN="t")
     assert launcher.runtime_credentials(s) == {"channels.telegram.TelegramInput": {}}
-    again = settings(
-        TELEGRAM_BOT_TOKEN="123:abc", TELEGRAM_SECRET_TOKEN="s", TABIK_ENABLE_REST="1"
-    )
+    again = settings(TELEGRAM_BOT_TOKEN="123:abc", TELEGRAM_SECRET_TOKEN="s", TABIK_ENABLE_REST="1")
     assert "channels.rest.RestInput" in launcher.runtime_credentials(again)
 
 
@@ -89,3 +87,72 @@ def test_the_notifier_runs_only_with_a_messaging_channel(
     assert set(without) == {"action server", "Rasa server"}
     assert set(with_telegram) == {"action server", "Rasa server", "notifier"}
     assert with_telegram["notifier"][-2:] == ["-m", "bot.workers.notifier"]
+
+
+def test_secrets_go_to_the_children_by_environment_never_the_command_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(launcher, "wait_until_up", lambda *args, **kwargs: None)
+    monkeypatch.setattr(
+        launcher,
+        "write_runtime_config",
+        lambda s: (tmp_path / "endpoints.yml", tmp_path / "credentials.yml"),
+    )
+    envs: dict[str, dict[str, str]] = {}
+
+    class Recording(launcher.Supervisor):
+        def start(self, name: str, command: object, env: dict[str, str]) -> None:
+            self.children.append((name, command))  # type: ignore[arg-type]
+            envs[name] = env
+
+    supervisor = Recording()
+    s = settings(
+        RASA_API_TOKEN="api-SECRET",
+        TELEGRAM_BOT_TOKEN="1:abc",
+        TELEGRAM_SECRET_TOKEN="tg-SECRET",
+        ACTIONS_PORT="6055",
+    )
+    launcher.start_all(s, supervisor, model=tmp_path / "model.tar.gz")
+    commands = dict(supervisor.children)
+    for command in commands.values():
+        assert "SECRET" not in " ".join(map(str, command))  # type: ignore[call-overload]
+    assert commands["Rasa server"][1:3] == ["-m", "bot.entrypoints.rasa_server"]
+    assert commands["action server"][1:3] == ["-m", "bot.entrypoints.action_server"]
+    token = envs["action server"]["ACTIONS_TOKEN"]
+    assert len(token) >= 32 and envs["Rasa server"]["ACTIONS_TOKEN"] == token
+    # A new token at each start when none is configured.
+    launcher.start_all(s, Recording(), model=tmp_path / "model.tar.gz")
+    assert envs["action server"]["ACTIONS_TOKEN"] != token
+
+
+def test_generated_files_are_private_and_hold_no_actions_token(tmp_path: Path) -> None:
+    s = settings(TRACKER_STORE_URL="postgresql://tabik:pw@db/rasa", ACTIONS_TOKEN="tok-XYZ")
+    endpoints, credentials = launcher.write_runtime_config(s, tmp_path)
+    for path in (endpoints, credentials):
+        assert path.stat().st_mode & 0o077 == 0
+    text = endpoints.read_text()
+    assert "tok-XYZ" not in text and "${ACTIONS_TOKEN}" in text
+
+
+def test_serve_refuses_an_unsafe_configuration_before_starting_anything(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(
+        launcher,
+        "get_settings",
+        lambda: settings(WHATSAPP_VERIFY_TOKEN="v", WHATSAPP_ACCESS_TOKEN="a"),
+    )
+    monkeypatch.setattr(launcher, "migrate", lambda s: pytest.fail("migrated"))
+    monkeypatch.setattr(launcher, "start_all", lambda *a, **k: pytest.fail("started"))
+    assert launcher.serve() == 2
+    err = capsys.readouterr().err
+    assert "WHATSAPP_APP_SECRET" in err and "WHATSAPP_PHONE_NUMBER_ID" in err
+    assert "RASA_API_TOKEN" in err
+
+
+def test_serve_refuses_a_value_of_the_wrong_type(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(launcher, "get_settings", lambda: settings(RASA_PORT="lima"))
+    assert launcher.serve() == 2
+    assert "RASA_PORT" in capsys.readouterr().err
