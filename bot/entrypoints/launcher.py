@@ -198,6 +198,7 @@ def _lock_store(redis_url: str | None) -> dict[str, Any]:
     return store
 
 
+MASKING_STORE = "bot.adapters.tracker_store.MaskingTrackerStore"
 # The action server refuses calls without it (bot/entrypoints/action_server.py).
 ACTIONS_TOKEN_HEADER = "X-Tabik-Actions-Token"  # noqa: S105 - a header name
 
@@ -209,7 +210,8 @@ def runtime_endpoints(settings: Settings) -> dict[str, Any]:
             "url": settings.action_server_url,
             "headers": {ACTIONS_TOKEN_HEADER: "${ACTIONS_TOKEN}"},
         },
-        "tracker_store": _sql_store(settings.tracker_store_url),
+        # Rasa's SQL store, but NIKs are masked in what it keeps.
+        "tracker_store": {**_sql_store(settings.tracker_store_url), "type": MASKING_STORE},
         "lock_store": _lock_store(settings.redis_url),
     }
 
