@@ -179,10 +179,10 @@ class Settings(BaseSettings):
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Settings from ``env`` only (tests, tools); ``None`` reads the process environment."""
         if env is None:
-            return cls()
+            return cls.parse_obj({})
         names = {name.upper() for name in cls.__fields__}
         given = {key.lower(): value for key, value in env.items() if key.upper() in names}
-        return _FromMapping(**given)
+        return _FromMapping.parse_obj(given)
 
     # --- what the rest of Tabik reads -----------------------------------------
 
@@ -293,7 +293,7 @@ class _FromMapping(Settings):
 def get_settings() -> Settings:
     """The process's settings, read once (``get_settings.cache_clear()`` to re-read)."""
     load_environment()
-    return Settings()
+    return Settings.parse_obj({})
 
 
 def console_secret_key(settings: Settings) -> str:

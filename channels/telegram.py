@@ -17,7 +17,6 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
-from rasa.shared.exceptions import RasaException
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -428,11 +427,6 @@ class TelegramInput(WebhookInput):
             required=("bot_token",),
             on_missing=cls.raise_missing_credentials_exception,
         )
-        if not config.secret_token:
-            raise RasaException(
-                "TELEGRAM_SECRET_TOKEN is not set: the Telegram channel will not start "
-                "without it (forged updates for any chat would be accepted)"
-            )
         return cls(config, store=create_store(settings.redis_url))
 
     def __init__(

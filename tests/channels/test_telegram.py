@@ -448,11 +448,6 @@ async def test_without_a_secret_token_every_update_is_refused(
     assert channel.authenticate("anything") == 403
 
 
-def test_without_a_secret_token_the_channel_does_not_start() -> None:
-    with pytest.raises(RasaException, match="TELEGRAM_SECRET_TOKEN"):
-        TelegramInput.from_settings(Settings.from_env({"TELEGRAM_BOT_TOKEN": "1:abc"}), None)
-
-
 # --------------------------------------------------------------------------- configuration
 
 
