@@ -27,7 +27,6 @@ logger = logging.getLogger(__name__)
 
 REST_PREFIX = "rest:"
 MAX_SENDER_LENGTH = 128
-MAX_MESSAGE_LENGTH = 4096
 
 
 def rest_sender(given: str) -> str:
@@ -56,8 +55,8 @@ class RestInput(InputChannel):
             raise RejectedRequest(400, "sender must be a non-empty string")
         if not isinstance(text, str):
             raise RejectedRequest(400, "message must be a string")
-        if len(sender) > MAX_SENDER_LENGTH or len(text) > MAX_MESSAGE_LENGTH:
-            raise RejectedRequest(400, "sender or message too long")
+        if len(sender) > MAX_SENDER_LENGTH:
+            raise RejectedRequest(400, "sender id too long")
         return rest_sender(sender.strip()), text
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
