@@ -31,6 +31,7 @@ import yaml
 from pydantic import ValidationError
 
 from bot.config import PROJECT_ROOT, VAR_DIR, Settings, get_settings, write_private
+from bot.domain.privacy import install_log_masking
 
 log = logging.getLogger("tabik.launcher")
 
@@ -431,6 +432,7 @@ def serve(*, chat: bool = False) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)-7s %(message)s")
+    install_log_masking()
     parser = argparse.ArgumentParser(prog="python -m bot.entrypoints.launcher", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("serve", help="start every process in the foreground")
