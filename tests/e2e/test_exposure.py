@@ -13,6 +13,7 @@ import json
 import os
 import sqlite3
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -28,7 +29,7 @@ from tests.auxil import fake_telegram, fake_whatsapp
 from tests.auxil.tabik_server import TabikServer, drive_form, port_is_open, texts
 from tests.e2e.conftest import Fakes
 from tests.e2e.test_channels_serve import new_wa_id, wa_say
-from tests.e2e.test_rest_conversations import COMPLAINT_ANSWERS, TICKET
+from tests.e2e.test_rest_conversations import COMPLAINT_ANSWERS, TICKET, fill
 
 pytestmark = pytest.mark.slow
 
@@ -276,3 +277,39 @@ def test_a_spaced_nik_is_in_neither_the_logs_nor_the_tracker_store(tabik: TabikS
         assert not any(form in data for data in rows), form
     assert NIK not in json.dumps(tabik.tracker(who))
     assert os.stat(tabik.workdir / "trackers.db")  # the SQL store, not an in-memory fallback
+
+
+def test_a_stranger_never_reads_a_rejections_reason(tabik: TabikServer) -> None:
+    owner = f"e2e-owner-{uuid.uuid4().hex[:6]}"
+    number_match = TICKET.search(fill(tabik, owner, "mau lapor jalan rusak", COMPLAINT_ANSWERS))
+    assert number_match
+    number = number_match.group(0)
+    reason = "Di luar wewenang; sudah diteruskan ke Pak Budi, Jl. Kenanga 5"
+    officer = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "ticket",
+            "set-status",
+            number,
+            "ditolak",
+            "--actor",
+            "petugas-e2e",
+            "--note",
+            reason,
+        ],
+        cwd=PROJECT_ROOT,
+        env=tabik.env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert officer.returncode == 0, officer.stdout + officer.stderr
+
+    theirs = texts(tabik.say(f"e2e-stranger-{uuid.uuid4().hex[:6]}", f"cek status {number}"))
+    assert "ditolak" in theirs
+    for private in ("Kenanga", "Budi", "wewenang", "berlubang", "Hajimena"):
+        assert private not in theirs, theirs
+    mine = texts(tabik.say(owner, f"cek status {number}"))
+    assert "Kenanga" in mine
