@@ -398,6 +398,13 @@ def serve(*, chat: bool = False) -> int:
     settings = checked_settings()
     if settings is None:
         return 2
+    if chat and not settings.rest_enabled:
+        print(
+            "The terminal chat talks through the REST channel, which is off while WhatsApp "
+            "or Telegram is configured; set TABIK_ENABLE_REST=1 to use both.",
+            file=sys.stderr,
+        )
+        return 2
     supervisor = Supervisor()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:

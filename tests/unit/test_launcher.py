@@ -156,3 +156,13 @@ def test_serve_refuses_a_value_of_the_wrong_type(
     monkeypatch.setattr(launcher, "get_settings", lambda: settings(RASA_PORT="lima"))
     assert launcher.serve() == 2
     assert "RASA_PORT" in capsys.readouterr().err
+
+
+def test_the_terminal_chat_says_why_it_cannot_run_without_rest(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configured = settings(TELEGRAM_BOT_TOKEN="1:abc", TELEGRAM_SECRET_TOKEN="s", RASA_API_TOKEN="t")
+    monkeypatch.setattr(launcher, "get_settings", lambda: configured)
+    monkeypatch.setattr(launcher, "migrate", lambda s: pytest.fail("migrated"))
+    assert launcher.serve(chat=True) == 2
+    assert "TABIK_ENABLE_REST=1" in capsys.readouterr().err
