@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 from collections.abc import AsyncIterator
@@ -16,10 +17,10 @@ from bot.entrypoints import action_server, rasa_server
 TOKEN = "actions-token-for-tests"
 
 
-@pytest.fixture
-async def actions_url() -> AsyncIterator[str]:
+@contextlib.asynccontextmanager
+async def serving(actions_package: str) -> AsyncIterator[str]:
     Sanic.test_mode = True  # several apps named "rasa_sdk" in one test process
-    app = action_server.build_app(TOKEN)
+    app = action_server.build_app(TOKEN, actions_package=actions_package)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     server = await app.create_server(sock=sock, return_asyncio_server=True, access_log=False)
@@ -34,6 +35,12 @@ async def actions_url() -> AsyncIterator[str]:
         await server.close()
         await server.after_stop()
         sock.close()
+
+
+@pytest.fixture
+async def actions_url() -> AsyncIterator[str]:
+    async with serving("actions") as url:
+        yield url
 
 
 def action_call(name: str) -> dict[str, Any]:
@@ -71,6 +78,16 @@ async def test_the_action_server_refuses_callers_without_the_token(actions_url: 
         async with http.get(f"{actions_url}/actions", headers=right) as answer:
             names = {a["name"] for a in await answer.json()}
             assert "action_check_status" in names
+
+
+async def test_a_failing_action_does_not_echo_the_tracker() -> None:
+    call = action_call("action_that_fails")
+    call["tracker"]["slots"] = {"nik": "1871011508900001"}
+    async with serving("tests.auxil.failing_actions") as url, aiohttp.ClientSession() as http:
+        headers = {action_server.TOKEN_HEADER: TOKEN}
+        async with http.post(f"{url}/webhook", json=call, headers=headers) as answer:
+            assert answer.status == 500
+            assert "1871011508900001" not in await answer.text()
 
 
 def test_an_action_server_without_a_token_is_not_built() -> None:
