@@ -15,6 +15,8 @@ from bot.domain.privacy import MaskingFilter, mask_name, mask_text
         ("NIK 1871012345670001", "012345670", "1871"),
         ("hp 081234567890", "345678", "0812"),
         ("hp +62 812-3456-7890", "3456", "812"),
+        ("hp 0812.3456.7890", "3456", "0812"),
+        ("wa 62 812 3456 7890", "3456", "812"),
         ("email siti.aminah@example.id", "iti.aminah", "@example.id"),
         (
             "POST https://api.telegram.org/bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/sendMessage",
