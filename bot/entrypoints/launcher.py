@@ -199,6 +199,7 @@ def _lock_store(redis_url: str | None) -> dict[str, Any]:
     return store
 
 
+LOGGING_FILES = {"plain": "logging.yml", "json": "logging-json.yml"}
 MASKING_STORE = "bot.adapters.tracker_store.MaskingTrackerStore"
 # The action server refuses calls without it (bot/entrypoints/action_server.py).
 ACTIONS_TOKEN_HEADER = "X-Tabik-Actions-Token"  # noqa: S105 - a header name
@@ -332,7 +333,7 @@ def actions_health_url(settings: Settings) -> str:
 
 def start_all(settings: Settings, supervisor: Supervisor, *, model: Path) -> None:
     endpoints, credentials = write_runtime_config(settings)
-    logging_config = str(Path(__file__).with_name("logging.yml"))
+    logging_config = str(Path(__file__).with_name(LOGGING_FILES[settings.log_format]))
     # Secrets reach the children through their environment, never their command line.
     token = settings.actions_token or secrets.token_urlsafe(32)
     env = child_env({"ACTIONS_TOKEN": token})
