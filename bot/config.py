@@ -289,10 +289,18 @@ class _FromMapping(Settings):
             return (init_settings,)
 
 
-@lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process's settings, read once (``get_settings.cache_clear()`` to re-read)."""
+    """The process's settings, parsed and validated once per state of the environment.
+
+    A process's environment does not change, so this is read once; keyed on the
+    variables' values, a test that sets one (``monkeypatch.setenv``) still sees it.
+    """
     load_environment()
+    return _settings_for(tuple(os.environ.get(name.upper()) for name in Settings.__fields__))
+
+
+@lru_cache(maxsize=8)
+def _settings_for(_values: tuple[str | None, ...]) -> Settings:
     return Settings.parse_obj({})
 
 

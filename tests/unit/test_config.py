@@ -143,3 +143,13 @@ def test_the_readme_documents_every_variable() -> None:
     # systems' variables are read by their adapters, not by Settings).
     adapters = {n for n in documented if n.endswith(("_API_URL", "_API_KEY"))}
     assert sorted(documented - variables - adapters) == []
+
+
+def test_settings_are_read_once_per_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.config import get_settings
+
+    monkeypatch.setenv("RASA_PORT", "6100")
+    first = get_settings()
+    assert get_settings() is first and first.rasa_port == 6100
+    monkeypatch.setenv("RASA_PORT", "6200")
+    assert get_settings().rasa_port == 6200
