@@ -1,21 +1,49 @@
 """Settings read from the environment (and a ``.env`` file when present).
 
-One place for every variable in CONTRACT §3. Nothing here opens a connection:
-settings are plain values, read when asked for (never at import time).
+One ``Settings`` object (pydantic ``BaseSettings``) holds every variable of the
+configuration table in README.md; ``get_settings()`` reads it once per process.
+Values are only parsed here; whether they are *safe to serve* (no half channel,
+Telegram with its secret, a token for Rasa's HTTP API) is ``Settings.problems()``,
+checked by the launcher before anything starts. Nothing here opens a connection.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseSettings, Field, PrivateAttr, root_validator, validator
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("TABIK_VAR_DIR", PROJECT_ROOT / "var"))
+ENV_FILE = PROJECT_ROOT / ".env"
 
 DEFAULT_WHATSAPP_API_BASE = "https://graph.facebook.com/v21.0"
 DEFAULT_TELEGRAM_API_BASE = "https://api.telegram.org"
+CONSOLE_SECRET_FILE = "console-secret-key"  # noqa: S105 - a file name
+
+WHATSAPP_VARIABLES = (
+    "WHATSAPP_VERIFY_TOKEN",
+    "WHATSAPP_APP_SECRET",
+    "WHATSAPP_ACCESS_TOKEN",
+    "WHATSAPP_PHONE_NUMBER_ID",
+)
+TELEGRAM_VARIABLES = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_SECRET_TOKEN")
+# Addresses that mean "every interface": Rasa still reaches the action server on loopback.
+_ANY_HOST = {"", "0.0.0.0", "::", "[::]"}  # noqa: S104 - compared, never bound
+
+
+class ConfigurationError(ValueError):
+    """The environment cannot be served as it is; ``problems`` says why, one line each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
@@ -37,18 +65,17 @@ def read_dotenv(path: Path) -> dict[str, str]:
 
 
 def load_environment(env_file: Path | None = None) -> None:
-    """Put ``.env`` values into ``os.environ`` without overriding real variables."""
-    for key, value in read_dotenv(env_file or PROJECT_ROOT / ".env").items():
+    """Put ``.env`` values into ``os.environ`` without overriding real variables.
+
+    Child processes (Rasa, the action server) and the few modules that read
+    ``os.environ`` directly then see the same values as the settings.
+    """
+    for key, value in read_dotenv(env_file or ENV_FILE).items():
         os.environ.setdefault(key, value)
 
 
 def _sqlite_url(name: str) -> str:
     return f"sqlite:///{VAR_DIR / name}"
-
-
-def _opt(env: Mapping[str, str], key: str) -> str | None:
-    value = env.get(key, "").strip()
-    return value or None
 
 
 @dataclass(frozen=True)
@@ -70,57 +97,230 @@ class TelegramSettings:
     api_base: str = DEFAULT_TELEGRAM_API_BASE
 
 
-@dataclass(frozen=True)
-class Settings:
-    database_url: str
-    tracker_store_url: str
-    redis_url: str | None
-    rasa_api_token: str | None
-    whatsapp: WhatsAppSettings | None
-    telegram: TelegramSettings | None
-    action_server_url: str = "http://localhost:5055/webhook"
-    rasa_url: str = "http://localhost:5005"
-    extra: dict[str, str] = field(default_factory=dict)
+def _secret(**kwargs: Any) -> Any:
+    # Secrets never show in a repr (tracebacks, debug logs).
+    return Field(None, repr=False, **kwargs)
+
+
+class Settings(BaseSettings):
+    """Every variable of the configuration table; field ``foo_bar`` is ``FOO_BAR``."""
+
+    # URLs may carry a password: kept out of reprs too.
+    database_url: str = Field(default_factory=lambda: _sqlite_url("tabik.db"), repr=False)
+    tracker_store_url: str = Field(default_factory=lambda: _sqlite_url("trackers.db"), repr=False)
+    redis_url: str | None = Field(None, repr=False)
+
+    whatsapp_verify_token: str | None = _secret()
+    whatsapp_app_secret: str | None = _secret()
+    whatsapp_access_token: str | None = _secret()
+    whatsapp_phone_number_id: str | None = None
+    whatsapp_api_base: str = DEFAULT_WHATSAPP_API_BASE
+    whatsapp_template_name: str = "tabik_status_update"
+    whatsapp_template_language: str = "id"
+
+    telegram_bot_token: str | None = _secret()
+    telegram_secret_token: str | None = _secret()
+    telegram_api_base: str = DEFAULT_TELEGRAM_API_BASE
+
+    rasa_api_token: str | None = _secret()
+    rasa_port: int = Field(5005, ge=1, le=65535)
+    actions_port: int = Field(5055, ge=1, le=65535)
+    console_port: int = Field(5080, ge=1, le=65535)
+    actions_host: str = "127.0.0.1"
+    actions_token: str | None = _secret()
+    action_server_url: str | None = None
+    rasa_url: str | None = None
+    rasa_urls: str | None = None
+    tabik_enable_rest: bool | None = None
+    console_secret_key: str | None = _secret()
+    media_dir: Path = Field(default_factory=lambda: VAR_DIR / "media")
+    log_format: Literal["plain", "json"] = "plain"
+    tabik_var_dir: Path = Field(default_factory=lambda: VAR_DIR)
+    tabik_model: Path | None = None
+
+    # Values for outside systems that tests inject without the environment.
+    _extra: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    class Config:
+        env_file = ENV_FILE
+        env_file_encoding = "utf-8"
+        case_sensitive = False
+        allow_mutation = False
+
+    @root_validator(pre=True)
+    def _blank_is_unset(cls, values: dict[str, Any]) -> dict[str, Any]:
+        # `FOO=` in a .env file or a compose file means "not set", not "empty secret".
+        cleaned: dict[str, Any] = {}
+        for key, value in values.items():
+            if isinstance(value, str):
+                value = value.strip()
+                if not value:
+                    continue
+            cleaned[key] = value
+        return cleaned
+
+    @validator("whatsapp_api_base", "telegram_api_base", "rasa_url")
+    def _no_trailing_slash(cls, value: str | None) -> str | None:
+        return value.rstrip("/") if value else value
+
+    @root_validator(skip_on_failure=True)
+    def _derived_urls(cls, values: dict[str, Any]) -> dict[str, Any]:
+        host = values["actions_host"]
+        reach = "127.0.0.1" if host in _ANY_HOST else host
+        if not values.get("action_server_url"):
+            values["action_server_url"] = f"http://{reach}:{values['actions_port']}/webhook"
+        if not values.get("rasa_url"):
+            values["rasa_url"] = f"http://localhost:{values['rasa_port']}"
+        return values
+
+    # --- reading ---------------------------------------------------------------
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        env = os.environ if env is None else env
-        whatsapp = None
-        wa_keys = (
-            "WHATSAPP_VERIFY_TOKEN",
-            "WHATSAPP_APP_SECRET",
-            "WHATSAPP_ACCESS_TOKEN",
-            "WHATSAPP_PHONE_NUMBER_ID",
+        """Settings from ``env`` only (tests, tools); ``None`` reads the process environment."""
+        if env is None:
+            return cls.parse_obj({})
+        names = {name.upper() for name in cls.__fields__}
+        given = {key.lower(): value for key, value in env.items() if key.upper() in names}
+        return _FromMapping.parse_obj(given)
+
+    # --- what the rest of Tabik reads -----------------------------------------
+
+    @property
+    def extra(self) -> dict[str, str]:
+        return self._extra
+
+    @property
+    def whatsapp(self) -> WhatsAppSettings | None:
+        """The channel's settings, or None unless all four credentials are set."""
+        if not (
+            self.whatsapp_verify_token
+            and self.whatsapp_app_secret
+            and self.whatsapp_access_token
+            and self.whatsapp_phone_number_id
+        ):
+            return None
+        return WhatsAppSettings(
+            verify_token=self.whatsapp_verify_token,
+            app_secret=self.whatsapp_app_secret,
+            access_token=self.whatsapp_access_token,
+            phone_number_id=self.whatsapp_phone_number_id,
+            api_base=self.whatsapp_api_base,
+            notification_template=self.whatsapp_template_name,
+            template_language=self.whatsapp_template_language,
         )
-        if all(_opt(env, k) for k in wa_keys):
-            whatsapp = WhatsAppSettings(
-                verify_token=env["WHATSAPP_VERIFY_TOKEN"].strip(),
-                app_secret=env["WHATSAPP_APP_SECRET"].strip(),
-                access_token=env["WHATSAPP_ACCESS_TOKEN"].strip(),
-                phone_number_id=env["WHATSAPP_PHONE_NUMBER_ID"].strip(),
-                api_base=(_opt(env, "WHATSAPP_API_BASE") or DEFAULT_WHATSAPP_API_BASE).rstrip("/"),
-                notification_template=_opt(env, "WHATSAPP_TEMPLATE_NAME") or "tabik_status_update",
-                template_language=_opt(env, "WHATSAPP_TEMPLATE_LANGUAGE") or "id",
-            )
-        telegram = None
-        if _opt(env, "TELEGRAM_BOT_TOKEN"):
-            telegram = TelegramSettings(
-                bot_token=env["TELEGRAM_BOT_TOKEN"].strip(),
-                secret_token=_opt(env, "TELEGRAM_SECRET_TOKEN"),
-                api_base=(_opt(env, "TELEGRAM_API_BASE") or DEFAULT_TELEGRAM_API_BASE).rstrip("/"),
-            )
-        return cls(
-            database_url=_opt(env, "DATABASE_URL") or _sqlite_url("tabik.db"),
-            tracker_store_url=_opt(env, "TRACKER_STORE_URL") or _sqlite_url("trackers.db"),
-            redis_url=_opt(env, "REDIS_URL"),
-            rasa_api_token=_opt(env, "RASA_API_TOKEN"),
-            whatsapp=whatsapp,
-            telegram=telegram,
-            action_server_url=_opt(env, "ACTION_SERVER_URL") or "http://localhost:5055/webhook",
-            rasa_url=(_opt(env, "RASA_URL") or "http://localhost:5005").rstrip("/"),
+
+    @property
+    def telegram(self) -> TelegramSettings | None:
+        if not self.telegram_bot_token:
+            return None
+        return TelegramSettings(
+            bot_token=self.telegram_bot_token,
+            secret_token=self.telegram_secret_token,
+            api_base=self.telegram_api_base,
         )
+
+    @property
+    def messaging_configured(self) -> bool:
+        """Any WhatsApp or Telegram variable set: residents' real identities are at stake."""
+        return any(self._given(name) for name in (*WHATSAPP_VARIABLES, *TELEGRAM_VARIABLES))
+
+    @property
+    def rest_enabled(self) -> bool:
+        """The REST channel: on while no messaging channel is configured, or when asked for."""
+        if self.tabik_enable_rest is not None:
+            return self.tabik_enable_rest
+        return not self.messaging_configured
+
+    @property
+    def rasa_instances(self) -> tuple[str, ...]:
+        """``RASA_URLS`` (comma-separated), or this instance's Rasa."""
+        urls = [u.strip().rstrip("/") for u in (self.rasa_urls or "").split(",") if u.strip()]
+        return tuple(urls) or (str(self.rasa_url),)
+
+    def _given(self, variable: str) -> bool:
+        return bool(getattr(self, variable.lower()))
+
+    def problems(self) -> list[str]:
+        """Why this configuration must not be served; empty when it may."""
+        found: list[str] = []
+        given = [name for name in WHATSAPP_VARIABLES if self._given(name)]
+        if given and len(given) < len(WHATSAPP_VARIABLES):
+            missing = [name for name in WHATSAPP_VARIABLES if name not in given]
+            found.append(
+                f"WhatsApp is half configured: {', '.join(missing)} "
+                f"{'is' if len(missing) == 1 else 'are'} missing "
+                f"(set all of {', '.join(WHATSAPP_VARIABLES)}, or none)"
+            )
+        if self.telegram_secret_token and not self.telegram_bot_token:
+            found.append("Telegram is half configured: TELEGRAM_BOT_TOKEN is missing")
+        if self.telegram_bot_token and not self.telegram_secret_token:
+            found.append(
+                "Telegram needs TELEGRAM_SECRET_TOKEN: without it forged updates "
+                "for any chat would be accepted"
+            )
+        if self.messaging_configured and not self.rasa_api_token:
+            found.append(
+                "RASA_API_TOKEN is missing: with WhatsApp or Telegram configured, "
+                "Rasa's HTTP API (conversations, models) must require a token"
+            )
+        return found
+
+    def check(self) -> Settings:
+        """Raise ``ConfigurationError`` naming every problem; return self when servable."""
+        found = self.problems()
+        if found:
+            raise ConfigurationError(found)
+        return self
+
+    def with_values(self, **values: Any) -> Settings:
+        """A copy with some fields replaced (e.g. a generated ``actions_token``)."""
+        return self.copy(update=values)
+
+
+class _FromMapping(Settings):
+    """Settings read from given values only: neither the environment nor ``.env``."""
+
+    class Config:
+        @classmethod
+        def customise_sources(
+            cls, init_settings: Any, env_settings: Any, file_secret_settings: Any
+        ) -> Any:
+            return (init_settings,)
 
 
 def get_settings() -> Settings:
+    """The process's settings, parsed and validated once per state of the environment.
+
+    A process's environment does not change, so this is read once; keyed on the
+    variables' values, a test that sets one (``monkeypatch.setenv``) still sees it.
+    """
     load_environment()
-    return Settings.from_env()
+    return _settings_for(tuple(os.environ.get(name.upper()) for name in Settings.__fields__))
+
+
+@lru_cache(maxsize=8)
+def _settings_for(_values: tuple[str | None, ...]) -> Settings:
+    return Settings.parse_obj({})
+
+
+def console_secret_key(settings: Settings) -> str:
+    """``CONSOLE_SECRET_KEY``, or one generated once and kept under var/ (mode 0600)."""
+    if settings.console_secret_key:
+        return settings.console_secret_key
+    path = settings.tabik_var_dir / CONSOLE_SECRET_FILE
+    if path.is_file():
+        return path.read_text(encoding="utf-8").strip()
+    key = secrets.token_urlsafe(48)
+    write_private(path, key + "\n")
+    return key
+
+
+def write_private(path: Path, text: str) -> Path:
+    """Write ``text`` readable by this user only, from the first byte (no umask race)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # an existing file keeps its old mode through O_CREAT
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    return path

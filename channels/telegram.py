@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dtm
 import hmac
-import json
 import logging
 import warnings
 from collections.abc import Awaitable, Callable, Mapping
@@ -55,6 +54,7 @@ from channels.common import (
     split_text,
 )
 from channels.errors import RecipientNotOnChannel, RetryBudgetExhausted
+from channels.guard import FloodGuard, RejectedRequest, parse_json, read_body
 
 logger = logging.getLogger(__name__)
 
@@ -443,6 +443,7 @@ class TelegramInput(WebhookInput):
     ) -> None:
         super().__init__(store, namespace="tg", replies=replies, dispatcher=dispatcher)
         self.settings = settings
+        self.flood = FloodGuard()
         self.api = api or BotApi(settings)
         self.output = TelegramOutput(
             self.api,
@@ -453,9 +454,9 @@ class TelegramInput(WebhookInput):
             overall=overall,
         )
         if not settings.secret_token:
-            logger.warning(
-                "TELEGRAM_SECRET_TOKEN is not set: the Telegram webhook cannot tell "
-                "Telegram's deliveries from forged ones"
+            logger.error(
+                "TELEGRAM_SECRET_TOKEN is not set: every Telegram delivery will be refused, "
+                "since forged ones could not be told apart"
             )
 
     def get_output_channel(self) -> TelegramOutput:
@@ -465,7 +466,7 @@ class TelegramInput(WebhookInput):
         """None when the request may go on, else the HTTP status to refuse it with."""
         secret = self.settings.secret_token
         if not secret:
-            return None
+            return 403  # fail closed: without a secret nothing is authentic
         if not header:
             return 401
         if not hmac.compare_digest(header.encode("utf-8"), secret.encode("utf-8")):
@@ -495,10 +496,10 @@ class TelegramInput(WebhookInput):
         if refused is not None:
             return refused, "unauthorised" if refused == 401 else "forbidden"
         try:
-            data = json.loads(body)
-        except ValueError:
-            return 400, "malformed JSON"
-        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+            data = parse_json(body)
+        except RejectedRequest as rejected:
+            return rejected.status, rejected.reason
+        if not isinstance(data.get("update_id"), int) or isinstance(data["update_id"], bool):
             return 400, "not an update"
         if not self.dispatcher.has_capacity:
             # Not a processing failure: nothing was accepted, so Telegram's redelivery is wanted.
@@ -506,22 +507,25 @@ class TelegramInput(WebhookInput):
             return 503, "busy"
         try:
             inbound = parse_update(data, self.api.bot)
-        except (TypeError, KeyError, ValueError, AttributeError):
-            # Authentic but unreadable (a Bot API change?): redelivery would not help.
+        except (TypeError, KeyError, ValueError, AttributeError, OverflowError, OSError):
+            # Authentic but absurd (a date in year 3e12, a string for a number): nothing
+            # to answer, and a 5xx would only make Telegram redeliver it.
             logger.exception("Telegram update %s could not be parsed", data.get("update_id"))
-            return 200, "ignored"
-        if inbound is not None:
-            self.dispatcher.submit(inbound, lambda m: self.process(m, on_new_message))
+            return 400, "unreadable update"
+        for admitted in self.flood.screen([inbound] if inbound is not None else []):
+            self.dispatcher.submit(admitted, lambda m: self.process(m, on_new_message))
         return 200, "ok"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = self.webhook_blueprint()
 
-        @webhook.route("/webhook", methods=["POST"])
+        @webhook.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:
-            status, text = self.accept(
-                request.body, request.headers.get(SECRET_HEADER), on_new_message
-            )
+            try:
+                body = await read_body(request)
+            except RejectedRequest as rejected:
+                return response.text(rejected.reason, status=rejected.status)
+            status, text = self.accept(body, request.headers.get(SECRET_HEADER), on_new_message)
             return response.text(text, status=status)
 
         return webhook

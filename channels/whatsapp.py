@@ -47,6 +47,7 @@ from channels.common import (
     utf16_len,
 )
 from channels.errors import RecipientNotOnChannel, RetryBudgetExhausted, WhatsAppApiError
+from channels.guard import FloodGuard, RejectedRequest, parse_json, read_body
 
 logger = logging.getLogger(__name__)
 
@@ -620,6 +621,7 @@ class WhatsAppInput(WebhookInput):
     ) -> None:
         super().__init__(store, namespace="wa", replies=replies, dispatcher=dispatcher)
         self.settings = settings
+        self.flood = FloodGuard()
         self.client = client or GraphClient(settings)
         self.output = WhatsAppOutput(
             self.client,
@@ -663,11 +665,9 @@ class WhatsAppInput(WebhookInput):
             logger.warning("WhatsApp webhook with a wrong signature rejected")
             return 403, "invalid signature"
         try:
-            payload = json.loads(body)
-        except ValueError:
-            return 400, "malformed JSON"
-        if not isinstance(payload, dict):
-            return 400, "malformed JSON"
+            payload = parse_json(body)
+        except RejectedRequest as rejected:
+            return rejected.status, rejected.reason
         if payload.get("object") != "whatsapp_business_account":
             return 200, "ignored"
         if not self.dispatcher.has_capacity:
@@ -676,11 +676,11 @@ class WhatsAppInput(WebhookInput):
             return 503, "busy"
         try:
             messages = parse_webhook(payload, phone_number_id=self.settings.phone_number_id)
-        except (TypeError, KeyError, ValueError, AttributeError):
+        except (TypeError, KeyError, ValueError, AttributeError, OverflowError, OSError):
             # Authentic but unreadable (a Graph API change?): redelivery would not help.
             logger.exception("WhatsApp delivery could not be parsed")
             return 200, "ignored"
-        for inbound in messages:
+        for inbound in self.flood.screen(messages):
             self.dispatcher.submit(inbound, lambda m: self.process(m, on_new_message))
         return 200, "ok"
 
@@ -696,11 +696,13 @@ class WhatsAppInput(WebhookInput):
                 return response.text("forbidden", status=403)
             return response.text(challenge)
 
-        @webhook.route("/webhook", methods=["POST"])
+        @webhook.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:
-            status, text = self.accept(
-                request.body, request.headers.get(SIGNATURE_HEADER), on_new_message
-            )
+            try:
+                body = await read_body(request)
+            except RejectedRequest as rejected:
+                return response.text(rejected.reason, status=rejected.status)
+            status, text = self.accept(body, request.headers.get(SIGNATURE_HEADER), on_new_message)
             return response.text(text, status=status)
 
         return webhook

@@ -14,6 +14,7 @@ import argparse
 import hashlib
 import logging
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -27,8 +28,10 @@ from typing import IO, Any
 from urllib.parse import unquote, urlsplit
 
 import yaml
+from pydantic import ValidationError
 
-from bot.config import PROJECT_ROOT, VAR_DIR, Settings, get_settings
+from bot.config import PROJECT_ROOT, VAR_DIR, Settings, get_settings, write_private
+from bot.domain.privacy import install_log_masking
 
 log = logging.getLogger("tabik.launcher")
 
@@ -204,17 +207,30 @@ def _lock_store(redis_url: str | None) -> dict[str, Any]:
     return store
 
 
+LOGGING_FILES = {"plain": "logging.yml", "json": "logging-json.yml"}
+MASKING_STORE = "bot.adapters.tracker_store.MaskingTrackerStore"
+# The action server refuses calls without it (bot/entrypoints/action_server.py).
+ACTIONS_TOKEN_HEADER = "X-Tabik-Actions-Token"  # noqa: S105 - a header name
+
+
 def runtime_endpoints(settings: Settings) -> dict[str, Any]:
     return {
-        "action_endpoint": {"url": settings.action_server_url},
-        "tracker_store": _sql_store(settings.tracker_store_url),
+        # Rasa fills ${ACTIONS_TOKEN} from its environment: the secret is not in the file.
+        "action_endpoint": {
+            "url": settings.action_server_url,
+            "headers": {ACTIONS_TOKEN_HEADER: "${ACTIONS_TOKEN}"},
+        },
+        # Rasa's SQL store, but NIKs are masked in what it keeps.
+        "tracker_store": {**_sql_store(settings.tracker_store_url), "type": MASKING_STORE},
         "lock_store": _lock_store(settings.redis_url),
     }
 
 
 def runtime_credentials(settings: Settings) -> dict[str, Any]:
-    """Only the channels whose credentials are set are started."""
-    credentials: dict[str, Any] = {"rest": None}
+    """Only the channels whose credentials are set are started; REST only while enabled."""
+    credentials: dict[str, Any] = {}
+    if settings.rest_enabled:
+        credentials["channels.rest.RestInput"] = None
     if settings.whatsapp:
         credentials["channels.whatsapp.WhatsAppInput"] = {}
     if settings.telegram:
@@ -226,8 +242,9 @@ def write_runtime_config(settings: Settings, var_dir: Path = VAR_DIR) -> tuple[P
     var_dir.mkdir(parents=True, exist_ok=True)
     endpoints = var_dir / "endpoints.yml"
     credentials = var_dir / "credentials.yml"
-    endpoints.write_text(yaml.safe_dump(runtime_endpoints(settings), sort_keys=False))
-    credentials.write_text(yaml.safe_dump(runtime_credentials(settings), sort_keys=False))
+    # The tracker store's password may be in there: readable by this user only.
+    write_private(endpoints, yaml.safe_dump(runtime_endpoints(settings), sort_keys=False))
+    write_private(credentials, yaml.safe_dump(runtime_credentials(settings), sort_keys=False))
     return endpoints, credentials
 
 
@@ -351,29 +368,36 @@ def notifier_command() -> list[str]:
     return [sys.executable, "-m", "bot.workers.notifier"]
 
 
+def actions_health_url(settings: Settings) -> str:
+    parts = urlsplit(str(settings.action_server_url))
+    return f"{parts.scheme}://{parts.netloc}/health"
+
+
 def start_all(settings: Settings, supervisor: Supervisor, *, model: Path) -> None:
     endpoints, credentials = write_runtime_config(settings)
-    logging_config = str(Path(__file__).with_name("logging.yml"))
-    env = child_env()
-    rasa_port = int(os.environ.get("RASA_PORT", RASA_PORT))
-    actions_port = int(os.environ.get("ACTIONS_PORT", ACTIONS_PORT))
+    logging_config = str(Path(__file__).with_name(LOGGING_FILES[settings.log_format]))
+    # Secrets reach the children through their environment, never their command line.
+    token = settings.actions_token or secrets.token_urlsafe(32)
+    env = child_env({"ACTIONS_TOKEN": token})
+    rasa_port = settings.rasa_port
+    actions_port = settings.actions_port
     supervisor.start(
         "action server",
         [
-            venv_bin("rasa"),
-            "run",
-            "actions",
+            sys.executable,
+            "-m",
+            "bot.entrypoints.action_server",
             "--actions",
             "actions",
-            "--port",
-            str(actions_port),
             "--logging-config-file",
             logging_config,
         ],
         env,
     )
     rasa_command = [
-        venv_bin("rasa"),
+        sys.executable,
+        "-m",
+        "bot.entrypoints.rasa_server",
         "run",
         "--enable-api",
         "--model",
@@ -387,18 +411,43 @@ def start_all(settings: Settings, supervisor: Supervisor, *, model: Path) -> Non
         "--logging-config-file",
         logging_config,
     ]
-    if settings.rasa_api_token:
-        rasa_command += ["--auth-token", settings.rasa_api_token]
+    # RASA_API_TOKEN, when set, is in env: bot.entrypoints.rasa_server hands it to Rasa.
     supervisor.start("Rasa server", rasa_command, env)
     if notifier_wanted(settings):
         supervisor.start("notifier", notifier_command(), env)
-    wait_until_up(f"http://localhost:{actions_port}/health", supervisor, timeout=120)
+    wait_until_up(actions_health_url(settings), supervisor, timeout=120)
     wait_until_up(f"http://localhost:{rasa_port}/", supervisor, timeout=300)
     log.info("Tabik is up: Rasa on port %s, actions on port %s.", rasa_port, actions_port)
 
 
+def checked_settings() -> Settings | None:
+    """The settings when they may be served; otherwise says why on stderr and gives None."""
+    try:
+        settings = get_settings()
+        problems = settings.problems()
+    except ValidationError as error:
+        problems = [
+            f"{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in error.errors()
+        ]
+    if problems:
+        print("Tabik will not start:", file=sys.stderr)
+        for problem in problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return None
+    return settings
+
+
 def serve(*, chat: bool = False) -> int:
-    settings = get_settings()
+    settings = checked_settings()
+    if settings is None:
+        return 2
+    if chat and not settings.rest_enabled:
+        print(
+            "The terminal chat talks through the REST channel, which is off while WhatsApp "
+            "or Telegram is configured; set TABIK_ENABLE_REST=1 to use both.",
+            file=sys.stderr,
+        )
+        return 2
     output = quiet_terminal(log_file_for_chat()) if chat else None
     supervisor = Supervisor(output)
 
@@ -422,7 +471,7 @@ def serve(*, chat: bool = False) -> int:
         if chat:
             from bot.entrypoints.terminal_chat import chat_loop
 
-            chat_loop(f"http://localhost:{os.environ.get('RASA_PORT', RASA_PORT)}")
+            chat_loop(f"http://localhost:{settings.rasa_port}")
             return 0
         while True:
             problem = supervisor.failed()
@@ -442,6 +491,7 @@ def serve(*, chat: bool = False) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)-7s %(message)s")
+    install_log_masking()
     parser = argparse.ArgumentParser(prog="python -m bot.entrypoints.launcher", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("serve", help="start every process in the foreground")

@@ -22,6 +22,9 @@ log = logging.getLogger(__name__)
 
 LOOKUP_MISS_LIMIT = 5
 LOOKUP_WINDOW_SECONDS = 600.0
+# REST and terminal identities are free to invent, so they share one (larger) miss budget.
+SHARED_LOOKUP_CHANNELS = frozenset({"rest", "cli"})
+SHARED_LOOKUP_FACTOR = 20
 
 
 class Lookups:
@@ -39,7 +42,15 @@ class Lookups:
         self.window_seconds = window_seconds
 
     def _miss_key(self, identity: ChatIdentity) -> str:
+        if identity.channel in SHARED_LOOKUP_CHANNELS:
+            # A REST id costs nothing to rotate: all REST clients share one budget.
+            return "lookup-miss:shared:" + identity.channel
         return "lookup-miss:" + hashed(identity.channel, identity.account)[:32]
+
+    def _miss_limit(self, identity: ChatIdentity) -> int:
+        if identity.channel in SHARED_LOOKUP_CHANNELS:
+            return self.miss_limit * SHARED_LOOKUP_FACTOR
+        return self.miss_limit
 
     async def ticket_status(self, number_text: str, *, identity: ChatIdentity) -> StatusView:
         """Status of a ticket by number; details and history only for its owner/officers.
@@ -50,7 +61,7 @@ class Lookups:
         number = str(tickets.parse(number_text))
         key = self._miss_key(identity)
         misses = await self.store.get(key)
-        if misses is not None and int(misses) >= self.miss_limit:
+        if misses is not None and int(misses) >= self._miss_limit(identity):
             retry_after = await self.store.ttl(key)
             log.warning("lookups blocked for %s", identity.masked())
             raise TooManyLookups(retry_after if retry_after is not None else self.window_seconds)

@@ -134,7 +134,8 @@ def ticket_view(
         status=ticket.status,
         status_at=ticket.status_at,
         created_at=ticket.created_at,
-        note=ticket.latest_note,
+        # A rejection's reason may name people or places: owners and officers only.
+        note=ticket.latest_note if full else None,
         is_owner=is_owner,
         details=details,
         history=_history(ticket.history) if full else (),

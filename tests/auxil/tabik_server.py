@@ -82,6 +82,8 @@ class TabikServer:
     rasa_port: int = field(default_factory=free_port)
     actions_port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
+    # Rasa's HTTP API requires it; the helpers below send it (webhooks never need it).
+    api_token: str = "e2e-rasa-api-token"
 
     @property
     def url(self) -> str:
@@ -106,6 +108,10 @@ class TabikServer:
         )
         env.pop("REDIS_URL", None)
         env.pop("RASA_API_TOKEN", None)
+        env.pop("ACTIONS_TOKEN", None)
+        env.pop("TABIK_ENABLE_REST", None)
+        if self.api_token:
+            env["RASA_API_TOKEN"] = self.api_token
         env.update(self.env_overrides)
         return env
 
@@ -156,7 +162,13 @@ class TabikServer:
         body: bytes | None = None,
         headers: Mapping[str, str] | None = None,
         timeout: float = 60,
+        *,
+        auth: bool = True,
     ) -> tuple[int, bytes, float]:
+        if auth and self.api_token and not path.startswith("/webhooks/"):
+            path += ("&" if "?" in path else "?") + urllib.parse.urlencode(
+                {"token": self.api_token}
+            )
         request = urllib.request.Request(
             self.url + path, data=body, method=method, headers=dict(headers or {})
         )
@@ -182,12 +194,12 @@ class TabikServer:
         return list(json.loads(body))
 
     def tracker(self, sender: str) -> dict[str, Any]:
-        status, body = self.get(f"/conversations/{urllib.parse.quote(sender, safe=':')}/tracker")
+        status, body = self.get(f"/conversations/{conversation(sender)}/tracker")
         assert status == 200, body
         return dict(json.loads(body))
 
     def user_turns(self, sender: str) -> int:
-        status, body = self.get(f"/conversations/{urllib.parse.quote(sender, safe=':')}/tracker")
+        status, body = self.get(f"/conversations/{conversation(sender)}/tracker")
         if status != 200:
             return 0
         return sum(1 for e in json.loads(body).get("events", []) if e.get("event") == "user")
@@ -198,7 +210,7 @@ class TabikServer:
         Channels answer while the turn is still being saved, so reading the
         tracker right after a reply arrives can see the previous state.
         """
-        quoted = urllib.parse.quote(sender, safe=":")
+        quoted = conversation(sender)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             status, body = self.get(f"/conversations/{quoted}/tracker")
@@ -224,6 +236,13 @@ class TabikServer:
         )
         assert status == 200, body
         return dict(json.loads(body))
+
+
+def conversation(sender: str) -> str:
+    """The quoted conversation id of a sender: REST senders are ``rest:`` identities."""
+    if not sender.startswith(("wa:", "tg:", "rest:")):
+        sender = "rest:" + sender
+    return urllib.parse.quote(sender, safe=":")
 
 
 def texts(replies: list[dict[str, Any]]) -> str:

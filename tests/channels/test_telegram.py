@@ -226,7 +226,7 @@ async def test_malformed_json_is_400_and_unknown_kinds_are_200(harness: Harness)
     assert await harness.post(body=b'["not", "an", "update"]') == 400
     assert await harness.post({"update_id": 9, "some_future_kind": {"x": 1}}) == 200
     # Authentic but not what this ptb version can read (fields it requires are missing).
-    assert await harness.post({"update_id": 10, "poll": {"id": "1", "question": "?"}}) == 200
+    assert await harness.post({"update_id": 10, "poll": {"id": "1", "question": "?"}}) == 400
     await harness.settle()
     assert harness.agent.handled == []
 
@@ -439,12 +439,13 @@ async def test_notifications_are_plain_messages(
     assert bot_api[0].accepted("sendMessage")[0]["text"] == "Tiket ADU-1 selesai."
 
 
-async def test_without_a_secret_token_updates_are_accepted(
+async def test_without_a_secret_token_every_update_is_refused(
     make_telegram: Any,
     bot_api: tuple[FakeBotApi, str],
 ) -> None:
     channel = make_telegram(secret=None)
-    assert channel.authenticate(None) is None
+    assert channel.authenticate(None) == 403
+    assert channel.authenticate("anything") == 403
 
 
 # --------------------------------------------------------------------------- configuration

@@ -52,6 +52,8 @@ def tabik(
             "TELEGRAM_SECRET_TOKEN": fake_telegram.SECRET_TOKEN,
             "TELEGRAM_API_BASE": f"http://127.0.0.1:{fakes.bot_api_port}",
             "TABIK_MODEL": str(trained_model),
+            # The REST channel drives most tests; off by default with channels configured.
+            "TABIK_ENABLE_REST": "1",
         },
     )
     server.start()

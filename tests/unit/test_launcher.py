@@ -20,7 +20,7 @@ def test_embedded_defaults_use_sqlite_and_in_memory_locks() -> None:
     assert endpoints["tracker_store"]["dialect"] == "sqlite"
     assert endpoints["tracker_store"]["db"].endswith("trackers.db")
     assert endpoints["lock_store"] == {"type": "in_memory"}
-    assert launcher.runtime_credentials(settings()) == {"rest": None}
+    assert launcher.runtime_credentials(settings()) == {"channels.rest.RestInput": None}
 
 
 def test_postgres_and_redis_when_configured() -> None:
@@ -30,7 +30,7 @@ def test_postgres_and_redis_when_configured() -> None:
     )
     endpoints = launcher.runtime_endpoints(s)
     assert endpoints["tracker_store"] == {
-        "type": "SQL",
+        "type": "bot.adapters.tracker_store.MaskingTrackerStore",
         "dialect": "postgresql",
         "url": "db.internal",
         "db": "rasa",
@@ -48,16 +48,11 @@ def test_postgres_and_redis_when_configured() -> None:
     }
 
 
-def test_a_channel_starts_only_with_its_credentials() -> None:
-    s = settings(
-        TELEGRAM_BOT_TOKEN="123:abc",
-        WHATSAPP_VERIFY_TOKEN="v",
-        WHATSAPP_APP_SECRET="s",  # incomplete: stays off
-    )
-    assert launcher.runtime_credentials(s) == {
-        "rest": None,
-        "channels.telegram.TelegramInput": {},
-    }
+def test_a_channel_starts_only_with_its_credentials_and_rest_goes_off() -> None:
+    s = settings(TELEGRAM_BOT_TOKEN="123:abc", TELEGRAM_SECRET_TOKEN="s", RASA_API_TOKEN="t")
+    assert launcher.runtime_credentials(s) == {"channels.telegram.TelegramInput": {}}
+    again = settings(TELEGRAM_BOT_TOKEN="123:abc", TELEGRAM_SECRET_TOKEN="s", TABIK_ENABLE_REST="1")
+    assert "channels.rest.RestInput" in launcher.runtime_credentials(again)
 
 
 def test_model_fingerprint_follows_training_data(tmp_path: Path) -> None:
@@ -167,3 +162,114 @@ def test_a_chat_that_cannot_start_says_so_in_one_line(
     ]
     assert shown.err == ""
     assert "Tabik could not start: Rasa server exited with code 1" in path.read_text()
+
+
+def test_secrets_go_to_the_children_by_environment_never_the_command_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(launcher, "wait_until_up", lambda *args, **kwargs: None)
+    monkeypatch.setattr(
+        launcher,
+        "write_runtime_config",
+        lambda s: (tmp_path / "endpoints.yml", tmp_path / "credentials.yml"),
+    )
+    envs: dict[str, dict[str, str]] = {}
+
+    class Recording(launcher.Supervisor):
+        def start(self, name: str, command: object, env: dict[str, str]) -> None:
+            self.children.append((name, command))  # type: ignore[arg-type]
+            envs[name] = env
+
+    supervisor = Recording()
+    s = settings(
+        RASA_API_TOKEN="api-SECRET",
+        TELEGRAM_BOT_TOKEN="1:abc",
+        TELEGRAM_SECRET_TOKEN="tg-SECRET",
+        ACTIONS_PORT="6055",
+    )
+    launcher.start_all(s, supervisor, model=tmp_path / "model.tar.gz")
+    commands = dict(supervisor.children)
+    for command in commands.values():
+        assert "SECRET" not in " ".join(map(str, command))  # type: ignore[call-overload]
+    assert commands["Rasa server"][1:3] == ["-m", "bot.entrypoints.rasa_server"]
+    assert commands["action server"][1:3] == ["-m", "bot.entrypoints.action_server"]
+    token = envs["action server"]["ACTIONS_TOKEN"]
+    assert len(token) >= 32 and envs["Rasa server"]["ACTIONS_TOKEN"] == token
+    # A new token at each start when none is configured.
+    launcher.start_all(s, Recording(), model=tmp_path / "model.tar.gz")
+    assert envs["action server"]["ACTIONS_TOKEN"] != token
+
+
+def test_generated_files_are_private_and_hold_no_actions_token(tmp_path: Path) -> None:
+    s = settings(TRACKER_STORE_URL="postgresql://tabik:pw@db/rasa", ACTIONS_TOKEN="tok-XYZ")
+    endpoints, credentials = launcher.write_runtime_config(s, tmp_path)
+    for path in (endpoints, credentials):
+        assert path.stat().st_mode & 0o077 == 0
+    text = endpoints.read_text()
+    assert "tok-XYZ" not in text and "${ACTIONS_TOKEN}" in text
+
+
+def test_serve_refuses_an_unsafe_configuration_before_starting_anything(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(
+        launcher,
+        "get_settings",
+        lambda: settings(WHATSAPP_VERIFY_TOKEN="v", WHATSAPP_ACCESS_TOKEN="a"),
+    )
+    monkeypatch.setattr(launcher, "migrate", lambda s: pytest.fail("migrated"))
+    monkeypatch.setattr(launcher, "start_all", lambda *a, **k: pytest.fail("started"))
+    assert launcher.serve() == 2
+    err = capsys.readouterr().err
+    assert "WHATSAPP_APP_SECRET" in err and "WHATSAPP_PHONE_NUMBER_ID" in err
+    assert "RASA_API_TOKEN" in err
+
+
+def test_serve_refuses_a_value_of_the_wrong_type(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(launcher, "get_settings", lambda: settings(RASA_PORT="lima"))
+    assert launcher.serve() == 2
+    assert "RASA_PORT" in capsys.readouterr().err
+
+
+def test_the_terminal_chat_says_why_it_cannot_run_without_rest(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configured = settings(TELEGRAM_BOT_TOKEN="1:abc", TELEGRAM_SECRET_TOKEN="s", RASA_API_TOKEN="t")
+    monkeypatch.setattr(launcher, "get_settings", lambda: configured)
+    monkeypatch.setattr(launcher, "migrate", lambda s: pytest.fail("migrated"))
+    assert launcher.serve(chat=True) == 2
+    assert "TABIK_ENABLE_REST=1" in capsys.readouterr().err
+
+
+def test_json_logs_are_one_masked_object_per_line(tmp_path: Path) -> None:
+    import io
+    import json
+    import logging
+
+    import yaml
+
+    from bot.domain.privacy import MaskingFilter
+    from bot.entrypoints.json_log import JsonFormatter
+
+    config = yaml.safe_load(Path(launcher.__file__).with_name("logging-json.yml").read_text())
+    assert config["formatters"]["plain"]["()"] == "bot.entrypoints.json_log.JsonFormatter"
+    assert config["handlers"]["console"]["filters"] == ["mask_personal_data"]
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(MaskingFilter())
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("tabik.test.json")
+    logger.addHandler(handler)
+    try:
+        raise ValueError("NIK 18 71 01 150890 0001")
+    except ValueError:
+        logger.exception("lookup for %s failed", "081234567890")
+    finally:
+        logger.removeHandler(handler)
+    (line,) = stream.getvalue().splitlines()
+    entry = json.loads(line)
+    assert entry["level"] == "ERROR" and entry["logger"] == "tabik.test.json"
+    assert "081234567890" not in line and "150890" not in line
+    assert "ValueError" in entry["exception"]

@@ -31,6 +31,7 @@ from bot.domain.errors import (
 from bot.domain.identity import ChatIdentity
 from bot.domain.model import Officer, OfficerRole, TicketKind, TicketStatus
 from bot.domain.tickets import TicketNumber
+from bot.services.lookups import SHARED_LOOKUP_FACTOR
 from bot.services.tabik import Tabik
 from bot.services.views import ApplicationDraft, Attachment, ComplaintDraft
 
@@ -263,6 +264,26 @@ async def test_guessing_numbers_is_blocked_after_five_misses_until_the_window_pa
     assert (await tabik.ticket_status(receipt.number, identity=STRANGER)).details is None
 
 
+async def test_rotating_rest_ids_does_not_reset_the_guessing_budget(
+    uow_factory: functools.partial, clock: Clock
+) -> None:
+    tabik = Tabik(uow_factory, store=MemoryStore(prefix="t:"), clock=clock, lookup_miss_limit=2)
+    receipt = await tabik.file_complaint(pothole(), identity=RESIDENT)
+    budget = 2 * SHARED_LOOKUP_FACTOR
+    for attempt in range(budget):
+        with pytest.raises(TicketNotFound):
+            await tabik.ticket_status(
+                "ADU-261128-" + "".join("ABCDEFGH"[int(d) % 8] for d in f"{attempt:04o}"),
+                identity=ChatIdentity(channel="rest", account=f"wa:62812{attempt}"),
+            )
+    with pytest.raises(TooManyLookups):
+        await tabik.ticket_status(
+            receipt.number, identity=ChatIdentity(channel="rest", account="fresh-id")
+        )
+    # WhatsApp and Telegram residents keep their own budgets.
+    assert (await tabik.ticket_status(receipt.number, identity=STRANGER)).details is None
+
+
 async def test_a_repeated_confirmation_files_one_ticket(tabik: Tabik) -> None:
     first = await tabik.file_complaint(pothole(), identity=RESIDENT, idempotency_key="draft-9")
     again = await tabik.file_complaint(pothole(), identity=RESIDENT, idempotency_key="draft-9")
@@ -364,10 +385,13 @@ async def test_a_rejection_needs_a_reason_and_wrong_steps_are_refused(
     rejected = await tabik.change_status(
         receipt.number, to="ditolak", actor="officer:3", note="Bukan wewenang Pemprov"
     )
-    # The reason is part of the status everyone with the number can see.
+    # Anyone with the number sees the status word and date; the reason may name
+    # people or places, so only the resident who filed it (and officers) read it.
     stranger = await tabik.ticket_status(receipt.number, identity=STRANGER)
+    owner = await tabik.ticket_status(receipt.number, identity=RESIDENT)
     assert rejected.status is stranger.status is TicketStatus.DITOLAK
-    assert stranger.note == "Bukan wewenang Pemprov"
+    assert stranger.note is None and stranger.details is None
+    assert owner.note == "Bukan wewenang Pemprov"
 
 
 async def test_a_taken_ticket_number_is_retried_with_a_fresh_one(

@@ -58,6 +58,8 @@ def _configure_sqlite(engine: Engine) -> None:
 def make_engine(database_url: str, **options: Any) -> Engine:
     """An engine for DATABASE_URL: SQLite (file directory created) or PostgreSQL."""
     url = normalise_url(database_url)
+    # SQL errors would otherwise quote their parameters (NIKs, phone numbers) in logs.
+    options.setdefault("hide_parameters", True)
     if url.get_backend_name() == "sqlite":
         path = _sqlite_file(url)
         if path is not None:

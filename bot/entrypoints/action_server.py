@@ -1,0 +1,84 @@
+"""The action server (rasa-sdk) as Tabik runs it: loopback by default, closed by a token.
+
+rasa-sdk's own ``rasa run actions`` listens on every interface and runs any
+tracker anyone posts to ``/webhook``. Here the app is rasa-sdk's, but every
+route except ``/health`` requires ``ACTIONS_TOKEN`` in the ``X-Tabik-Actions-Token``
+header (Rasa sends it: the launcher writes it into the action endpoint's
+headers), and the server binds ``ACTIONS_HOST`` (``127.0.0.1`` unless changed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hmac
+import logging
+import logging.config
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rasa_sdk.endpoint import create_app
+from sanic import Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.config import get_settings
+
+logger = logging.getLogger("tabik.actions")
+
+TOKEN_HEADER = "X-Tabik-Actions-Token"  # noqa: S105 - a header name
+OPEN_PATHS = frozenset({"/health"})
+LOGGING_CONFIG = Path(__file__).with_name("logging.yml")
+
+
+def build_app(token: str, *, actions_package: str = "actions") -> Sanic:
+    """rasa-sdk's app with the token check in front and no CORS (no browser calls it)."""
+    if not token:
+        raise ValueError("the action server needs a token")
+    expected = token.encode("utf-8")
+    app = create_app(actions_package, cors_origins="")
+
+    @app.middleware("request")
+    async def require_token(request: Request) -> HTTPResponse | None:
+        if request.path in OPEN_PATHS:
+            return None
+        given = request.headers.get(TOKEN_HEADER)
+        if not given:
+            return response.json({"error": "unauthorised"}, status=401)
+        if not hmac.compare_digest(given.encode("utf-8"), expected):
+            logger.warning("action server call with a wrong token refused")
+            return response.json({"error": "forbidden"}, status=403)
+        return None
+
+    @app.exception(Exception)
+    async def failed(request: Request, exception: Exception) -> HTTPResponse:
+        # rasa-sdk's handler echoes the request body (a whole tracker, NIKs included).
+        logger.error("action call %s failed", request.path, exc_info=exception)
+        return response.json({"error": type(exception).__name__}, status=500)
+
+    return app
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.entrypoints.action_server")
+    parser.add_argument("--actions", default="actions", help="package holding the actions")
+    parser.add_argument("--logging-config-file", default=str(LOGGING_CONFIG))
+    args = parser.parse_args(argv)
+    config: dict[str, Any] = yaml.safe_load(Path(args.logging_config_file).read_text())
+    logging.config.dictConfig(config)
+    settings = get_settings()
+    token = settings.actions_token or os.environ.get("ACTIONS_TOKEN", "")
+    if not token:
+        print("ACTIONS_TOKEN is not set: the action server will not run open.", file=sys.stderr)
+        return 2
+    app = build_app(token, actions_package=args.actions)
+    logger.info("Action server on %s:%s", settings.actions_host, settings.actions_port)
+    app.run(settings.actions_host, settings.actions_port, workers=1, access_log=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
