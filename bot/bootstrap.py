@@ -9,13 +9,21 @@ from __future__ import annotations
 import functools
 import logging
 import threading
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.engine import Engine
 
 from bot.adapters.db.engine import make_engine, make_session_factory
+from bot.adapters.db.staff_repository import StaffUnitOfWork
 from bot.adapters.db.uow import SqlAlchemyUnitOfWork
 from bot.adapters.kv import KeyValueStore, create_store
 from bot.config import Settings, get_settings
+from bot.services.handoff_desk import Conversations, HandoffDesk
+from bot.services.messaging import Messenger
+from bot.services.staff import StaffAccounts
+from bot.services.staff_desk import StaffDesk
 from bot.services.tabik import Tabik
 
 log = logging.getLogger(__name__)
@@ -63,3 +71,105 @@ def services() -> Tabik:
             if _services is None:
                 _services, _engine = build_services()
     return _services
+
+
+# --- staff console -------------------------------------------------------------
+
+_desk_lock = threading.Lock()
+_handoff_desk: Any = None
+
+
+@dataclass
+class StaffServices:
+    """What the staff console runs on (built by :func:`build_staff_services`)."""
+
+    tabik: Tabik
+    accounts: StaffAccounts
+    desk: StaffDesk
+    handoffs: HandoffDesk
+    engine: Engine
+    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    async def close(self) -> None:
+        for close in self.closers:
+            await close()
+        await self.tabik.store.close()
+        self.engine.dispose()
+
+
+def build_staff_services(
+    settings: Settings | None = None,
+    *,
+    messenger: Messenger | None = None,
+    conversations: Conversations | None = None,
+    store: KeyValueStore | None = None,
+) -> StaffServices:
+    """The console's services. Without a ``messenger``, staff messages to residents go
+    out at once through the channels' outputs (:class:`DirectSender`) until the durable
+    outbox takes over; without ``conversations``, Rasa's HTTP API at RASA_URL is used."""
+    from bot.adapters.direct_messages import DirectSender
+    from bot.adapters.knowledge import load_knowledge
+    from bot.adapters.rasa_api import RasaConversations
+    from bot.adapters.sla_rules import load_sla_rules, office_hours_text, office_schedule
+
+    settings = settings or get_settings()
+    engine = make_engine(settings.database_url)
+    uow_factory = functools.partial(StaffUnitOfWork, make_session_factory(engine))
+    knowledge = load_knowledge()
+    tabik = Tabik(
+        uow_factory,
+        store=store if store is not None else create_store(settings.redis_url),
+        knowledge=knowledge,
+    )
+    closers: list[Callable[[], Awaitable[None]]] = []
+    if messenger is None:
+        direct = DirectSender(settings)
+        closers.append(direct.close)
+        messenger = direct
+    if conversations is None:
+        rasa = RasaConversations(settings.rasa_url, settings.rasa_api_token)
+        closers.append(rasa.close)
+        conversations = rasa
+    schedule = office_schedule(knowledge)
+    return StaffServices(
+        tabik=tabik,
+        accounts=StaffAccounts(uow_factory),
+        desk=StaffDesk(
+            uow_factory,
+            tabik,
+            messenger,
+            schedule=schedule,
+            sla_rules=load_sla_rules(),
+            knowledge=knowledge,
+        ),
+        handoffs=HandoffDesk(
+            uow_factory,
+            tabik,
+            schedule=schedule,
+            office_hours=office_hours_text(knowledge),
+            messenger=messenger,
+            conversations=conversations,
+        ),
+        engine=engine,
+        closers=closers,
+    )
+
+
+def handoff_desk() -> HandoffDesk:
+    """The process-wide handoff desk of the action server (opens and routes handoffs)."""
+    global _handoff_desk
+    if _handoff_desk is None:
+        with _desk_lock:
+            if _handoff_desk is None:
+                from bot.adapters.sla_rules import office_hours_text, office_schedule
+
+                tabik = services()
+                engine = _engine
+                assert engine is not None
+                _handoff_desk = HandoffDesk(
+                    functools.partial(StaffUnitOfWork, make_session_factory(engine)),
+                    tabik,
+                    schedule=office_schedule(tabik.knowledge),
+                    office_hours=office_hours_text(tabik.knowledge),
+                )
+    return _handoff_desk  # type: ignore[no-any-return]

@@ -53,9 +53,7 @@ class Area:
     def is_province(self) -> bool:
         return self.kabupaten_kota is None
 
-    def contains(
-        self, kabupaten_kota: str | None, kecamatan: str | None, desa: str | None
-    ) -> bool:
+    def contains(self, kabupaten_kota: str | None, kecamatan: str | None, desa: str | None) -> bool:
         """Whether a place lies inside this area (an unknown part of the place is outside)."""
         if self.kabupaten_kota is None:
             return True
@@ -140,16 +138,14 @@ class StaffAccount:
             raise InvalidStaffAccount(
                 "username", "3-40 lower-case letters, digits, '.', '_' or '-'"
             )
-        if self.role is Role.VILLAGE and not (
-            self.kabupaten_kota and self.kecamatan and self.desa
-        ):
+        if self.role is Role.VILLAGE and not (self.kabupaten_kota and self.kecamatan and self.desa):
             raise InvalidStaffAccount("area", "a village account needs kabupaten, kecamatan, desa")
-        if self.role is Role.OFFICER and (self.desa or (self.kecamatan and not self.kabupaten_kota)):
+        if self.role is Role.OFFICER and (
+            self.desa or (self.kecamatan and not self.kabupaten_kota)
+        ):
             raise InvalidStaffAccount("area", "an officer works for a kabupaten/kota or province")
 
-    def may_see(
-        self, kabupaten_kota: str | None, kecamatan: str | None, desa: str | None
-    ) -> bool:
+    def may_see(self, kabupaten_kota: str | None, kecamatan: str | None, desa: str | None) -> bool:
         """Whether a ticket filed at this place exists for this account."""
         return self.active and self.area.contains(kabupaten_kota, kecamatan, desa)
 

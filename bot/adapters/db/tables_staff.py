@@ -60,9 +60,7 @@ staff_tokens = Table(
 ticket_filers = Table(
     "ticket_filers",
     metadata,
-    Column(
-        "ticket_id", Integer, ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True
-    ),
+    Column("ticket_id", Integer, ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True),
     Column("staff_id", Integer, ForeignKey("staff_accounts.id"), nullable=False, index=True),
     Column("created_at", UtcDateTime(), nullable=False),
 )
