@@ -1,4 +1,4 @@
-"""Reads the service levels (``bot/data/sla.yml``) and the office schedule from the knowledge base."""
+"""Service levels (`bot/data/sla.yml`) and office schedules from the knowledge base."""
 
 from __future__ import annotations
 
