@@ -43,8 +43,8 @@ class StaffMessages:
         with path.open(encoding="utf-8") as handle:
             return cls(yaml.safe_load(handle))
 
-    def render(self, name: str, **values: Any) -> str:
-        return str(self.data[name]).format(**values)
+    def render(self, message: str, **values: Any) -> str:
+        return str(self.data[message]).format(**values)
 
     def kind_label(self, kind: str) -> str:
         return str(self.data["kind_labels"][kind])
