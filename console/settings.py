@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import os
 import secrets
@@ -26,7 +25,7 @@ class ConsoleSettings:
     @property
     def fernet_key(self) -> bytes:
         """aiohttp-session's encrypted cookies want 32 bytes; any secret text is stretched."""
-        return base64.urlsafe_b64encode(hashlib.sha256(self.secret_key.encode()).digest())
+        return hashlib.sha256(self.secret_key.encode()).digest()
 
     @classmethod
     def from_env(

@@ -211,9 +211,7 @@ async def test_handoffs_are_routed_to_the_area_of_the_latest_ticket(
     assert opened.reference not in {h.reference for h in await staff.handoffs.handoffs(metro)}
     with pytest.raises(HandoffNotFound):
         await staff.handoffs.handoff(metro, opened.reference)
-    assert province_only.reference in {
-        h.reference for h in await staff.handoffs.handoffs(province)
-    }
+    assert province_only.reference in {h.reference for h in await staff.handoffs.handoffs(province)}
 
     clock.advance(minutes=1)
     conversations.say(resident.sender_id, "Jalan di depan rumah saya longsor", clock())

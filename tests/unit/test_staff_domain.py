@@ -10,9 +10,7 @@ from bot.domain.sla import OfficeSchedule, SlaRule, SlaState, sla_state
 from bot.domain.staff import Area, InvalidStaffAccount, Role, StaffAccount
 
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=timezone.utc)  # Tuesday 10:00 WIB
-SCHEDULE = OfficeSchedule.parse(
-    [("Senin–Kamis", "08.00–15.00 WIB"), ("Jumat", "08.00–11.30 WIB")]
-)
+SCHEDULE = OfficeSchedule.parse([("Senin–Kamis", "08.00–15.00 WIB"), ("Jumat", "08.00–11.30 WIB")])
 
 
 def account(role: Role, kab: str | None = None, kec: str | None = None, desa: str | None = None):
@@ -59,9 +57,9 @@ def test_handoffs_go_to_officers_of_the_area_province_officers_and_admins_not_vi
     assert not account(Role.OFFICER, "Metro").may_answer_handoffs_of(area)
     assert account(Role.OFFICER).may_answer_handoffs_of(area)
     assert account(Role.ADMIN).may_answer_handoffs_of(Area())
-    assert not account(
-        Role.VILLAGE, "Lampung Selatan", "Natar", "Hajimena"
-    ).may_answer_handoffs_of(area)
+    assert not account(Role.VILLAGE, "Lampung Selatan", "Natar", "Hajimena").may_answer_handoffs_of(
+        area
+    )
     assert not account(Role.OFFICER, "Metro").may_answer_handoffs_of(Area())
 
 
