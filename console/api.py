@@ -96,7 +96,8 @@ async def change_status(request: web.Request) -> web.Response:
 
 async def file_ticket(request: web.Request) -> web.Response:
     body = await _body(request)
-    resident = body.get("resident") if isinstance(body.get("resident"), dict) else {}
+    raw_resident = body.get("resident")
+    resident: dict[str, Any] = raw_resident if isinstance(raw_resident, dict) else {}
     kind = str(body.get("kind") or "")
 
     def text(mapping: dict[str, Any], key: str) -> str | None:

@@ -183,7 +183,7 @@ def create_app(staff: StaffServices, settings: ConsoleSettings) -> web.Applicati
     pages.add_routes(app)
     api.add_routes(app)
     app.router.add_static("/static/", STATIC)
-    app.on_cleanup.append(_close)
+    app.on_cleanup.append(_close)  # type: ignore[arg-type]
     return app
 
 

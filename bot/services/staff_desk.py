@@ -204,7 +204,8 @@ class StaffDesk:
             before = now - timedelta(days=6)
         elif query.age and query.age.isdigit():
             after = now - timedelta(days=int(query.age))
-        number, phones = None, ()
+        number: str | None = None
+        phones: tuple[str, ...] = ()
         text = (query.q or "").strip()
         if text:
             number = ticket_numbers.canonical(text)
@@ -328,7 +329,7 @@ class StaffDesk:
         name = (filing.name or "").strip()
         if not name:
             raise InvalidDraft("name", "")
-        nik = validate_nik(filing.nik) if (filing.nik or "").strip() else None
+        nik = validate_nik(filing.nik) if filing.nik and filing.nik.strip() else None
         phone = (filing.phone or "").strip() or None
         if phone is not None and not phone_forms(phone):
             raise InvalidDraft("phone", "")
@@ -344,7 +345,9 @@ class StaffDesk:
                     category=filing.category or "",
                     description=filing.description or "",
                     reporter_name=name,
-                    **place,
+                    kabupaten_kota=place["kabupaten_kota"],
+                    kecamatan=place["kecamatan"],
+                    desa=place["desa"],
                 ),
                 identity=identity,
                 idempotency_key=filing.idempotency_key,
