@@ -43,6 +43,7 @@ lint: venv
 	@$(VENV)/bin/mypy bot actions channels
 
 test: venv train
+	@scripts/setup-browser.sh
 	@$(VENV)/bin/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 clean:
