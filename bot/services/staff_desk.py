@@ -267,7 +267,7 @@ class StaffDesk:
                 longitude=ticket.longitude,
                 full_name=resident.full_name if resident else None,
                 nik_masked=mask_nik(resident.nik) if resident and resident.nik else None,
-                phone=resident.phone if resident else None,
+                phone=(resident.phone if resident else None) or whatsapp_of(uow, ticket),
                 filed_by_staff=uow.staff.filer_of(ticket.id),
                 history=[
                     {
@@ -283,7 +283,11 @@ class StaffDesk:
                     {"id": a.id, "kind": a.kind, "mime_type": a.mime_type, "caption": a.caption}
                     for a in ticket.attachments
                 ],
-                allowed_next=sorted(s.value for s in ticket.status.allowed_next),
+                # The next step of the lifecycle first, the rejection last.
+                allowed_next=sorted(
+                    (s.value for s in ticket.status.allowed_next),
+                    key=lambda word: word == TicketStatus.DITOLAK.value,
+                ),
                 rating=uow.staff.rating_of(ticket.id),
             )
             uow.audit.add(
@@ -457,6 +461,16 @@ class StaffDesk:
                 }
                 for e in uow.staff.audit_entries(limit=limit)
             ]
+
+
+def whatsapp_of(uow: StaffUnitOfWork, ticket: Ticket) -> str | None:
+    """The WhatsApp number the ticket was filed from: the way to reach the resident."""
+    if ticket.filed_by_identity_id is None:
+        return None
+    account = uow.identities.get_by_id(ticket.filed_by_identity_id)
+    if account is None or account.channel != "whatsapp":
+        return None
+    return "+" + account.account
 
 
 def _place(ticket: Ticket) -> tuple[str | None, str | None, str | None]:
