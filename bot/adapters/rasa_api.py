@@ -73,8 +73,11 @@ class RasaConversations:
     async def resume(self, sender_id: str) -> None:
         """Let the bot answer the resident again."""
         path = self._path(sender_id, "tracker/events")
+        # Paused, Rasa predicted nothing after the handoff action; without the
+        # listen the policies would see an unfinished turn and answer nothing.
+        events = [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
         async with self._client().post(
-            self.base_url + path, params=self._params(), json={"event": "resume"}
+            self.base_url + path, params=self._params(), json=events
         ) as response:
             if response.status != 200:
                 raise RasaApiError(response.status, path)
