@@ -11,6 +11,7 @@ import logging
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -19,7 +20,7 @@ from bot.adapters.db.engine import make_engine, make_session_factory
 from bot.adapters.db.staff_repository import StaffUnitOfWork
 from bot.adapters.db.uow import SqlAlchemyUnitOfWork
 from bot.adapters.kv import KeyValueStore, create_store
-from bot.config import Settings, get_settings
+from bot.config import VAR_DIR, Settings, get_settings
 from bot.services.handoff_desk import Conversations, HandoffDesk
 from bot.services.messaging import Messenger
 from bot.services.staff import StaffAccounts
@@ -89,6 +90,7 @@ class StaffServices:
     handoffs: HandoffDesk
     engine: Engine
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    media: Any = None  # bot.adapters.media.PlatformMedia: photos fetched for staff
 
     async def close(self) -> None:
         for close in self.closers:
@@ -103,12 +105,14 @@ def build_staff_services(
     messenger: Messenger | None = None,
     conversations: Conversations | None = None,
     store: KeyValueStore | None = None,
+    media_dir: Path | None = None,
 ) -> StaffServices:
     """The console's services. Without a ``messenger``, staff messages to residents go
     out at once through the channels' outputs (:class:`DirectSender`) until the durable
     outbox takes over; without ``conversations``, Rasa's HTTP API at RASA_URL is used."""
     from bot.adapters.direct_messages import DirectSender
     from bot.adapters.knowledge import load_knowledge
+    from bot.adapters.media import PlatformMedia
     from bot.adapters.rasa_api import RasaConversations
     from bot.adapters.sla_rules import load_sla_rules, office_hours_text, office_schedule
 
@@ -152,6 +156,7 @@ def build_staff_services(
         ),
         engine=engine,
         closers=closers,
+        media=PlatformMedia(settings, media_dir or VAR_DIR / "media"),
     )
 
 

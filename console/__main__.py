@@ -21,7 +21,7 @@ def main() -> int:
     install_log_masking()
     settings = get_settings()
     console = ConsoleSettings.from_env()
-    app = create_app(build_staff_services(settings), console)
+    app = create_app(build_staff_services(settings, media_dir=console.media_dir), console)
     web.run_app(app, port=console.port, access_log=None, print=None)
     return 0
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import mimetypes
-import re
 import secrets
 import time
 from typing import Any
@@ -13,6 +12,7 @@ import aiohttp_jinja2
 from aiohttp import web
 from aiohttp_session import get_session, new_session
 
+from bot.adapters.media import MAX_MEDIA_BYTES, MediaRefused, local_name
 from bot.domain.errors import (
     InvalidDraft,
     InvalidNik,
@@ -30,7 +30,11 @@ from console.errors import field_error, transition_sentence
 
 log = logging.getLogger(__name__)
 
-MAX_MEDIA_BYTES = 5 * 1024 * 1024
+MEDIA_WORDS = {
+    "unavailable": "Foto ini tidak dapat diambil dari platform (mungkin sudah kedaluwarsa).",
+    "not_image": "Berkas ini bukan foto; berkas lain tidak ditampilkan.",
+    "too_large": "Foto ini lebih dari 5 MB; foto sebesar itu tidak ditampilkan.",
+}
 
 
 def render(
@@ -166,6 +170,7 @@ async def change_status(request: web.Request) -> web.Response:
 
 
 async def attachment(request: web.Request) -> web.StreamResponse:
+    """A ticket's photo, only for staff who may see the ticket; fetched once from the platform."""
     user = user_of(request)
     try:
         found = await services(request).desk.attachment(
@@ -173,15 +178,25 @@ async def attachment(request: web.Request) -> web.StreamResponse:
         )
     except (TicketNotFound, InvalidTicketNumber):
         return not_found(request)
-    media_dir = request.app[SETTINGS].media_dir
-    path = media_dir / re.sub(r"[^A-Za-z0-9._-]", "_", found.ref)
+    path = request.app[SETTINGS].media_dir / local_name(found.ref)
     kind = found.mime_type or mimetypes.guess_type(path.name)[0] or ""
-    if not path.is_file() or not kind.startswith("image/") or path.stat().st_size > MAX_MEDIA_BYTES:
+    media = services(request).media
+    try:
+        if not path.is_file():
+            if media is None:
+                raise MediaRefused("unavailable")
+            path, kind = await media.fetch(found.ref)
+        if not kind.startswith("image/"):
+            raise MediaRefused("not_image", kind)
+        if path.stat().st_size > MAX_MEDIA_BYTES:
+            raise MediaRefused("too_large")
+    except MediaRefused as refused:
+        log.warning("photo %s of %s not shown: %s", found.id, found.ref[:3], refused)
         return render(
             request,
             "error.html",
-            {"title": "Foto belum tersedia", "message": "Foto ini belum diunduh dari platform."},
-            status=404,
+            {"title": "Foto tidak dapat ditampilkan", "message": MEDIA_WORDS[refused.reason]},
+            status=404 if refused.reason == "unavailable" else 415,
         )
     return web.FileResponse(path, headers={"Content-Type": kind, "Cache-Control": "private"})
 

@@ -21,7 +21,7 @@ from bot.adapters.db.staff_repository import QueueFilter, StaffUnitOfWork
 from bot.domain import tickets as ticket_numbers
 from bot.domain.errors import InvalidDraft, NotAuthorised, TicketNotFound
 from bot.domain.identity import ChatIdentity
-from bot.domain.model import AuditEntry, Ticket, TicketKind, TicketStatus
+from bot.domain.model import AuditEntry, Ticket, TicketAttachment, TicketKind, TicketStatus
 from bot.domain.nik import mask_nik, validate_nik
 from bot.domain.sla import OfficeSchedule, SlaRules, SlaState, sla_state
 from bot.domain.staff import Role, StaffAccount
@@ -298,16 +298,28 @@ class StaffDesk:
             uow.commit()
             return page
 
-    async def attachment(self, user: StaffAccount, number_text: str, attachment_id: int) -> Any:
+    async def attachment(
+        self, user: StaffAccount, number_text: str, attachment_id: int
+    ) -> TicketAttachment:
         """The attachment row of a ticket the user may see (TicketNotFound otherwise)."""
         return await asyncio.to_thread(self._attachment, user, number_text, attachment_id)
 
-    def _attachment(self, user: StaffAccount, number_text: str, attachment_id: int) -> Any:
+    def _attachment(
+        self, user: StaffAccount, number_text: str, attachment_id: int
+    ) -> TicketAttachment:
         with self.uow_factory() as uow:
             ticket = self._visible(uow, user, number_text)
             for attachment in ticket.attachments:
                 if attachment.id == attachment_id:
-                    return attachment
+                    # A copy: the mapped row is expired once the unit of work ends.
+                    return TicketAttachment(
+                        kind=attachment.kind,
+                        ref=attachment.ref,
+                        created_at=attachment.created_at,
+                        mime_type=attachment.mime_type,
+                        caption=attachment.caption,
+                        id=attachment.id,
+                    )
             raise TicketNotFound(ticket.number)
 
     async def change_status(

@@ -70,3 +70,40 @@ async def test_queue_and_status_change_through_the_pages(console):
     )
     assert changed.status == 200
     assert "Status diubah" in await changed.text()
+
+
+async def test_photos_are_served_only_to_staff_who_may_see_the_ticket(console, tmp_path):
+    from bot.domain.identity import ChatIdentity
+    from bot.services.tabik import Attachment, ComplaintDraft
+
+    receipt = await console.staff.tabik.file_complaint(
+        ComplaintDraft(
+            category="jalan",
+            description="Jalan berlubang",
+            kabupaten_kota="Lampung Selatan",
+            kecamatan="Natar",
+            desa="Hajimena",
+            attachments=(Attachment(kind="photo", ref="wa:998877", mime_type="image/jpeg"),),
+        ),
+        identity=ChatIdentity(channel="whatsapp", account="6281200000020"),
+    )
+    media = tmp_path / "media"
+    media.mkdir()
+    (media / "wa_998877").write_bytes(b"\xff\xd8\xff\xe0 jpeg")
+    page = await console.staff.desk.ticket(
+        await console.account("admin", Role.ADMIN), receipt.number
+    )
+    photo = f"/tiket/{receipt.number}/lampiran/{page.attachments[0]['id']}"
+
+    assert (await console.client.get(photo, allow_redirects=False)).status == 302  # no login
+    await console.account("merak", Role.VILLAGE, kabupaten_kota="Lampung Selatan",
+                          kecamatan="Natar", desa="Merak Batin")  # fmt: skip
+    assert await console.login("merak") == 302
+    assert (await console.client.get(photo)).status == 404
+    await console.client.post("/logout", data={"csrf_token": await console.csrf("/antrean")})
+    await console.account("hajimena", Role.VILLAGE, **HAJIMENA)
+    assert await console.login("hajimena") == 302
+    response = await console.client.get(photo)
+    assert response.status == 200
+    assert response.headers["Content-Type"] == "image/jpeg"
+    assert await response.read() == b"\xff\xd8\xff\xe0 jpeg"
