@@ -60,13 +60,16 @@ class PlatformMedia:
                 kind = response.headers.get("Content-Type", "").split(";")[0].strip()
                 if not kind.startswith("image/"):
                     raise MediaRefused("not_image", kind)
-                body = await response.content.read(MAX_MEDIA_BYTES + 1)
-        if len(body) > MAX_MEDIA_BYTES:
-            raise MediaRefused("too_large", f"{len(body)} bytes or more")
+                body = bytearray()
+                # Counted while reading: a platform's size claim is not trusted.
+                async for chunk in response.content.iter_chunked(64 * 1024):
+                    body.extend(chunk)
+                    if len(body) > MAX_MEDIA_BYTES:
+                        raise MediaRefused("too_large", f"{len(body)} bytes or more")
         self.media_dir.mkdir(parents=True, exist_ok=True)
         path = self.media_dir / local_name(ref)
         partial = path.with_suffix(".part")
-        partial.write_bytes(body)
+        partial.write_bytes(bytes(body))
         partial.replace(path)  # readers never see half a photo
         return path, kind
 
