@@ -137,7 +137,7 @@ def build_staff_services(
     schedule = office_schedule(knowledge)
     return StaffServices(
         tabik=tabik,
-        accounts=StaffAccounts(uow_factory),
+        accounts=StaffAccounts(uow_factory, store=tabik.store),
         desk=StaffDesk(
             uow_factory,
             tabik,

@@ -71,7 +71,9 @@ async def login(request: web.Request) -> web.Response:
     errors: list[dict[str, str]] = []
     status = 401
     try:
-        user = await services(request).accounts.login(username, password)
+        user = await services(request).accounts.login(
+            username, password, client=request.remote
+        )
     except AccountLocked as locked:
         minutes = max(1, round(locked.retry_after / 60))
         errors.append(

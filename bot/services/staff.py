@@ -18,6 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from bot.adapters.db.repository import DuplicateKey
 from bot.adapters.db.staff_repository import StaffUnitOfWork
+from bot.adapters.kv import KeyValueStore
 from bot.domain.model import AuditEntry
 from bot.domain.staff import (
     AccountLocked,
@@ -36,6 +37,9 @@ __all__ = ["MAX_FAILED_LOGINS", "StaffAccounts", "hash_token"]
 MAX_FAILED_LOGINS = 5
 LOCK_MINUTES = 15
 MIN_PASSWORD_LENGTH = 10
+# Per client address, across usernames: guessing many accounts is slowed too.
+MAX_FAILURES_PER_CLIENT = 20
+CLIENT_WINDOW_SECONDS = 900.0
 
 
 def hash_token(token: str) -> str:
@@ -60,12 +64,16 @@ class StaffAccounts:
         hasher: PasswordHasher | None = None,
         max_failures: int = MAX_FAILED_LOGINS,
         lock_for: timedelta = timedelta(minutes=LOCK_MINUTES),
+        store: KeyValueStore | None = None,
+        max_client_failures: int = MAX_FAILURES_PER_CLIENT,
     ) -> None:
         self.uow_factory = uow_factory
         self.clock = clock
         self.hasher = hasher or PasswordHasher()
         self.max_failures = max_failures
         self.lock_for = lock_for
+        self.store = store
+        self.max_client_failures = max_client_failures
         # Verified against when the username is unknown, so both cases take as long.
         self._decoy = self.hasher.hash(secrets.token_urlsafe(16))
 
@@ -120,9 +128,26 @@ class StaffAccounts:
         log.info("staff account %s (%s) added", account.username, account.role.value)
         return account
 
-    async def login(self, username: str, password: str) -> StaffAccount:
-        """The account for a right password; LoginFailed or AccountLocked otherwise."""
-        return await asyncio.to_thread(self._login, username.strip().lower(), password)
+    async def login(
+        self, username: str, password: str, *, client: str | None = None
+    ) -> StaffAccount:
+        """The account for a right password; LoginFailed or AccountLocked otherwise.
+
+        ``client`` (the caller's address) is throttled across usernames when a
+        key-value store is given.
+        """
+        key = f"staff-login:{hash_token(client)[:32]}" if client and self.store else None
+        if key is not None and self.store is not None:
+            failures = int(await self.store.get(key) or 0)
+            if failures >= self.max_client_failures:
+                wait = await self.store.ttl(key) or CLIENT_WINDOW_SECONDS
+                raise AccountLocked(self.clock() + timedelta(seconds=wait), wait)
+        try:
+            return await asyncio.to_thread(self._login, username.strip().lower(), password)
+        except (LoginFailed, AccountLocked):
+            if key is not None and self.store is not None:
+                await self.store.incr(key, CLIENT_WINDOW_SECONDS)
+            raise
 
     def _login(self, username: str, password: str) -> StaffAccount:
         with self.uow_factory() as uow:

@@ -101,7 +101,7 @@ def build(
     schedule = office_schedule(knowledge)
     return StaffServices(
         tabik=tabik,
-        accounts=StaffAccounts(uow_factory, clock=clock, hasher=FAST_HASHER),
+        accounts=StaffAccounts(uow_factory, clock=clock, hasher=FAST_HASHER, store=tabik.store),
         desk=StaffDesk(
             uow_factory,
             tabik,

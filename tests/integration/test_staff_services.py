@@ -263,3 +263,15 @@ async def test_tokens_work_until_revoked_and_revocation_ends_sessions(staff, clo
     await staff.accounts.revoke(user.username)
     assert await staff.accounts.by_token(token) is None
     assert await staff.accounts.for_session(user.id, issued) is None
+
+
+async def test_one_client_guessing_many_usernames_is_slowed_down(staff):
+    staff.accounts.max_client_failures = 3
+    client = unique("10.0.0.")
+    for _ in range(3):
+        with pytest.raises(LoginFailed):
+            await staff.accounts.login(unique("nobody"), "salah", client=client)
+    user = await add(staff, Role.OFFICER)
+    with pytest.raises(AccountLocked):
+        await staff.accounts.login(user.username, PASSWORD, client=client)
+    assert (await staff.accounts.login(user.username, PASSWORD, client="10.9.9.9")).id == user.id
