@@ -23,6 +23,7 @@ from bot.domain.errors import (
 )
 from bot.domain.staff import StaffAccount
 from bot.services.handoff_desk import HandoffNotFound
+from bot.services.messaging import MessageNotSent
 from bot.services.staff_desk import Filing, QueueQuery
 from console.app import USER, json_error, services
 from console.errors import field_error, transition_sentence
@@ -144,6 +145,8 @@ async def reply(request: web.Request) -> web.Response:
         return json_error(404, NOT_FOUND)
     except InvalidDraft:
         return json_error(422, "Tulis balasan (paling banyak 2000 huruf).")
+    except MessageNotSent:
+        return json_error(502, "Balasan tersimpan tetapi belum terkirim ke warga.")
     return web.json_response(view.as_json())
 
 

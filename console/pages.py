@@ -24,6 +24,7 @@ from bot.domain.errors import (
 )
 from bot.domain.staff import AccountLocked, LoginFailed
 from bot.services.handoff_desk import HandoffNotFound
+from bot.services.messaging import MessageNotSent
 from bot.services.staff_desk import Filing, QueueQuery
 from console.app import SETTINGS, services, user_of
 from console.errors import field_error, transition_sentence
@@ -71,9 +72,7 @@ async def login(request: web.Request) -> web.Response:
     errors: list[dict[str, str]] = []
     status = 401
     try:
-        user = await services(request).accounts.login(
-            username, password, client=request.remote
-        )
+        user = await services(request).accounts.login(username, password, client=request.remote)
     except AccountLocked as locked:
         minutes = max(1, round(locked.retry_after / 60))
         errors.append(
@@ -293,6 +292,14 @@ async def reply(request: web.Request) -> web.Response:
     except InvalidDraft:
         errors = [{"field": "text", "text": "Tulis balasan (paling banyak 2000 huruf)."}]
         return await _handoff_page(request, reference, errors=errors, status=422)
+    except MessageNotSent:
+        errors = [
+            {
+                "field": "text",
+                "text": "Balasan tersimpan tetapi belum terkirim ke warga. Coba kirim lagi.",
+            }
+        ]
+        return await _handoff_page(request, reference, errors=errors, status=502)
     raise web.HTTPSeeOther(f"/percakapan/{reference}")
 
 

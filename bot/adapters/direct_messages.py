@@ -14,7 +14,8 @@ from typing import Any
 
 from bot.config import Settings
 from bot.domain.identity import ChatIdentity
-from channels.errors import RecipientNotOnChannel
+from bot.domain.privacy import mask_text
+from bot.services.messaging import MessageNotSent
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +37,22 @@ class DirectSender:
     ) -> int:
         channel = self.channels.get(recipient.channel)
         if channel is None:
-            raise RecipientNotOnChannel(recipient.channel, recipient.sender_id)
+            # As the notifier does: a channel switched off here cannot reach anyone.
+            log.warning(
+                "%s message %s for %s not sent: channel %s is off",
+                kind,
+                key.split(":")[0],
+                recipient.masked(),
+                recipient.channel,
+            )
+            return 0
         output = channel.get_output_channel()
-        for message in messages:
-            await output.send_response(recipient.sender_id, dict(message))
+        try:
+            for message in messages:
+                await output.send_response(recipient.sender_id, dict(message))
+        except Exception as error:
+            log.error("%s message to %s failed", kind, recipient.masked(), exc_info=True)
+            raise MessageNotSent(mask_text(f"{type(error).__name__}: {error}")) from error
         self._sent += 1
         log.info("%s message %s sent to %s", kind, key.split(":")[0], recipient.masked())
         return self._sent

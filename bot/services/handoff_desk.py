@@ -22,7 +22,7 @@ from bot.domain.identity import ChatIdentity
 from bot.domain.model import AuditEntry, HandoffStatus
 from bot.domain.sla import WIB, OfficeSchedule
 from bot.domain.staff import Area, StaffAccount
-from bot.services.messaging import STAFF_KIND, Messenger, StaffMessages
+from bot.services.messaging import STAFF_KIND, MessageNotSent, Messenger, StaffMessages
 from bot.services.tabik import Tabik
 
 log = logging.getLogger(__name__)
@@ -256,12 +256,16 @@ class HandoffDesk:
             if self.conversations is not None:
                 await self.conversations.resume(identity.sender_id)
             if self.messenger is not None:
-                await self.messenger.enqueue(
-                    identity,
-                    [{"text": self.messages.render("handoff_closed")}],
-                    kind=STAFF_KIND,
-                    key=f"handoff:{row.reference}:closed",
-                )
+                try:
+                    await self.messenger.enqueue(
+                        identity,
+                        [{"text": self.messages.render("handoff_closed")}],
+                        kind=STAFF_KIND,
+                        key=f"handoff:{row.reference}:closed",
+                    )
+                except MessageNotSent as error:
+                    # Closed and resumed all the same: the bot answers the next message.
+                    log.warning("closing note of %s not sent: %s", row.reference, error)
         return await self.handoff(user, reference)
 
     def _close(self, user: StaffAccount, row: HandoffRow) -> None:

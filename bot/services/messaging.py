@@ -13,12 +13,21 @@ from typing import Any, Protocol
 
 import yaml
 
+from bot.domain.errors import TabikError
 from bot.domain.identity import ChatIdentity
 
-__all__ = ["STAFF_KIND", "Messenger", "StaffMessages", "whatsapp_identity"]
+__all__ = ["STAFF_KIND", "MessageNotSent", "Messenger", "StaffMessages", "whatsapp_identity"]
 
 STAFF_KIND = "staff"
 MESSAGES_FILE = Path(__file__).resolve().parent.parent / "data" / "staff_messages.yml"
+
+
+class MessageNotSent(TabikError):
+    """A messenger could not take the message (sending at once failed); ``reason`` is masked."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"message not sent: {reason}")
+        self.reason = reason
 
 
 class Messenger(Protocol):

@@ -25,7 +25,13 @@ from bot.domain.model import AuditEntry, Ticket, TicketAttachment, TicketKind, T
 from bot.domain.nik import mask_nik, validate_nik
 from bot.domain.sla import OfficeSchedule, SlaRules, SlaState, sla_state
 from bot.domain.staff import Role, StaffAccount
-from bot.services.messaging import STAFF_KIND, Messenger, StaffMessages, whatsapp_identity
+from bot.services.messaging import (
+    STAFF_KIND,
+    MessageNotSent,
+    Messenger,
+    StaffMessages,
+    whatsapp_identity,
+)
 from bot.services.tabik import ApplicationDraft, ComplaintDraft, Tabik
 
 log = logging.getLogger(__name__)
@@ -398,9 +404,13 @@ class StaffDesk:
                     kind_label=self.messages.kind_label(filing.kind),
                     area=user.area.label() if user.role is Role.VILLAGE else "Tabik",
                 )
-                await self.messenger.enqueue(
-                    identity, [{"text": text}], kind=STAFF_KIND, key=f"filed:{receipt.number}"
-                )
+                try:
+                    await self.messenger.enqueue(
+                        identity, [{"text": text}], kind=STAFF_KIND, key=f"filed:{receipt.number}"
+                    )
+                except MessageNotSent as error:
+                    # Filed all the same: the desk hands the printed receipt over in person.
+                    log.warning("number of %s not sent to the resident: %s", receipt.number, error)
         return receipt.number
 
     @staticmethod
