@@ -21,6 +21,7 @@ from bot.adapters.db.staff_repository import StaffUnitOfWork
 from bot.adapters.db.uow import SqlAlchemyUnitOfWork
 from bot.adapters.kv import KeyValueStore, create_store
 from bot.config import VAR_DIR, Settings, get_settings
+from bot.services.audit import StaffAudit
 from bot.services.handoff_desk import Conversations, HandoffDesk
 from bot.services.messaging import Messenger
 from bot.services.staff import StaffAccounts
@@ -88,6 +89,7 @@ class StaffServices:
     accounts: StaffAccounts
     desk: StaffDesk
     handoffs: HandoffDesk
+    audit: StaffAudit
     engine: Engine
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     media: Any = None  # bot.adapters.media.PlatformMedia: photos fetched for staff
@@ -154,6 +156,7 @@ def build_staff_services(
             messenger=messenger,
             conversations=conversations,
         ),
+        audit=StaffAudit(uow_factory),
         engine=engine,
         closers=closers,
         media=PlatformMedia(settings, media_dir or VAR_DIR / "media"),

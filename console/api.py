@@ -166,7 +166,7 @@ async def audit(request: web.Request) -> web.Response:
     except ValueError:
         return json_error(422, "limit harus angka.")
     try:
-        entries = await services(request).desk.audit(_user(request), limit=limit)
+        entries = await services(request).audit.entries(_user(request), limit=limit)
     except NotAuthorised:
         return json_error(403, "Log audit hanya untuk admin.")
     return web.json_response({"entries": entries})

@@ -317,7 +317,7 @@ async def close(request: web.Request) -> web.Response:
 
 async def audit(request: web.Request) -> web.Response:
     try:
-        entries = await services(request).desk.audit(user_of(request), limit=200)
+        entries = await services(request).audit.entries(user_of(request), limit=200)
     except NotAuthorised:
         return render(
             request,

@@ -1,5 +1,5 @@
 """What staff do with tickets: the area's queue, a ticket's page, status changes,
-filing on a resident's behalf, and reading the audit log.
+filing on a resident's behalf (the audit log is read through ``bot.services.audit``).
 
 Every call takes the acting :class:`StaffAccount`; a ticket outside its area
 raises TicketNotFound, exactly like an unknown number. Every view of a
@@ -19,7 +19,7 @@ from typing import Any
 
 from bot.adapters.db.staff_repository import QueueFilter, StaffUnitOfWork
 from bot.domain import tickets as ticket_numbers
-from bot.domain.errors import InvalidDraft, NotAuthorised, TicketNotFound
+from bot.domain.errors import InvalidDraft, TicketNotFound
 from bot.domain.identity import ChatIdentity
 from bot.domain.model import AuditEntry, Ticket, TicketAttachment, TicketKind, TicketStatus
 from bot.domain.nik import mask_nik, validate_nik
@@ -463,26 +463,6 @@ class StaffDesk:
         if not document_type or self.knowledge is None:
             return None
         return self.knowledge.requirements(document_type)
-
-    # ---------------------------------------------------------------- audit
-
-    async def audit(self, user: StaffAccount, *, limit: int = 100) -> list[dict[str, Any]]:
-        """The newest audit entries; admins only (NotAuthorised)."""
-        if not user.is_admin:
-            raise NotAuthorised(user.actor, "read the audit log")
-        return await asyncio.to_thread(self._audit, max(1, min(limit, 1000)))
-
-    def _audit(self, limit: int) -> list[dict[str, Any]]:
-        with self.uow_factory() as uow:
-            return [
-                {
-                    "at": e.created_at.isoformat(),
-                    "actor": e.actor,
-                    "action": e.action,
-                    "ticket": e.subject,
-                }
-                for e in uow.staff.audit_entries(limit=limit)
-            ]
 
 
 def whatsapp_of(uow: StaffUnitOfWork, ticket: Ticket) -> str | None:

@@ -19,6 +19,7 @@ from bot.adapters.kv import MemoryStore
 from bot.adapters.sla_rules import load_sla_rules, office_hours_text, office_schedule
 from bot.bootstrap import StaffServices
 from bot.domain.identity import ChatIdentity
+from bot.services.audit import StaffAudit
 from bot.services.handoff_desk import HandoffDesk
 from bot.services.staff import StaffAccounts
 from bot.services.staff_desk import StaffDesk
@@ -120,6 +121,7 @@ def build(
             conversations=conversations,
             clock=clock,
         ),
+        audit=StaffAudit(uow_factory),
         engine=engine,
     )
 

@@ -132,8 +132,8 @@ async def test_views_and_changes_are_audited_and_only_admins_read_the_audit(staf
     await staff.desk.change_status(officer, number, to="diverifikasi", note=None)
 
     with pytest.raises(NotAuthorised):
-        await staff.desk.audit(officer)
-    entries = [e for e in await staff.desk.audit(admin, limit=1000) if e["ticket"] == number]
+        await staff.audit.entries(officer)
+    entries = [e for e in await staff.audit.entries(admin, limit=1000) if e["ticket"] == number]
     actions = [(e["actor"], e["action"]) for e in entries]
     assert (officer.actor, "ticket.viewed") in actions
     assert (officer.actor, "ticket.status_changed") in actions
