@@ -39,8 +39,8 @@ validate: venv
 	@$(VENV)/bin/rasa data validate --domain "$$(test -d domain && echo domain || echo domain.yml)" --data nlu/data --config config.yml
 
 lint: venv
-	@$(VENV)/bin/ruff check bot actions channels tests scripts
-	@$(VENV)/bin/mypy bot actions channels
+	@$(VENV)/bin/ruff check bot actions channels console tests scripts
+	@$(VENV)/bin/mypy bot actions channels console
 
 test: venv train
 	@scripts/setup-browser.sh
