@@ -39,11 +39,12 @@ validate: venv
 	@$(VENV)/bin/rasa data validate --domain "$$(test -d domain && echo domain || echo domain.yml)" --data nlu/data --config config.yml
 
 lint: venv
-	@$(VENV)/bin/ruff check bot actions channels tests scripts
-	@$(VENV)/bin/mypy bot actions channels tests/auxil/actions.py
+	@$(VENV)/bin/ruff check bot actions channels console tests scripts
+	@$(VENV)/bin/mypy bot actions channels console tests/auxil/actions.py
 	@$(VENV)/bin/lint-imports
 
 test: venv train
+	@scripts/setup-browser.sh
 	@$(VENV)/bin/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 clean:

@@ -1,21 +1,43 @@
-"""Handoff to a human officer: records the request with the recent conversation."""
+"""Handoff to a human officer: records the request with the recent conversation, routes
+it to the officers of the resident's area and pauses the bot until an officer closes it."""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import ConversationPaused, EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.base import identity_of, latest_text, services
+from actions.base import identity_of, latest_text
 from bot.domain.errors import TabikError
+
+if TYPE_CHECKING:
+    from bot.services.handoff_desk import HandoffDesk
 
 logger = logging.getLogger(__name__)
 
 TRANSCRIPT_MESSAGES = 20  # about the last ten turns (a resident's message and the reply)
+
+
+def _default_desk() -> HandoffDesk:
+    from bot.bootstrap import handoff_desk
+
+    return handoff_desk()
+
+
+_desk_factory: Callable[[], Any] = _default_desk
+
+
+def set_desk_factory(factory: Callable[[], Any]) -> Callable[[], Any]:
+    """Swap the handoff desk provider (tests); returns the previous one to restore."""
+    global _desk_factory
+    previous = _desk_factory
+    _desk_factory = factory
+    return previous
 
 
 def transcript(
@@ -44,7 +66,7 @@ class ActionHandoff(Action):
     ) -> list[EventType]:
         identity = identity_of(tracker)
         try:
-            receipt = await services().request_handoff(
+            opened = await _desk_factory().open(
                 identity=identity,
                 reason=latest_text(tracker) or None,
                 transcript=transcript(tracker.events),
@@ -53,12 +75,18 @@ class ActionHandoff(Action):
             logger.exception("handoff for %s not recorded", identity.masked())
             dispatcher.utter_message(response="utter_handoff_failed")
             return []
-        dispatcher.utter_message(
-            response="utter_handoff_office_hours"
-            if receipt.within_office_hours
-            else "utter_handoff_after_hours",
-            reference=receipt.reference,
-            office_hours=receipt.office_hours,
-        )
+        if opened.within_office_hours:
+            dispatcher.utter_message(
+                response="utter_handoff_office_hours", reference=opened.reference
+            )
+        else:
+            dispatcher.utter_message(
+                response="utter_handoff_after_hours",
+                reference=opened.reference,
+                office_hours=opened.office_hours,
+                next_opening=opened.next_opening,
+            )
         dispatcher.utter_message(response="utter_handoff_meanwhile")
-        return []
+        # Paused, Rasa keeps the resident's messages for the officer and predicts
+        # nothing: the bot stays silent until the console resumes the conversation.
+        return [ConversationPaused()]

@@ -9,19 +9,30 @@ from __future__ import annotations
 import functools
 import logging
 import threading
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import Engine
 
 from bot.adapters.db.engine import make_engine, make_session_factory
+from bot.adapters.db.staff_repository import StaffUnitOfWork
 from bot.adapters.db.uow import SqlAlchemyUnitOfWork
 from bot.adapters.kv import KeyValueStore, create_store
-from bot.config import Settings, get_settings
+from bot.config import VAR_DIR, Settings, get_settings
+from bot.services.audit import StaffAudit
+from bot.services.handoff_desk import Conversations, HandoffDesk
+from bot.services.messaging import Messenger
+from bot.services.staff import StaffAccounts
+from bot.services.staff_desk import StaffDesk
 from bot.services.tabik import Tabik
 
 log = logging.getLogger(__name__)
 
 _lock = threading.Lock()
 _services: Tabik | None = None
+_engine: Engine | None = None
 
 
 def build_services(
@@ -57,11 +68,116 @@ def build_services(
 def services() -> Tabik:
     """The process-wide services, built on first use from :func:`bot.config.get_settings`.
 
-    The engine lives as long as the process (the action server), so it is not kept.
+    The engine lives as long as the process (the action server); the handoff desk shares it.
     """
-    global _services
+    global _services, _engine
     if _services is None:
         with _lock:
             if _services is None:
-                _services, _ = build_services()
+                _services, _engine = build_services()
     return _services
+
+
+# --- staff console -------------------------------------------------------------
+
+_desk_lock = threading.Lock()
+_handoff_desk: Any = None
+
+
+@dataclass
+class StaffServices:
+    """What the staff console runs on (built by :func:`build_staff_services`)."""
+
+    tabik: Tabik
+    accounts: StaffAccounts
+    desk: StaffDesk
+    handoffs: HandoffDesk
+    audit: StaffAudit
+    engine: Engine
+    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    media: Any = None  # bot.adapters.media.PlatformMedia: photos fetched for staff
+    store: KeyValueStore | None = None
+
+    async def close(self) -> None:
+        for close in self.closers:
+            await close()
+        if self.store is not None:
+            await self.store.close()
+        self.engine.dispose()
+
+
+def build_staff_services(
+    settings: Settings | None = None,
+    *,
+    messenger: Messenger,
+    conversations: Conversations | None = None,
+    store: KeyValueStore | None = None,
+    media_dir: Path | None = None,
+) -> StaffServices:
+    """The console's services; ``messenger`` carries staff messages to residents. Without
+    ``conversations``, Rasa's HTTP API at RASA_URL is used."""
+    from bot.adapters.knowledge import load_knowledge
+    from bot.adapters.media import PlatformMedia
+    from bot.adapters.rasa_api import RasaConversations
+    from bot.adapters.sla_rules import load_sla_rules, office_hours_text, office_schedule
+
+    settings = settings or get_settings()
+    engine = make_engine(settings.database_url)
+    uow_factory = functools.partial(StaffUnitOfWork, make_session_factory(engine))
+    knowledge = load_knowledge()
+    store = store if store is not None else create_store(settings.redis_url)
+    tabik = Tabik(uow_factory, store=store, knowledge=knowledge)
+    closers: list[Callable[[], Awaitable[None]]] = []
+    if conversations is None:
+        rasa = RasaConversations(str(settings.rasa_url), settings.rasa_api_token)
+        closers.append(rasa.close)
+        conversations = rasa
+    schedule = office_schedule(knowledge)
+    return StaffServices(
+        tabik=tabik,
+        accounts=StaffAccounts(uow_factory, store=store),
+        desk=StaffDesk(
+            uow_factory,
+            tabik,
+            messenger,
+            schedule=schedule,
+            sla_rules=load_sla_rules(),
+            knowledge=knowledge,
+        ),
+        handoffs=HandoffDesk(
+            uow_factory,
+            tabik,
+            schedule=schedule,
+            office_hours=office_hours_text(knowledge),
+            messenger=messenger,
+            conversations=conversations,
+        ),
+        audit=StaffAudit(uow_factory),
+        engine=engine,
+        closers=closers,
+        store=store,
+        media=PlatformMedia(settings, media_dir or VAR_DIR / "media"),
+    )
+
+
+def handoff_desk() -> HandoffDesk:
+    """The process-wide handoff desk of the action server (opens and routes handoffs)."""
+    global _handoff_desk
+    if _handoff_desk is None:
+        with _desk_lock:
+            if _handoff_desk is None:
+                from bot.adapters.sla_rules import office_hours_text, office_schedule
+
+                tabik = services()
+                engine = _engine
+                assert engine is not None
+                from bot.adapters.knowledge import load_knowledge
+
+                knowledge = load_knowledge()
+                _handoff_desk = HandoffDesk(
+                    functools.partial(StaffUnitOfWork, make_session_factory(engine)),
+                    tabik,
+                    schedule=office_schedule(knowledge),
+                    office_hours=office_hours_text(knowledge),
+                )
+    return _handoff_desk  # type: ignore[no-any-return]

@@ -209,3 +209,12 @@ class CommodityNotFound(LookupError):
         super().__init__(f"no price for commodity {commodity!r}{where}")
         self.commodity = commodity
         self.kabupaten_kota = kabupaten_kota
+
+
+class NotAuthorised(TabikError):
+    """A staff user asked for something their role does not allow (e.g. the audit log)."""
+
+    def __init__(self, actor: str, action: str) -> None:
+        super().__init__(f"{actor} may not {action}")
+        self.actor = actor
+        self.action = action

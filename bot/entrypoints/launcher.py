@@ -38,6 +38,7 @@ log = logging.getLogger("tabik.launcher")
 MODELS_DIR = PROJECT_ROOT / "models"
 RASA_PORT = 5005
 ACTIONS_PORT = 5055
+CONSOLE_PORT = 5080
 # Everything a trained model depends on: change any of these and the model is stale.
 TRAINING_INPUTS = (
     "config.yml",
@@ -373,6 +374,10 @@ def actions_health_url(settings: Settings) -> str:
     return f"{parts.scheme}://{parts.netloc}/health"
 
 
+def console_command() -> list[str]:
+    return [sys.executable, "-m", "console"]
+
+
 def start_all(settings: Settings, supervisor: Supervisor, *, model: Path) -> None:
     endpoints, credentials = write_runtime_config(settings)
     logging_config = str(Path(__file__).with_name(LOGGING_FILES[settings.log_format]))
@@ -415,8 +420,16 @@ def start_all(settings: Settings, supervisor: Supervisor, *, model: Path) -> Non
     supervisor.start("Rasa server", rasa_command, env)
     if notifier_wanted(settings):
         supervisor.start("notifier", notifier_command(), env)
+    console_port = int(os.environ.get("CONSOLE_PORT", CONSOLE_PORT))
+    # The console reads and resumes conversations on this instance's own Rasa.
+    console_env = child_env(
+        {"CONSOLE_PORT": str(console_port)}
+        | ({} if os.environ.get("RASA_URL") else {"RASA_URL": f"http://localhost:{rasa_port}"})
+    )
+    supervisor.start("staff console", console_command(), console_env)
     wait_until_up(actions_health_url(settings), supervisor, timeout=120)
     wait_until_up(f"http://localhost:{rasa_port}/", supervisor, timeout=300)
+    wait_until_up(f"http://localhost:{console_port}/health", supervisor, timeout=60)
     log.info("Tabik is up: Rasa on port %s, actions on port %s.", rasa_port, actions_port)
 
 

@@ -2,8 +2,38 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import pytest
+from rasa_sdk.events import ConversationPaused
+
+from actions import handoff
 from actions.handoff import ActionHandoff, transcript
+from bot.services.handoff_desk import HandoffOpened
 from tests.auxil.actions import message, responses
+
+
+class FakeDesk:
+    def __init__(self) -> None:
+        self.opened: list[dict] = []
+        self.within_office_hours = True
+
+    async def open(self, *, identity, reason, transcript) -> HandoffOpened:
+        self.opened.append({"identity": identity, "reason": reason, "transcript": transcript})
+        return HandoffOpened(
+            reference="CS-261128-ABCD",
+            within_office_hours=self.within_office_hours,
+            next_opening="Senin, 08.00 WIB",
+            office_hours="Senin–Kamis 08.00–15.00 WIB; Jumat 08.00–11.30 WIB",
+        )
+
+
+@pytest.fixture
+def desk() -> Iterator[FakeDesk]:
+    fake = FakeDesk()
+    previous = handoff.set_desk_factory(lambda: fake)
+    yield fake
+    handoff.set_desk_factory(previous)
 
 
 def conversation(turns: int) -> list[dict]:
@@ -22,20 +52,22 @@ def test_the_transcript_keeps_the_last_turns_in_order():
     assert lines[-1] == {"role": "bot", "text": "balasan 14"}
 
 
-async def test_within_and_outside_office_hours(make_tracker, domain, dispatcher, fake_services):
+async def test_within_and_outside_office_hours_and_the_bot_pauses(
+    make_tracker, domain, dispatcher, desk
+):
     tracker = make_tracker(
         "mau bicara dengan petugas", intent="human_handoff", events=conversation(2)
     )
-    await ActionHandoff().run(dispatcher, tracker, domain)
+    events = await ActionHandoff().run(dispatcher, tracker, domain)
     assert responses(dispatcher)[0] == "utter_handoff_office_hours"
     assert message(dispatcher, "utter_handoff_office_hours")["reference"] == "CS-261128-ABCD"
-    assert fake_services.handoffs[0]["transcript"][0] == {"role": "user", "text": "pesan 0"}
+    assert desk.opened[0]["transcript"][0] == {"role": "user", "text": "pesan 0"}
+    assert events == [ConversationPaused()]
 
-    fake_services.within_office_hours = False
+    desk.within_office_hours = False
     dispatcher.messages.clear()
     await ActionHandoff().run(dispatcher, tracker, domain)
     assert responses(dispatcher)[0] == "utter_handoff_after_hours"
-    # The resident reads the hours the service gave (from offices.yml), not a fixed text.
-    after_hours = message(dispatcher, "utter_handoff_after_hours")
-    text = domain["responses"]["utter_handoff_after_hours"][0]["text"].format(**after_hours)
-    assert "Jumat 08.00–11.30 WIB" in text and "16.00" not in text
+    after = message(dispatcher, "utter_handoff_after_hours")
+    assert after["next_opening"] == "Senin, 08.00 WIB"
+    assert "Jumat" in after["office_hours"]

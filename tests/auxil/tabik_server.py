@@ -81,6 +81,7 @@ class TabikServer:
     env_overrides: Mapping[str, str] = field(default_factory=dict)
     rasa_port: int = field(default_factory=free_port)
     actions_port: int = field(default_factory=free_port)
+    console_port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
     # Rasa's HTTP API requires it; the helpers below send it (webhooks never need it).
     api_token: str = "e2e-rasa-api-token"
@@ -102,6 +103,7 @@ class TabikServer:
                 "TRACKER_STORE_URL": f"sqlite:///{self.workdir / 'trackers.db'}",
                 "RASA_PORT": str(self.rasa_port),
                 "ACTIONS_PORT": str(self.actions_port),
+                "CONSOLE_PORT": str(self.console_port),
                 "ACTION_SERVER_URL": f"http://localhost:{self.actions_port}/webhook",
                 "RASA_TELEMETRY_ENABLED": "false",
             }

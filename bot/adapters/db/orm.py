@@ -286,3 +286,7 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(domain.AuditEntry, audit_log)
     mapper_registry.map_imperatively(domain.HandoffRequest, handoff_requests)
     mapper_registry.map_imperatively(domain.Notification, notifications)
+
+
+# The staff console's tables live in their own module on the same metadata.
+from bot.adapters.db import tables_staff  # noqa: E402, F401

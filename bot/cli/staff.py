@@ -1,0 +1,73 @@
+"""``staff add|token|revoke``: console accounts from the command line.
+
+python -m bot.cli staff add USERNAME --role ROLE [--kabupaten K] [--kecamatan C]
+                             [--desa D] [--name "FULL NAME"]   (password: one line on stdin)
+python -m bot.cli staff token USERNAME      prints a new bearer token for the JSON API
+python -m bot.cli staff revoke USERNAME     ends the account's sessions and tokens
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import functools
+import sys
+from typing import Any, TextIO
+
+from bot.adapters.db.engine import make_engine, make_session_factory
+from bot.adapters.db.staff_repository import StaffUnitOfWork
+from bot.config import get_settings
+from bot.domain.staff import InvalidStaffAccount, Role
+from bot.services.staff import StaffAccounts
+
+
+def register(commands: Any) -> None:
+    staff = commands.add_parser("staff", help="staff console accounts")
+    staff.set_defaults(run=run)
+    sub = staff.add_subparsers(dest="command", required=True)
+    add = sub.add_parser("add", help="create an account (password read from stdin)")
+    add.add_argument("username")
+    add.add_argument("--role", required=True, choices=[r.value for r in Role])
+    add.add_argument("--kabupaten", help="kabupaten/kota (official name)")
+    add.add_argument("--kecamatan")
+    add.add_argument("--desa")
+    add.add_argument("--name", help="full name shown in the console")
+    token = sub.add_parser("token", help="print a new bearer token for the JSON API")
+    token.add_argument("username")
+    revoke = sub.add_parser("revoke", help="end the account's sessions and tokens")
+    revoke.add_argument("username")
+
+
+async def _command(accounts: StaffAccounts, args: argparse.Namespace, out: TextIO) -> None:
+    if args.command == "add":
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise InvalidStaffAccount("password", "give it as one line on standard input")
+        account = await accounts.add(
+            args.username,
+            role=args.role,
+            password=password,
+            full_name=args.name,
+            kabupaten_kota=args.kabupaten,
+            kecamatan=args.kecamatan,
+            desa=args.desa,
+        )
+        out.write(
+            f"Akun dibuat / account created: {account.username} "
+            f"({account.role.value}, {account.area.label()})\n"
+        )
+    elif args.command == "token":
+        out.write(await accounts.issue_token(args.username) + "\n")
+    else:
+        revoked = await accounts.revoke(args.username)
+        out.write(f"Sesi dan token dicabut / sessions and tokens revoked ({revoked} token)\n")
+
+
+def run(args: argparse.Namespace, out: TextIO) -> int:
+    engine = make_engine(get_settings().database_url)
+    try:
+        uow_factory = functools.partial(StaffUnitOfWork, make_session_factory(engine))
+        asyncio.run(_command(StaffAccounts(uow_factory), args, out))
+    finally:
+        engine.dispose()
+    return 0

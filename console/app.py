@@ -1,0 +1,191 @@
+"""The console application: sessions, CSRF, who is logged in, errors, routes.
+
+Pages use an encrypted, HttpOnly, SameSite cookie session and a CSRF token on
+every form; the JSON API under ``/api/`` uses ``Authorization: Bearer``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+from aiohttp_session import get_session
+from aiohttp_session import setup as setup_session
+from aiohttp_session.cookie_storage import EncryptedCookieStorage
+
+from bot.bootstrap import StaffServices
+from bot.domain.sla import WIB
+from bot.domain.staff import StaffAccount
+from bot.domain.vocabulary import label, region_names, values
+from console.settings import ConsoleSettings
+
+log = logging.getLogger(__name__)
+
+SERVICES = web.AppKey("services", StaffServices)
+SETTINGS = web.AppKey("settings", ConsoleSettings)
+USER = "user"
+SESSION_COOKIE = "tabik_console"
+SESSION_MAX_AGE = 8 * 3600  # one working day
+TEMPLATES = Path(__file__).with_name("templates")
+STATIC = Path(__file__).with_name("static")
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def services(request: web.Request) -> StaffServices:
+    return request.app[SERVICES]
+
+
+def user_of(request: web.Request) -> StaffAccount:
+    user = request.get(USER)
+    if user is None:
+        raise web.HTTPFound("/login")
+    return user  # type: ignore[no-any-return]
+
+
+async def csrf_token(request: web.Request) -> str:
+    session = await get_session(request)
+    token = session.get("csrf")
+    if not token:
+        token = secrets.token_urlsafe(32)
+        session["csrf"] = token
+    return str(token)
+
+
+def json_error(status: int, text: str, **headers: str) -> web.Response:
+    return web.json_response({"error": text}, status=status, headers=headers or None)
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
+    response = await handler(request)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if not request.path.startswith("/api/"):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+@web.middleware
+async def authenticate(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Bearer token for ``/api/``; the session cookie (and CSRF on POST) for pages."""
+    accounts = services(request).accounts
+    if request.path.startswith("/api/"):
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        user = await accounts.by_token(token.strip()) if scheme.lower() == "bearer" else None
+        if user is None:
+            return json_error(401, "Token tidak ada atau tidak berlaku.")
+        request[USER] = user
+        return await handler(request)
+    if request.path in ("/health",) or request.path.startswith("/static/"):
+        return await handler(request)
+    session = await get_session(request)
+    if request.method == "POST":
+        form = await request.post()
+        sent = str(form.get("csrf_token") or "")
+        expected = str(session.get("csrf") or "")
+        if not expected or not hmac.compare_digest(sent, expected):
+            log.warning("form without a valid CSRF token refused: %s", request.path)
+            return aiohttp_jinja2.render_template(
+                "error.html",
+                request,
+                {"title": "Formulir kedaluwarsa", "message": "Muat ulang halaman lalu coba lagi."},
+                status=403,
+            )
+    staff_id, issued = session.get("staff_id"), session.get("issued_at")
+    if staff_id is not None and issued is not None:
+        issued_at = datetime.fromtimestamp(float(issued), timezone.utc)
+        user = await accounts.for_session(int(staff_id), issued_at)
+        if user is None:
+            session.invalidate()
+        else:
+            request[USER] = user
+    return await handler(request)
+
+
+def _when(at: datetime | str | None) -> str:
+    if at is None:
+        return "-"
+    if isinstance(at, str):
+        at = datetime.fromisoformat(at)
+    return f"{at.astimezone(WIB):%d-%m-%Y %H.%M} WIB"
+
+
+STATUS_WORDS = {
+    "diterima": "Diterima",
+    "diverifikasi": "Diverifikasi",
+    "diteruskan": "Diteruskan",
+    "diproses": "Diproses",
+    "selesai": "Selesai",
+    "ditolak": "Ditolak",
+}
+SLA_WORDS = {"ok": "Tepat waktu", "late": "Terlambat", "overdue": "Lewat batas"}
+
+
+def _subject(item: Any) -> str:
+    if item.kind == "complaint":
+        return label("complaint_category", item.category) if item.category else "-"
+    return label("document_type", item.document_type) if item.document_type else "-"
+
+
+async def _context(request: web.Request) -> dict[str, Any]:
+    return {
+        "user": request.get(USER),
+        "csrf_token": await csrf_token(request),
+        "path": request.path,
+    }
+
+
+def create_app(staff: StaffServices, settings: ConsoleSettings) -> web.Application:
+    app = web.Application(middlewares=[security_headers])
+    app[SERVICES] = staff
+    app[SETTINGS] = settings
+    setup_session(
+        app,
+        EncryptedCookieStorage(
+            settings.fernet_key,
+            cookie_name=SESSION_COOKIE,
+            httponly=True,
+            samesite="Lax",
+            secure=settings.secure_cookies,
+            max_age=SESSION_MAX_AGE,
+        ),
+    )
+    app.middlewares.append(authenticate)
+    env = aiohttp_jinja2.setup(
+        app,
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=jinja2.select_autoescape(["html"]),
+        context_processors=[_context, aiohttp_jinja2.request_processor],
+    )
+    env.filters["when"] = _when
+    env.globals.update(
+        status_words=STATUS_WORDS,
+        sla_words=SLA_WORDS,
+        subject=_subject,
+        label=label,
+        categories=values("complaint_category"),
+        document_types=values("document_type"),
+        regions=region_names(),
+    )
+    from console import api, pages
+
+    pages.add_routes(app)
+    api.add_routes(app)
+    app.router.add_static("/static/", STATIC)
+    app.on_cleanup.append(_close)  # type: ignore[arg-type]
+    return app
+
+
+async def _close(app: web.Application) -> None:
+    await app[SERVICES].close()

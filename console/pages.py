@@ -1,0 +1,352 @@
+"""Server-rendered pages: login, queue, ticket, filing on behalf and receipt, handoffs, audit."""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+import secrets
+import time
+from typing import Any
+
+import aiohttp_jinja2
+from aiohttp import web
+from aiohttp_session import get_session, new_session
+
+from bot.adapters.media import MAX_MEDIA_BYTES, MediaRefused, local_name
+from bot.domain.errors import (
+    InvalidDraft,
+    InvalidNik,
+    InvalidTicketNumber,
+    InvalidTransition,
+    NotAuthorised,
+    RejectionNeedsReason,
+    TicketNotFound,
+)
+from bot.domain.staff import AccountLocked, LoginFailed
+from bot.services.handoff_desk import HandoffNotFound
+from bot.services.messaging import MessageNotSent
+from bot.services.staff_desk import Filing, QueueQuery
+from console.app import SETTINGS, services, user_of
+from console.errors import field_error, transition_sentence
+
+log = logging.getLogger(__name__)
+
+MEDIA_WORDS = {
+    "unavailable": "Foto ini tidak dapat diambil dari platform (mungkin sudah kedaluwarsa).",
+    "not_image": "Berkas ini bukan foto; berkas lain tidak ditampilkan.",
+    "too_large": "Foto ini lebih dari 5 MB; foto sebesar itu tidak ditampilkan.",
+}
+
+
+def render(
+    request: web.Request, template: str, context: dict[str, Any], *, status: int = 200
+) -> web.Response:
+    return aiohttp_jinja2.render_template(template, request, context, status=status)
+
+
+def not_found(request: web.Request) -> web.Response:
+    return render(
+        request,
+        "error.html",
+        {
+            "title": "Tidak ditemukan",
+            "message": "Tiket atau percakapan ini tidak ada di wilayah Anda.",
+        },
+        status=404,
+    )
+
+
+# ------------------------------------------------------------------- login
+
+
+async def login_form(request: web.Request) -> web.Response:
+    if request.get("user") is not None:
+        raise web.HTTPFound("/antrean")
+    return render(request, "login.html", {"errors": [], "username": ""})
+
+
+async def login(request: web.Request) -> web.Response:
+    form = await request.post()
+    username = str(form.get("username") or "")
+    password = str(form.get("password") or "")
+    errors: list[dict[str, str]] = []
+    status = 401
+    try:
+        user = await services(request).accounts.login(username, password, client=request.remote)
+    except AccountLocked as locked:
+        minutes = max(1, round(locked.retry_after / 60))
+        errors.append(
+            {
+                "field": "password",
+                "text": f"Terlalu banyak percobaan. Akun dikunci; coba lagi {minutes} menit lagi.",
+            }
+        )
+        status = 429
+    except LoginFailed:
+        errors.append({"field": "username", "text": "Nama pengguna atau kata sandi salah."})
+    else:
+        session = await new_session(request)  # a fresh session: no fixation
+        session["staff_id"] = user.id
+        session["issued_at"] = time.time()
+        session["csrf"] = secrets.token_urlsafe(32)
+        log.info("staff %s logged in", user.username)
+        raise web.HTTPFound("/antrean")
+    response = render(
+        request, "login.html", {"errors": errors, "username": username}, status=status
+    )
+    if status == 429:
+        response.headers["Retry-After"] = "900"
+    return response
+
+
+async def logout(request: web.Request) -> web.Response:
+    session = await get_session(request)
+    session.invalidate()
+    raise web.HTTPFound("/login")
+
+
+async def home(request: web.Request) -> web.Response:
+    user_of(request)
+    raise web.HTTPFound("/antrean")
+
+
+# ------------------------------------------------------------------- queue
+
+
+async def queue(request: web.Request) -> web.Response:
+    user = user_of(request)
+    query = QueueQuery(
+        status=request.query.get("status") or None,
+        kind=request.query.get("kind") or None,
+        category=request.query.get("category") or None,
+        age=request.query.get("age") or None,
+        q=request.query.get("q") or None,
+    )
+    errors = []
+    try:
+        items = await services(request).desk.queue(user, query)
+    except ValueError:
+        items, errors = [], [{"field": "status", "text": "Pilih status dari daftar."}]
+    return render(request, "queue.html", {"items": items, "query": query, "errors": errors})
+
+
+# ------------------------------------------------------------------ ticket
+
+
+async def _ticket_page(
+    request: web.Request, number: str, *, errors: list[dict[str, str]], status: int = 200
+) -> web.Response:
+    user = user_of(request)
+    try:
+        ticket = await services(request).desk.ticket(user, number)
+    except (TicketNotFound, InvalidTicketNumber):
+        return not_found(request)
+    return render(request, "ticket.html", {"t": ticket, "errors": errors}, status=status)
+
+
+async def ticket(request: web.Request) -> web.Response:
+    return await _ticket_page(request, request.match_info["number"], errors=[])
+
+
+async def change_status(request: web.Request) -> web.Response:
+    user = user_of(request)
+    number = request.match_info["number"]
+    form = await request.post()
+    to = str(form.get("status") or "")
+    note = str(form.get("note") or "")
+    try:
+        await services(request).desk.change_status(user, number, to=to, note=note)
+    except (TicketNotFound, InvalidTicketNumber):
+        return not_found(request)
+    except InvalidTransition as error:
+        errors = [{"field": "status", "text": transition_sentence(error)}]
+        return await _ticket_page(request, number, errors=errors, status=409)
+    except RejectionNeedsReason:
+        errors = [{"field": "note", "text": "Tulis alasan penolakan untuk warga."}]
+        return await _ticket_page(request, number, errors=errors, status=422)
+    except ValueError:
+        errors = [{"field": "status", "text": "Pilih status baru."}]
+        return await _ticket_page(request, number, errors=errors, status=422)
+    raise web.HTTPSeeOther(f"/tiket/{number}?diubah=1")
+
+
+async def attachment(request: web.Request) -> web.StreamResponse:
+    """A ticket's photo, only for staff who may see the ticket; fetched once from the platform."""
+    user = user_of(request)
+    try:
+        found = await services(request).desk.attachment(
+            user, request.match_info["number"], int(request.match_info["id"])
+        )
+    except (TicketNotFound, InvalidTicketNumber):
+        return not_found(request)
+    path = request.app[SETTINGS].media_dir / local_name(found.ref)
+    kind = found.mime_type or mimetypes.guess_type(path.name)[0] or ""
+    media = services(request).media
+    try:
+        if not path.is_file():
+            if media is None:
+                raise MediaRefused("unavailable")
+            path, kind = await media.fetch(found.ref)
+        if not kind.startswith("image/"):
+            raise MediaRefused("not_image", kind)
+        if path.stat().st_size > MAX_MEDIA_BYTES:
+            raise MediaRefused("too_large")
+    except MediaRefused as refused:
+        log.warning("photo %s of %s not shown: %s", found.id, found.ref[:3], refused)
+        return render(
+            request,
+            "error.html",
+            {"title": "Foto tidak dapat ditampilkan", "message": MEDIA_WORDS[refused.reason]},
+            status=404 if refused.reason == "unavailable" else 415,
+        )
+    return web.FileResponse(path, headers={"Content-Type": kind, "Cache-Control": "private"})
+
+
+# ------------------------------------------------------------------ filing
+
+
+async def filing_form(request: web.Request) -> web.Response:
+    user_of(request)
+    return render(
+        request,
+        "file.html",
+        {"errors": [], "form": {"kind": "complaint"}, "nonce": secrets.token_urlsafe(16)},
+    )
+
+
+async def file_on_behalf(request: web.Request) -> web.Response:
+    user = user_of(request)
+    form = {k: str(v) for k, v in (await request.post()).items()}
+    filing = Filing(
+        kind=form.get("kind", ""),
+        name=form.get("name", ""),
+        phone=form.get("phone") or None,
+        nik=form.get("nik") or None,
+        category=form.get("category") or None,
+        document_type=form.get("document_type") or None,
+        kabupaten_kota=form.get("kabupaten_kota") or None,
+        kecamatan=form.get("kecamatan") or None,
+        desa=form.get("desa") or None,
+        description=form.get("description") or None,
+        idempotency_key=form.get("nonce") or None,
+    )
+    try:
+        number = await services(request).desk.file_on_behalf(user, filing)
+    except InvalidNik:
+        errors = [{"field": "nik", "text": "NIK harus 16 angka yang benar."}]
+    except InvalidDraft as error:
+        errors = [field_error(error.field, filing.kind)]
+    else:
+        raise web.HTTPSeeOther(f"/tiket/{number}/tanda-terima")
+    return render(
+        request,
+        "file.html",
+        {"errors": errors, "form": form, "nonce": form.get("nonce")},
+        status=422,
+    )
+
+
+async def receipt(request: web.Request) -> web.Response:
+    user = user_of(request)
+    try:
+        ticket = await services(request).desk.ticket(user, request.match_info["number"])
+    except (TicketNotFound, InvalidTicketNumber):
+        return not_found(request)
+    requirement = services(request).desk.requirements(ticket.item.document_type)
+    return render(request, "receipt.html", {"t": ticket, "requirement": requirement})
+
+
+# ---------------------------------------------------------------- handoffs
+
+
+async def handoffs(request: web.Request) -> web.Response:
+    user = user_of(request)
+    state = request.query.get("state", "open")
+    found = await services(request).handoffs.handoffs(user, state=state if state != "all" else None)
+    return render(request, "handoffs.html", {"handoffs": found, "state": state})
+
+
+async def _handoff_page(
+    request: web.Request, reference: str, *, errors: list[dict[str, str]], status: int = 200
+) -> web.Response:
+    try:
+        view = await services(request).handoffs.handoff(user_of(request), reference)
+    except HandoffNotFound:
+        return not_found(request)
+    return render(request, "handoff.html", {"h": view, "errors": errors}, status=status)
+
+
+async def handoff(request: web.Request) -> web.Response:
+    return await _handoff_page(request, request.match_info["reference"], errors=[])
+
+
+async def reply(request: web.Request) -> web.Response:
+    reference = request.match_info["reference"]
+    form = await request.post()
+    try:
+        await services(request).handoffs.reply(
+            user_of(request), reference, str(form.get("text") or "")
+        )
+    except HandoffNotFound:
+        return not_found(request)
+    except InvalidDraft:
+        errors = [{"field": "text", "text": "Tulis balasan (paling banyak 2000 huruf)."}]
+        return await _handoff_page(request, reference, errors=errors, status=422)
+    except MessageNotSent:
+        errors = [
+            {
+                "field": "text",
+                "text": "Balasan tersimpan tetapi belum terkirim ke warga. Coba kirim lagi.",
+            }
+        ]
+        return await _handoff_page(request, reference, errors=errors, status=502)
+    raise web.HTTPSeeOther(f"/percakapan/{reference}")
+
+
+async def close(request: web.Request) -> web.Response:
+    reference = request.match_info["reference"]
+    try:
+        await services(request).handoffs.close(user_of(request), reference)
+    except HandoffNotFound:
+        return not_found(request)
+    raise web.HTTPSeeOther(f"/percakapan/{reference}")
+
+
+# ------------------------------------------------------------------- audit
+
+
+async def audit(request: web.Request) -> web.Response:
+    try:
+        entries = await services(request).audit.entries(user_of(request), limit=200)
+    except NotAuthorised:
+        return render(
+            request,
+            "error.html",
+            {"title": "Khusus admin", "message": "Log audit hanya untuk admin."},
+            status=403,
+        )
+    return render(request, "audit.html", {"entries": entries})
+
+
+async def health(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/health", health)
+    app.router.add_get("/login", login_form)
+    app.router.add_post("/login", login)
+    app.router.add_post("/logout", logout)
+    app.router.add_get("/", home)
+    app.router.add_get("/antrean", queue)
+    app.router.add_get("/tiket/{number}", ticket)
+    app.router.add_post("/tiket/{number}/status", change_status)
+    app.router.add_get("/tiket/{number}/lampiran/{id:\\d+}", attachment)
+    app.router.add_get("/tiket/{number}/tanda-terima", receipt)
+    app.router.add_get("/lapor", filing_form)
+    app.router.add_post("/lapor", file_on_behalf)
+    app.router.add_get("/percakapan", handoffs)
+    app.router.add_get("/percakapan/{reference}", handoff)
+    app.router.add_post("/percakapan/{reference}/balas", reply)
+    app.router.add_post("/percakapan/{reference}/tutup", close)
+    app.router.add_get("/audit", audit)

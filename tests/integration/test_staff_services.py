@@ -1,0 +1,277 @@
+"""Staff services on PostgreSQL and SQLite: scopes, transitions, audit, filing on behalf,
+handoff routing, login lockout and tokens."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.domain.errors import (
+    InvalidDraft,
+    InvalidTransition,
+    NotAuthorised,
+    RejectionNeedsReason,
+    TicketNotFound,
+)
+from bot.domain.identity import ChatIdentity
+from bot.domain.staff import AccountLocked, LoginFailed, Role, StaffAccount
+from bot.services.handoff_desk import HandoffNotFound
+from bot.services.staff_desk import Filing, QueueQuery
+from tests.auxil.staff import (
+    PASSWORD,
+    Clock,
+    FakeConversations,
+    FakeMessenger,
+    build,
+    complaint,
+)
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def messenger() -> FakeMessenger:
+    return FakeMessenger()
+
+
+@pytest.fixture
+def conversations() -> FakeConversations:
+    return FakeConversations()
+
+
+@pytest.fixture
+async def staff(database_url, clock, messenger, conversations) -> AsyncIterator:
+    services = build(database_url, clock=clock, messenger=messenger, conversations=conversations)
+    yield services
+    services.engine.dispose()
+
+
+async def add(staff, role: Role, **area: str) -> StaffAccount:
+    return await staff.accounts.add(unique("u"), role=role, password=PASSWORD, **area)
+
+
+async def test_a_village_sees_only_its_desa_and_other_tickets_do_not_exist(staff):
+    desa, other = unique("Desa"), unique("Desa")
+    mine = await complaint(staff.tabik, account=unique("62812"), desa=desa)
+    theirs = await complaint(staff.tabik, account=unique("62812"), desa=other)
+    village = await add(
+        staff, Role.VILLAGE, kabupaten_kota="Lampung Selatan", kecamatan="Natar", desa=desa
+    )
+
+    queue = await staff.desk.queue(village, QueueQuery())
+
+    assert [i.number for i in queue] == [mine]
+    assert queue[0].sla == "ok"
+    with pytest.raises(TicketNotFound):
+        await staff.desk.ticket(village, theirs)
+    with pytest.raises(TicketNotFound):
+        await staff.desk.change_status(village, theirs, to="diverifikasi", note=None)
+    officer = await add(staff, Role.OFFICER, kabupaten_kota="Lampung Selatan")
+    numbers = {i.number for i in await staff.desk.queue(officer, QueueQuery())}
+    assert {mine, theirs} <= numbers
+    metro = await add(staff, Role.OFFICER, kabupaten_kota="Metro")
+    assert mine not in {i.number for i in await staff.desk.queue(metro, QueueQuery())}
+
+
+async def test_queue_filters_and_search_by_number_or_phone(staff, clock):
+    desa = unique("Desa")
+    phone = "62813" + uuid.uuid4().hex[:7].translate(str.maketrans("abcdef", "123456"))
+    road = await complaint(staff.tabik, account=phone, desa=desa, category="jalan")
+    trash = await complaint(staff.tabik, account=unique("62812"), desa=desa, category="sampah")
+    village = await add(
+        staff, Role.VILLAGE, kabupaten_kota="Lampung Selatan", kecamatan="Natar", desa=desa
+    )
+    await staff.desk.change_status(village, trash, to="diverifikasi", note=None)
+
+    def numbers(items):
+        return [i.number for i in items]
+
+    assert numbers(await staff.desk.queue(village, QueueQuery(category="sampah"))) == [trash]
+    assert numbers(await staff.desk.queue(village, QueueQuery(status="diterima"))) == [road]
+    assert numbers(await staff.desk.queue(village, QueueQuery(q=road.lower()))) == [road]
+    national = "0" + phone[2:]
+    assert numbers(await staff.desk.queue(village, QueueQuery(q=national))) == [road]
+    assert numbers(await staff.desk.queue(village, QueueQuery(age="older"))) == []
+    clock.advance(days=7)
+    overdue = await staff.desk.queue(village, QueueQuery())
+    assert [(i.number, i.sla) for i in overdue] == [(trash, "overdue"), (road, "overdue")]
+
+
+async def test_status_changes_follow_the_lifecycle_and_tell_the_resident(staff):
+    desa = unique("Desa")
+    number = await complaint(staff.tabik, account=unique("62812"), desa=desa)
+    officer = await add(staff, Role.OFFICER, kabupaten_kota="Lampung Selatan")
+
+    with pytest.raises(InvalidTransition) as refused:
+        await staff.desk.change_status(officer, number, to="selesai", note=None)
+    assert refused.value.current.value == "diterima"
+    with pytest.raises(RejectionNeedsReason):
+        await staff.desk.change_status(officer, number, to="ditolak", note=" ")
+    page = await staff.desk.change_status(officer, number, to="diverifikasi", note="Dicek")
+
+    assert page.item.status == "diverifikasi"
+    assert page.history[-1]["actor"] == officer.actor
+    notifications = await staff.tabik.pending_notifications()
+    assert any(n.number == number and n.status.value == "diverifikasi" for n in notifications)
+
+
+async def test_views_and_changes_are_audited_and_only_admins_read_the_audit(staff):
+    number = await complaint(staff.tabik, account=unique("62812"), desa=unique("Desa"))
+    officer = await add(staff, Role.OFFICER)
+    admin = await add(staff, Role.ADMIN)
+    await staff.desk.ticket(officer, number)
+    await staff.desk.change_status(officer, number, to="diverifikasi", note=None)
+
+    with pytest.raises(NotAuthorised):
+        await staff.audit.entries(officer)
+    entries = [e for e in await staff.audit.entries(admin, limit=1000) if e["ticket"] == number]
+    actions = [(e["actor"], e["action"]) for e in entries]
+    assert (officer.actor, "ticket.viewed") in actions
+    assert (officer.actor, "ticket.status_changed") in actions
+
+
+async def test_filing_on_behalf_records_the_desk_and_tells_the_resident_the_number(
+    staff, messenger
+):
+    desa = unique("Desa")
+    village = await add(
+        staff, Role.VILLAGE, kabupaten_kota="Lampung Selatan", kecamatan="Natar", desa=desa
+    )
+    number = await staff.desk.file_on_behalf(
+        village,
+        Filing(
+            kind="complaint",
+            name="Pak Darto",
+            phone="0812 7777 1234",
+            nik=None,
+            category="penerangan",
+            document_type=None,
+            kabupaten_kota="Metro",  # ignored: a village files for its own desa
+            kecamatan=None,
+            desa=None,
+            description="Lampu jalan mati",
+        ),
+    )
+
+    assert number.startswith("ADU-")
+    page = await staff.desk.ticket(village, number)
+    assert page.filed_by_staff == village.username
+    assert (page.item.kabupaten_kota, page.item.desa) == ("Lampung Selatan", desa)
+    assert page.full_name == "Pak Darto" and page.phone == "0812 7777 1234"
+    [(recipient, messages, kind, _key)] = messenger.sent
+    assert recipient == ChatIdentity(channel="whatsapp", account="6281277771234")
+    assert kind == "staff" and number in messages[0]["text"]
+
+
+async def test_filing_an_application_needs_a_valid_nik_and_a_phone(staff):
+    officer = await add(staff, Role.OFFICER, kabupaten_kota="Metro")
+    filing = Filing(
+        kind="application",
+        name="Bu Rina",
+        phone=None,
+        nik="1871015508900003",
+        category=None,
+        document_type="kk",
+        kabupaten_kota=None,
+        kecamatan="Metro Pusat",
+        desa=None,
+        description=None,
+    )
+    with pytest.raises(InvalidDraft) as refused:
+        await staff.desk.file_on_behalf(officer, filing)
+    assert refused.value.field == "phone"
+
+
+async def test_handoffs_are_routed_to_the_area_of_the_latest_ticket(
+    staff, conversations, messenger, clock
+):
+    account = unique("62812")
+    desa = unique("Desa")
+    await complaint(staff.tabik, account=account, desa=desa, kabupaten_kota="Pesawaran")
+    resident = ChatIdentity(channel="whatsapp", account=account)
+    opened = await staff.handoffs.open(identity=resident, reason="tolong", transcript=[])
+    assert opened.within_office_hours
+    lonely = ChatIdentity(channel="whatsapp", account=unique("62899"))
+    province_only = await staff.handoffs.open(identity=lonely, reason=None, transcript=[])
+
+    pesawaran = await add(staff, Role.OFFICER, kabupaten_kota="Pesawaran")
+    metro = await add(staff, Role.OFFICER, kabupaten_kota="Metro")
+    province = await add(staff, Role.OFFICER)
+    seen = {h.reference for h in await staff.handoffs.handoffs(pesawaran)}
+    assert opened.reference in seen and province_only.reference not in seen
+    assert opened.reference not in {h.reference for h in await staff.handoffs.handoffs(metro)}
+    with pytest.raises(HandoffNotFound):
+        await staff.handoffs.handoff(metro, opened.reference)
+    assert province_only.reference in {h.reference for h in await staff.handoffs.handoffs(province)}
+
+    clock.advance(minutes=1)
+    conversations.say(resident.sender_id, "Jalan di depan rumah saya longsor", clock())
+    view = await staff.handoffs.reply(pesawaran, opened.reference, "Baik, kami cek hari ini.")
+    assert [m["from"] for m in view.messages] == ["resident", f"staff:{pesawaran.username}"]
+    assert messenger.texts_to(account) == ["Petugas: Baik, kami cek hari ini."]
+
+    closed = await staff.handoffs.close(pesawaran, opened.reference)
+    assert closed.state == "closed"
+    assert conversations.resumed == [resident.sender_id]
+    assert "selesai" in messenger.texts_to(account)[-1]
+    with pytest.raises(HandoffNotFound):
+        await staff.handoffs.reply(pesawaran, opened.reference, "lagi")
+
+
+async def test_after_office_hours_the_resident_is_told_when(staff, clock):
+    clock.now = clock.now.replace(hour=13)  # Tuesday 20:00 WIB
+    opened = await staff.handoffs.open(
+        identity=ChatIdentity(channel="whatsapp", account=unique("62812")),
+        reason=None,
+        transcript=[],
+    )
+    assert not opened.within_office_hours
+    assert opened.next_opening == "Rabu, 08.00 WIB"
+    assert "Jumat" in opened.office_hours
+
+
+async def test_repeated_wrong_passwords_lock_the_account(staff, clock):
+    user = await add(staff, Role.OFFICER)
+    for _ in range(4):
+        with pytest.raises(LoginFailed):
+            await staff.accounts.login(user.username, "salah-salah-salah")
+    with pytest.raises(AccountLocked):
+        await staff.accounts.login(user.username, "salah-salah-salah")
+    with pytest.raises(AccountLocked):
+        await staff.accounts.login(user.username, PASSWORD)  # even the right one, for now
+    clock.advance(minutes=16)
+    assert (await staff.accounts.login(user.username, PASSWORD)).id == user.id
+
+
+async def test_tokens_work_until_revoked_and_revocation_ends_sessions(staff, clock):
+    user = await add(staff, Role.OFFICER)
+    token = await staff.accounts.issue_token(user.username)
+    assert (await staff.accounts.by_token(token)).id == user.id
+    assert await staff.accounts.by_token(token + "x") is None
+    issued = clock()
+    clock.advance(seconds=1)
+    assert await staff.accounts.for_session(user.id, issued) is not None
+    await staff.accounts.revoke(user.username)
+    assert await staff.accounts.by_token(token) is None
+    assert await staff.accounts.for_session(user.id, issued) is None
+
+
+async def test_one_client_guessing_many_usernames_is_slowed_down(staff):
+    staff.accounts.max_client_failures = 3
+    client = unique("10.0.0.")
+    for _ in range(3):
+        with pytest.raises(LoginFailed):
+            await staff.accounts.login(unique("nobody"), "salah", client=client)
+    user = await add(staff, Role.OFFICER)
+    with pytest.raises(AccountLocked):
+        await staff.accounts.login(user.username, PASSWORD, client=client)
+    assert (await staff.accounts.login(user.username, PASSWORD, client="10.9.9.9")).id == user.id
