@@ -27,13 +27,17 @@ def run(*command: str, timeout: float = 900) -> subprocess.CompletedProcess[str]
 
 
 def test_ruff_is_clean() -> None:
-    result = run(str(BIN / "ruff"), "check", "bot", "actions", "channels", "console", "tests", "scripts")
+    result = run(
+        str(BIN / "ruff"), "check", "bot", "actions", "channels", "console", "tests", "scripts"
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_mypy_is_clean() -> None:
     # tests/auxil/actions.py: the actions' test double must match ResidentServices.
-    result = run(str(BIN / "mypy"), "bot", "actions", "channels", "console", "tests/auxil/actions.py")
+    result = run(
+        str(BIN / "mypy"), "bot", "actions", "channels", "console", "tests/auxil/actions.py"
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
