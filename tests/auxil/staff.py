@@ -23,7 +23,8 @@ from bot.services.audit import StaffAudit
 from bot.services.handoff_desk import HandoffDesk
 from bot.services.staff import StaffAccounts
 from bot.services.staff_desk import StaffDesk
-from bot.services.tabik import ComplaintDraft, Tabik
+from bot.services.tabik import Tabik
+from bot.services.views import ComplaintDraft
 
 T0 = datetime(2026, 12, 1, 3, 0, tzinfo=timezone.utc)  # Tuesday 10:00 WIB
 PASSWORD = "kata-sandi-rahasia"
@@ -98,11 +99,12 @@ def build(
     engine: Engine = make_engine(database_url)
     uow_factory = functools.partial(StaffUnitOfWork, make_session_factory(engine))
     knowledge = load_knowledge()
-    tabik = Tabik(uow_factory, store=MemoryStore(), knowledge=knowledge, clock=clock)
+    store = MemoryStore()
+    tabik = Tabik(uow_factory, store=store, knowledge=knowledge, clock=clock)
     schedule = office_schedule(knowledge)
     return StaffServices(
         tabik=tabik,
-        accounts=StaffAccounts(uow_factory, clock=clock, hasher=FAST_HASHER, store=tabik.store),
+        accounts=StaffAccounts(uow_factory, clock=clock, hasher=FAST_HASHER, store=store),
         desk=StaffDesk(
             uow_factory,
             tabik,

@@ -74,7 +74,7 @@ async def test_queue_and_status_change_through_the_pages(console):
 
 async def test_photos_are_served_only_to_staff_who_may_see_the_ticket(console, tmp_path):
     from bot.domain.identity import ChatIdentity
-    from bot.services.tabik import Attachment, ComplaintDraft
+    from bot.services.views import Attachment, ComplaintDraft
 
     receipt = await console.staff.tabik.file_complaint(
         ComplaintDraft(
