@@ -27,7 +27,7 @@ def deliver_notifications(live: LiveConsole) -> None:
         channels = build_channels(live.settings)
         try:
             await Notifier(
-                live.staff.tabik, outputs_of(channels), live.staff.tabik.store
+                live.staff.tabik, outputs_of(channels), live.staff.store
             ).run_once()
         finally:
             for channel in channels.values():
@@ -100,7 +100,7 @@ def test_an_officer_answers_a_handoff(page, live):
     )
     live.run(asyncio.sleep(0.01))
     live.conversations.say(
-        resident.sender_id, "Sudah dua minggu belum ada perbaikan", live.staff.tabik.clock()
+        resident.sender_id, "Sudah dua minggu belum ada perbaikan", live.staff.tabik.filing.clock()
     )
 
     login(page, live, "kuncian")  # Metro: not this resident's area
