@@ -101,10 +101,19 @@ def model_path(root: Path = PROJECT_ROOT, models_dir: Path = MODELS_DIR) -> Path
 
 
 def train(
-    *, force: bool = False, models_dir: Path = MODELS_DIR, config: Path | None = None
+    *,
+    force: bool = False,
+    models_dir: Path = MODELS_DIR,
+    config: Path | None = None,
+    root: Path = PROJECT_ROOT,
+    **run_options: Any,
 ) -> Path:
-    """Train into ``models/`` unless a model for exactly this data exists; return its path."""
-    target = model_path(models_dir=models_dir)
+    """Train into ``models/`` unless a model for exactly this data exists; return its path.
+
+    ``root`` is the project whose data is trained (tests train tiny projects);
+    ``run_options`` go to ``subprocess.run`` (the admin CLI sends Rasa's output to stderr).
+    """
+    target = model_path(root, models_dir=models_dir)
     if config is None and target.exists() and not force:
         log.info("Model %s is up to date.", target.name)
         return target
@@ -114,18 +123,20 @@ def train(
         venv_bin("rasa"),
         "train",
         "--config",
-        str(config or PROJECT_ROOT / "config.yml"),
+        str(config or root / "config.yml"),
         "--domain",
-        str(domain_path()),
+        str(domain_path(root)),
         "--data",
-        str(PROJECT_ROOT / "nlu" / "data"),
+        str(root / "nlu" / "data"),
         "--out",
         str(models_dir),
         "--fixed-model-name",
         name,
     ]
     log.info("Training %s (seeded) ...", name)
-    subprocess.run(command, check=True, cwd=PROJECT_ROOT, env=child_env())  # noqa: S603
+    subprocess.run(  # noqa: S603
+        command, check=True, cwd=PROJECT_ROOT, env=child_env(), **run_options
+    )
     return models_dir / f"{name}.tar.gz"
 
 
@@ -211,6 +222,8 @@ def runtime_credentials(settings: Settings) -> dict[str, Any]:
         credentials["channels.whatsapp.WhatsAppInput"] = {}
     if settings.telegram:
         credentials["channels.telegram.TelegramInput"] = {}
+    # Zero-downtime model swaps (python -m bot.cli model deploy); RASA_API_TOKEN protects it.
+    credentials["channels.model_admin.ModelAdminInput"] = {}
     return credentials
 
 

@@ -286,3 +286,7 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(domain.AuditEntry, audit_log)
     mapper_registry.map_imperatively(domain.HandoffRequest, handoff_requests)
     mapper_registry.map_imperatively(domain.Notification, notifications)
+
+
+# Feature modules define their tables on the same metadata (import registers them).
+from bot.adapters.db import tables_nlu as _tables_nlu  # noqa: E402,F401
