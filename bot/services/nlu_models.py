@@ -20,6 +20,7 @@ import fcntl
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,21 +152,17 @@ class ModelService:
             "--config",
             str(config or self.root / "config.yml"),
         ]
-        tail: list[str] = []
-        process = subprocess.Popen(  # noqa: S603 - our own venv's rasa
-            command,
-            cwd=launcher.PROJECT_ROOT,
-            env=launcher.child_env(),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            preexec_fn=_lower_priority,
-        )
-        assert process.stdout is not None
-        for line in process.stdout:
-            progress.write(line)
-            tail = [*tail, line.rstrip()][-15:]
-        if process.wait() != 0:
+        with _pumped(progress) as (output, tail):
+            code = subprocess.run(  # noqa: S603 - our own venv's rasa
+                command,
+                cwd=launcher.PROJECT_ROOT,
+                env=launcher.child_env(),
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                preexec_fn=_lower_priority,
+                check=False,
+            ).returncode
+        if code != 0:
             raise TrainingFailed("rasa data validate", "\n".join(tail))
 
     def train(self, progress: IO[str] = sys.stderr, *, config: Path | None = None) -> str:
@@ -175,20 +172,18 @@ class ModelService:
         """
         with self._training_lock():
             self.validate(progress, config)
-            progress.flush()
             try:
-                path = launcher.train(
-                    models_dir=self.models_dir,
-                    config=config,
-                    root=self.root,
-                    stdout=progress,
-                    stderr=subprocess.STDOUT,
-                    preexec_fn=_lower_priority,
-                )
+                with _pumped(progress) as (output, tail):
+                    path = launcher.train(
+                        models_dir=self.models_dir,
+                        config=config,
+                        root=self.root,
+                        stdout=output,
+                        stderr=subprocess.STDOUT,
+                        preexec_fn=_lower_priority,
+                    )
             except subprocess.CalledProcessError as error:
-                raise TrainingFailed(
-                    "rasa train", f"exit status {error.returncode} (output above)"
-                ) from error
+                raise TrainingFailed("rasa train", "\n".join(tail)) from error
         name = model_name(path)
         self.records.register(name, launcher.training_fingerprint(self.root), str(path))
         return name
@@ -335,6 +330,30 @@ class ModelService:
                         },
                     )[role].append(url)
         return list(known.values())
+
+
+@contextlib.contextmanager
+def _pumped(progress: IO[str], keep: int = 15) -> Iterator[tuple[int, list[str]]]:
+    """A pipe for a child's output, copied line by line to ``progress``; the last
+    ``keep`` lines stay in the list (the error to show when the child fails)."""
+    read_fd, write_fd = os.pipe()
+    tail: list[str] = []
+
+    def pump() -> None:
+        with os.fdopen(read_fd, encoding="utf-8", errors="replace") as reader:
+            for line in reader:
+                progress.write(line)
+                progress.flush()
+                tail.append(line.rstrip())
+                del tail[:-keep]
+
+    thread = threading.Thread(target=pump, daemon=True)
+    thread.start()
+    try:
+        yield write_fd, tail
+    finally:
+        os.close(write_fd)
+        thread.join(30)
 
 
 def _lower_priority() -> None:
