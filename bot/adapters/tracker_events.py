@@ -7,6 +7,7 @@ Rasa's ``SQLTrackerStore`` appends every event of every conversation to one
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -66,6 +67,12 @@ def _event(row: Any) -> TrackerEvent:
 class TrackerEventLog:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+
+    @property
+    def source(self) -> str:
+        """A short stable name of this store (ids restart in another store)."""
+        where = self.engine.url.render_as_string(hide_password=True)
+        return "events:" + hashlib.sha256(where.encode()).hexdigest()[:12]
 
     def _exists(self) -> bool:
         # Rasa creates the table when it first starts; before that the inbox is empty.

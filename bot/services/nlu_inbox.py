@@ -41,7 +41,6 @@ FALLBACK_ACTIONS = frozenset({"action_default_fallback", "action_two_stage_fallb
 CORRECTION_INTENTS = frozenset({"cancel"})
 CORRECTION_OPENINGS = ("bukan itu", "bukan begitu", "bukan yang itu", "salah maksud")
 CORRECTION_WINDOW_SECONDS = 300.0
-CURSOR = "events"
 
 
 class InboxItemNotFound(TabikError):
@@ -128,7 +127,9 @@ class NluInbox:
         added = 0
         with self.engine.begin() as connection:
             start = connection.execute(
-                select(nlu_inbox_cursor.c.last_event_id).where(nlu_inbox_cursor.c.name == CURSOR)
+                select(nlu_inbox_cursor.c.last_event_id).where(
+                    nlu_inbox_cursor.c.name == self.events.source
+                )
             ).scalar()
             cursor = int(start or 0)
             while batch := self.events.after(cursor):
@@ -137,12 +138,12 @@ class NluInbox:
                     cursor = event.id
             if start is None:
                 connection.execute(
-                    insert(nlu_inbox_cursor).values(name=CURSOR, last_event_id=cursor)
+                    insert(nlu_inbox_cursor).values(name=self.events.source, last_event_id=cursor)
                 )
             elif cursor != start:
                 connection.execute(
                     update(nlu_inbox_cursor)
-                    .where(nlu_inbox_cursor.c.name == CURSOR)
+                    .where(nlu_inbox_cursor.c.name == self.events.source)
                     .values(last_event_id=cursor)
                 )
         return added

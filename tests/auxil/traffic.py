@@ -39,8 +39,11 @@ class Traffic:
         if index % 2:
             path, body = "/model/parse", {"text": "halo selamat pagi"}
         else:
-            path, body = "/webhooks/rest/webhook", {"sender": f"load-{index % 7}", "message": "halo"}
-        request = urllib.request.Request(  # noqa: S310 - loopback test server
+            path, body = (
+                "/webhooks/rest/webhook",
+                {"sender": f"load-{index % 7}", "message": "halo"},
+            )
+        request = urllib.request.Request(
             f"{self.url}{path}{query}",
             data=json.dumps(body).encode(),
             headers={"Content-Type": "application/json"},
@@ -48,7 +51,7 @@ class Traffic:
         )
         started = time.monotonic()
         try:
-            with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=10) as answer:
                 answer.read()
                 if answer.status != 200:
                     self.failures.append(f"{path}: HTTP {answer.status}")
@@ -115,8 +118,12 @@ class RasaServer:
         if self.token:
             command += ["--auth-token", self.token]
         log = (self.workdir / f"rasa-{self.port}.log").open("ab")
-        self.process = subprocess.Popen(  # noqa: S603
-            command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        self.process = subprocess.Popen(
+            command,
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         deadline = time.monotonic() + timeout
@@ -124,7 +131,7 @@ class RasaServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"rasa exited: {self.log_tail()}")
             try:
-                with urllib.request.urlopen(f"{self.url}/", timeout=2):  # noqa: S310
+                with urllib.request.urlopen(f"{self.url}/", timeout=2):
                     if self.status().get("model_file"):
                         return
             except (urllib.error.URLError, OSError):
@@ -134,18 +141,18 @@ class RasaServer:
 
     def status(self) -> dict[str, object]:
         query = f"?token={self.token}" if self.token else ""
-        with urllib.request.urlopen(f"{self.url}/status{query}", timeout=5) as answer:  # noqa: S310
+        with urllib.request.urlopen(f"{self.url}/status{query}", timeout=5) as answer:
             return dict(json.loads(answer.read()))
 
     def parse(self, text: str) -> dict[str, object]:
         query = f"?token={self.token}" if self.token else ""
-        request = urllib.request.Request(  # noqa: S310
+        request = urllib.request.Request(
             f"{self.url}/model/parse{query}",
             data=json.dumps({"text": text}).encode(),
             headers={"Content-Type": "application/json"},
             method="POST",
         )
-        with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=10) as answer:
             return dict(json.loads(answer.read()))
 
     def log_tail(self, lines: int = 40) -> str:

@@ -25,7 +25,7 @@ from tests.auxil.tabik_server import free_port
 from tests.auxil.tiny_project import write_tiny_project
 from tests.auxil.traffic import RasaServer, Traffic
 
-TOKEN = "test-admin-token"  # noqa: S105 - a test's own token
+TOKEN = "test-admin-token"
 LABELLED = {"kapan beres urusanku": "check_status", "mohon pamit undur diri": "goodbye"}
 
 
@@ -67,9 +67,7 @@ def rasa(models: tuple[str, str], project: Path, service: ModelService) -> Itera
     server.stop()
 
 
-def test_training_names_the_model_after_its_data(
-    models: tuple[str, str], project: Path
-) -> None:
+def test_training_names_the_model_after_its_data(models: tuple[str, str], project: Path) -> None:
     running, candidate = models
     assert running != candidate
     assert (project / "models" / f"{candidate}.tar.gz").is_file()
@@ -129,14 +127,14 @@ def test_deploy_under_traffic_costs_no_request(
 
 
 def test_swap_endpoint_needs_the_api_token(rasa: RasaServer) -> None:
-    request = urllib.request.Request(  # noqa: S310
+    request = urllib.request.Request(
         f"{rasa.url}/webhooks/model_admin/model",
         data=json.dumps({"model_file": "/etc/passwd"}).encode(),
         headers={"Content-Type": "application/json"},
         method="PUT",
     )
     with pytest.raises(urllib.error.HTTPError) as refused:
-        urllib.request.urlopen(request, timeout=10)  # noqa: S310
+        urllib.request.urlopen(request, timeout=10)
     assert refused.value.code == 401
 
 

@@ -49,7 +49,7 @@ nlu_inbox_occurrences = Table(
     Column("seen_at", UtcDateTime(), nullable=False),
 )
 
-# How far the tracker store's event log has been read (one row, name "events").
+# How far each tracker store's event log has been read (named by TrackerEventLog.source).
 nlu_inbox_cursor = Table(
     "nlu_inbox_cursor",
     metadata,
