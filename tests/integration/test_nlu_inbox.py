@@ -133,7 +133,8 @@ def test_poorly_understood_messages_enter_grouped_newest_first(
     tracker_store.conversation(
         "wa:1", ("siapa presiden", parse("ask_office_info", 0.8), "action_default_fallback")
     )
-    assert [(i.text, i.count) for i in inbox.items()][0] == ("siapa presiden", 2)
+    newest = inbox.items()[0]
+    assert (newest.text, newest.count) == ("siapa presiden", 2)
 
 
 def test_personal_data_is_masked(
