@@ -368,6 +368,17 @@ def start_all(settings: Settings, supervisor: Supervisor, *, model: Path) -> Non
     log.info("Tabik is up: Rasa on port %s, actions on port %s.", rasa_port, actions_port)
 
 
+def deployed_model(settings: Settings) -> str | None:
+    """The model an admin last deployed (``python -m bot.cli model deploy``), if any:
+    a restart keeps it instead of going back to the model for the current data."""
+    from bot.services.nlu_models import last_deployed_model
+
+    path = last_deployed_model(settings.database_url)
+    if path:
+        log.info("Serving the deployed model %s.", Path(path).name)
+    return path
+
+
 def serve(*, chat: bool = False) -> int:
     settings = get_settings()
     supervisor = Supervisor()
@@ -380,7 +391,7 @@ def serve(*, chat: bool = False) -> int:
     try:
         migrate(settings)
         # TABIK_MODEL pins a model (a deployment or a test); otherwise the one for this data.
-        pinned = os.environ.get("TABIK_MODEL")
+        pinned = os.environ.get("TABIK_MODEL") or deployed_model(settings)
         model = Path(pinned) if pinned else train()
         start_all(settings, supervisor, model=model)
         if chat:

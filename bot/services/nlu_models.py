@@ -356,6 +356,21 @@ def _pumped(progress: IO[str], keep: int = 15) -> Iterator[tuple[int, list[str]]
         thread.join(30)
 
 
+def last_deployed_model(database_url: str, models_dir: Path = launcher.MODELS_DIR) -> str | None:
+    """Path of the model last deployed, when its file is still there."""
+    from bot.adapters.db.engine import make_engine
+
+    engine = make_engine(database_url)
+    try:
+        name = ModelRecords(engine).last_deployed()
+    finally:
+        engine.dispose()
+    if name is None:
+        return None
+    path = models_dir / f"{name}.tar.gz"
+    return str(path) if path.is_file() else None
+
+
 def _lower_priority() -> None:
     # Training shares the host with the serving processes: let them go first.
     os.nice(10)

@@ -93,3 +93,20 @@ def test_rollback_without_a_previous_model_is_refused(setup: tuple[ModelService,
     service, _ = setup
     with pytest.raises(NothingToRollBack):
         service.rollback()
+
+
+def test_a_restart_serves_the_last_deployed_model(
+    setup: tuple[ModelService, str], tmp_path: Path
+) -> None:
+    from bot.services.nlu_models import last_deployed_model
+
+    service, instance = setup
+    url = str(service.records.engine.url)
+    assert last_deployed_model(url, tmp_path / "models") == str(
+        tmp_path / "models" / f"{RUNNING}.tar.gz"
+    )
+    service.records.record_deployment(instance=instance, model=CANDIDATE, previous_model=RUNNING)
+    service.records.record_deployment(
+        instance=instance, model=RUNNING, previous_model=CANDIDATE, error="down"
+    )
+    assert last_deployed_model(url, tmp_path / "models").endswith(f"{CANDIDATE}.tar.gz")

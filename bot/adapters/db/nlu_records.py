@@ -110,6 +110,16 @@ class ModelRecords:
             deployed_at=row["deployed_at"],
         )
 
+    def last_deployed(self) -> str | None:
+        """The model of the latest successful deployment anywhere (instances run one model)."""
+        with self.engine.connect() as connection:
+            return connection.execute(
+                select(model_deployments.c.model)
+                .where(model_deployments.c.status == "deployed")
+                .order_by(model_deployments.c.id.desc())
+                .limit(1)
+            ).scalar()
+
     def instances(self) -> list[str]:
         with self.engine.connect() as connection:
             return list(
