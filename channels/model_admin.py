@@ -20,12 +20,15 @@ running model stays.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
+import gc
 import hmac
 import logging
 import os
+import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +60,38 @@ def _authorised(request: Request, token: str | None) -> bool:
     return hmac.compare_digest(provided.encode(), token.encode())
 
 
+@contextlib.contextmanager
+def yielding_to_requests(run_for: float = 0.004, pause: float = 0.002) -> Iterator[None]:
+    """Make the calling (loader) thread give the GIL away regularly.
+
+    A CPU-bound thread keeps the GIL for the whole switch interval each time the
+    event loop asks for it back, and the loop asks at every ``epoll`` call, so on a
+    busy host one request can queue behind dozens of such waits (seconds). Here
+    the loader sleeps ``pause`` after every ``run_for`` of its own Python calls,
+    so the event loop always gets the GIL within a few milliseconds; the load
+    takes longer, which costs nobody anything.
+    """
+    last = time.perf_counter()
+
+    def profile(_frame: object, event: str, _arg: object) -> None:
+        nonlocal last
+        if event == "call":
+            now = time.perf_counter()
+            if now - last >= run_for:
+                time.sleep(pause)
+                last = time.perf_counter()
+
+    interval = sys.getswitchinterval()
+    # Also shorten the GIL hand-over for the C code the profile cannot interrupt.
+    sys.setswitchinterval(min(interval, 0.001))
+    sys.setprofile(profile)  # this thread only
+    try:
+        yield
+    finally:
+        sys.setprofile(None)
+        sys.setswitchinterval(interval)
+
+
 def load_processor(current: Agent, model_file: Path) -> MessageProcessor:
     """Load and warm up a processor for ``model_file`` (runs in a worker thread).
 
@@ -64,6 +99,11 @@ def load_processor(current: Agent, model_file: Path) -> MessageProcessor:
     (conversations continue across the swap) but gets its own response generator,
     so the running model keeps answering with its own responses until the swap.
     """
+    with yielding_to_requests():
+        return _load_processor(current, model_file)
+
+
+def _load_processor(current: Agent, model_file: Path) -> MessageProcessor:
     generator: Any = current.nlg
     processor = MessageProcessor(
         model_path=model_file,
@@ -103,6 +143,13 @@ def swap_agent(app: Any, processor: MessageProcessor) -> Agent:
     old.tracker_store.domain = processor.domain
     app.ctx.agent = new
     return old
+
+
+def release_later(retired: list[Agent], grace_seconds: float = 10.0) -> None:
+    """Drop the old agent in this worker thread once requests still on it are done."""
+    time.sleep(grace_seconds)
+    retired.clear()
+    gc.collect()
 
 
 class ModelAdminInput(InputChannel):
@@ -155,8 +202,12 @@ class ModelAdminInput(InputChannel):
                 except Exception as error:  # any failure leaves the running model alone
                     logger.exception("Loading %s failed; the running model stays.", model_file)
                     return response.json({"error": f"{type(error).__name__}: {error}"}, status=500)
-                previous = swap_agent(app, processor).model_name
+                retired = [swap_agent(app, processor)]
+                previous = retired[0].model_name
                 app.ctx.previous_model_file = previous
+                # Freeing a model's TensorFlow graphs takes a while; not on the event loop.
+                loop.run_in_executor(None, release_later, retired)
+                del processor
                 seconds = round(time.monotonic() - started, 2)
                 logger.info("Model %s now answers (was %s).", model_file.name, previous)
                 return response.json(

@@ -30,13 +30,14 @@ from tests.auxil.traffic import RasaServer, Traffic
 TOKEN = "bench-token"  # noqa: S105 - a local benchmark's own token
 
 
-def summary(name: str, traffic: Traffic, seconds: float) -> str:
+def summary(name: str, traffic: Traffic, started: float, seconds: float) -> str:
     waits = sorted(traffic.waits)
     median = statistics.median(waits) if waits else 0.0
+    at, _ = max(traffic.timeline, key=lambda item: item[1], default=(started, 0.0))
     return (
         f"{name:<16} swap {seconds:6.1f} s  requests {len(waits):4d}  failures"
         f" {len(traffic.failures):3d}  median {median * 1000:7.1f} ms  longest"
-        f" {traffic.longest_wait * 1000:7.1f} ms"
+        f" {traffic.longest_wait * 1000:7.1f} ms (sent {at - started:+.1f} s after the swap began)"
     )
 
 
@@ -56,7 +57,7 @@ def main() -> int:
     parser.add_argument("--model", type=Path, default=model_path())
     parser.add_argument("--to", type=Path, help="the model swapped in (default: --model)")
     parser.add_argument("--rate", type=float, default=10.0)
-    parser.add_argument("--settle", type=float, default=3.0, help="traffic before/after, s")
+    parser.add_argument("--settle", type=float, default=12.0, help="traffic before/after, s")
     parser.add_argument("--rasa-put", action="store_true", help="also time Rasa's PUT /model")
     args = parser.parse_args()
     target = args.to or args.model
@@ -73,7 +74,9 @@ def main() -> int:
             instance.load(target)
             seconds = time.monotonic() - started
             time.sleep(args.settle)
-        print(summary("zero-downtime", traffic, seconds))
+        print(summary("zero-downtime", traffic, started, seconds))
+        slow = [(at - started, wait) for at, wait in traffic.timeline if wait > 0.5]
+        print("  waits over 0.5 s (sent at, wait):", [f"{a:+.1f}s {w:.2f}s" for a, w in slow])
         failed = bool(traffic.failures) or traffic.longest_wait > 1.0
         for failure in traffic.failures[:5]:
             print(f"  {failure}")
@@ -84,7 +87,7 @@ def main() -> int:
                 rasa_put(server.url, target)
                 seconds = time.monotonic() - started
                 time.sleep(args.settle)
-            print(summary("rasa PUT /model", traffic, seconds))
+            print(summary("rasa PUT /model", traffic, started, seconds))
     finally:
         server.stop()
     return 1 if failed else 0

@@ -30,6 +30,8 @@ class Traffic:
     token: str | None = None
     rate: float = 10.0
     waits: list[float] = field(default_factory=list)
+    # (monotonic start, wait) of every request, to see when the long ones happened.
+    timeline: list[tuple[float, float]] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
@@ -59,6 +61,7 @@ class Traffic:
             self.failures.append(f"{path}: {error}")
         finally:
             self.waits.append(time.monotonic() - started)
+            self.timeline.append((started, self.waits[-1]))
 
     def _run(self) -> None:
         index = 0
