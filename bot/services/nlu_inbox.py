@@ -21,12 +21,14 @@ items leave the inbox.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
 
 from bot.adapters.db.tables_nlu import nlu_inbox_cursor, nlu_inbox_items, nlu_inbox_occurrences
 from bot.adapters.tracker_events import TrackerEvent, TrackerEventLog
@@ -34,6 +36,8 @@ from bot.domain.errors import TabikError
 from bot.domain.privacy import mask_text
 from bot.nlu.normalise import normalise_text
 from bot.services.labelled_examples import LabelledExamples
+
+log = logging.getLogger(__name__)
 
 DEFAULT_THRESHOLD = 0.6
 FALLBACK_INTENT = "nlu_fallback"
@@ -122,31 +126,47 @@ class NluInbox:
             return True
         return normalise_text(event.text).startswith(CORRECTION_OPENINGS)
 
-    def refresh(self) -> int:
-        """Read the events since the last refresh; returns how many messages were added."""
+    def refresh(self, *, batch_size: int = 1000) -> int:
+        """Read the events since the last refresh; returns how many messages were added.
+
+        One short transaction per batch (the cursor row locked), so a long backlog
+        never holds the system of record's write lock for long, and two refreshes
+        at once take turns instead of counting a message twice.
+        """
+        source = self.events.source
+        with self.engine.connect() as connection:
+            known = connection.execute(
+                select(nlu_inbox_cursor.c.name).where(nlu_inbox_cursor.c.name == source)
+            ).first()
+        if known is None:
+            try:
+                with self.engine.begin() as connection:
+                    connection.execute(
+                        insert(nlu_inbox_cursor).values(name=source, last_event_id=0)
+                    )
+            except IntegrityError:
+                # Another refresh made it in between; its row is as good as ours.
+                log.info("inbox cursor %s created concurrently", source)
         added = 0
-        with self.engine.begin() as connection:
-            start = connection.execute(
-                select(nlu_inbox_cursor.c.last_event_id).where(
-                    nlu_inbox_cursor.c.name == self.events.source
+        while True:
+            with self.engine.begin() as connection:
+                cursor = int(
+                    connection.execute(
+                        select(nlu_inbox_cursor.c.last_event_id)
+                        .where(nlu_inbox_cursor.c.name == source)
+                        .with_for_update()
+                    ).scalar_one()
                 )
-            ).scalar()
-            cursor = int(start or 0)
-            while batch := self.events.after(cursor):
+                batch = self.events.after(cursor, limit=batch_size)
+                if not batch:
+                    return added
                 for event in batch:
                     added += self._consider(connection, event)
-                    cursor = event.id
-            if start is None:
-                connection.execute(
-                    insert(nlu_inbox_cursor).values(name=self.events.source, last_event_id=cursor)
-                )
-            elif cursor != start:
                 connection.execute(
                     update(nlu_inbox_cursor)
-                    .where(nlu_inbox_cursor.c.name == self.events.source)
-                    .values(last_event_id=cursor)
+                    .where(nlu_inbox_cursor.c.name == source)
+                    .values(last_event_id=batch[-1].id)
                 )
-        return added
 
     def _consider(self, connection: Connection, event: TrackerEvent) -> int:
         if event.type_name == "action":
