@@ -58,6 +58,7 @@ def main() -> int:
     parser.add_argument("--to", type=Path, help="the model swapped in (default: --model)")
     parser.add_argument("--rate", type=float, default=10.0)
     parser.add_argument("--settle", type=float, default=12.0, help="traffic before/after, s")
+    parser.add_argument("--baseline", type=float, default=0.0, help="first, traffic alone, s")
     parser.add_argument("--rasa-put", action="store_true", help="also time Rasa's PUT /model")
     args = parser.parse_args()
     target = args.to or args.model
@@ -68,6 +69,12 @@ def main() -> int:
     failed = False
     try:
         instance = RasaInstance(server.url, TOKEN)
+        if args.baseline:
+            # The same traffic with no swap: what the host's own load costs.
+            with Traffic(server.url, TOKEN, rate=args.rate) as traffic:
+                started = time.monotonic()
+                time.sleep(args.baseline)
+            print(summary("no swap", traffic, started, args.baseline))
         with Traffic(server.url, TOKEN, rate=args.rate) as traffic:
             time.sleep(args.settle)
             started = time.monotonic()
