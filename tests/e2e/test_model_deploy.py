@@ -107,6 +107,10 @@ def test_deploy_under_traffic_costs_no_request(
     ok = {r.url: r for r in results}
     assert ok[rasa.url].ok and ok[rasa.url].previous_model == running
     assert not ok[dead].ok and "not reachable" in (ok[dead].error or "")
+    print(
+        f"deploy under traffic: {len(traffic.waits)} requests, {len(traffic.failures)} failed,"
+        f" longest wait {traffic.longest_wait:.3f} s"
+    )
     assert traffic.failures == []
     assert len(traffic.waits) >= 10
     assert traffic.longest_wait < 1.0, f"longest wait {traffic.longest_wait:.2f} s"

@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 import yaml
 
-from bot import cli
 from bot.adapters.db import migrate
 from bot.adapters.db.engine import make_engine
 from bot.adapters.tracker_events import TrackerEventLog
@@ -197,6 +196,8 @@ def test_cli_inbox_json_label_and_ignore(
     project: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    from bot import cli  # not at collection: main() binds its default `out` on import
+
     monkeypatch.setenv("DATABASE_URL", fresh_database_url)
     monkeypatch.setenv("TRACKER_STORE_URL", tracker_store.url)
     monkeypatch.setattr("bot.cli.nlu.PROJECT_ROOT", project)

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from bot import cli
 from bot.adapters.db import migrate
 from bot.adapters.db.engine import make_engine
 from bot.adapters.db.nlu_records import ModelRecords
@@ -72,6 +71,8 @@ def test_a_worse_candidate_is_refused_naming_the_intents(setup: tuple[ModelServi
 def test_cli_deploy_refuses_with_exit_1_and_force_tries_every_instance(
     setup: tuple[ModelService, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
+    from bot import cli  # not at collection: main() binds its default `out` on import
+
     service, instance = setup
     service.evaluate(CANDIDATE, evaluator=worse_candidate)
     assert cli.main(["model", "deploy", CANDIDATE], out=io.StringIO()) == 1
