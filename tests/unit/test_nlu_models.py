@@ -111,3 +111,15 @@ def test_a_restart_serves_the_last_deployed_model(
         instance=instance, model=RUNNING, previous_model=CANDIDATE, error="down"
     )
     assert last_deployed_model(url, tmp_path / "models").endswith(f"{CANDIDATE}.tar.gz")
+
+
+def test_only_one_training_runs_at_a_time(setup: tuple[ModelService, str]) -> None:
+    from bot.services.nlu_models import TrainingInProgress
+
+    service, _ = setup
+    with service._training_lock():
+        with pytest.raises(TrainingInProgress):
+            service.train(io.StringIO())
+    # Released: the next training may take it.
+    with service._training_lock():
+        pass
