@@ -34,6 +34,7 @@ from bot.entrypoints import launcher
 TOLERANCE = 0.01
 # A per-intent F1 drop larger than this names the intent when a deploy is refused.
 INTENT_TOLERANCE = 0.05
+FIGURES = ("intent_accuracy", "macro_f1", "entity_f1")
 
 
 class ModelError(TabikError):
@@ -294,41 +295,36 @@ class ModelService:
     def list_models(self) -> list[dict[str, Any]]:
         """Every known model with its figures and where it runs (or ran just before)."""
         known: dict[str, dict[str, Any]] = {}
+
+        def entry(name: str, path: str | None) -> dict[str, Any]:
+            return known.setdefault(
+                name,
+                {
+                    "name": name,
+                    "path": path,
+                    "figures": {},
+                    "verdict": None,
+                    "deployed_on": [],
+                    "previous_on": [],
+                },
+            )
+
         for path in sorted(self.models_dir.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime):
-            known[model_name(path)] = {"name": model_name(path), "path": str(path)}
+            entry(model_name(path), str(path))
         for row in self.records.models():
-            entry = known.setdefault(row["name"], {"name": row["name"], "path": row["path"]})
             evaluation = row.get("evaluation") or {}
             figures = evaluation.get("candidate") or {}
-            entry["figures"] = {
-                k: figures[k] for k in ("intent_accuracy", "macro_f1", "entity_f1") if k in figures
-            }
-            entry["verdict"] = evaluation.get("verdict")
-        for entry in known.values():
-            entry.setdefault("figures", {})
-            entry.setdefault("verdict", None)
-            entry["deployed_on"] = []
-            entry["previous_on"] = []
+            entry(row["name"], row["path"]).update(
+                figures={k: figures[k] for k in FIGURES if k in figures},
+                verdict=evaluation.get("verdict"),
+            )
         for url in dict.fromkeys([*self.instance_urls, *self.records.instances()]):
             deployment = self.records.latest(url)
             if deployment is None:
                 continue
-            for role, name in (
-                ("deployed_on", deployment.model),
-                ("previous_on", deployment.previous_model),
-            ):
-                if name:
-                    known.setdefault(
-                        name,
-                        {
-                            "name": name,
-                            "path": None,
-                            "figures": {},
-                            "verdict": None,
-                            "deployed_on": [],
-                            "previous_on": [],
-                        },
-                    )[role].append(url)
+            entry(deployment.model, None)["deployed_on"].append(url)
+            if deployment.previous_model:
+                entry(deployment.previous_model, None)["previous_on"].append(url)
         return list(known.values())
 
 
