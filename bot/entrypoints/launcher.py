@@ -112,9 +112,15 @@ def train(
     models_dir: Path = MODELS_DIR,
     config: Path | None = None,
     output: IO[bytes] | None = None,
+    root: Path = PROJECT_ROOT,
+    **run_options: Any,
 ) -> Path:
-    """Train into ``models/`` unless a model for exactly this data exists; return its path."""
-    target = model_path(models_dir=models_dir)
+    """Train into ``models/`` unless a model for exactly this data exists; return its path.
+
+    ``root`` is the project whose data is trained (tests train tiny projects);
+    ``run_options`` go to ``subprocess.run`` (the admin CLI sends Rasa's output to stderr).
+    """
+    target = model_path(root, models_dir=models_dir)
     if config is None and target.exists() and not force:
         log.info("Model %s is up to date.", target.name)
         return target
@@ -124,11 +130,11 @@ def train(
         venv_bin("rasa"),
         "train",
         "--config",
-        str(config or PROJECT_ROOT / "config.yml"),
+        str(config or root / "config.yml"),
         "--domain",
-        str(domain_path()),
+        str(domain_path(root)),
         "--data",
-        str(PROJECT_ROOT / "nlu" / "data"),
+        str(root / "nlu" / "data"),
         "--out",
         str(models_dir),
         "--fixed-model-name",
@@ -136,7 +142,11 @@ def train(
     ]
     log.info("Training %s (seeded) ...", name)
     subprocess.run(  # noqa: S603
-        command, check=True, cwd=PROJECT_ROOT, env=child_env(), stdout=output, stderr=output
+        command,
+        check=True,
+        cwd=PROJECT_ROOT,
+        env=child_env(),
+        **({"stdout": output, "stderr": output} | run_options),
     )
     return models_dir / f"{name}.tar.gz"
 
@@ -236,6 +246,8 @@ def runtime_credentials(settings: Settings) -> dict[str, Any]:
         credentials["channels.whatsapp.WhatsAppInput"] = {}
     if settings.telegram:
         credentials["channels.telegram.TelegramInput"] = {}
+    # Zero-downtime model swaps (python -m bot.cli model deploy); RASA_API_TOKEN protects it.
+    credentials["channels.model_admin.ModelAdminInput"] = {}
     return credentials
 
 
@@ -450,6 +462,17 @@ def checked_settings() -> Settings | None:
     return settings
 
 
+def deployed_model(settings: Settings) -> str | None:
+    """The model an admin last deployed (``python -m bot.cli model deploy``), if any:
+    a restart keeps it instead of going back to the model for the current data."""
+    from bot.entrypoints.nlu_models import last_deployed_model
+
+    path = last_deployed_model(settings.database_url)
+    if path:
+        log.info("Serving the deployed model %s.", Path(path).name)
+    return path
+
+
 def serve(*, chat: bool = False) -> int:
     settings = checked_settings()
     if settings is None:
@@ -472,7 +495,7 @@ def serve(*, chat: bool = False) -> int:
     try:
         migrate(settings, output)
         # TABIK_MODEL pins a model (a deployment or a test); otherwise the one for this data.
-        pinned = os.environ.get("TABIK_MODEL")
+        pinned = os.environ.get("TABIK_MODEL") or deployed_model(settings)
         model = Path(pinned) if pinned else train(output=output)
         try:
             start_all(settings, supervisor, model=model)

@@ -18,7 +18,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.normalise import SLANG_FILE, SlangDictionary, load_dictionary, tokenize
+from bot.domain.normalise import SLANG_FILE, SlangDictionary, load_dictionary, tokenize
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)

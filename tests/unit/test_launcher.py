@@ -20,7 +20,10 @@ def test_embedded_defaults_use_sqlite_and_in_memory_locks() -> None:
     assert endpoints["tracker_store"]["dialect"] == "sqlite"
     assert endpoints["tracker_store"]["db"].endswith("trackers.db")
     assert endpoints["lock_store"] == {"type": "in_memory"}
-    assert launcher.runtime_credentials(settings()) == {"channels.rest.RestInput": None}
+    assert launcher.runtime_credentials(settings()) == {
+        "channels.rest.RestInput": None,
+        "channels.model_admin.ModelAdminInput": {},
+    }
 
 
 def test_postgres_and_redis_when_configured() -> None:
@@ -50,7 +53,10 @@ def test_postgres_and_redis_when_configured() -> None:
 
 def test_a_channel_starts_only_with_its_credentials_and_rest_goes_off() -> None:
     s = settings(TELEGRAM_BOT_TOKEN="123:abc", TELEGRAM_SECRET_TOKEN="s", RASA_API_TOKEN="t")
-    assert launcher.runtime_credentials(s) == {"channels.telegram.TelegramInput": {}}
+    assert launcher.runtime_credentials(s) == {
+        "channels.telegram.TelegramInput": {},
+        "channels.model_admin.ModelAdminInput": {},
+    }
     again = settings(TELEGRAM_BOT_TOKEN="123:abc", TELEGRAM_SECRET_TOKEN="s", TABIK_ENABLE_REST="1")
     assert "channels.rest.RestInput" in launcher.runtime_credentials(again)
 

@@ -1,7 +1,7 @@
 import pytest
 import yaml
 
-from bot.nlu.normalise import (
+from bot.domain.normalise import (
     SLANG_FILE,
     load_dictionary,
     normalise_text,

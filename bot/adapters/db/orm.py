@@ -289,4 +289,6 @@ def start_mappers() -> None:
 
 
 # The staff console's tables live in their own module on the same metadata.
+# Feature modules define their tables on the same metadata (import registers them).
+from bot.adapters.db import tables_nlu as _tables_nlu  # noqa: E402,F401
 from bot.adapters.db import tables_staff  # noqa: E402, F401

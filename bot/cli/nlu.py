@@ -1,0 +1,65 @@
+"""``nlu inbox|label|ignore``: review the messages the bot understood poorly.
+
+``NLU_INBOX_CONFIDENCE`` (default 0.6) is the intent confidence below which a
+message enters the inbox.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from typing import Any, TextIO
+
+from bot.adapters.db.engine import make_engine
+from bot.adapters.tracker_events import TrackerEventLog
+from bot.config import PROJECT_ROOT, Settings, get_settings
+from bot.services.labelled_examples import LabelledExamples
+from bot.services.nlu_inbox import DEFAULT_THRESHOLD, NluInbox
+
+
+def register(commands: Any) -> None:
+    nlu = commands.add_parser("nlu", help="the inbox of poorly understood messages")
+    nlu.set_defaults(run=run)
+    sub = nlu.add_subparsers(dest="command", required=True)
+    inbox = sub.add_parser("inbox", help="open items, newest first")
+    inbox.add_argument("--json", action="store_true")
+    inbox.add_argument("--limit", type=int, default=200)
+    label = sub.add_parser("label", help="make an item a training example of INTENT")
+    label.add_argument("id", type=int)
+    label.add_argument("intent")
+    ignore = sub.add_parser("ignore", help="drop an item from the inbox")
+    ignore.add_argument("id", type=int)
+
+
+def inbox(settings: Settings | None = None) -> NluInbox:
+    settings = settings or get_settings()
+    threshold = float(os.environ.get("NLU_INBOX_CONFIDENCE") or DEFAULT_THRESHOLD)
+    return NluInbox(
+        make_engine(settings.database_url),
+        TrackerEventLog(make_engine(settings.tracker_store_url)),
+        LabelledExamples(PROJECT_ROOT),
+        threshold=threshold,
+    )
+
+
+def run(args: argparse.Namespace, out: TextIO) -> int:
+    service = inbox()
+    if args.command == "inbox":
+        items = service.items(limit=args.limit)
+        if args.json:
+            out.write(json.dumps([i.as_json() for i in items], ensure_ascii=False, indent=2))
+            out.write("\n")
+            return 0
+        for item in items:
+            guess = f"{item.intent} {item.confidence:.2f}" if item.confidence else item.intent
+            out.write(f"{item.id:>5}  x{item.count:<3} {item.reason:<14} {guess}  {item.text}\n")
+        out.write(f"{len(items)} item(s)\n")
+        return 0
+    if args.command == "label":
+        text = service.label(args.id, args.intent)
+        out.write(f"Dilabeli / labelled {args.intent}: {text}\n")
+        return 0
+    service.ignore(args.id)
+    out.write(f"Diabaikan / ignored {args.id}\n")
+    return 0

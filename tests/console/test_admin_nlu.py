@@ -1,0 +1,103 @@
+"""The admins' NLU API on the console: admin check, inbox review, deploy refusal."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.entrypoints.nlu_models import DeployRefused
+from bot.services.labelled_examples import UnknownIntent
+from bot.services.nlu_inbox import InboxItem
+from console.admin_nlu import setup
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.open = {7: "lampu jalan mati total"}
+
+    def items(self) -> list[InboxItem]:
+        from datetime import datetime, timezone
+
+        return [
+            InboxItem(i, t, "file_complaint", 0.41, 3, "fallback", datetime.now(timezone.utc))
+            for i, t in self.open.items()
+        ]
+
+    def label(self, item_id: int, intent: str) -> str:
+        if intent != "file_complaint":
+            raise UnknownIntent(intent, ["file_complaint", "greet"])
+        return self.open.pop(item_id)
+
+    def ignore(self, item_id: int) -> None:
+        self.open.pop(item_id)
+
+
+class Models:
+    def deploy(self, name: str, *, force: bool = False) -> list[Any]:
+        raise DeployRefused(name, ["check_status"], "macro-F1 0.700 vs 0.800")
+
+
+async def admin_only(request: web.Request) -> None:
+    if request.headers.get("Authorization") != "Bearer admin":
+        raise web.HTTPForbidden()
+
+
+def call(check: Callable[[web.Request], Awaitable[None]] | None, steps: Any) -> Any:
+    async def run() -> Any:
+        app = web.Application()
+        setup(app, require_admin=check, inbox_service=Inbox(), model_service=Models())  # type: ignore[arg-type]
+        async with TestClient(TestServer(app)) as client:
+            return await steps(client)
+
+    return asyncio.run(run())
+
+
+def test_everything_is_refused_without_an_admin_check() -> None:
+    async def steps(client: TestClient) -> int:
+        return (await client.get("/api/nlu/inbox")).status
+
+    assert call(None, steps) == 403
+
+
+def test_admin_reviews_the_inbox() -> None:
+    headers = {"Authorization": "Bearer admin"}
+
+    async def steps(client: TestClient) -> list[Any]:
+        seen = []
+        seen.append((await client.get("/api/nlu/inbox")).status)
+        listed = await (await client.get("/api/nlu/inbox", headers=headers)).json()
+        wrong = await client.post(
+            "/api/nlu/inbox/7/label", json={"intent": "lapor"}, headers=headers
+        )
+        right = await client.post(
+            "/api/nlu/inbox/7/label", json={"intent": "file_complaint"}, headers=headers
+        )
+        after = await (await client.get("/api/nlu/inbox", headers=headers)).json()
+        refused = await client.post("/api/models/tabik-x/deploy", json={}, headers=headers)
+        return [
+            seen,
+            listed,
+            wrong.status,
+            await wrong.json(),
+            right.status,
+            after,
+            refused.status,
+            await refused.json(),
+        ]
+
+    seen, listed, wrong, wrong_body, right, after, refused, refused_body = call(admin_only, steps)
+    assert seen == [403]
+    assert listed["items"][0] == {
+        "id": 7,
+        "text": "lampu jalan mati total",
+        "intent": "file_complaint",
+        "confidence": 0.41,
+        "count": 3,
+    }
+    assert wrong == 422 and wrong_body["intents"] == ["file_complaint", "greet"]
+    assert right == 200 and after == {"items": []}
+    assert refused == 409 and refused_body["worse_intents"] == ["check_status"]
