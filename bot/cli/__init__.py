@@ -33,8 +33,9 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
-def main(argv: Sequence[str] | None = None, *, out: TextIO = sys.stdout) -> int:
+def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
     args = parser().parse_args(argv)
+    out = out if out is not None else sys.stdout
     try:
         return int(args.run(args, out))
     except (TabikError, InvalidTicketNumber) as error:
