@@ -136,6 +136,8 @@ chat_identities = Table(
     Column("resident_id", Integer, ForeignKey("residents.id"), index=True),
     _created_at(),
     UniqueConstraint("channel", "account"),
+    # Added by migration 0003: the resident's latest message (WhatsApp's 24-hour window).
+    Column("last_inbound_at", UtcDateTime()),
 )
 
 officers = Table(
@@ -286,3 +288,8 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(domain.AuditEntry, audit_log)
     mapper_registry.map_imperatively(domain.HandoffRequest, handoff_requests)
     mapper_registry.map_imperatively(domain.Notification, notifications)
+
+
+# Tables of other features live in modules of their own on the same ``metadata``;
+# imported here so that whoever holds ``metadata`` sees every table.
+from bot.adapters.db import tables_messaging  # noqa: E402,F401
