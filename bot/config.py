@@ -61,6 +61,8 @@ class WhatsAppSettings:
     # Name and language of the approved template used outside the 24-hour window.
     notification_template: str = "tabik_status_update"
     template_language: str = "id"
+    # Approved template for replies once the 24-hour window has closed (one body parameter).
+    reply_template: str = "tabik_reply"
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,8 @@ class Settings:
     action_server_url: str = "http://localhost:5055/webhook"
     rasa_url: str = "http://localhost:5005"
     extra: dict[str, str] = field(default_factory=dict)
+    # Longest wait between two tries of an unsent outbox message (the platform is down).
+    outbox_max_delay: float = 60.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -101,6 +105,7 @@ class Settings:
                 api_base=(_opt(env, "WHATSAPP_API_BASE") or DEFAULT_WHATSAPP_API_BASE).rstrip("/"),
                 notification_template=_opt(env, "WHATSAPP_TEMPLATE_NAME") or "tabik_status_update",
                 template_language=_opt(env, "WHATSAPP_TEMPLATE_LANGUAGE") or "id",
+                reply_template=_opt(env, "WHATSAPP_REPLY_TEMPLATE") or "tabik_reply",
             )
         telegram = None
         if _opt(env, "TELEGRAM_BOT_TOKEN"):
@@ -118,6 +123,7 @@ class Settings:
             telegram=telegram,
             action_server_url=_opt(env, "ACTION_SERVER_URL") or "http://localhost:5055/webhook",
             rasa_url=(_opt(env, "RASA_URL") or "http://localhost:5005").rstrip("/"),
+            outbox_max_delay=float(_opt(env, "OUTBOX_MAX_DELAY") or 60.0),
         )
 
 

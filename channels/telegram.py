@@ -3,7 +3,7 @@
 Unlike Rasa's own Telegram channel, nothing is called at start-up (no getMe, no
 setWebhook: ``python -m channels.register telegram`` does that), every update
 is authenticated with ``X-Telegram-Bot-Api-Secret-Token`` and processing runs in
-the background after a fast 200.
+the background after the update is stored and acknowledged (``channels.common``).
 """
 
 from __future__ import annotations
@@ -30,31 +30,28 @@ from telegram import (
     ReplyKeyboardMarkup,
     Update,
 )
-from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.adapters.kv import KeyValueStore, create_store
 from bot.config import Settings, TelegramSettings
 from bot.domain.identity import ChatIdentity
-from channels.common import (
-    Dispatcher,
-    Inbound,
-    PayloadRegistry,
-    RateLimiter,
+from bot.services.outbox import OutboxItem
+from channels.common import Messaging, WebhookInput, channel_settings, without_template_params
+from channels.errors import RecipientNotOnChannel, RetryBudgetExhausted
+from channels.inbound import Inbound
+from channels.outbound import Progress
+from channels.payloads import PayloadRegistry
+from channels.retry import RateLimiter, Retry, RetryPolicy, call_with_retries
+from channels.text import (
     Replies,
-    Retry,
-    RetryPolicy,
-    WebhookInput,
     button_payload,
-    call_with_retries,
-    channel_settings,
     intent_text,
     phone_to_national,
     shorten,
     split_text,
 )
-from channels.errors import RecipientNotOnChannel, RetryBudgetExhausted
 
 logger = logging.getLogger(__name__)
 
@@ -122,6 +119,20 @@ def classify(error: BaseException) -> Retry | None:
     if isinstance(error, NetworkError):
         return Retry()
     return None
+
+
+def classify_for_outbox(error: BaseException) -> Retry | None:
+    """Across outbox retries: blocked bots and refused messages are final, the rest waits."""
+    verdict = classify(error)
+    if verdict is not None:
+        return verdict
+    if isinstance(error, RetryBudgetExhausted):
+        return Retry(after=error.retry_after)
+    if isinstance(error, (RecipientNotOnChannel, BadRequest, Forbidden)):
+        return None
+    if not isinstance(error, TelegramError):
+        logger.error("unexpected error sending on Telegram", exc_info=error)
+    return Retry()
 
 
 # --------------------------------------------------------------------------- parsing
@@ -399,6 +410,13 @@ class TelegramOutput(OutputChannel):
         """A message Tabik starts; Telegram has no service window, so always plain text."""
         await self.send_text_message(recipient_id, text)
 
+    async def send_item(self, item: OutboxItem, progress: Progress) -> None:
+        """One outbox row, message by message from where an earlier try stopped."""
+        for offset, queued in enumerate(item.messages[item.parts_sent :], item.parts_sent + 1):
+            message, _ = without_template_params(queued)
+            await self.send_response(item.recipient.sender_id, message)
+            await progress(offset)
+
 
 # --------------------------------------------------------------------------- input
 
@@ -427,7 +445,12 @@ class TelegramInput(WebhookInput):
             required=("bot_token",),
             on_missing=cls.raise_missing_credentials_exception,
         )
-        return cls(config, store=create_store(settings.redis_url))
+        return cls(
+            config,
+            store=create_store(settings.redis_url),
+            retry=RetryPolicy(max_delay=settings.outbox_max_delay),
+            messaging=Messaging.from_url(settings.database_url),
+        )
 
     def __init__(
         self,
@@ -436,12 +459,12 @@ class TelegramInput(WebhookInput):
         store: KeyValueStore,
         replies: Replies | None = None,
         api: BotApi | None = None,
-        dispatcher: Dispatcher | None = None,
+        messaging: Messaging | None = None,
         retry: RetryPolicy | None = None,
         per_chat: RateLimiter | None = None,
         overall: RateLimiter | None = None,
     ) -> None:
-        super().__init__(store, namespace="tg", replies=replies, dispatcher=dispatcher)
+        super().__init__(store, namespace="tg", replies=replies, messaging=messaging)
         self.settings = settings
         self.api = api or BotApi(settings)
         self.output = TelegramOutput(
@@ -452,6 +475,7 @@ class TelegramInput(WebhookInput):
             per_chat=per_chat,
             overall=overall,
         )
+        self.retry = self.output.retry
         if not settings.secret_token:
             logger.warning(
                 "TELEGRAM_SECRET_TOKEN is not set: the Telegram webhook cannot tell "
@@ -473,24 +497,22 @@ class TelegramInput(WebhookInput):
             return 403
         return None
 
-    async def process(
-        self, inbound: Inbound, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> None:
+    async def before_turn(self, inbound: Inbound) -> None:
         if inbound.callback_query_id:
             try:
                 # Answered first so the resident's button stops spinning.
                 await self.output.answer_callback(inbound.callback_query_id)
             except (TelegramError, RetryBudgetExhausted):
                 logger.exception("answerCallbackQuery failed for %s", inbound.masked_sender)
-        await self.deliver(inbound, on_new_message)
 
-    def accept(
-        self,
-        body: bytes,
-        secret_header: str | None,
-        on_new_message: Callable[[UserMessage], Awaitable[Any]],
-    ) -> tuple[int, str]:
-        """Authenticate, parse and queue one update; the HTTP status and text to answer."""
+    def classify_send_error(self, error: BaseException) -> Retry | None:
+        return classify_for_outbox(error)
+
+    async def deliver_item(self, item: OutboxItem, progress: Progress) -> None:
+        await self.output.send_item(item, progress)
+
+    async def accept(self, body: bytes, secret_header: str | None) -> tuple[int, str]:
+        """Authenticate, parse and store one update; the HTTP status and text to answer."""
         refused = self.authenticate(secret_header)
         if refused is not None:
             return refused, "unauthorised" if refused == 401 else "forbidden"
@@ -500,28 +522,20 @@ class TelegramInput(WebhookInput):
             return 400, "malformed JSON"
         if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
             return 400, "not an update"
-        if not self.dispatcher.has_capacity:
-            # Not a processing failure: nothing was accepted, so Telegram's redelivery is wanted.
-            logger.error("Telegram webhook overloaded; update refused for redelivery")
-            return 503, "busy"
         try:
             inbound = parse_update(data, self.api.bot)
         except (TypeError, KeyError, ValueError, AttributeError):
             # Authentic but unreadable (a Bot API change?): redelivery would not help.
             logger.exception("Telegram update %s could not be parsed", data.get("update_id"))
             return 200, "ignored"
-        if inbound is not None:
-            self.dispatcher.submit(inbound, lambda m: self.process(m, on_new_message))
-        return 200, "ok"
+        return await self.store_inbound([inbound] if inbound is not None else [])
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = self.webhook_blueprint()
+        webhook = self.webhook_blueprint(on_new_message)
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            status, text = self.accept(
-                request.body, request.headers.get(SECRET_HEADER), on_new_message
-            )
+            status, text = await self.accept(request.body, request.headers.get(SECRET_HEADER))
             return response.text(text, status=status)
 
         return webhook

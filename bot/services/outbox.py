@@ -194,9 +194,7 @@ class Outbox:
     async def record_progress(self, item_id: int, *, worker: str, parts_sent: int) -> bool:
         """How many of the row's messages went out (a retry starts after them)."""
         return bool(
-            await self._run(
-                lambda t: t.update_outbox(item_id, worker, {"parts_sent": parts_sent})
-            )
+            await self._run(lambda t: t.update_outbox(item_id, worker, {"parts_sent": parts_sent}))
         )
 
     async def mark_sent(self, item: OutboxItem, *, worker: str, parts_sent: int) -> bool:
@@ -266,9 +264,7 @@ class Outbox:
     # ------------------------------------------------------------------ window
 
     async def last_inbound_at(self, recipient: ChatIdentity) -> datetime | None:
-        value = await self._run(
-            lambda t: t.last_inbound_at(recipient.channel, recipient.account)
-        )
+        value = await self._run(lambda t: t.last_inbound_at(recipient.channel, recipient.account))
         return value if isinstance(value, datetime) else None
 
     async def window_open(self, recipient: ChatIdentity) -> bool:

@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -178,14 +179,17 @@ def message(
     wa_id: str = "6281234567890",
     *,
     message_id: str | None = None,
-    timestamp: int = 1_700_000_000,
+    timestamp: int | None = None,
     **content: Any,
 ) -> dict[str, Any]:
-    """One ``messages[]`` entry, e.g. ``message("text", text={"body": "halo"})``."""
+    """One ``messages[]`` entry, e.g. ``message("text", text={"body": "halo"})``.
+
+    The timestamp defaults to now, as Meta's would be: the 24-hour window counts from it.
+    """
     return {
         "from": wa_id,
         "id": message_id or f"wamid.IN{next(_message_ids)}",
-        "timestamp": str(timestamp),
+        "timestamp": str(int(time.time()) if timestamp is None else timestamp),
         "type": kind,
         **content,
     }
