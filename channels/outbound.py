@@ -5,8 +5,9 @@ rows one at a time, in order), hands each to the channel's ``deliver`` and settl
 it: sent; failed for good when no retry can cure the error; otherwise pending
 again after the :class:`~channels.retry.RetryPolicy` delay (the platform's
 ``retry_after`` when it gave one). When the platform itself is down, the whole
-sender pauses for that delay instead of trying every queued message, so an
-outage of hours costs a few calls a minute; the first success resumes full speed.
+sender pauses for that delay and then probes with one message at a time instead
+of trying every queued one, so an outage of hours costs a few calls a minute;
+the first success resumes full speed.
 """
 
 from __future__ import annotations
@@ -85,6 +86,9 @@ class OutboxSender:
         if self.clock() < self._paused_until:
             return
         free = self.concurrency - len(self._running)
+        if self._platform_failures:
+            # The platform was down at the last try: one row probes it, the rest wait.
+            free = 0 if self._running else 1
         if free <= 0:
             return
         try:

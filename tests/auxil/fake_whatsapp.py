@@ -46,6 +46,7 @@ class FakeGraphApi:
         self.requests: list[dict[str, Any]] = []  # every POST, accepted or not
         self.sent: list[dict[str, Any]] = []  # messages accepted (what residents would see)
         self.failures: list[Failure] = []
+        self.outage_until = 0.0  # time.monotonic() before which every POST gets a 503
         self._ids = itertools.count(1)
         self._changed = asyncio.Condition()
 
@@ -65,6 +66,10 @@ class FakeGraphApi:
     ) -> None:
         self.failures.extend(Failure(status, code, message, headers or {}) for _ in range(times))
 
+    def fail_for(self, seconds: float) -> None:
+        """An outage: every message POST is answered 503 for ``seconds`` from now."""
+        self.outage_until = time.monotonic() + seconds
+
     async def wait_for_sent(self, count: int, timeout: float = 5.0) -> list[dict[str, Any]]:
         async with self._changed:
             await asyncio.wait_for(self._changed.wait_for(lambda: len(self.sent) >= count), timeout)
@@ -78,6 +83,8 @@ class FakeGraphApi:
                 return _error(401, 190, "Invalid OAuth access token")
             if request.match_info["pnid"] != self.phone_number_id:
                 return _error(400, 100, "Unsupported post request")
+            if time.monotonic() < self.outage_until:
+                return _error(503, 2, "Service temporarily unavailable")
             if self.failures:
                 failure = self.failures.pop(0)
                 return _error(failure.status, failure.code, failure.message, failure.headers)

@@ -1,0 +1,89 @@
+"""A Redis that hangs or a database that fails: residents wait or are asked again, never lost."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+from redis.exceptions import TimeoutError as RedisTimeout
+
+from bot.adapters.kv import RedisStore
+from bot.config import WhatsAppSettings
+from channels.common import Messaging, Replies, RetryPolicy
+from channels.whatsapp import GraphClient, WhatsAppInput
+from tests.auxil import fake_whatsapp as meta
+from tests.auxil.fake_whatsapp import FakeGraphApi
+from tests.auxil.sanic_app import ScriptedAgent, serve
+
+
+@pytest.fixture
+async def hanging_redis_url() -> AsyncIterator[str]:
+    """A server that accepts connections and never answers (a Redis stuck mid-failover)."""
+
+    async def swallow(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(-1)
+        writer.close()
+
+    server = await asyncio.start_server(swallow, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    yield f"redis://127.0.0.1:{port}/0"
+    server.close()
+
+
+async def test_every_redis_call_gives_up_within_its_timeout(hanging_redis_url: str) -> None:
+    store = RedisStore(hanging_redis_url, timeout=0.2)
+    started = time.monotonic()
+    with pytest.raises(RedisTimeout):
+        await store.get("anything")
+    with pytest.raises(RedisTimeout):
+        await store.set_nx("seen:1", "1", 60)
+    assert time.monotonic() - started < 2.0
+    await store.close()
+
+
+async def test_a_hanging_redis_does_not_keep_residents_waiting(
+    hanging_redis_url: str,
+    whatsapp_settings: WhatsAppSettings,
+    graph_api: tuple[FakeGraphApi, str],
+    replies: Replies,
+    fast_retry: RetryPolicy,
+    messaging: Messaging,
+) -> None:
+    # De-duplication and the 24-hour window live in the database, so a plain
+    # conversation needs nothing from Redis.
+    channel = WhatsAppInput(
+        whatsapp_settings,
+        store=RedisStore(hanging_redis_url, timeout=0.2),
+        replies=replies,
+        client=GraphClient(whatsapp_settings, retry=fast_retry),
+        messaging=messaging,
+    )
+    payload = meta.delivery(meta.text("halo", message_id="wamid.REDIS-DOWN"))
+    body, headers = meta.signed(payload)
+    async with serve(channel, ScriptedAgent()) as url, aiohttp.ClientSession() as http:
+        for _ in range(2):  # and a redelivery
+            async with http.post(f"{url}/webhook", data=body, headers=headers) as answer:
+                assert answer.status == 200
+        sent = await graph_api[0].wait_for_sent(1, timeout=5)
+        await messaging.settled()
+    assert [m["text"]["body"] for m in sent] == ["echo: halo"]
+    assert len(graph_api[0].sent) == 1
+    await channel.client.close()
+
+
+async def test_a_delivery_the_database_cannot_keep_is_refused_for_redelivery(
+    whatsapp: WhatsAppInput, graph_api: tuple[FakeGraphApi, str]
+) -> None:
+    async def broken(*_: object, **__: object) -> list[int]:
+        raise ConnectionError("database unreachable")
+
+    whatsapp.messaging.inbound.accept = broken  # type: ignore[method-assign]
+    body, headers = meta.signed(meta.delivery(meta.text("halo")))
+    async with serve(whatsapp, ScriptedAgent()) as url, aiohttp.ClientSession() as http:
+        async with http.post(f"{url}/webhook", data=body, headers=headers) as answer:
+            # Not acknowledged: Meta delivers it again later instead of it being lost.
+            assert answer.status == 503
+    assert graph_api[0].requests == []
