@@ -20,6 +20,7 @@ from dataclasses import MISSING, dataclass, fields, replace
 from typing import Any, ClassVar, NoReturn, TypeVar
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -30,7 +31,7 @@ from bot.adapters.kv import KeyValueStore
 from bot.config import Settings, TelegramSettings, WhatsAppSettings, get_settings
 from bot.services.inbound import InboundQueue
 from bot.services.outbox import Outbox, OutboxItem
-from channels.inbound import Inbound, InboundWorker, OutboxCollector
+from channels.inbound import BOT_MESSAGE_KEYS, Inbound, InboundWorker, OutboxCollector
 from channels.outbound import OutboxSender, Progress
 from channels.payloads import PayloadRegistry
 from channels.retry import RateLimiter, Retry, RetryPolicy, call_with_retries
@@ -154,6 +155,7 @@ class WebhookInput(InputChannel):
         self.sender: OutboxSender | None = None
         self._stop: asyncio.Event | None = None
         self._loops: list[asyncio.Task[None]] = []
+        self._app: Sanic | None = None
 
     @property
     def messaging(self) -> Messaging:
@@ -192,8 +194,23 @@ class WebhookInput(InputChannel):
     async def before_turn(self, inbound: Inbound) -> None:
         """Hook: platform chores before a stored message's turn (Telegram's callback answer)."""
 
-    async def run_turn(self, inbound: Inbound) -> list[dict[str, Any]]:
-        """The replies to one stored message: Rasa's, or the channel's own from replies.yml."""
+    async def run_turn(self, inbound: Inbound, attempt: int = 1) -> list[dict[str, Any]]:
+        """The replies to one stored message: Rasa's, or the channel's own from replies.yml.
+
+        On a later attempt, a turn the conversation store already holds (the process
+        died after Rasa saved it, before the replies were queued) is not run again:
+        its replies are read back from the stored conversation, so no form step or
+        filing happens twice.
+        """
+        if attempt > 1:
+            replayed = await self.replies_already_given(inbound)
+            if replayed is not None:
+                logger.info(
+                    "%s from %s was handled before a crash; its replies are sent now",
+                    inbound.dedupe_key,
+                    inbound.masked_sender,
+                )
+                return replayed
         await self.before_turn(inbound)
         if inbound.unsupported is not None:
             logger.info(
@@ -223,6 +240,34 @@ class WebhookInput(InputChannel):
         )
         return collector.messages
 
+    async def replies_already_given(self, inbound: Inbound) -> list[dict[str, Any]] | None:
+        """The bot's messages after this message in the stored conversation, or None
+        when Rasa never finished a turn for it (or there is no conversation store)."""
+        agent = getattr(getattr(self._app, "ctx", None), "agent", None)
+        store = getattr(agent, "tracker_store", None)
+        if store is None or not inbound.message_id:
+            return None
+        tracker = await store.retrieve(inbound.sender_id)
+        if tracker is None:
+            return None
+        replies: list[dict[str, Any]] = []
+        found = False
+        for event in tracker.events:
+            if isinstance(event, UserUttered):
+                if found:
+                    break
+                found = event.message_id == inbound.message_id
+            elif found and isinstance(event, BotUttered):
+                message = {"text": event.text, **(event.data or {})}
+                replies.append(
+                    {
+                        k: message[k]
+                        for k in BOT_MESSAGE_KEYS
+                        if message.get(k) not in (None, "", [])
+                    }
+                )
+        return replies if found else None
+
     # ------------------------------------------------------------------ outbound
 
     def classify_send_error(self, error: BaseException) -> Retry | None:
@@ -238,6 +283,7 @@ class WebhookInput(InputChannel):
     def start_workers(self, app: Sanic | None = None) -> None:
         """Start the inbound worker and the outbox sender on the running event loop."""
         messaging = self.messaging
+        self._app = app
         self._stop = asyncio.Event()
         self.sender = OutboxSender(
             messaging.outbox,

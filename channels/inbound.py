@@ -103,7 +103,9 @@ def instance_name() -> str:
     return f"{socket.gethostname()}:{os.environ.get('RASA_PORT', '5005')}"
 
 
-Turn = Callable[[Inbound], Awaitable[list[dict[str, Any]]]]
+# turn(inbound, attempt): the replies to one stored message; attempt > 1 when an
+# earlier run may have handled it already (its process died before completing).
+Turn = Callable[[Inbound, int], Awaitable[list[dict[str, Any]]]]
 Apology = Callable[[], list[dict[str, Any]]]
 
 
@@ -207,7 +209,9 @@ class InboundWorker:
             error = TurnFailed(f"not answered after {claimed.attempts - 1} tries")
         else:
             try:
-                replies = await asyncio.wait_for(self.turn(inbound), self.turn_timeout)
+                replies = await asyncio.wait_for(
+                    self.turn(inbound, claimed.attempts), self.turn_timeout
+                )
             except asyncio.TimeoutError:
                 error = TurnFailed(f"turn timed out after {self.turn_timeout:.0f} s")
             except Exception as failure:

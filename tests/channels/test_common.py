@@ -251,7 +251,7 @@ class Recorder:
         self.active: dict[str, int] = {}
         self.max_active: dict[str, int] = {}
 
-    async def __call__(self, inbound: Inbound) -> list[dict[str, Any]]:
+    async def __call__(self, inbound: Inbound, attempt: int = 1) -> list[dict[str, Any]]:
         sender = inbound.sender_id
         self.active[sender] = self.active.get(sender, 0) + 1
         self.max_active[sender] = max(self.max_active.get(sender, 0), self.active[sender])
@@ -340,7 +340,7 @@ async def test_two_instances_share_the_store_without_doubling_or_reordering(
 async def test_a_failing_turn_gets_the_apology_and_the_next_one_still_runs(
     messaging: Messaging, caplog: pytest.LogCaptureFixture
 ) -> None:
-    async def turn(inbound: Inbound) -> list[dict[str, Any]]:
+    async def turn(inbound: Inbound, attempt: int) -> list[dict[str, Any]]:
         if inbound.message_id == "m1":
             raise RuntimeError("Rasa exploded")
         return [{"text": "oke"}]
@@ -356,7 +356,7 @@ async def test_a_failing_turn_gets_the_apology_and_the_next_one_still_runs(
 async def test_a_turn_that_hangs_is_timed_out_with_the_apology(
     messaging: Messaging, caplog: pytest.LogCaptureFixture
 ) -> None:
-    async def turn(_: Inbound) -> list[dict[str, Any]]:
+    async def turn(_: Inbound, attempt: int) -> list[dict[str, Any]]:
         await asyncio.Event().wait()
         return []
 
@@ -382,7 +382,7 @@ async def test_a_message_that_keeps_crashing_the_process_is_answered_with_the_ap
 async def test_stopping_hands_unfinished_turns_back_for_the_next_run(messaging: Messaging) -> None:
     started = asyncio.Event()
 
-    async def turn(_: Inbound) -> list[dict[str, Any]]:
+    async def turn(_: Inbound, attempt: int) -> list[dict[str, Any]]:
         started.set()
         await asyncio.Event().wait()
         return []

@@ -5,14 +5,18 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from dataclasses import replace
+from types import SimpleNamespace
+from typing import Any
 
 import aiohttp
 import pytest
+from rasa.shared.core.events import BotUttered, UserUttered
 from redis.exceptions import TimeoutError as RedisTimeout
 
 from bot.adapters.kv import RedisStore
 from bot.config import WhatsAppSettings
-from channels.common import Messaging, Replies, RetryPolicy
+from channels.common import Inbound, Messaging, Replies, RetryPolicy
 from channels.whatsapp import GraphClient, WhatsAppInput
 from tests.auxil import fake_whatsapp as meta
 from tests.auxil.fake_whatsapp import FakeGraphApi
@@ -87,3 +91,42 @@ async def test_a_delivery_the_database_cannot_keep_is_refused_for_redelivery(
             # Not acknowledged: Meta delivers it again later instead of it being lost.
             assert answer.status == 503
     assert graph_api[0].requests == []
+
+
+class StoredConversations:
+    """Stands in for Rasa's tracker store: what a killed process had already saved."""
+
+    def __init__(self, events: list[Any]) -> None:
+        self.events = events
+
+    async def retrieve(self, sender_id: str) -> Any:
+        return SimpleNamespace(events=self.events)
+
+
+async def test_a_turn_saved_before_a_crash_is_not_run_again_but_its_replies_go_out(
+    whatsapp: WhatsAppInput, graph_api: tuple[FakeGraphApi, str], messaging: Messaging
+) -> None:
+    sender = "wa:6281234567890"
+    saved = [
+        UserUttered("halo", message_id="wamid.SAVED"),
+        BotUttered("Selamat datang.", {"buttons": [{"title": "Aduan", "payload": "/aduan"}]}),
+        BotUttered("Ada yang bisa dibantu?"),
+        UserUttered("lagi", message_id="wamid.LATER"),
+        BotUttered("Tidak untuk pesan ini."),
+    ]
+    agent = ScriptedAgent()
+    agent.tracker_store = StoredConversations(saved)  # type: ignore[attr-defined]
+    # The message was stored and claimed by a run that died after Rasa saved the turn.
+    inbound = Inbound(sender_id=sender, dedupe_key="wa:wamid.SAVED", message_id="wamid.SAVED")
+    await messaging.inbound.accept([replace(inbound, text="halo").to_incoming()])
+    await messaging.inbound.claim(channel="whatsapp", worker="dead-host:1/whatsapp/x")
+    await messaging.inbound.release("dead-host:1/")
+
+    async with serve(whatsapp, agent):
+        await messaging.settled()
+    assert agent.handled == []  # no second turn: no form step or filing twice
+    bodies = [
+        m["interactive"]["body"]["text"] if m["type"] == "interactive" else m["text"]["body"]
+        for m in graph_api[0].sent
+    ]
+    assert bodies == ["Selamat datang.", "Ada yang bisa dibantu?"]

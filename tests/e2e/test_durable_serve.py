@@ -195,6 +195,14 @@ def test_acknowledged_messages_survive_kill_9_and_are_answered_once(
     # Each resident's replies came in the order of their messages.
     for wa_id in residents:
         assert collapse(sent_texts(fakes, wa_id)) == collapse(queued_texts(server, wa_id))
+    # And no turn ran twice: a turn Rasa had saved before the kill is replayed, not re-run.
+    with sqlite3.connect(server.workdir / "trackers.db", timeout=30) as db:
+        turns = dict(
+            db.execute(
+                "select sender_id, count(*) from events where type_name = 'user' group by sender_id"
+            ).fetchall()
+        )
+    assert {s: turns.get(s, 0) for s in senders} == dict.fromkeys(senders, len(MESSAGES))
     print(
         f"\n[durable] burst {len(deliveries)} acknowledged; open at kill -9: {open_at_kill}, "
         f"sent before the kill: {sent_before} platform messages; restart took {up:.1f} s; "
