@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from bot import cli
 from bot.adapters.db import migrate
 from bot.adapters.db.engine import make_engine
 from bot.domain.identity import ChatIdentity
@@ -27,6 +26,10 @@ def outbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Outbox:
 
 
 def run(*argv: str) -> tuple[int, str]:
+    # Imported here: bot.cli binds sys.stdout as a default when first imported, and
+    # other tests capture it (capsys) after that import.
+    from bot import cli
+
     out = io.StringIO()
     code = cli.main(["outbox", *argv], out=out)
     return code, out.getvalue()
