@@ -16,6 +16,7 @@ from rasa.core.channels.channel import UserMessage
 from rasa.shared.exceptions import RasaException
 
 from bot.config import Settings
+from bot.domain.identity import ChatIdentity
 from channels.common import Replies
 from channels.whatsapp import (
     BUTTON_TITLE_MAX,
@@ -603,3 +604,34 @@ def test_configuration_comes_from_the_environment_with_overrides() -> None:
 def test_without_credentials_the_channel_refuses_to_start() -> None:
     with pytest.raises(RasaException):
         WhatsAppInput.from_settings(Settings.from_env({}), None)
+
+
+async def test_replies_after_the_window_closed_go_as_the_reply_template(
+    whatsapp: WhatsAppInput, graph_api: tuple[FakeGraphApi, str], replies: Replies
+) -> None:
+    # A staff answer to a resident whose last message is older than 24 hours.
+    resident = ChatIdentity("whatsapp", "6280000000002")
+    menu = {
+        "text": "Balasan petugas:\nJalan akan diperbaiki.",
+        "buttons": [{"title": "Cek status", "payload": "/check_status"}],
+    }
+    await whatsapp.messaging.outbox.enqueue(resident, [menu], kind="staff", key="staff:1")
+    whatsapp.start_workers()
+    await whatsapp.messaging.settled()
+    [sent] = graph_api[0].sent
+    assert sent["type"] == "template" and sent["template"]["name"] == "tabik_reply"
+    [parameter] = sent["template"]["components"][0]["parameters"]
+    # One line (Meta refuses line breaks in parameters), the menu as a numbered choice.
+    assert "\n" not in parameter["text"]
+    assert "Jalan akan diperbaiki." in parameter["text"] and "1. Cek status" in parameter["text"]
+
+
+async def test_meta_closing_the_window_first_gets_the_template_instead(
+    harness: Harness, whatsapp: WhatsAppInput
+) -> None:
+    harness.fake.fail_next(400, code=131047, message="Re-engagement message")
+    assert await harness.post(meta.delivery(meta.text("halo"))) == 200
+    await whatsapp.messaging.settled()
+    [sent] = harness.fake.sent
+    assert sent["type"] == "template" and sent["template"]["name"] == "tabik_reply"
+    assert sent["template"]["components"][0]["parameters"][0]["text"] == "echo: halo"
