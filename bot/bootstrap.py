@@ -16,6 +16,7 @@ from bot.adapters.db.engine import make_engine, make_session_factory
 from bot.adapters.db.uow import SqlAlchemyUnitOfWork
 from bot.adapters.kv import KeyValueStore, create_store
 from bot.config import Settings, get_settings
+from bot.services.outbox import Outbox
 from bot.services.tabik import Tabik
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,16 @@ def build_services(
         providers=providers,
     )
     return svc, engine
+
+
+def build_outbox(settings: Settings | None = None) -> tuple[Outbox, Engine]:
+    """The outbox on DATABASE_URL (callers own the engine): staff replies, tools.
+
+    ``enqueue`` is all a producer needs; the channels' senders in Rasa's process
+    deliver what is queued, from any process.
+    """
+    engine = make_engine((settings or get_settings()).database_url)
+    return Outbox(engine), engine
 
 
 def services() -> Tabik:

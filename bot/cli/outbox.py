@@ -15,9 +15,8 @@ import asyncio
 import json
 from typing import Any, TextIO
 
-from bot.adapters.db.engine import make_engine
-from bot.config import get_settings
-from bot.services.outbox import Outbox, OutboxItem
+from bot.bootstrap import build_outbox
+from bot.services.outbox import OutboxItem
 
 STATUSES = ("failed", "pending", "sending", "sent")
 
@@ -60,9 +59,8 @@ def _line(item: OutboxItem) -> str:
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
-    engine = make_engine(get_settings().database_url)
+    outbox, engine = build_outbox()
     try:
-        outbox = Outbox(engine)
         if args.command == "list":
             statuses = () if args.status == "all" else (args.status,)
             items = asyncio.run(outbox.list(statuses=statuses, limit=args.limit))
