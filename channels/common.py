@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import MISSING, dataclass, fields, replace
+from dataclasses import MISSING, dataclass, field, fields, replace
 from typing import Any, ClassVar, NoReturn, TypeVar
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -31,7 +31,13 @@ from bot.adapters.kv import KeyValueStore
 from bot.config import Settings, TelegramSettings, WhatsAppSettings, get_settings
 from bot.services.inbound import InboundQueue
 from bot.services.outbox import Outbox, OutboxItem
-from channels.inbound import BOT_MESSAGE_KEYS, Inbound, InboundWorker, OutboxCollector
+from channels.inbound import (
+    BOT_MESSAGE_KEYS,
+    Inbound,
+    InboundWorker,
+    OutboxCollector,
+    instance_name,
+)
 from channels.outbound import OutboxSender, Progress
 from channels.payloads import PayloadRegistry
 from channels.retry import RateLimiter, Retry, RetryPolicy, call_with_retries
@@ -64,6 +70,8 @@ class Messaging:
     engine: Engine | None = None  # owned (disposed on close) when built from a URL
     turn_timeout: float = 120.0
     poll_interval: float = 1.0
+    # This instance among several (host and Rasa port); names the workers' claims.
+    instance: str = field(default_factory=instance_name)
 
     @classmethod
     def from_url(cls, database_url: str, **options: Any) -> Messaging:
@@ -292,6 +300,7 @@ class WebhookInput(InputChannel):
             classify=self.classify_send_error,
             policy=self.retry,
             poll_interval=messaging.poll_interval,
+            instance=messaging.instance,
         )
         self.worker = InboundWorker(
             messaging.inbound,
@@ -302,6 +311,7 @@ class WebhookInput(InputChannel):
             turn_timeout=messaging.turn_timeout,
             poll_interval=messaging.poll_interval,
             on_completed=self.sender.wake,
+            instance=messaging.instance,
         )
         self._loops = [
             asyncio.create_task(self.worker.run(self._stop), name=f"{self.name()}:inbound"),
