@@ -2,10 +2,14 @@
 
     python -m bot.cli outbox list [--status failed|pending|sending|sent|all] [--limit N] [--json]
     python -m bot.cli outbox retry (--all | ID [ID …])
+    python -m bot.cli outbox purge [--days 8]
 
 ``list`` shows the newest rows first (recipients masked; by default the failed
 ones). ``retry`` queues failed rows again, due at once; the channels' senders
-in the running Tabik pick them up within a second or two.
+in the running Tabik pick them up within a second or two. ``purge`` deletes
+rows sent, and messages answered, more than ``--days`` ago (failed rows stay);
+run it daily from cron. Keep ``--days`` above 7: a stored message's platform id
+is what recognises the platform's redeliveries.
 """
 
 from __future__ import annotations
@@ -13,10 +17,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+from datetime import timedelta
 from typing import Any, TextIO
 
+from sqlalchemy.engine import Engine
+
 from bot.bootstrap import build_outbox
-from bot.services.outbox import OutboxItem
+from bot.services.inbound import InboundQueue
+from bot.services.outbox import Outbox, OutboxItem
 
 STATUSES = ("failed", "pending", "sending", "sent")
 
@@ -32,6 +40,8 @@ def register(commands: Any) -> None:
     retry = sub.add_parser("retry", help="send failed rows again")
     retry.add_argument("ids", nargs="*", type=int, help="row ids (from outbox list)")
     retry.add_argument("--all", action="store_true", help="every failed row")
+    purge = sub.add_parser("purge", help="delete what was sent or answered long ago")
+    purge.add_argument("--days", type=float, default=8.0)
 
 
 def as_dict(item: OutboxItem) -> dict[str, Any]:
@@ -58,6 +68,21 @@ def _line(item: OutboxItem) -> str:
     )
 
 
+def _purge(outbox: Outbox, engine: Engine, days: float, out: TextIO) -> int:
+    if days < 7:
+        out.write("--days harus 7 atau lebih / must be 7 or more (platform redeliveries).\n")
+        return 2
+    older_than = timedelta(days=days)
+    inbound = InboundQueue(engine, outbox)
+    sent = asyncio.run(outbox.purge(older_than))
+    answered = asyncio.run(inbound.purge(older_than))
+    out.write(
+        f"{sent} baris outbox, {answered} pesan masuk dihapus / "
+        f"{sent} outbox row(s), {answered} inbound message(s) deleted.\n"
+    )
+    return 0
+
+
 def run(args: argparse.Namespace, out: TextIO) -> int:
     outbox, engine = build_outbox()
     try:
@@ -71,6 +96,8 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             else:
                 out.write("\n".join(_line(i) for i in items) + "\n")
             return 0
+        if args.command == "purge":
+            return _purge(outbox, engine, args.days, out)
         if not args.all and not args.ids:
             out.write("Sebutkan ID atau --all / give row ids or --all.\n")
             return 2

@@ -33,6 +33,8 @@ from bot.services.outbox import Outbox, describe_error, utc_now
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+# Meta redelivers an unacknowledged webhook for up to 7 days; a day more to be sure.
+REDELIVERY_HORIZON = timedelta(days=8)
 
 
 @dataclass(frozen=True)
@@ -190,6 +192,15 @@ class InboundQueue:
 
     async def counts(self) -> dict[str, int]:
         return dict(await self._run(lambda t: t.inbound_counts()))
+
+    async def purge(self, older_than: timedelta = REDELIVERY_HORIZON) -> int:
+        """Delete messages settled longer than ``older_than`` ago; how many.
+
+        Their platform ids stop de-duplicating, so keep them longer than a platform
+        redelivers (Meta retries for up to 7 days).
+        """
+        before = self.clock() - older_than
+        return int(await self._run(lambda t: t.purge_inbound(before)))
 
 
 __all__ = ["ClaimedMessage", "InboundQueue", "IncomingMessage"]

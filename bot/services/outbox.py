@@ -286,6 +286,11 @@ class Outbox:
     async def counts(self) -> dict[str, int]:
         return dict(await self._run(lambda t: t.outbox_counts()))
 
+    async def purge(self, older_than: timedelta) -> int:
+        """Delete rows sent longer than ``older_than`` ago; how many."""
+        before = self.clock() - older_than
+        return int(await self._run(lambda t: t.purge_outbox(before)))
+
 
 __all__ = [
     "KINDS",

@@ -297,3 +297,23 @@ def test_timestamps_stay_aware(outbox: Outbox, clock: Clock) -> None:
         assert item.created_at == clock.now and item.created_at.utcoffset() == timedelta(0)
 
     asyncio.run(run())
+
+
+async def test_purging_keeps_what_is_open_failed_or_recent(
+    inbound: InboundQueue, outbox: Outbox, clock: Clock
+) -> None:
+    await inbound.accept([text(ANI, "old", "halo"), text(BUDI, "stuck", "halo")])
+    (old, _) = await inbound.claim(channel="whatsapp", worker="w1")
+    await inbound.complete(old, worker="w1", replies=[{"text": "Halo"}])
+    (sent,) = await outbox.claim(channel="whatsapp", worker="w1")
+    await outbox.mark_sent(sent, worker="w1", parts_sent=1)
+    await outbox.enqueue(BUDI, [{"text": "x"}], kind="staff", key="s:1")
+    (failed,) = await outbox.claim(channel="whatsapp", worker="w1")
+    await outbox.mark_failed(failed, worker="w1", error="blocked", parts_sent=0)
+    clock.advance(days=9)
+    await inbound.accept([text(ANI, "new", "lagi")])
+
+    assert await inbound.purge(timedelta(days=8)) == 1
+    assert await outbox.purge(timedelta(days=8)) == 1
+    assert await inbound.counts() == {"processing": 1, "pending": 1}
+    assert [i.dedup_key for i in await outbox.list()] == ["s:1"]

@@ -72,3 +72,9 @@ def test_retry_needs_ids_or_all_and_says_when_nothing_matched(outbox: Outbox) ->
     fail_one(outbox, "staff:3")
     code, said = run("retry", "--all")
     assert code == 0 and said.startswith("2 ")
+
+
+def test_purge_refuses_to_forget_ids_platforms_may_still_redeliver(outbox: Outbox) -> None:
+    assert run("purge", "--days", "1")[0] == 2
+    code, said = run("purge")
+    assert code == 0 and "0 outbox row(s), 0 inbound message(s) deleted" in said

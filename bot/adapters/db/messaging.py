@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.sql import Select
@@ -178,6 +178,14 @@ class MessagingTables:
         )
         return int(result.rowcount)
 
+    def purge_inbound(self, before: datetime) -> int:
+        """Settled messages finished before ``before`` (their ids no longer de-duplicate)."""
+        m = inbound_messages
+        result = self.connection.execute(
+            delete(m).where(m.c.state.in_((DONE, FAILED)), m.c.done_at < before)
+        )
+        return int(result.rowcount)
+
     def inbound_counts(self) -> dict[str, int]:
         m = inbound_messages
         rows = self.connection.execute(select(m.c.state, func.count()).group_by(m.c.state))
@@ -273,6 +281,12 @@ class MessagingTables:
                 claimed_until=None,
             )
         )
+        return int(result.rowcount)
+
+    def purge_outbox(self, before: datetime) -> int:
+        """Rows sent before ``before``; failed rows stay for operators to see and resend."""
+        o = outbox
+        result = self.connection.execute(delete(o).where(o.c.status == SENT, o.c.sent_at < before))
         return int(result.rowcount)
 
     def outbox_counts(self) -> dict[str, int]:
