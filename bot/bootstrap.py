@@ -24,6 +24,7 @@ from bot.config import VAR_DIR, Settings, get_settings
 from bot.services.audit import StaffAudit
 from bot.services.handoff_desk import Conversations, HandoffDesk
 from bot.services.messaging import Messenger
+from bot.services.outbox import Outbox
 from bot.services.staff import StaffAccounts
 from bot.services.staff_desk import StaffDesk
 from bot.services.tabik import Tabik
@@ -63,6 +64,16 @@ def build_services(
         providers=providers,
     )
     return svc, engine
+
+
+def build_outbox(settings: Settings | None = None) -> tuple[Outbox, Engine]:
+    """The outbox on DATABASE_URL (callers own the engine): staff replies, tools.
+
+    ``enqueue`` is all a producer needs; the channels' senders in Rasa's process
+    deliver what is queued, from any process.
+    """
+    engine = make_engine((settings or get_settings()).database_url)
+    return Outbox(engine), engine
 
 
 def services() -> Tabik:

@@ -88,6 +88,8 @@ class WhatsAppSettings:
     # Name and language of the approved template used outside the 24-hour window.
     notification_template: str = "tabik_status_update"
     template_language: str = "id"
+    # Approved template for replies once the 24-hour window has closed (one body parameter).
+    reply_template: str = "tabik_reply"
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,8 @@ class Settings(BaseSettings):
     whatsapp_api_base: str = DEFAULT_WHATSAPP_API_BASE
     whatsapp_template_name: str = "tabik_status_update"
     whatsapp_template_language: str = "id"
+    # Approved template for a reply or staff message outside the 24-hour window.
+    whatsapp_reply_template: str = "tabik_reply"
 
     telegram_bot_token: str | None = _secret()
     telegram_secret_token: str | None = _secret()
@@ -137,6 +141,8 @@ class Settings(BaseSettings):
     log_format: Literal["plain", "json"] = "plain"
     tabik_var_dir: Path = Field(default_factory=lambda: VAR_DIR)
     tabik_model: Path | None = None
+    # Longest wait between two tries of an unsent outbox message (the platform is down).
+    outbox_max_delay: float = Field(60.0, gt=0)
 
     # Values for outside systems that tests inject without the environment.
     _extra: dict[str, str] = PrivateAttr(default_factory=dict)
@@ -208,6 +214,7 @@ class Settings(BaseSettings):
             api_base=self.whatsapp_api_base,
             notification_template=self.whatsapp_template_name,
             template_language=self.whatsapp_template_language,
+            reply_template=self.whatsapp_reply_template,
         )
 
     @property

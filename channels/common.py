@@ -1,569 +1,101 @@
-"""What the WhatsApp and Telegram channels share.
+"""The base of both webhook input channels (``WebhookInput``) and their durable messaging.
 
-De-duplication, per-sender ordering and background processing (``Dispatcher``),
-splitting long text, shortening button titles, rate limiting (``RateLimiter``),
-the retry policy for outbound calls, long button payloads mapped to short ids
-(``PayloadRegistry``), the channel's own Indonesian replies (``Replies``) and
-the base of both input channels (``WebhookInput``).
+A webhook authenticates and parses a delivery, stores the messages
+(``bot.services.inbound``) and only then answers 200; a database it cannot
+reach gets the platform a 503, so the platform delivers again. In Rasa's
+process each channel runs two loops (started with the server, stopped with
+it): the inbound worker (``channels.inbound``) runs stored messages' turns and
+puts the replies into the outbox, the outbox sender (``channels.outbound``)
+delivers them with retries. Several instances on one database share both
+queues. Texts, payloads and retries live in ``channels.text``,
+``channels.payloads`` and ``channels.retry``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
 import logging
-import random
-import re
-import secrets
-import time
-from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import MISSING, dataclass, field, fields, replace
-from pathlib import Path
 from typing import Any, ClassVar, NoReturn, TypeVar
 
-import yaml
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
-from sanic import Blueprint, response
+from rasa.shared.core.events import BotUttered, UserUttered
+from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from sqlalchemy.engine import Engine
 
+from bot.adapters.db.engine import make_engine
 from bot.adapters.kv import KeyValueStore
 from bot.config import Settings, TelegramSettings, WhatsAppSettings, get_settings
-from bot.domain.identity import ChatIdentity
-from channels.errors import RetryBudgetExhausted
+from bot.services.inbound import InboundQueue
+from bot.services.outbox import Outbox, OutboxItem
+from channels.inbound import (
+    BOT_MESSAGE_KEYS,
+    Inbound,
+    InboundWorker,
+    OutboxCollector,
+    instance_name,
+)
+from channels.outbound import OutboxSender, Progress
+from channels.payloads import PayloadRegistry
+from channels.retry import RateLimiter, Retry, RetryPolicy, call_with_retries
+from channels.text import (
+    MAX_TEXT_LENGTH,
+    Replies,
+    button_payload,
+    intent_text,
+    numbered_menu,
+    phone_to_national,
+    shorten,
+    split_text,
+    utf16_len,
+)
 
 logger = logging.getLogger(__name__)
 
-T = TypeVar("T")
-
-# Both platforms cap a text message at 4,096 characters.
-MAX_TEXT_LENGTH = 4096
-
-REPLIES_FILE = Path(__file__).with_name("replies.yml")
+# The apology for a turn that failed or timed out (domain.yml; replies.yml as a fallback).
+APOLOGY_RESPONSE = "utter_system_busy"
+# On shutdown, running turns and sends get this long before they are handed back.
+SHUTDOWN_GRACE_SECONDS = 10.0
 
 
-# --------------------------------------------------------------------------- replies
+@dataclass
+class Messaging:
+    """The stores a channel's webhook, worker and sender share, and their pace."""
 
-
-@dataclass(frozen=True)
-class Replies:
-    """Texts the channels send by themselves (``channels/replies.yml``)."""
-
-    unsupported: Mapping[str, str]
-    texts: Mapping[str, str]
-
-    REQUIRED = (
-        "processing_failed",
-        "button_expired",
-        "choose_prompt",
-        "list_button",
-        "numbered_hint",
-        "location_button",
-        "contact_button",
-        "location_prompt",
-        "contact_prompt",
-    )
+    inbound: InboundQueue
+    outbox: Outbox
+    engine: Engine | None = None  # owned (disposed on close) when built from a URL
+    turn_timeout: float = 120.0
+    poll_interval: float = 1.0
+    # This instance among several (host and Rasa port); names the workers' claims.
+    instance: str = field(default_factory=instance_name)
 
     @classmethod
-    def load(cls, path: Path | None = None) -> Replies:
-        data = yaml.safe_load((path or REPLIES_FILE).read_text(encoding="utf-8")) or {}
-        unsupported = data.get("unsupported") or {}
-        if "default" not in unsupported:
-            raise ValueError("replies.yml: unsupported.default is required")
-        missing = [key for key in cls.REQUIRED if not data.get(key)]
-        if missing:
-            raise ValueError(f"replies.yml: missing {', '.join(missing)}")
-        texts = {k: str(v).strip() for k, v in data.items() if k != "unsupported"}
-        return cls(
-            unsupported={str(k): str(v).strip() for k, v in unsupported.items()},
-            texts=texts,
-        )
+    def from_url(cls, database_url: str, **options: Any) -> Messaging:
+        engine = make_engine(database_url)
+        outbox = Outbox(engine)
+        return cls(InboundQueue(engine, outbox), outbox, engine, **options)
 
-    def for_unsupported(self, kind: str) -> str:
-        return self.unsupported.get(kind) or self.unsupported["default"]
+    def close(self) -> None:
+        if self.engine is not None:
+            self.engine.dispose()
 
-    def __getitem__(self, key: str) -> str:
-        return self.texts[key]
-
-
-# --------------------------------------------------------------------------- inbound
-
-
-@dataclass(frozen=True)
-class Inbound:
-    """One thing a resident sent, already parsed into what Tabik does with it.
-
-    Either ``text`` goes to Rasa (with ``metadata``), or ``unsupported`` names the
-    kind (voice, sticker, …) and the channel answers itself from replies.yml.
-    """
-
-    sender_id: str  # channel-qualified, e.g. "wa:62812…"
-    dedupe_key: str  # the platform's message/update id, channel-qualified
-    message_id: str
-    text: str | None = None
-    metadata: dict[str, Any] = field(default_factory=dict)
-    unsupported: str | None = None
-    sent_at: float | None = None  # platform timestamp (epoch seconds)
-    # Telegram callback queries must be answered (spinner stops) before anything else.
-    callback_query_id: str | None = None
-
-    @property
-    def masked_sender(self) -> str:
-        return ChatIdentity.from_sender_id(self.sender_id).masked()
-
-
-async def deliver(
-    inbound: Inbound,
-    *,
-    on_new_message: Callable[[UserMessage], Awaitable[Any]],
-    output: OutputChannel,
-    input_channel: str,
-    replies: Replies,
-    payloads: PayloadRegistry,
-    send_errors: tuple[type[BaseException], ...],
-) -> None:
-    """Hand one parsed message to Rasa, or answer it from replies.yml.
-
-    A failure of Rasa (not of sending) gets the resident a short apology; the
-    error itself goes to the log. Send failures are re-raised for the
-    dispatcher to log: apologising through a dead API would fail again.
-    """
-    if inbound.unsupported is not None:
-        logger.info(
-            "%s sent a %s; answered from replies.yml", inbound.masked_sender, inbound.unsupported
-        )
-        await output.send_text_message(
-            inbound.sender_id, replies.for_unsupported(inbound.unsupported)
-        )
-        return
-    text = inbound.text or ""
-    if inbound.metadata.get("button"):
-        payload = await payloads.decode(text)
-        if payload is None:
-            await output.send_text_message(inbound.sender_id, replies["button_expired"])
-            return
-        text = payload
-    message = UserMessage(
-        text,
-        output,
-        inbound.sender_id,
-        input_channel=input_channel,
-        message_id=inbound.message_id,
-        metadata={"tabik": inbound.metadata},
-    )
-    try:
-        await on_new_message(message)
-    except send_errors:
-        raise
-    except Exception:
-        logger.exception("Rasa failed on %s from %s", inbound.dedupe_key, inbound.masked_sender)
-        await output.send_text_message(inbound.sender_id, replies["processing_failed"])
-
-
-def intent_text(intent: str, entities: Mapping[str, Any]) -> str:
-    """A message Rasa's intent syntax understands: ``/intent{"entity": value}``."""
-    return f"/{intent}{json.dumps(dict(entities), ensure_ascii=False)}"
-
-
-def phone_to_national(raw: str) -> str:
-    """``+62 812-3456`` / ``628123456`` → ``08123456``; other countries keep ``+``."""
-    digits = re.sub(r"\D", "", raw or "")
-    if digits.startswith("62"):
-        return "0" + digits[2:]
-    if digits.startswith("0"):
-        return digits
-    return f"+{digits}" if digits else ""
-
-
-# --------------------------------------------------------------------------- text
-
-
-def utf16_len(text: str) -> int:
-    """Length as both platforms count it (UTF-16 code units: an emoji may count 2)."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def _fit(text: str, limit: int) -> int:
-    """How many characters of ``text`` fit in ``limit`` UTF-16 units."""
-    units = 0
-    for index, char in enumerate(text):
-        units += 2 if ord(char) > 0xFFFF else 1
-        if units > limit:
-            return index
-    return len(text)
-
-
-_SENTENCE_END = re.compile(r"[.!?…](?:[\"')\]]*)\s+")
-
-
-def _cut_position(window: str) -> int:
-    """Where to end a chunk inside ``window``: paragraph, line, sentence, then word.
-
-    A boundary in the first half is only taken when nothing better exists, so a
-    chunk is never needlessly tiny.
-    """
-    half = len(window) // 2
-    candidates: list[int] = []
-    for separator in ("\n\n", "\n"):
-        pos = window.rfind(separator)
-        if pos > 0:
-            candidates.append(pos + len(separator))
-            if pos >= half:
-                return pos + len(separator)
-    sentence_ends = [m.end() for m in _SENTENCE_END.finditer(window)]
-    if sentence_ends:
-        candidates.append(sentence_ends[-1])
-        if sentence_ends[-1] >= half:
-            return sentence_ends[-1]
-    pos = window.rfind(" ")
-    if pos > 0:
-        candidates.append(pos + 1)
-        if pos >= half:
-            return pos + 1
-    return max(candidates) if candidates else len(window)
-
-
-def split_text(text: str, limit: int = MAX_TEXT_LENGTH) -> list[str]:
-    """Split text into chunks of at most ``limit`` UTF-16 units at natural boundaries."""
-    if limit < 1:
-        raise ValueError("limit must be positive")
-    rest = text.strip()
-    chunks: list[str] = []
-    while rest:
-        if utf16_len(rest) <= limit:
-            chunks.append(rest)
-            break
-        window = rest[: _fit(rest, limit)]
-        cut = _cut_position(window)
-        chunk = rest[:cut].strip()
-        if chunk:
-            chunks.append(chunk)
-        rest = rest[cut:].strip()
-    return chunks
-
-
-def shorten(text: str, limit: int) -> str:
-    """Fit a title into ``limit`` characters, cutting at a word boundary with "…"."""
-    text = " ".join((text or "").split())
-    if len(text) <= limit:
-        return text
-    room = text[: limit - 1]
-    space = room.rfind(" ")
-    if space >= limit // 2:
-        room = room[:space]
-    return room.rstrip(" ,.;:-–") + "…"
-
-
-# --------------------------------------------------------------------------- background work
-
-
-class BackgroundTasks:
-    """Tasks started by webhooks, kept referenced until done and drained on shutdown.
-
-    asyncio only keeps weak references to tasks, so a fire-and-forget task can be
-    garbage-collected mid-flight; holding them in a set prevents that.
-    """
-
-    def __init__(self) -> None:
-        self._tasks: set[asyncio.Task[None]] = set()
-
-    def __len__(self) -> int:
-        return len(self._tasks)
-
-    def spawn(self, coro: Coroutine[Any, Any, None], *, name: str) -> asyncio.Task[None]:
-        task = asyncio.get_running_loop().create_task(coro, name=name)
-        self._tasks.add(task)
-        task.add_done_callback(self._finished)
-        return task
-
-    def _finished(self, task: asyncio.Task[None]) -> None:
-        self._tasks.discard(task)
-        if task.cancelled():
-            return
-        error = task.exception()
-        if error is not None:
-            logger.error("background task %s failed", task.get_name(), exc_info=error)
-
-    async def drain(self, timeout: float = 10.0) -> None:
-        """Wait for running work (server stopping); cancel what is still running after timeout."""
-        if not self._tasks:
-            return
-        pending = set(self._tasks)
-        logger.info("waiting for %d message(s) still being processed", len(pending))
-        _, still_running = await asyncio.wait(pending, timeout=timeout)
-        for task in still_running:
-            task.cancel()
-        if still_running:
-            logger.warning("cancelled %d message(s) still running at shutdown", len(still_running))
-            await asyncio.gather(*still_running, return_exceptions=True)
-
-
-class SenderTurns:
-    """One asyncio.Lock per sender so a sender's messages are handled one at a time, in order.
-
-    asyncio.Lock wakes waiters first-in first-out, and tasks start in creation
-    order, so messages run in the order the webhook accepted them. A lock lives
-    only while its sender has work queued, which bounds the dict by the number of
-    messages in flight (itself bounded by ``Dispatcher.max_pending``).
-    """
-
-    def __init__(self) -> None:
-        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
-
-    def __len__(self) -> int:
-        return len(self._locks)
-
-    @contextlib.asynccontextmanager
-    async def turn(self, sender_id: str) -> AsyncIterator[None]:
-        lock, users = self._locks.get(sender_id, (None, 0))
-        if lock is None:
-            lock = asyncio.Lock()
-        self._locks[sender_id] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._locks[sender_id]
-            if users <= 1:
-                del self._locks[sender_id]
-            else:
-                self._locks[sender_id] = (lock, users - 1)
-
-
-class Dispatcher:
-    """Accepts parsed messages from a webhook and processes them in the background.
-
-    Each message: wait for the sender's turn, skip it if its platform id was seen
-    before (``SET NX`` in the store, so it also holds across instances), then run
-    the work with a timeout. Failures are logged, never raised to the webhook.
-    """
-
-    def __init__(
-        self,
-        store: KeyValueStore,
-        *,
-        namespace: str,
-        dedupe_ttl: float = 2 * 24 * 3600,
-        processing_timeout: float = 120.0,
-        max_pending: int = 2000,
-    ) -> None:
-        self.store = store
-        self.namespace = namespace
-        self.dedupe_ttl = dedupe_ttl
-        self.processing_timeout = processing_timeout
-        self.max_pending = max_pending
-        self.tasks = BackgroundTasks()
-        self.senders = SenderTurns()
-
-    @property
-    def has_capacity(self) -> bool:
-        return len(self.tasks) < self.max_pending
-
-    def submit(self, inbound: Inbound, work: Callable[[Inbound], Awaitable[None]]) -> None:
-        self.tasks.spawn(self._run(inbound, work), name=f"{self.namespace}:{inbound.dedupe_key}")
-
-    async def first_time(self, dedupe_key: str) -> bool:
-        """True when this platform id has not been processed before (and marks it)."""
-        try:
-            return await self.store.set_nx(
-                f"{self.namespace}:seen:{dedupe_key}", "1", self.dedupe_ttl
-            )
-        except Exception:
-            # Answering twice is better than never answering while the store is down.
-            logger.exception("de-duplication store failed; processing %s anyway", dedupe_key)
-            return True
-
-    async def _run(self, inbound: Inbound, work: Callable[[Inbound], Awaitable[None]]) -> None:
-        async with self.senders.turn(inbound.sender_id):
-            if not await self.first_time(inbound.dedupe_key):
-                logger.info(
-                    "duplicate %s from %s skipped", inbound.dedupe_key, inbound.masked_sender
-                )
+    async def settled(self, timeout: float = 10.0) -> None:
+        """Wait until nothing is waiting or running in either queue (tests, tools)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            inbound, outbox = await self.inbound.counts(), await self.outbox.counts()
+            open_rows = inbound.get("pending", 0) + inbound.get("processing", 0)
+            open_rows += outbox.get("pending", 0) + outbox.get("sending", 0)
+            if not open_rows:
                 return
-            try:
-                await asyncio.wait_for(work(inbound), timeout=self.processing_timeout)
-            except asyncio.TimeoutError:
-                logger.error(
-                    "processing %s from %s timed out after %.0fs",
-                    inbound.dedupe_key,
-                    inbound.masked_sender,
-                    self.processing_timeout,
-                )
-            except Exception:
-                logger.exception(
-                    "processing %s from %s failed", inbound.dedupe_key, inbound.masked_sender
-                )
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"still open after {timeout} s: {inbound} {outbox}")
+            await asyncio.sleep(0.02)
 
-    async def drain(self, timeout: float = 10.0) -> None:
-        await self.tasks.drain(timeout)
-
-
-# --------------------------------------------------------------------------- rate limiting
-
-
-Clock = Callable[[], float]
-Sleep = Callable[[float], Awaitable[None]]
-
-
-class RateLimiter:
-    """Token buckets: ``rate`` sends per second, bursts of up to ``burst``, per key.
-
-    A caller reserves a token and sleeps until it is due, so waiting callers are
-    served first-come first-served without polling. Idle buckets are forgotten
-    (LRU bound), which is harmless: a forgotten bucket was full anyway.
-    """
-
-    def __init__(
-        self,
-        rate: float,
-        burst: int = 1,
-        *,
-        max_keys: int = 10_000,
-        clock: Clock = time.monotonic,
-        sleep: Sleep = asyncio.sleep,
-    ) -> None:
-        if rate <= 0 or burst < 1:
-            raise ValueError("rate must be positive and burst at least 1")
-        self.rate = rate
-        self.burst = burst
-        self._max_keys = max_keys
-        self._clock = clock
-        self._sleep = sleep
-        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
-
-    def reserve(self, key: str = "") -> float:
-        """Take a token now; returns how long the caller must wait before using it."""
-        now = self._clock()
-        tokens, stamp = self._buckets.pop(key, (float(self.burst), now))
-        tokens = min(float(self.burst), tokens + (now - stamp) * self.rate) - 1.0
-        self._buckets[key] = (tokens, now)
-        while len(self._buckets) > self._max_keys:
-            self._buckets.popitem(last=False)
-        return 0.0 if tokens >= 0 else -tokens / self.rate
-
-    async def acquire(self, key: str = "") -> None:
-        delay = self.reserve(key)
-        if delay > 0:
-            await self._sleep(delay)
-
-
-# --------------------------------------------------------------------------- retries
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How outbound calls are retried: exponential backoff with jitter, or the server's hint.
-
-    ``max_retry_after`` caps how long a server may make us wait; a longer hint
-    gives up (the conversation lock is held meanwhile).
-    """
-
-    attempts: int = 4
-    base_delay: float = 0.5
-    max_delay: float = 20.0
-    max_retry_after: float = 60.0
-    sleep: Sleep = asyncio.sleep
-
-    def backoff(self, attempt: int) -> float:
-        delay = min(self.max_delay, self.base_delay * (2**attempt))
-        return delay * (0.75 + random.random() / 2)  # jitter so instances do not retry in step
-
-
-@dataclass(frozen=True)
-class Retry:
-    """A classifier's verdict: retry, after ``after`` seconds if the server said so."""
-
-    after: float | None = None
-
-
-async def call_with_retries(
-    operation: str,
-    call: Callable[[], Awaitable[T]],
-    classify: Callable[[BaseException], Retry | None],
-    policy: RetryPolicy,
-) -> T:
-    """Run ``call``; on a retryable error wait (hint or backoff) and try again."""
-    attempt = 0
-    while True:
-        try:
-            return await call()
-        except Exception as error:
-            verdict = classify(error)
-            attempt += 1
-            if verdict is None or attempt >= policy.attempts:
-                raise
-            if verdict.after is not None:
-                if verdict.after > policy.max_retry_after:
-                    raise RetryBudgetExhausted(
-                        operation, verdict.after, policy.max_retry_after
-                    ) from error
-                delay = verdict.after
-            else:
-                delay = policy.backoff(attempt - 1)
-            logger.warning(
-                "%s failed (%s), retry %d/%d in %.2fs",
-                operation,
-                error,
-                attempt,
-                policy.attempts - 1,
-                delay,
-            )
-            await policy.sleep(delay)
-
-
-# --------------------------------------------------------------------------- button payloads
-
-
-class PayloadRegistry:
-    """Maps button payloads too long for a platform (Telegram: 64 bytes) to short ids.
-
-    The short id (``~`` + random token) goes on the button; the payload is kept in
-    the store with a TTL and looked up when the button is tapped.
-    """
-
-    MARK = "~"
-
-    def __init__(self, store: KeyValueStore, *, namespace: str, ttl: float = 14 * 24 * 3600):
-        self.store = store
-        self.namespace = namespace
-        self.ttl = ttl
-
-    def _key(self, token: str) -> str:
-        return f"{self.namespace}:payload:{token}"
-
-    async def encode(self, payload: str, max_bytes: int) -> str:
-        if len(payload.encode("utf-8")) <= max_bytes and not payload.startswith(self.MARK):
-            return payload
-        token = secrets.token_urlsafe(9)
-        await self.store.set(self._key(token), payload, self.ttl)
-        return self.MARK + token
-
-    async def decode(self, data: str) -> str | None:
-        """The payload behind a button's data; None when a mapped id has expired."""
-        if not data.startswith(self.MARK):
-            return data
-        return await self.store.get(self._key(data[len(self.MARK) :]))
-
-
-def button_payload(button: Mapping[str, Any]) -> str:
-    """A Rasa button's payload (its title when it has none)."""
-    return str(button.get("payload") or button.get("title") or "")
-
-
-_NUMBERED_LINE = re.compile(r"^\s*\d{1,2}[.)]\s+\S", re.MULTILINE)
-
-
-def numbered_menu(text: str, buttons: list[dict[str, Any]], hint: str) -> str:
-    """Buttons as numbered lines, unless the text already numbers its options."""
-    if len(_NUMBERED_LINE.findall(text)) >= len(buttons):
-        return text
-    lines = [f"{i}. {b.get('title', '')}" for i, b in enumerate(buttons, start=1)]
-    return "\n\n".join(part for part in (text.strip(), "\n".join(lines), hint) if part)
-
-
-# --------------------------------------------------------------------------- input channels
 
 ChannelSettings = TypeVar("ChannelSettings", TelegramSettings, WhatsAppSettings)
 
@@ -595,16 +127,24 @@ def channel_settings(
     return replace(config, api_base=config.api_base.rstrip("/"))
 
 
+def without_template_params(message: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """A queued bot message without the WhatsApp template parameters it may carry."""
+    message = dict(message)
+    custom = dict(message.pop("custom", None) or {})
+    params = [str(p) for p in custom.pop("template_params", None) or []]
+    if custom:
+        message["custom"] = custom
+    return message, params
+
+
 class WebhookInput(InputChannel):
-    """What both webhook input channels hold and how a parsed message reaches Rasa.
+    """What both webhook input channels hold, how a stored message reaches Rasa, how
+    queued replies leave. A subclass builds ``output`` and implements ``deliver_item``."""
 
-    The store backs the dispatcher (de-duplication) and the button payloads, both
-    under the channel's ``namespace``; a subclass builds its ``output`` from them.
-    """
-
-    # Failures of sending (not of Rasa): re-raised for the dispatcher to log.
+    # Failures of sending (not of Rasa), for the subclass's classification.
     send_errors: ClassVar[tuple[type[BaseException], ...]] = ()
     output: OutputChannel
+    retry: RetryPolicy
 
     def __init__(
         self,
@@ -612,12 +152,24 @@ class WebhookInput(InputChannel):
         *,
         namespace: str,
         replies: Replies | None = None,
-        dispatcher: Dispatcher | None = None,
+        messaging: Messaging | None = None,
     ) -> None:
         self.store = store
         self.replies = replies or Replies.load()
-        self.dispatcher = dispatcher or Dispatcher(store, namespace=namespace)
         self.payloads = PayloadRegistry(store, namespace=namespace)
+        self._messaging = messaging
+        self._on_new_message: Callable[[UserMessage], Awaitable[Any]] | None = None
+        self.worker: InboundWorker | None = None
+        self.sender: OutboxSender | None = None
+        self._stop: asyncio.Event | None = None
+        self._loops: list[asyncio.Task[None]] = []
+        self._app: Sanic | None = None
+
+    @property
+    def messaging(self) -> Messaging:
+        if self._messaging is None:
+            self._messaging = Messaging.from_url(get_settings().database_url)
+        return self._messaging
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
@@ -630,20 +182,184 @@ class WebhookInput(InputChannel):
     ) -> WebhookInput:
         raise NotImplementedError
 
-    def webhook_blueprint(self) -> Blueprint:
-        """The health route ``/`` and, on shutdown, draining the queue and closing connections.
+    # ------------------------------------------------------------------ inbound
+
+    async def store_inbound(self, messages: list[Inbound]) -> tuple[int, str]:
+        """Keep a delivery's messages; the HTTP status and text to answer the platform."""
+        if messages:
+            try:
+                await self.messaging.inbound.accept([m.to_incoming() for m in messages])
+            except Exception:
+                # Nothing acknowledged: the platform delivers again later.
+                logger.exception(
+                    "%s: could not store a delivery; asking for redelivery", self.name()
+                )
+                return 503, "busy"
+            if self.worker is not None:
+                self.worker.wake()
+        return 200, "ok"
+
+    async def before_turn(self, inbound: Inbound) -> None:
+        """Hook: platform chores before a stored message's turn (Telegram's callback answer)."""
+
+    async def run_turn(self, inbound: Inbound, attempt: int = 1) -> list[dict[str, Any]]:
+        """The replies to one stored message: Rasa's, or the channel's own from replies.yml.
+
+        On a later attempt, a turn the conversation store already holds (the process
+        died after Rasa saved it, before the replies were queued) is not run again:
+        its replies are read back from the stored conversation, so no form step or
+        filing happens twice.
+        """
+        if attempt > 1:
+            replayed = await self.replies_already_given(inbound)
+            if replayed is not None:
+                logger.info(
+                    "%s from %s was handled before a crash; its replies are sent now",
+                    inbound.dedupe_key,
+                    inbound.masked_sender,
+                )
+                return replayed
+        await self.before_turn(inbound)
+        if inbound.unsupported is not None:
+            logger.info(
+                "%s sent a %s; answered from replies.yml",
+                inbound.masked_sender,
+                inbound.unsupported,
+            )
+            return [{"text": self.replies.for_unsupported(inbound.unsupported)}]
+        text = inbound.text or ""
+        if inbound.metadata.get("button"):
+            payload = await self.payloads.decode(text)
+            if payload is None:
+                return [{"text": self.replies["button_expired"]}]
+            text = payload
+        if self._on_new_message is None:
+            raise RuntimeError("the channel's blueprint was not registered with Rasa")
+        collector = OutboxCollector(self.name())
+        await self._on_new_message(
+            UserMessage(
+                text,
+                collector,
+                inbound.sender_id,
+                input_channel=self.name(),
+                message_id=inbound.message_id,
+                metadata={"tabik": inbound.metadata},
+            )
+        )
+        return collector.messages
+
+    async def replies_already_given(self, inbound: Inbound) -> list[dict[str, Any]] | None:
+        """The bot's messages after this message in the stored conversation, or None
+        when Rasa never finished a turn for it (or there is no conversation store)."""
+        agent = getattr(getattr(self._app, "ctx", None), "agent", None)
+        store = getattr(agent, "tracker_store", None)
+        if store is None or not inbound.message_id:
+            return None
+        tracker = await store.retrieve(inbound.sender_id)
+        if tracker is None:
+            return None
+        replies: list[dict[str, Any]] = []
+        found = False
+        for event in tracker.events:
+            if isinstance(event, UserUttered):
+                if found:
+                    break
+                found = event.message_id == inbound.message_id
+            elif found and isinstance(event, BotUttered):
+                message = {"text": event.text, **(event.data or {})}
+                replies.append(
+                    {
+                        k: message[k]
+                        for k in BOT_MESSAGE_KEYS
+                        if message.get(k) not in (None, "", [])
+                    }
+                )
+        return replies if found else None
+
+    # ------------------------------------------------------------------ outbound
+
+    def classify_send_error(self, error: BaseException) -> Retry | None:
+        """Hook: retry (and after how long) or give up on an outbox row that failed."""
+        raise NotImplementedError
+
+    async def deliver_item(self, item: OutboxItem, progress: Progress) -> None:
+        """Hook: send ``item.messages[item.parts_sent:]``, awaiting ``progress(n)`` after each."""
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start_workers(self, app: Sanic | None = None) -> None:
+        """Start the inbound worker and the outbox sender on the running event loop."""
+        messaging = self.messaging
+        self._app = app
+        self._stop = asyncio.Event()
+        self.sender = OutboxSender(
+            messaging.outbox,
+            channel=self.name(),
+            deliver=self.deliver_item,
+            classify=self.classify_send_error,
+            policy=self.retry,
+            poll_interval=messaging.poll_interval,
+            instance=messaging.instance,
+        )
+        self.worker = InboundWorker(
+            messaging.inbound,
+            channel=self.name(),
+            turn=self.run_turn,
+            apology=lambda: [{"text": self.apology_text(app)}],
+            ready=lambda: agent_ready(app),
+            turn_timeout=messaging.turn_timeout,
+            poll_interval=messaging.poll_interval,
+            on_completed=self.sender.wake,
+            instance=messaging.instance,
+        )
+        self._loops = [
+            asyncio.create_task(self.worker.run(self._stop), name=f"{self.name()}:inbound"),
+            asyncio.create_task(self.sender.run(self._stop), name=f"{self.name()}:outbox"),
+        ]
+
+    async def stop_workers(self, grace: float = SHUTDOWN_GRACE_SECONDS) -> None:
+        if self._stop is None:
+            return
+        self._stop.set()
+        await asyncio.gather(*self._loops, return_exceptions=True)
+        if self.worker is not None:
+            await self.worker.drain(grace)
+        if self.sender is not None:
+            await self.sender.drain(grace)
+        self._stop = None
+
+    def apology_text(self, app: Sanic | None) -> str:
+        """The domain's ``utter_system_busy`` when the model has it, else replies.yml's."""
+        agent = getattr(getattr(app, "ctx", None), "agent", None) if app is not None else None
+        domain = getattr(agent, "domain", None)
+        variants = getattr(domain, "responses", {}).get(APOLOGY_RESPONSE) or []
+        for variant in variants:
+            if isinstance(variant, Mapping) and variant.get("text"):
+                return str(variant["text"])
+        return self.replies["processing_failed"]
+
+    def webhook_blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        """The health route ``/``, and the workers started and stopped with the server.
 
         A subclass adds its ``/webhook`` routes.
         """
+        self._on_new_message = on_new_message
         webhook = Blueprint(f"tabik_{self.name()}_webhook", type(self).__module__)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
+        @webhook.listener("after_server_start")
+        async def start(app: Sanic, *_: Any) -> None:
+            self.start_workers(app)
+
         @webhook.listener("before_server_stop")
         async def drain(*_: Any) -> None:
-            await self.dispatcher.drain()
+            await self.stop_workers()
 
         @webhook.listener("after_server_stop")
         async def close(*_: Any) -> None:
@@ -654,16 +370,38 @@ class WebhookInput(InputChannel):
     async def aclose(self) -> None:
         """Close what the channel opened; a subclass closes its API client, then calls this."""
         await self.store.close()
+        if self._messaging is not None:
+            self._messaging.close()
 
-    async def deliver(
-        self, inbound: Inbound, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> None:
-        await deliver(
-            inbound,
-            on_new_message=on_new_message,
-            output=self.output,
-            input_channel=self.name(),
-            replies=self.replies,
-            payloads=self.payloads,
-            send_errors=self.send_errors,
-        )
+
+def agent_ready(app: Sanic | None) -> bool:
+    """Whether Rasa's model is loaded (messages wait in the store until it is)."""
+    agent = getattr(getattr(app, "ctx", None), "agent", None) if app is not None else None
+    if agent is None:
+        return False
+    is_ready = getattr(agent, "is_ready", None)
+    return bool(is_ready()) if callable(is_ready) else True
+
+
+__all__ = [
+    "MAX_TEXT_LENGTH",
+    "Inbound",
+    "Messaging",
+    "PayloadRegistry",
+    "RateLimiter",
+    "Replies",
+    "Retry",
+    "RetryPolicy",
+    "WebhookInput",
+    "agent_ready",
+    "button_payload",
+    "call_with_retries",
+    "channel_settings",
+    "intent_text",
+    "numbered_menu",
+    "phone_to_national",
+    "shorten",
+    "split_text",
+    "utf16_len",
+    "without_template_params",
+]

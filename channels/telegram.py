@@ -3,7 +3,7 @@
 Unlike Rasa's own Telegram channel, nothing is called at start-up (no getMe, no
 setWebhook: ``python -m channels.register telegram`` does that), every update
 is authenticated with ``X-Telegram-Bot-Api-Secret-Token`` and processing runs in
-the background after a fast 200.
+the background after the update is stored and acknowledged (``channels.common``).
 """
 
 from __future__ import annotations
@@ -25,36 +25,30 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
-    Message,
     ReplyKeyboardMarkup,
-    Update,
 )
-from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.adapters.kv import KeyValueStore, create_store
 from bot.config import Settings, TelegramSettings
 from bot.domain.identity import ChatIdentity
-from channels.common import (
-    Dispatcher,
-    Inbound,
-    PayloadRegistry,
-    RateLimiter,
+from bot.services.outbox import OutboxItem
+from channels.common import Messaging, WebhookInput, channel_settings, without_template_params
+from channels.errors import RecipientNotOnChannel, RetryBudgetExhausted
+from channels.guard import FloodGuard, RejectedRequest, parse_json, read_body
+from channels.inbound import Inbound
+from channels.outbound import Progress
+from channels.payloads import PayloadRegistry
+from channels.retry import RateLimiter, Retry, RetryPolicy, call_with_retries
+from channels.telegram_parse import parse_message, parse_update
+from channels.text import (
     Replies,
-    Retry,
-    RetryPolicy,
-    WebhookInput,
     button_payload,
-    call_with_retries,
-    channel_settings,
-    intent_text,
-    phone_to_national,
     shorten,
     split_text,
 )
-from channels.errors import RecipientNotOnChannel, RetryBudgetExhausted
-from channels.guard import FloodGuard, RejectedRequest, parse_json, read_body
 
 logger = logging.getLogger(__name__)
 
@@ -65,8 +59,6 @@ CALLBACK_DATA_MAX_BYTES = 64
 BUTTON_TEXT_MAX = 64
 # What setWebhook subscribes to; everything else is never delivered.
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
-# Bot commands a resident may tap in Telegram's menu, as Rasa intents.
-COMMANDS = {"start": "/greet", "help": "/help", "bantuan": "/help"}
 
 
 class BotApi:
@@ -124,120 +116,18 @@ def classify(error: BaseException) -> Retry | None:
     return None
 
 
-# --------------------------------------------------------------------------- parsing
-
-
-def _command(text: str) -> str:
-    """``/start`` (``/start@TabikBot``, ``/start payload``) → the intent Rasa knows."""
-    if not text.startswith("/"):
-        return text
-    word = text[1:].split(maxsplit=1)[0] if len(text) > 1 else ""
-    return COMMANDS.get(word.split("@", 1)[0].lower(), text)
-
-
-def _unsupported_kind(message: Message) -> str:
-    if message.voice or message.video_note:
-        return "voice" if message.voice else "video"
-    if message.audio:
-        return "audio"
-    if message.sticker:
-        return "sticker"
-    if message.video or message.animation:
-        return "video"
-    if message.document:
-        return "document"
-    return "default"
-
-
-def parse_message(message: Message, *, update_id: int) -> Inbound | None:
-    chat = message.chat
-    if chat.type != chat.PRIVATE:
-        logger.info("Telegram %s chat message ignored (Tabik serves private chats)", chat.type)
+def classify_for_outbox(error: BaseException) -> Retry | None:
+    """Across outbox retries: blocked bots and refused messages are final, the rest waits."""
+    verdict = classify(error)
+    if verdict is not None:
+        return verdict
+    if isinstance(error, RetryBudgetExhausted):
+        return Retry(after=error.retry_after)
+    if isinstance(error, (RecipientNotOnChannel, BadRequest, Forbidden)):
         return None
-    base: dict[str, Any] = {
-        "sender_id": ChatIdentity(channel="telegram", account=str(chat.id)).sender_id,
-        "dedupe_key": f"tg:{update_id}",
-        "message_id": str(message.message_id),
-        "sent_at": message.date.timestamp() if message.date else None,
-    }
-    metadata: dict[str, Any] = {"channel": "telegram", "message_id": message.message_id}
-    if message.text:
-        return Inbound(text=_command(message.text.strip()), metadata=metadata, **base)
-    if message.location:
-        latitude, longitude = message.location.latitude, message.location.longitude
-        venue = message.venue
-        metadata["location"] = {
-            "latitude": latitude,
-            "longitude": longitude,
-            "name": venue.title if venue else None,
-            "address": venue.address if venue else None,
-        }
-        text = intent_text("share_location", {"latitude": latitude, "longitude": longitude})
-        return Inbound(text=text, metadata=metadata, **base)
-    if message.contact:
-        number = phone_to_national(message.contact.phone_number)
-        if not number:
-            return Inbound(unsupported="default", metadata=metadata, **base)
-        name = " ".join(p for p in (message.contact.first_name, message.contact.last_name) if p)
-        metadata["contact"] = {
-            "name": name or None,
-            "phone_number": number,
-            # True when residents shared their own number (the "Bagikan kontak" button).
-            "own": bool(message.from_user and message.contact.user_id == message.from_user.id),
-        }
-        return Inbound(
-            text=intent_text("inform", {"phone_number": number}), metadata=metadata, **base
-        )
-    if message.photo:
-        largest = max(message.photo, key=lambda p: (p.width * p.height, p.file_size or 0))
-        attachment_id = f"tg:{largest.file_id}"
-        metadata["attachment"] = {
-            "kind": "photo",
-            "id": attachment_id,
-            "mime_type": "image/jpeg",  # Telegram re-encodes every photo as JPEG
-            "caption": message.caption,
-        }
-        text = intent_text("share_photo", {"attachment_id": attachment_id})
-        return Inbound(text=text, metadata=metadata, **base)
-    return Inbound(unsupported=_unsupported_kind(message), metadata=metadata, **base)
-
-
-def parse_update(data: Mapping[str, Any], bot: Bot) -> Inbound | None:
-    """One webhook update; None for kinds that are only acknowledged."""
-    update = Update.de_json(dict(data), bot)
-    if update.callback_query is not None:
-        query = update.callback_query
-        chat = query.message.chat if query.message else None
-        if chat is not None and chat.type != chat.PRIVATE:
-            return None
-        chat_id = chat.id if chat is not None else query.from_user.id
-        metadata: dict[str, Any] = {
-            "channel": "telegram",
-            "message_id": query.message.message_id if query.message else None,
-            "button": True,
-        }
-        base: dict[str, Any] = {
-            "sender_id": ChatIdentity(channel="telegram", account=str(chat_id)).sender_id,
-            "dedupe_key": f"tg:{update.update_id}",
-            "message_id": f"cb:{query.id}",
-            "metadata": metadata,
-            "callback_query_id": query.id,
-        }
-        if not query.data:
-            return Inbound(unsupported="default", **base)
-        return Inbound(text=query.data, **base)
-    if update.message is not None:
-        return parse_message(update.message, update_id=update.update_id)
-    if update.edited_message is not None:
-        # An edit is not a new answer; re-running a form step on it would confuse residents.
-        logger.debug("Telegram edited message acknowledged")
-        return None
-    if update.my_chat_member is not None:
-        status = update.my_chat_member.new_chat_member.status
-        logger.info("Telegram chat member status of Tabik is now %s", status)
-        return None
-    logger.debug("Telegram update %s of another kind acknowledged", update.update_id)
-    return None
+    if not isinstance(error, TelegramError):
+        logger.error("unexpected error sending on Telegram", exc_info=error)
+    return Retry()
 
 
 # --------------------------------------------------------------------------- sending
@@ -399,6 +289,13 @@ class TelegramOutput(OutputChannel):
         """A message Tabik starts; Telegram has no service window, so always plain text."""
         await self.send_text_message(recipient_id, text)
 
+    async def send_item(self, item: OutboxItem, progress: Progress) -> None:
+        """One outbox row, message by message from where an earlier try stopped."""
+        for offset, queued in enumerate(item.messages[item.parts_sent :], item.parts_sent + 1):
+            message, _ = without_template_params(queued)
+            await self.send_response(item.recipient.sender_id, message)
+            await progress(offset)
+
 
 # --------------------------------------------------------------------------- input
 
@@ -427,7 +324,12 @@ class TelegramInput(WebhookInput):
             required=("bot_token",),
             on_missing=cls.raise_missing_credentials_exception,
         )
-        return cls(config, store=create_store(settings.redis_url))
+        return cls(
+            config,
+            store=create_store(settings.redis_url),
+            retry=RetryPolicy(max_delay=settings.outbox_max_delay),
+            messaging=Messaging.from_url(settings.database_url),
+        )
 
     def __init__(
         self,
@@ -436,12 +338,12 @@ class TelegramInput(WebhookInput):
         store: KeyValueStore,
         replies: Replies | None = None,
         api: BotApi | None = None,
-        dispatcher: Dispatcher | None = None,
+        messaging: Messaging | None = None,
         retry: RetryPolicy | None = None,
         per_chat: RateLimiter | None = None,
         overall: RateLimiter | None = None,
     ) -> None:
-        super().__init__(store, namespace="tg", replies=replies, dispatcher=dispatcher)
+        super().__init__(store, namespace="tg", replies=replies, messaging=messaging)
         self.settings = settings
         self.flood = FloodGuard()
         self.api = api or BotApi(settings)
@@ -453,6 +355,7 @@ class TelegramInput(WebhookInput):
             per_chat=per_chat,
             overall=overall,
         )
+        self.retry = self.output.retry
         if not settings.secret_token:
             logger.error(
                 "TELEGRAM_SECRET_TOKEN is not set: every Telegram delivery will be refused, "
@@ -474,24 +377,22 @@ class TelegramInput(WebhookInput):
             return 403
         return None
 
-    async def process(
-        self, inbound: Inbound, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> None:
+    async def before_turn(self, inbound: Inbound) -> None:
         if inbound.callback_query_id:
             try:
                 # Answered first so the resident's button stops spinning.
                 await self.output.answer_callback(inbound.callback_query_id)
             except (TelegramError, RetryBudgetExhausted):
                 logger.exception("answerCallbackQuery failed for %s", inbound.masked_sender)
-        await self.deliver(inbound, on_new_message)
 
-    def accept(
-        self,
-        body: bytes,
-        secret_header: str | None,
-        on_new_message: Callable[[UserMessage], Awaitable[Any]],
-    ) -> tuple[int, str]:
-        """Authenticate, parse and queue one update; the HTTP status and text to answer."""
+    def classify_send_error(self, error: BaseException) -> Retry | None:
+        return classify_for_outbox(error)
+
+    async def deliver_item(self, item: OutboxItem, progress: Progress) -> None:
+        await self.output.send_item(item, progress)
+
+    async def accept(self, body: bytes, secret_header: str | None) -> tuple[int, str]:
+        """Authenticate, parse and store one update; the HTTP status and text to answer."""
         refused = self.authenticate(secret_header)
         if refused is not None:
             return refused, "unauthorised" if refused == 401 else "forbidden"
@@ -501,10 +402,6 @@ class TelegramInput(WebhookInput):
             return rejected.status, rejected.reason
         if not isinstance(data.get("update_id"), int) or isinstance(data["update_id"], bool):
             return 400, "not an update"
-        if not self.dispatcher.has_capacity:
-            # Not a processing failure: nothing was accepted, so Telegram's redelivery is wanted.
-            logger.error("Telegram webhook overloaded; update refused for redelivery")
-            return 503, "busy"
         try:
             inbound = parse_update(data, self.api.bot)
         except (TypeError, KeyError, ValueError, AttributeError, OverflowError, OSError):
@@ -512,12 +409,11 @@ class TelegramInput(WebhookInput):
             # to answer, and a 5xx would only make Telegram redeliver it.
             logger.exception("Telegram update %s could not be parsed", data.get("update_id"))
             return 400, "unreadable update"
-        for admitted in self.flood.screen([inbound] if inbound is not None else []):
-            self.dispatcher.submit(admitted, lambda m: self.process(m, on_new_message))
-        return 200, "ok"
+        admitted = [inbound] if inbound is not None else []
+        return await self.store_inbound(list(self.flood.screen(admitted)))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = self.webhook_blueprint()
+        webhook = self.webhook_blueprint(on_new_message)
 
         @webhook.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:
@@ -525,7 +421,7 @@ class TelegramInput(WebhookInput):
                 body = await read_body(request)
             except RejectedRequest as rejected:
                 return response.text(rejected.reason, status=rejected.status)
-            status, text = self.accept(body, request.headers.get(SECRET_HEADER), on_new_message)
+            status, text = await self.accept(body, request.headers.get(SECRET_HEADER))
             return response.text(text, status=status)
 
         return webhook
@@ -533,3 +429,13 @@ class TelegramInput(WebhookInput):
     async def aclose(self) -> None:
         await self.api.close()
         await super().aclose()
+
+
+__all__ = [
+    "ALLOWED_UPDATES",
+    "BotApi",
+    "TelegramInput",
+    "TelegramOutput",
+    "parse_message",
+    "parse_update",
+]

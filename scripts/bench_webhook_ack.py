@@ -1,7 +1,8 @@
 """Benchmark: how fast the WhatsApp and Telegram webhooks acknowledge a delivery.
 
 Platforms redeliver when a webhook is slow (Meta expects well under 2 s), so
-Tabik acknowledges first and lets Rasa work in the background. This measures
+Tabik acknowledges as soon as the delivery is stored (a SQLite file here, as
+without DATABASE_URL) and lets Rasa work in the background. This measures
 the acknowledgement latency of signed deliveries while a stand-in agent takes
 ``--processing`` seconds per message, and prints medians and the ratio to the
 processing time. Everything runs on loopback; no platform is contacted.
@@ -16,6 +17,7 @@ import asyncio
 import json
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -23,8 +25,10 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bot.adapters.db import migrate
 from bot.adapters.kv import MemoryStore
 from bot.config import TelegramSettings, WhatsAppSettings
+from channels.common import Messaging
 from channels.telegram import TelegramInput
 from channels.whatsapp import WhatsAppInput
 from tests.auxil import fake_telegram, fake_whatsapp
@@ -41,7 +45,10 @@ def summary(name: str, latencies: list[float], processing: float) -> str:
     )
 
 
-async def bench(requests: int, processing: float) -> None:
+async def bench(requests: int, processing: float, database: Path) -> None:
+    url = f"sqlite:///{database}"
+    migrate.upgrade(url)
+
     def silent(_message: object) -> list[dict[str, object]]:
         return []  # nothing is sent: only the acknowledgement is measured
 
@@ -54,6 +61,7 @@ async def bench(requests: int, processing: float) -> None:
             api_base="http://127.0.0.1:9/v21.0",
         ),
         store=MemoryStore(),
+        messaging=Messaging.from_url(url),
     )
     tg = TelegramInput(
         TelegramSettings(
@@ -62,6 +70,7 @@ async def bench(requests: int, processing: float) -> None:
             api_base="http://127.0.0.1:9",
         ),
         store=MemoryStore(),
+        messaging=Messaging.from_url(url),
     )
     async with aiohttp.ClientSession() as http:
         async with serve(wa, ScriptedAgent(silent, delay=processing)) as base:
@@ -93,7 +102,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--processing", type=float, default=1.0, help="seconds per message")
     args = parser.parse_args()
-    asyncio.run(bench(args.requests, args.processing))
+    with tempfile.TemporaryDirectory() as directory:
+        asyncio.run(bench(args.requests, args.processing, Path(directory) / "bench.db"))
 
 
 if __name__ == "__main__":

@@ -104,14 +104,31 @@ class MemoryStore:
         self._items.clear()
 
 
-class RedisStore:
-    """The same interface on Redis (``redis.asyncio``); safe across instances."""
+# Every Redis call gives up after this long: a Redis that hangs must cost a resident
+# seconds, not the conversation (callers fall back or retry; nothing waits forever).
+REDIS_TIMEOUT_SECONDS = 2.0
 
-    def __init__(self, url: str, *, prefix: str = "tabik:") -> None:
+
+class RedisStore:
+    """The same interface on Redis (``redis.asyncio``); safe across instances.
+
+    Connecting and every command time out after ``timeout`` seconds with
+    ``redis.exceptions.TimeoutError``; nothing here blocks the event loop.
+    """
+
+    def __init__(
+        self, url: str, *, prefix: str = "tabik:", timeout: float = REDIS_TIMEOUT_SECONDS
+    ) -> None:
         from redis import asyncio as aioredis
 
         self._prefix = prefix
-        self._redis = aioredis.from_url(url, decode_responses=True)
+        self._redis = aioredis.from_url(
+            url,
+            decode_responses=True,
+            socket_timeout=timeout,
+            socket_connect_timeout=timeout,
+            health_check_interval=30,
+        )
 
     def _key(self, key: str) -> str:
         return self._prefix + key

@@ -210,6 +210,9 @@ def _lock_store(redis_url: str | None) -> dict[str, Any]:
         "port": parts.port or 6379,
         "db": int((parts.path or "/0").lstrip("/") or 0),
         "key_prefix": "tabik",
+        # Rasa's lock store calls Redis synchronously: a hanging Redis must not hold
+        # the event loop for long (Rasa's default is 10 s).
+        "socket_timeout": 2,
     }
     if parts.password:
         store["password"] = unquote(parts.password)

@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +46,7 @@ class FakeGraphApi:
         self.requests: list[dict[str, Any]] = []  # every POST, accepted or not
         self.sent: list[dict[str, Any]] = []  # messages accepted (what residents would see)
         self.failures: list[Failure] = []
+        self.outage_until = 0.0  # time.monotonic() before which every POST gets a 503
         self._ids = itertools.count(1)
         self._changed = asyncio.Condition()
 
@@ -64,6 +66,10 @@ class FakeGraphApi:
     ) -> None:
         self.failures.extend(Failure(status, code, message, headers or {}) for _ in range(times))
 
+    def fail_for(self, seconds: float) -> None:
+        """An outage: every message POST is answered 503 for ``seconds`` from now."""
+        self.outage_until = time.monotonic() + seconds
+
     async def wait_for_sent(self, count: int, timeout: float = 5.0) -> list[dict[str, Any]]:
         async with self._changed:
             await asyncio.wait_for(self._changed.wait_for(lambda: len(self.sent) >= count), timeout)
@@ -77,6 +83,8 @@ class FakeGraphApi:
                 return _error(401, 190, "Invalid OAuth access token")
             if request.match_info["pnid"] != self.phone_number_id:
                 return _error(400, 100, "Unsupported post request")
+            if time.monotonic() < self.outage_until:
+                return _error(503, 2, "Service temporarily unavailable")
             if self.failures:
                 failure = self.failures.pop(0)
                 return _error(failure.status, failure.code, failure.message, failure.headers)
@@ -178,14 +186,17 @@ def message(
     wa_id: str = "6281234567890",
     *,
     message_id: str | None = None,
-    timestamp: int = 1_700_000_000,
+    timestamp: int | None = None,
     **content: Any,
 ) -> dict[str, Any]:
-    """One ``messages[]`` entry, e.g. ``message("text", text={"body": "halo"})``."""
+    """One ``messages[]`` entry, e.g. ``message("text", text={"body": "halo"})``.
+
+    The timestamp defaults to now, as Meta's would be: the 24-hour window counts from it.
+    """
     return {
         "from": wa_id,
         "id": message_id or f"wamid.IN{next(_message_ids)}",
-        "timestamp": str(timestamp),
+        "timestamp": str(int(time.time()) if timestamp is None else timestamp),
         "type": kind,
         **content,
     }

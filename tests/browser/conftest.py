@@ -16,13 +16,13 @@ from typing import Any
 import pytest
 
 from bot.adapters.db import migrate
-from bot.bootstrap import StaffServices, build_staff_services
+from bot.bootstrap import StaffServices, build_outbox, build_staff_services
 from bot.config import PROJECT_ROOT, Settings
 from bot.domain.staff import Role
-from bot.workers.direct_messages import DirectSender
 from console.app import create_app
 from console.settings import ConsoleSettings
 from tests.auxil import fake_whatsapp
+from tests.auxil.outbox_delivery import deliver_pending
 from tests.auxil.services import services_required
 from tests.auxil.staff import FAST_HASHER, PASSWORD, FakeConversations
 from tests.auxil.tabik_server import BackgroundApps
@@ -46,7 +46,10 @@ class LiveConsole:
         return self.apps.run(coroutine)
 
     def whatsapp_texts(self, wa_id: str) -> list[str]:
-        """What reached the resident: text bodies, and templates' parameters joined."""
+        """What reached the resident: text bodies, and templates' parameters joined.
+
+        The outbox is delivered first, as the channel's sender in Rasa would."""
+        self.run(deliver_pending(self.settings))
         texts = []
         for request in self.graph.requests:
             body = request["json"]
@@ -99,10 +102,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveConsole]:
 
     async def make() -> StaffServices:
         # Built on the serving loop: the Graph API client's session belongs to it.
-        direct = DirectSender(settings)
-        staff = build_staff_services(settings, messenger=direct, conversations=conversations)
-        staff.closers.append(direct.close)
-        return staff
+        outbox, _engine = build_outbox(settings)
+        return build_staff_services(settings, messenger=outbox, conversations=conversations)
 
     staff = apps.run(make())
     staff.accounts.hasher = FAST_HASHER

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import re
 
+from bot.bootstrap import build_outbox
 from bot.domain.identity import ChatIdentity
-from bot.workers.notifier import Notifier, build_channels, outputs_of
+from bot.workers.notifier import Notifier, reachable_channels
+from tests.auxil.outbox_delivery import deliver_pending
 from tests.auxil.staff import PASSWORD, complaint
 from tests.browser.conftest import LiveConsole, screenshot
 
@@ -24,14 +26,12 @@ def deliver_notifications(live: LiveConsole) -> None:
     """One pass of the notifier, with the same channel outputs as production."""
 
     async def once() -> None:
-        channels = build_channels(live.settings)
+        outbox, engine = build_outbox(live.settings)
         try:
-            await Notifier(
-                live.staff.tabik, outputs_of(channels), live.staff.store
-            ).run_once()
+            await Notifier(live.staff.tabik, outbox, reachable_channels(live.settings)).run_once()
         finally:
-            for channel in channels.values():
-                await channel.aclose()
+            engine.dispose()
+        await deliver_pending(live.settings)
 
     live.run(once())
 

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.adapters.kv import KeyValueStore, MemoryStore
 from bot.config import TelegramSettings, WhatsAppSettings
-from channels.common import Dispatcher, RateLimiter, Replies, RetryPolicy
+from channels.common import Messaging, RateLimiter, Replies, RetryPolicy
 from channels.telegram import BotApi, TelegramInput
 from channels.whatsapp import GraphClient, WhatsAppInput
 from tests.auxil import fake_telegram, fake_whatsapp
 from tests.auxil.fake_telegram import FakeBotApi
 from tests.auxil.fake_whatsapp import FakeGraphApi
+from tests.auxil.outbox import database_from, migrated_template
 
 
 class RecordedSleeps:
@@ -39,6 +41,21 @@ def fast_retry(sleeps: RecordedSleeps) -> RetryPolicy:
     return RetryPolicy(
         attempts=4, base_delay=0.01, max_delay=0.05, max_retry_after=60, sleep=sleeps
     )
+
+
+@pytest.fixture(scope="session")
+def messaging_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return migrated_template(tmp_path_factory.mktemp("messaging-template"))
+
+
+@pytest.fixture
+def messaging(messaging_template: Path, tmp_path: Path) -> Iterator[Messaging]:
+    """The channels' stores on a fresh SQLite database, polled fast."""
+    made = Messaging.from_url(
+        database_from(messaging_template, tmp_path), turn_timeout=10, poll_interval=0.02
+    )
+    yield made
+    made.close()
 
 
 @pytest.fixture
@@ -82,6 +99,7 @@ async def whatsapp(
     store: KeyValueStore,
     replies: Replies,
     fast_retry: RetryPolicy,
+    messaging: Messaging,
 ) -> AsyncIterator[WhatsAppInput]:
     client = GraphClient(whatsapp_settings, retry=fast_retry, pair_rate_delay=0.02)
     channel = WhatsAppInput(
@@ -89,10 +107,10 @@ async def whatsapp(
         store=store,
         replies=replies,
         client=client,
-        dispatcher=Dispatcher(store, namespace="wa", processing_timeout=10),
+        messaging=messaging,
     )
     yield channel
-    await channel.dispatcher.drain()
+    await channel.stop_workers()
     await client.close()
 
 
@@ -105,6 +123,7 @@ async def make_telegram(
     store: KeyValueStore,
     replies: Replies,
     fast_retry: RetryPolicy,
+    messaging: Messaging,
 ) -> AsyncIterator[TelegramFactory]:
     made: list[TelegramInput] = []
 
@@ -119,7 +138,7 @@ async def make_telegram(
             # Real limits are unit-tested with a fake clock; here they would only slow tests.
             "per_chat": RateLimiter(rate=1000, burst=1000),
             "overall": RateLimiter(rate=1000, burst=1000),
-            "dispatcher": Dispatcher(store, namespace="tg", processing_timeout=10),
+            "messaging": messaging,
             **kwargs,
         }
         channel = TelegramInput(settings, api=BotApi(settings), **options)
@@ -128,7 +147,7 @@ async def make_telegram(
 
     yield make
     for channel in made:
-        await channel.dispatcher.drain()
+        await channel.stop_workers()
         await channel.api.close()
 
 

@@ -1,18 +1,20 @@
-"""Shared channel machinery: splitting, titles, limits, retries, de-duplication, ordering."""
+"""Shared channel machinery: splitting, titles, limits, retries, and the inbound worker
+(de-duplication, ordering, timeouts, apologies) on a real store."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from bot.adapters.kv import KeyValueStore, MemoryStore, RedisStore
+from bot.adapters.kv import MemoryStore
+from bot.services.inbound import InboundQueue
 from channels.common import (
-    Dispatcher,
     Inbound,
+    Messaging,
     PayloadRegistry,
     RateLimiter,
     Replies,
@@ -27,7 +29,7 @@ from channels.common import (
     utf16_len,
 )
 from channels.errors import RetryBudgetExhausted
-from tests.auxil.services import require_redis, unique_name
+from channels.inbound import InboundWorker
 
 # --------------------------------------------------------------------------- splitting
 
@@ -125,34 +127,26 @@ def test_replies_file_missing_a_text_is_refused(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- rate limiting
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, delay: float) -> None:
-        self.slept.append(delay)
-
-
 async def test_rate_limiter_allows_a_burst_then_spaces_sends() -> None:
-    clock = FakeClock()
-    limiter = RateLimiter(rate=1.0, burst=3, clock=clock, sleep=clock.sleep)
-    waits = [limiter.reserve("chat-1") for _ in range(5)]
-    assert waits == [0.0, 0.0, 0.0, 1.0, 2.0]
-    assert limiter.reserve("chat-2") == 0.0  # another chat has its own bucket
-    clock.now = 10.0  # the bucket refills while idle, never beyond the burst
-    assert [limiter.reserve("chat-1") for _ in range(4)] == [0.0, 0.0, 0.0, 1.0]
+    limiter = RateLimiter(rate=20.0, burst=3)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    for _ in range(3):
+        await limiter.acquire("chat-1")
+    burst = loop.time() - started
+    await limiter.acquire("chat-2")  # another chat has its own bucket
+    assert loop.time() - started < 0.03 and burst < 0.03
+    for _ in range(2):
+        await limiter.acquire("chat-1")
+    assert loop.time() - started >= 0.08  # then one per 1/20 s
 
 
-async def test_rate_limiter_sleeps_for_the_reserved_wait() -> None:
-    clock = FakeClock()
-    limiter = RateLimiter(rate=30.0, burst=30, clock=clock, sleep=clock.sleep)
-    for _ in range(31):
-        await limiter.acquire()
-    assert clock.slept == [pytest.approx(1 / 30)]
+def test_retry_delays_take_the_hint_or_back_off_up_to_the_cap() -> None:
+    policy = RetryPolicy(base_delay=1.0, max_delay=30.0)
+    assert policy.delay(Retry(after=42.0), failures=1) == 42.0
+    assert 0.75 <= policy.delay(Retry(), failures=1) <= 1.25
+    assert 3.0 <= policy.delay(Retry(), failures=3) <= 5.0
+    assert policy.delay(Retry(), failures=40) <= 30.0 * 1.25
 
 
 # --------------------------------------------------------------------------- retries
@@ -239,7 +233,7 @@ async def test_long_payloads_travel_as_short_ids() -> None:
     assert await registry.decode("~expired") is None
 
 
-# --------------------------------------------------------------------------- dispatcher
+# --------------------------------------------------------------------------- inbound worker
 
 
 def _inbound(n: int, sender: str = "wa:6281234567890", key: str | None = None) -> Inbound:
@@ -249,13 +243,15 @@ def _inbound(n: int, sender: str = "wa:6281234567890", key: str | None = None) -
 
 
 class Recorder:
+    """A turn that records what it ran and how many of one sender's ran at once."""
+
     def __init__(self, delay: float = 0.0) -> None:
         self.delay = delay
         self.done: list[str] = []
         self.active: dict[str, int] = {}
         self.max_active: dict[str, int] = {}
 
-    async def __call__(self, inbound: Inbound) -> None:
+    async def __call__(self, inbound: Inbound, attempt: int = 1) -> list[dict[str, Any]]:
         sender = inbound.sender_id
         self.active[sender] = self.active.get(sender, 0) + 1
         self.max_active[sender] = max(self.max_active.get(sender, 0), self.active[sender])
@@ -263,117 +259,144 @@ class Recorder:
             await asyncio.sleep(self.delay)
         self.done.append(inbound.text or "")
         self.active[sender] -= 1
+        return [{"text": f"jawaban {inbound.text}"}]
 
 
-async def test_a_message_delivered_twice_is_processed_once() -> None:
-    dispatcher = Dispatcher(MemoryStore(prefix="d:"), namespace="wa")
+APOLOGY = [{"text": "Maaf, sistem sedang sibuk."}]
+
+
+def _worker(queue: InboundQueue, turn: Any, **options: Any) -> InboundWorker:
+    return InboundWorker(
+        queue,
+        channel="whatsapp",
+        turn=turn,
+        apology=lambda: list(APOLOGY),
+        poll_interval=0.01,
+        instance=options.pop("instance", "test-host:1"),
+        **options,
+    )
+
+
+async def _replies(messaging: Messaging) -> list[str]:
+    items = await messaging.outbox.list(limit=100)
+    return [m["text"] for item in reversed(items) for m in item.messages]
+
+
+async def test_a_message_delivered_twice_is_processed_once(messaging: Messaging) -> None:
     work = Recorder()
     for _ in range(3):
-        dispatcher.submit(_inbound(1), work)
-    await dispatcher.drain()
+        await messaging.inbound.accept([_inbound(1).to_incoming()])
+    await _run_inbound(messaging, _worker(messaging.inbound, work))
     assert work.done == ["pesan 1"]
+    assert await _replies(messaging) == ["jawaban pesan 1"]
 
 
-async def test_a_burst_from_one_sender_runs_in_order_one_at_a_time() -> None:
-    dispatcher = Dispatcher(MemoryStore(prefix="d:"), namespace="wa")
-    work = Recorder()
-    for n in range(8):
-        dispatcher.submit(_inbound(n), work)
-    dispatcher.submit(_inbound(99, sender="wa:6289999"), work)
-    await dispatcher.drain()
+async def _run_inbound(messaging: Messaging, *workers: InboundWorker) -> None:
+    stop = asyncio.Event()
+    loops = [asyncio.create_task(w.run(stop)) for w in workers]
+    try:
+        for _ in range(500):
+            counts = await messaging.inbound.counts()
+            if counts.get("pending", 0) + counts.get("processing", 0) == 0:
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        stop.set()
+        await asyncio.gather(*loops)
+        for worker in workers:
+            await worker.drain(1.0)
+
+
+async def test_a_burst_from_one_sender_runs_in_order_one_at_a_time(messaging: Messaging) -> None:
+    work = Recorder(delay=0.001)
+    await messaging.inbound.accept([_inbound(n).to_incoming() for n in range(8)])
+    await messaging.inbound.accept([_inbound(99, sender="wa:6289999").to_incoming()])
+    await _run_inbound(messaging, _worker(messaging.inbound, work))
     assert [t for t in work.done if t != "pesan 99"] == [f"pesan {n}" for n in range(8)]
     assert work.max_active["wa:6281234567890"] == 1
-    assert len(dispatcher.senders) == 0  # no lock left behind for idle senders
+    assert "pesan 99" in work.done[:2]  # the other resident did not wait behind the burst
 
 
-async def test_different_senders_are_processed_concurrently() -> None:
-    dispatcher = Dispatcher(MemoryStore(prefix="d:"), namespace="wa")
-    started: list[str] = []
-    release = asyncio.Event()
-
-    async def work(inbound: Inbound) -> None:
-        started.append(inbound.sender_id)
-        await release.wait()
-
-    dispatcher.submit(_inbound(1, sender="wa:1"), work)
-    dispatcher.submit(_inbound(2, sender="wa:2"), work)
-    for _ in range(5):
-        await asyncio.sleep(0)
-    assert sorted(started) == ["wa:1", "wa:2"]
-    release.set()
-    await dispatcher.drain()
-
-
-async def test_a_failing_message_is_logged_and_the_next_one_still_runs(
-    caplog: pytest.LogCaptureFixture,
+async def test_two_instances_share_the_store_without_doubling_or_reordering(
+    messaging: Messaging,
 ) -> None:
-    dispatcher = Dispatcher(MemoryStore(prefix="d:"), namespace="wa")
-    done: list[str] = []
+    work = Recorder(delay=0.001)
+    senders = [f"wa:62812000{n}" for n in range(4)]
+    for n in range(5):
+        # Each delivery may reach either instance; both store into the same database.
+        await messaging.inbound.accept(
+            [_inbound(n * 10 + i, sender=s).to_incoming() for i, s in enumerate(senders)]
+        )
+    first = _worker(messaging.inbound, work, instance="host-a:5005")
+    second = _worker(messaging.inbound, work, instance="host-b:5005")
+    await _run_inbound(messaging, first, second)
+    assert sorted(work.done) == sorted(f"pesan {n * 10 + i}" for n in range(5) for i in range(4))
+    for i in range(4):
+        mine = [t for t in work.done if int(t.split()[1]) % 10 == i]
+        assert mine == [f"pesan {n * 10 + i}" for n in range(5)]
+    assert max(work.max_active.values()) == 1
 
-    async def work(inbound: Inbound) -> None:
+
+async def test_a_failing_turn_gets_the_apology_and_the_next_one_still_runs(
+    messaging: Messaging, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def turn(inbound: Inbound, attempt: int) -> list[dict[str, Any]]:
         if inbound.message_id == "m1":
             raise RuntimeError("Rasa exploded")
-        done.append(inbound.message_id)
+        return [{"text": "oke"}]
 
-    dispatcher.submit(_inbound(1), work)
-    dispatcher.submit(_inbound(2), work)
-    await dispatcher.drain()
-    assert done == ["m2"]
+    await messaging.inbound.accept([_inbound(1).to_incoming(), _inbound(2).to_incoming()])
+    await _run_inbound(messaging, _worker(messaging.inbound, turn))
+    assert await _replies(messaging) == [APOLOGY[0]["text"], "oke"]
+    assert await messaging.inbound.counts() == {"failed": 1, "done": 1}
     assert "Rasa exploded" in caplog.text
     assert "6281234567890" not in caplog.text  # the sender is masked
 
 
-async def test_processing_that_hangs_is_timed_out(caplog: pytest.LogCaptureFixture) -> None:
-    dispatcher = Dispatcher(MemoryStore(prefix="d:"), namespace="wa", processing_timeout=0.05)
-
-    async def work(_: Inbound) -> None:
+async def test_a_turn_that_hangs_is_timed_out_with_the_apology(
+    messaging: Messaging, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def turn(_: Inbound, attempt: int) -> list[dict[str, Any]]:
         await asyncio.Event().wait()
+        return []
 
-    dispatcher.submit(_inbound(1), work)
-    await dispatcher.drain()
+    await messaging.inbound.accept([_inbound(1).to_incoming()])
+    await _run_inbound(messaging, _worker(messaging.inbound, turn, turn_timeout=0.05))
+    assert await _replies(messaging) == [APOLOGY[0]["text"]]
     assert "timed out" in caplog.text
 
 
-async def test_drain_cancels_what_outlives_the_timeout() -> None:
-    dispatcher = Dispatcher(MemoryStore(prefix="d:"), namespace="wa")
-
-    async def work(_: Inbound) -> None:
-        await asyncio.Event().wait()
-
-    dispatcher.submit(_inbound(1), work)
-    await asyncio.sleep(0)
-    await dispatcher.drain(timeout=0.05)
-    assert len(dispatcher.tasks) == 0
-
-
-# --------------------------------------------------------------------------- redis
-
-
-@pytest.fixture
-async def redis_store() -> AsyncIterator[KeyValueStore]:
-    url = require_redis()
-    prefix = unique_name("tabiktest_channels") + ":"
-    store = RedisStore(url, prefix=prefix)
-    yield store
-    from redis import asyncio as aioredis
-
-    client = aioredis.from_url(url)
-    keys = [k async for k in client.scan_iter(f"{prefix}*")]
-    if keys:
-        await client.delete(*keys)
-    await client.close()
-    await store.close()
-
-
-@pytest.mark.redis
-async def test_redis_dedupe_holds_across_instances(redis_store: KeyValueStore) -> None:
-    # Two instances behind a load balancer, each receiving the same redelivered message.
-    first = Dispatcher(redis_store, namespace="wa")
-    second = Dispatcher(redis_store, namespace="wa")
+async def test_a_message_that_keeps_crashing_the_process_is_answered_with_the_apology(
+    messaging: Messaging,
+) -> None:
+    await messaging.inbound.accept([_inbound(1).to_incoming()])
+    for boot in range(3):  # three runs that died mid-turn (their claims expire)
+        await messaging.inbound.claim(channel="whatsapp", worker=f"test-host:1/w/{boot}")
+        await messaging.inbound.release(f"test-host:1/w/{boot}")
     work = Recorder()
-    for dispatcher in (first, second, first, second):
-        dispatcher.submit(_inbound(1), work)
-    first.submit(_inbound(2), work)
-    await asyncio.gather(first.drain(), second.drain())
-    assert work.done == ["pesan 1", "pesan 2"]
-    assert await redis_store.ttl("wa:seen:wa:m1") is not None
+    await _run_inbound(messaging, _worker(messaging.inbound, work))
+    assert work.done == []
+    assert await _replies(messaging) == [APOLOGY[0]["text"]]
+
+
+async def test_stopping_hands_unfinished_turns_back_for_the_next_run(messaging: Messaging) -> None:
+    started = asyncio.Event()
+
+    async def turn(_: Inbound, attempt: int) -> list[dict[str, Any]]:
+        started.set()
+        await asyncio.Event().wait()
+        return []
+
+    await messaging.inbound.accept([_inbound(1).to_incoming()])
+    worker = _worker(messaging.inbound, turn)
+    stop = asyncio.Event()
+    loop = asyncio.create_task(worker.run(stop))
+    await asyncio.wait_for(started.wait(), 5)
+    stop.set()
+    await loop
+    await worker.drain(0.05)
+    assert await messaging.inbound.counts() == {"pending": 1}
+    # The next run of this instance answers it.
+    work = Recorder()
+    await _run_inbound(messaging, _worker(messaging.inbound, work))
+    assert work.done == ["pesan 1"]

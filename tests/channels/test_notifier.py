@@ -1,6 +1,7 @@
-"""The notifier: a ticket's status change ends in one message to the resident's chat.
+"""The notifier hands status notifications to the outbox; the channels' senders deliver them.
 
-Against the fake Graph API and fake Bot API (tests/auxil), on a migrated SQLite file.
+Notifier and channels share one SQLite database here, as they share the system of
+record in production; the fake platform APIs stand for Meta and Telegram.
 """
 
 from __future__ import annotations
@@ -9,17 +10,18 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
-from bot.adapters.kv import KeyValueStore, MemoryStore
 from bot.config import PROJECT_ROOT
 from bot.domain.identity import ChatIdentity
 from bot.domain.model import NotificationStatus
+from bot.services.inbound import IncomingMessage
 from bot.services.tabik import Tabik
 from bot.workers.notifier import Notifier, Outcome
+from channels.common import Messaging
 from channels.telegram import TelegramInput
 from channels.whatsapp import WhatsAppInput
 from tests.auxil import fake_telegram
@@ -48,6 +50,14 @@ def database_url(outbox_template: Path, tmp_path: Path) -> str:
 
 
 @pytest.fixture
+def messaging(database_url: str) -> Iterator[Messaging]:
+    """The channels' stores in the notifier's database (overrides the channels' own)."""
+    made = Messaging.from_url(database_url, turn_timeout=10, poll_interval=0.02)
+    yield made
+    made.close()
+
+
+@pytest.fixture
 def tabik(database_url: str, clock: Clock) -> Iterator[Tabik]:
     tabik, engine = make_tabik(database_url, clock)
     yield tabik
@@ -55,14 +65,25 @@ def tabik(database_url: str, clock: Clock) -> Iterator[Tabik]:
 
 
 @pytest.fixture
-def notifier(
-    tabik: Tabik, whatsapp: WhatsAppInput, telegram: TelegramInput, store: KeyValueStore
-) -> Notifier:
-    outputs = {"whatsapp": whatsapp.get_output_channel(), "telegram": telegram.get_output_channel()}
-    return Notifier(tabik, outputs, store, poll_interval=0.01)
+async def senders(
+    whatsapp: WhatsAppInput, telegram: TelegramInput
+) -> AsyncIterator[tuple[WhatsAppInput, TelegramInput]]:
+    """Both channels' outbox senders running, as in Rasa's process."""
+    whatsapp.start_workers()
+    telegram.start_workers()
+    yield whatsapp, telegram
+    await whatsapp.stop_workers()
+    await telegram.stop_workers()
 
 
-def outbox(tabik: Tabik, number: str) -> list[tuple[NotificationStatus, int]]:
+@pytest.fixture
+def notifier(tabik: Tabik, messaging: Messaging) -> Notifier:
+    return Notifier(
+        tabik, messaging.outbox, frozenset({"whatsapp", "telegram"}), poll_interval=0.01
+    )
+
+
+def records(tabik: Tabik, number: str) -> list[tuple[NotificationStatus, int]]:
     with tabik.uow_factory() as uow:
         ticket = uow.tickets.get(number)
         assert ticket is not None and ticket.id is not None
@@ -72,6 +93,8 @@ def outbox(tabik: Tabik, number: str) -> list[tuple[NotificationStatus, int]]:
 async def test_whatsapp_outside_the_window_gets_the_template_once(
     tabik: Tabik,
     notifier: Notifier,
+    messaging: Messaging,
+    senders: object,
     graph_api: tuple[FakeGraphApi, str],
     bot_api: tuple[FakeBotApi, str],
 ) -> None:
@@ -80,31 +103,36 @@ async def test_whatsapp_outside_the_window_gets_the_template_once(
 
     counts = await notifier.run_once()
     again = await notifier.run_once()
+    await messaging.settled()
 
-    fake = graph_api[0]
-    [message] = fake.sent
+    [message] = graph_api[0].sent
     assert message["to"] == WA_RESIDENT.account
     assert message["type"] == "template"
     assert message["template"]["name"] == "tabik_status_update"
     assert message["template"]["language"] == {"code": "id"}
     [body] = message["template"]["components"]
     assert [p["text"] for p in body["parameters"]] == [number, "diverifikasi", "Data lengkap"]
-    assert counts[Outcome.SENT] == 1 and again[Outcome.SENT] == 0
+    assert counts[Outcome.QUEUED] == 1 and again[Outcome.QUEUED] == 0
     assert bot_api[0].calls == []
-    assert outbox(tabik, number) == [(NotificationStatus.SENT, 1)]
+    assert records(tabik, number) == [(NotificationStatus.SENT, 1)]
+    [row] = await messaging.outbox.list(statuses=["sent"])
+    assert row.kind == "notification" and row.dedup_key.startswith("notification:")
 
 
 async def test_whatsapp_inside_the_window_gets_the_text(
     tabik: Tabik,
     notifier: Notifier,
-    whatsapp: WhatsAppInput,
+    messaging: Messaging,
+    senders: object,
     graph_api: tuple[FakeGraphApi, str],
 ) -> None:
-    await whatsapp.get_output_channel().window.touch(WA_RESIDENT.account, None)
+    # The resident wrote a moment ago (stored by the webhook, so known to every process).
+    await messaging.inbound.accept([IncomingMessage(WA_RESIDENT, "wa:wamid.X", {"text": "halo"})])
     number = await file_ticket(tabik, WA_RESIDENT)
     await tabik.change_status(number, to="diverifikasi", actor="officer:1")
 
     await notifier.run_once()
+    await graph_api[0].wait_for_sent(1)
 
     [message] = graph_api[0].sent
     assert message["type"] == "text"
@@ -112,12 +140,17 @@ async def test_whatsapp_inside_the_window_gets_the_text(
 
 
 async def test_telegram_gets_the_plain_text_in_the_filing_chat(
-    tabik: Tabik, notifier: Notifier, bot_api: tuple[FakeBotApi, str]
+    tabik: Tabik,
+    notifier: Notifier,
+    messaging: Messaging,
+    senders: object,
+    bot_api: tuple[FakeBotApi, str],
 ) -> None:
     number = await file_ticket(tabik, TG_RESIDENT)
     await tabik.change_status(number, to="ditolak", actor="officer:1", note="Bukan wilayah kami")
 
     await notifier.run_once()
+    await messaging.settled()
 
     [sent] = bot_api[0].accepted("sendMessage")
     assert int(sent["chat_id"]) == fake_telegram.CHAT_ID
@@ -129,53 +162,52 @@ async def test_telegram_gets_the_plain_text_in_the_filing_chat(
 async def test_a_failing_api_is_retried_later_and_the_message_is_not_lost(
     tabik: Tabik,
     notifier: Notifier,
-    clock: Clock,
+    messaging: Messaging,
+    senders: object,
     graph_api: tuple[FakeGraphApi, str],
 ) -> None:
     fake = graph_api[0]
     number = await file_ticket(tabik, WA_RESIDENT)
     await tabik.change_status(number, to="diverifikasi", actor="officer:1")
-    fake.fail_next(503, code=2, message="Service temporarily unavailable", times=4)
+    fake.fail_next(503, code=2, message="Service temporarily unavailable", times=9)
 
-    first = await notifier.run_once()
-    too_soon = await notifier.run_once()
+    await notifier.run_once()
+    await messaging.settled()
 
-    assert first[Outcome.RETRY] == 1 and fake.sent == []
-    assert sum(too_soon.values()) == 0  # backing off, not hammering the API
-    assert outbox(tabik, number) == [(NotificationStatus.PENDING, 1)]
-
-    clock.advance(minutes=1)
-    later = await notifier.run_once()
-
-    assert later[Outcome.SENT] == 1
     [message] = fake.sent
     assert message["to"] == WA_RESIDENT.account
-    assert outbox(tabik, number) == [(NotificationStatus.SENT, 2)]
+    [row] = await messaging.outbox.list(statuses=["sent"])
+    assert row.attempts == 3  # two sends refused (4 tries each), the third went out
+    assert "503" in (row.last_error or "")
 
 
 async def test_a_resident_who_blocked_the_bot_is_not_retried(
-    tabik: Tabik, notifier: Notifier, clock: Clock, bot_api: tuple[FakeBotApi, str]
+    tabik: Tabik,
+    notifier: Notifier,
+    messaging: Messaging,
+    senders: object,
+    bot_api: tuple[FakeBotApi, str],
 ) -> None:
     fake = bot_api[0]
     number = await file_ticket(tabik, TG_RESIDENT)
     await tabik.change_status(number, to="diverifikasi", actor="officer:1")
     fake.fail_next("sendMessage", 403, description="Forbidden: bot was blocked by the user")
 
-    counts = await notifier.run_once()
-    clock.advance(hours=1)
     await notifier.run_once()
+    await messaging.settled()
+    await asyncio.sleep(0.1)
 
-    assert counts[Outcome.GAVE_UP] == 1
     assert fake.accepted("sendMessage") == []
-    assert outbox(tabik, number) == [(NotificationStatus.FAILED, 1)]
+    assert len([c for c in fake.calls if c[0] == "sendMessage"]) == 1
+    [row] = await messaging.outbox.list(statuses=["failed"])
+    assert "blocked" in (row.last_error or "")
 
 
 async def test_a_rest_channel_resident_is_marked_failed_without_sending(
     tabik: Tabik,
     notifier: Notifier,
+    messaging: Messaging,
     clock: Clock,
-    graph_api: tuple[FakeGraphApi, str],
-    bot_api: tuple[FakeBotApi, str],
 ) -> None:
     number = await file_ticket(tabik, REST_RESIDENT)
     await tabik.change_status(number, to="diverifikasi", actor="officer:1")
@@ -185,47 +217,32 @@ async def test_a_rest_channel_resident_is_marked_failed_without_sending(
     await notifier.run_once()
 
     assert counts[Outcome.GAVE_UP] == 1
-    assert graph_api[0].requests == [] and bot_api[0].calls == []
-    assert outbox(tabik, number) == [(NotificationStatus.FAILED, 1)]
+    assert await messaging.outbox.list(statuses=()) == []
+    assert records(tabik, number) == [(NotificationStatus.FAILED, 1)]
 
 
-async def test_two_notifier_instances_send_a_notification_once(
+async def test_two_notifier_instances_queue_a_notification_once(
     tabik: Tabik,
     notifier: Notifier,
-    whatsapp: WhatsAppInput,
-    telegram: TelegramInput,
+    messaging: Messaging,
+    senders: object,
     graph_api: tuple[FakeGraphApi, str],
     bot_api: tuple[FakeBotApi, str],
-    store: KeyValueStore,
 ) -> None:
-    outputs = {"whatsapp": whatsapp.get_output_channel(), "telegram": telegram.get_output_channel()}
-    other = Notifier(tabik, outputs, store)  # the same store: Redis in production
+    other = Notifier(tabik, messaging.outbox, notifier.channels)
     numbers = [await file_ticket(tabik, WA_RESIDENT), await file_ticket(tabik, TG_RESIDENT)]
     for number in numbers:
         await tabik.change_status(number, to="diverifikasi", actor="officer:1")
 
     await asyncio.gather(notifier.run_once(), other.run_once(), notifier.run_once())
+    await messaging.settled()
 
     assert len(graph_api[0].sent) == 1
     assert len(bot_api[0].accepted("sendMessage")) == 1
 
 
-async def test_a_claim_held_by_another_instance_is_left_alone(
-    tabik: Tabik, notifier: Notifier, graph_api: tuple[FakeGraphApi, str]
-) -> None:
-    number = await file_ticket(tabik, WA_RESIDENT)
-    await tabik.change_status(number, to="diverifikasi", actor="officer:1")
-    [pending] = await tabik.pending_notifications()
-    assert await notifier.store.set_nx(f"notify:{pending.id}", "other-instance", 60)
-
-    counts = await notifier.run_once()
-
-    assert counts[Outcome.SKIPPED] == 1 and graph_api[0].sent == []
-    assert outbox(tabik, number) == [(NotificationStatus.PENDING, 0)]
-
-
 async def test_the_loop_delivers_and_stops_when_asked(
-    tabik: Tabik, notifier: Notifier, bot_api: tuple[FakeBotApi, str]
+    tabik: Tabik, notifier: Notifier, senders: object, bot_api: tuple[FakeBotApi, str]
 ) -> None:
     number = await file_ticket(tabik, TG_RESIDENT)
     stop = asyncio.Event()
@@ -236,28 +253,27 @@ async def test_the_loop_delivers_and_stops_when_asked(
     stop.set()
     await asyncio.wait_for(loop, 5)
 
-    assert outbox(tabik, number) == [(NotificationStatus.SENT, 1)]
+    assert records(tabik, number) == [(NotificationStatus.SENT, 1)]
 
 
 async def test_a_failing_pass_is_logged_and_the_loop_goes_on(
     tabik: Tabik,
     notifier: Notifier,
+    senders: object,
     bot_api: tuple[FakeBotApi, str],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     number = await file_ticket(tabik, TG_RESIDENT)
     await tabik.change_status(number, to="diverifikasi", actor="officer:1")
+    real_enqueue = notifier.outbox.enqueue
+    failures = [ConnectionError("database down")]
 
-    class StoreDown(MemoryStore):
-        failures = 1
+    async def flaky_enqueue(*args: object, **kwargs: object) -> int:
+        if failures:
+            raise failures.pop()
+        return await real_enqueue(*args, **kwargs)  # type: ignore[arg-type]
 
-        async def set_nx(self, key: str, value: str, ttl: float) -> bool:
-            if self.failures:
-                self.failures -= 1
-                raise ConnectionError("store down")
-            return await super().set_nx(key, value, ttl)
-
-    notifier.store = StoreDown(prefix="down:")
+    notifier.outbox.enqueue = flaky_enqueue  # type: ignore[method-assign]
     stop = asyncio.Event()
     loop = asyncio.create_task(notifier.run(stop))
     await bot_api[0].wait_for("sendMessage", 1)
@@ -265,7 +281,7 @@ async def test_a_failing_pass_is_logged_and_the_loop_goes_on(
     await asyncio.wait_for(loop, 5)
 
     assert "notifier pass failed" in caplog.text
-    assert outbox(tabik, number) == [(NotificationStatus.SENT, 1)]
+    assert records(tabik, number) == [(NotificationStatus.SENT, 1)]
 
 
 def read_log(path: Path) -> str:
@@ -281,10 +297,15 @@ async def wait_for_text(path: Path, text: str, timeout: float = 20.0) -> None:
         await asyncio.sleep(0.05)
 
 
-async def test_the_process_starts_without_calls_delivers_and_exits_on_sigterm(
-    tabik: Tabik, bot_api: tuple[FakeBotApi, str], database_url: str, tmp_path: Path
+async def test_the_process_starts_without_calls_queues_and_exits_on_sigterm(
+    tabik: Tabik,
+    telegram: TelegramInput,
+    bot_api: tuple[FakeBotApi, str],
+    database_url: str,
+    tmp_path: Path,
 ) -> None:
     fake, base = bot_api
+    telegram.start_workers()  # Rasa's process, sending what the notifier process queues
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("WHATSAPP_", "TELEGRAM_"))},
         "DATABASE_URL": database_url,
@@ -322,7 +343,7 @@ async def test_the_process_starts_without_calls_delivers_and_exits_on_sigterm(
             process.kill()
             await process.wait()
     assert number in sent["text"]
-    assert outbox(tabik, number) == [(NotificationStatus.SENT, 1)]
+    assert records(tabik, number) == [(NotificationStatus.SENT, 1)]
     logged = read_log(log)
     assert "notifier stopped" in logged
     assert TG_RESIDENT.account not in logged  # chat ids are masked in the log

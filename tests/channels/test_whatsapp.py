@@ -16,6 +16,7 @@ from rasa.core.channels.channel import UserMessage
 from rasa.shared.exceptions import RasaException
 
 from bot.config import Settings
+from bot.domain.identity import ChatIdentity
 from channels.common import Replies
 from channels.whatsapp import (
     BUTTON_TITLE_MAX,
@@ -29,6 +30,7 @@ from tests.auxil.fake_whatsapp import FakeGraphApi
 from tests.auxil.sanic_app import Script, ScriptedAgent, serve
 
 WA_ID = "6281234567890"
+NOW = int(time.time())
 SENDER = f"wa:{WA_ID}"
 
 # --------------------------------------------------------------------------- signatures
@@ -240,7 +242,7 @@ async def test_unsigned_and_forged_posts_are_rejected_with_nothing_sent(
     assert await harness.post({}, body=body, headers={"Content-Type": "application/json"}) == 401
     forged = {"X-Hub-Signature-256": meta.signature(body, "stolen-guess")}
     assert await harness.post({}, body=body, headers=forged) == 403
-    await whatsapp.dispatcher.drain()
+    await whatsapp.messaging.settled()
     assert harness.agent.handled == [] and harness.fake.requests == []
 
 
@@ -293,7 +295,7 @@ async def test_a_redelivered_message_is_answered_once(
 ) -> None:
     payload = meta.delivery(meta.text("halo", message_id="wamid.SAME"))
     assert [await harness.post(payload) for _ in range(3)] == [200, 200, 200]
-    await whatsapp.dispatcher.drain()
+    await whatsapp.messaging.settled()
     assert harness.texts() == ["echo: halo"]
 
 
@@ -304,7 +306,7 @@ async def test_concurrent_duplicates_are_answered_once(
     payload = meta.delivery(meta.text("halo", message_id="wamid.TWIN"))
     statuses = await asyncio.gather(*(harness.post(payload) for _ in range(6)))
     assert set(statuses) == {200}
-    await whatsapp.dispatcher.drain()
+    await whatsapp.messaging.settled()
     assert harness.texts() == ["echo: halo"]
 
 
@@ -315,7 +317,7 @@ async def test_a_burst_from_one_resident_is_answered_in_order(
     harness.agent.delay = 0.01
     for n in range(6):
         assert await harness.post(meta.delivery(meta.text(f"pesan {n}"))) == 200
-    await whatsapp.dispatcher.drain()
+    await whatsapp.messaging.settled()
     assert harness.texts() == [f"echo: pesan {n}" for n in range(6)]
     assert harness.agent.max_active_per_sender[SENDER] == 1
 
@@ -337,7 +339,7 @@ async def test_statuses_are_acknowledged_and_never_answered(
     ]
     with caplog.at_level(logging.WARNING):
         assert await harness.post(meta.delivery(statuses=statuses)) == 200
-    await whatsapp.dispatcher.drain()
+    await whatsapp.messaging.settled()
     assert harness.fake.requests == [] and harness.agent.handled == []
     assert "131026" in caplog.text and WA_ID not in caplog.text
 
@@ -355,19 +357,19 @@ async def test_throughput_429_is_retried_honouring_retry_after(
     assert sleeps.delays[:2] == [2.0, 0.02]  # Retry-After, then the pair-rate pause
 
 
-async def test_a_dead_graph_api_is_logged_and_the_webhook_keeps_answering(
+async def test_a_dead_graph_api_loses_no_reply_and_keeps_their_order(
     harness: Harness,
     whatsapp: WhatsAppInput,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    harness.fake.fail_next(500, code=2, message="Service temporarily unavailable", times=4)
+    # Longer than one send's own retries (4 tries): the outbox tries again later.
+    harness.fake.fail_next(500, code=2, message="Service temporarily unavailable", times=10)
     assert await harness.post(meta.delivery(meta.text("satu"))) == 200
-    await whatsapp.dispatcher.drain()
-    assert "Service temporarily unavailable" in caplog.text
-    assert len(harness.fake.requests) == 4 and harness.fake.sent == []
     assert await harness.post(meta.delivery(meta.text("dua"))) == 200
-    await harness.fake.wait_for_sent(1)
-    assert harness.texts() == ["echo: dua"]
+    await whatsapp.messaging.settled()
+    assert "Service temporarily unavailable" in caplog.text
+    assert harness.texts() == ["echo: satu", "echo: dua"]
+    assert len(harness.fake.requests) == 12  # 10 refused, then each reply once
 
 
 async def test_rasa_failing_gets_the_resident_an_apology(
@@ -390,11 +392,13 @@ async def test_image_and_location_go_to_rasa(harness: Harness, whatsapp: WhatsAp
     image = {"id": "MEDIA7", "mime_type": "image/jpeg", "caption": "sampah menumpuk"}
     await harness.post(
         meta.delivery(
-            meta.message("image", image=image, timestamp=1),
-            meta.message("location", location={"latitude": -5.4, "longitude": 105.3}, timestamp=2),
+            meta.message("image", image=image, timestamp=NOW),
+            meta.message(
+                "location", location={"latitude": -5.4, "longitude": 105.3}, timestamp=NOW + 1
+            ),
         )
     )
-    await whatsapp.dispatcher.drain()
+    await whatsapp.messaging.settled()
     first, second = harness.agent.handled
     assert first.text == '/share_photo{"attachment_id": "wa:MEDIA7"}'
     assert first.metadata["tabik"]["attachment"]["caption"] == "sampah menumpuk"
@@ -408,11 +412,11 @@ async def test_voice_and_sticker_are_answered_by_the_channel(
 ) -> None:
     await harness.post(
         meta.delivery(
-            meta.message("audio", audio={"id": "A", "voice": True}, timestamp=1),
-            meta.message("sticker", sticker={"id": "S"}, timestamp=2),
+            meta.message("audio", audio={"id": "A", "voice": True}, timestamp=NOW),
+            meta.message("sticker", sticker={"id": "S"}, timestamp=NOW + 1),
         )
     )
-    await whatsapp.dispatcher.drain()
+    await whatsapp.messaging.settled()
     assert harness.agent.handled == []
     assert harness.texts() == [replies.for_unsupported("voice"), replies.for_unsupported("sticker")]
 
@@ -494,7 +498,7 @@ async def test_tapping_a_reply_button_reaches_rasa_as_its_payload(
             )
         )
     )
-    await whatsapp.dispatcher.drain()
+    await whatsapp.messaging.settled()
     assert harness.agent.handled[-1].text == '/inform{"choice": 2}'
     assert harness.agent.handled[-1].metadata["tabik"]["button"] is True
 
@@ -547,7 +551,7 @@ async def test_long_answers_are_split_into_messages_within_the_limit(
     whatsapp: WhatsAppInput,
 ) -> None:
     await harness.post(meta.delivery(meta.text("info")))
-    await whatsapp.dispatcher.drain()
+    await whatsapp.messaging.settled()
     texts = harness.texts()
     assert len(texts) == 2 and all(len(t) <= 4096 for t in texts)
 
@@ -566,7 +570,7 @@ async def test_notifications_use_the_template_outside_the_24_hour_window(
         "text": "ADU-1",
     }
     await harness.post(meta.delivery(meta.text("halo", timestamp=int(time.time()))))
-    await whatsapp.dispatcher.drain()
+    await whatsapp.messaging.settled()
     await output.send_notification(SENDER, "Tiket ADU-1 selesai.", ["ADU-1", "selesai"])
     assert harness.fake.sent[-1]["text"]["body"] == "Tiket ADU-1 selesai."
 
@@ -600,3 +604,34 @@ def test_configuration_comes_from_the_environment_with_overrides() -> None:
 def test_without_credentials_the_channel_refuses_to_start() -> None:
     with pytest.raises(RasaException):
         WhatsAppInput.from_settings(Settings.from_env({}), None)
+
+
+async def test_replies_after_the_window_closed_go_as_the_reply_template(
+    whatsapp: WhatsAppInput, graph_api: tuple[FakeGraphApi, str], replies: Replies
+) -> None:
+    # A staff answer to a resident whose last message is older than 24 hours.
+    resident = ChatIdentity("whatsapp", "6280000000002")
+    menu = {
+        "text": "Balasan petugas:\nJalan akan diperbaiki.",
+        "buttons": [{"title": "Cek status", "payload": "/check_status"}],
+    }
+    await whatsapp.messaging.outbox.enqueue(resident, [menu], kind="staff", key="staff:1")
+    whatsapp.start_workers()
+    await whatsapp.messaging.settled()
+    [sent] = graph_api[0].sent
+    assert sent["type"] == "template" and sent["template"]["name"] == "tabik_reply"
+    [parameter] = sent["template"]["components"][0]["parameters"]
+    # One line (Meta refuses line breaks in parameters), the menu as a numbered choice.
+    assert "\n" not in parameter["text"]
+    assert "Jalan akan diperbaiki." in parameter["text"] and "1. Cek status" in parameter["text"]
+
+
+async def test_meta_closing_the_window_first_gets_the_template_instead(
+    harness: Harness, whatsapp: WhatsAppInput
+) -> None:
+    harness.fake.fail_next(400, code=131047, message="Re-engagement message")
+    assert await harness.post(meta.delivery(meta.text("halo"))) == 200
+    await whatsapp.messaging.settled()
+    [sent] = harness.fake.sent
+    assert sent["type"] == "template" and sent["template"]["name"] == "tabik_reply"
+    assert sent["template"]["components"][0]["parameters"][0]["text"] == "echo: halo"

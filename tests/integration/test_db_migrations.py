@@ -21,6 +21,8 @@ TABLES = {
     "audit_log",
     "handoff_requests",
     "notifications",
+    "inbound_messages",
+    "outbox",
 }
 
 

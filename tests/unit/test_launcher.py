@@ -47,6 +47,7 @@ def test_postgres_and_redis_when_configured() -> None:
         "port": 6380,
         "db": 2,
         "key_prefix": "tabik",
+        "socket_timeout": 2,
         "password": "pw",
     }
 

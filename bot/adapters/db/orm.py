@@ -136,6 +136,8 @@ chat_identities = Table(
     Column("resident_id", Integer, ForeignKey("residents.id"), index=True),
     _created_at(),
     UniqueConstraint("channel", "account"),
+    # Added by migration 0003: the resident's latest message (WhatsApp's 24-hour window).
+    Column("last_inbound_at", UtcDateTime()),
 )
 
 officers = Table(
@@ -288,7 +290,10 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(domain.Notification, notifications)
 
 
-# The staff console's tables live in their own module on the same metadata.
-# Feature modules define their tables on the same metadata (import registers them).
-from bot.adapters.db import tables_nlu as _tables_nlu  # noqa: E402,F401
-from bot.adapters.db import tables_staff  # noqa: E402, F401
+# Feature modules define their tables on the same metadata; importing them here
+# means whoever holds ``metadata`` sees every table.
+from bot.adapters.db import (  # noqa: E402
+    tables_messaging,  # noqa: F401
+    tables_nlu,  # noqa: F401
+    tables_staff,  # noqa: F401
+)

@@ -1,0 +1,298 @@
+"""SQL of durable messaging: storing, claiming and settling inbound messages and outbox rows.
+
+One :class:`MessagingTables` works inside one transaction (a ``Connection`` from
+``engine.begin()``); the services in ``bot.services.inbound`` and
+``bot.services.outbox`` decide leases, attempts and backoff.
+
+Claims: on PostgreSQL ``SELECT … FOR UPDATE SKIP LOCKED``, so any number of
+instances take distinct rows without waiting for each other; on SQLite the
+engine begins every transaction with ``BEGIN IMMEDIATE``, so claims are
+serialised by the database's write lock (one host). In both, a row is only
+claimable while no earlier row of the same resident is still open: one
+resident's messages go one at a time, in the order they were stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Row
+from sqlalchemy.sql import Select
+
+from bot.adapters.db.orm import chat_identities
+from bot.adapters.db.tables_messaging import (
+    DONE,
+    FAILED,
+    PENDING,
+    PROCESSING,
+    SENDING,
+    SENT,
+    inbound_messages,
+    outbox,
+)
+
+INBOUND_OPEN = (PENDING, PROCESSING)
+OUTBOX_OPEN = (PENDING, SENDING)
+
+
+class MessagingTables:
+    """Statements on ``inbound_messages``, ``outbox`` and ``chat_identities.last_inbound_at``."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.dialect = connection.dialect.name
+
+    # ------------------------------------------------------------------ helpers
+
+    def _insert_ignoring(
+        self, table: Any, values: Mapping[str, Any], conflict: Sequence[str]
+    ) -> bool:
+        """INSERT unless a row with the same ``conflict`` columns exists; True when inserted."""
+        if self.dialect == "postgresql":
+            statement = postgresql.insert(table).values(**values)
+        elif self.dialect == "sqlite":
+            statement = sqlite.insert(table).values(**values)
+        else:  # pragma: no cover - the system of record is PostgreSQL or SQLite
+            raise NotImplementedError(f"durable messaging on {self.dialect}")
+        result = self.connection.execute(statement.on_conflict_do_nothing(index_elements=conflict))
+        return bool(result.rowcount == 1)
+
+    def _locking(self, statement: Select, table: Any) -> Select:
+        if self.dialect == "postgresql":
+            return statement.with_for_update(skip_locked=True, of=table)
+        return statement
+
+    # ------------------------------------------------------------------ inbound
+
+    def store_inbound(self, values: Mapping[str, Any]) -> int | None:
+        """Store one platform message; its row id, or None when it was stored before."""
+        row = dict(values, state=PENDING, attempts=0)
+        if not self._insert_ignoring(inbound_messages, row, ("channel", "platform_id")):
+            return None
+        found = self.connection.execute(
+            select(inbound_messages.c.id).where(
+                inbound_messages.c.channel == values["channel"],
+                inbound_messages.c.platform_id == values["platform_id"],
+            )
+        ).scalar_one()
+        return int(found)
+
+    def touch_identity(self, channel: str, account: str, at: datetime, now: datetime) -> None:
+        """Record the resident's latest message time (never moving it backwards)."""
+        self._insert_ignoring(
+            chat_identities,
+            {"channel": channel, "account": account, "created_at": now},
+            ("channel", "account"),
+        )
+        column = chat_identities.c.last_inbound_at
+        self.connection.execute(
+            update(chat_identities)
+            .where(
+                chat_identities.c.channel == channel,
+                chat_identities.c.account == account,
+                or_(column.is_(None), column < at),
+            )
+            .values(last_inbound_at=at)
+        )
+
+    def last_inbound_at(self, channel: str, account: str) -> datetime | None:
+        value = self.connection.execute(
+            select(chat_identities.c.last_inbound_at).where(
+                chat_identities.c.channel == channel, chat_identities.c.account == account
+            )
+        ).scalar_one_or_none()
+        return value  # type: ignore[no-any-return]
+
+    def claim_inbound(
+        self, channel: str, worker: str, now: datetime, until: datetime, limit: int
+    ) -> list[Row]:
+        m = inbound_messages
+        earlier = inbound_messages.alias("earlier")
+        earlier_open = (
+            select(earlier.c.id)
+            .where(
+                earlier.c.sender_id == m.c.sender_id,
+                earlier.c.id < m.c.id,
+                earlier.c.state.in_(INBOUND_OPEN),
+            )
+            .exists()
+        )
+        candidates = self._locking(
+            select(m.c.id)
+            .where(
+                m.c.channel == channel,
+                or_(m.c.state == PENDING, and_(m.c.state == PROCESSING, m.c.claimed_until < now)),
+                ~earlier_open,
+            )
+            .order_by(m.c.id)
+            .limit(limit),
+            m,
+        )
+        ids = [int(i) for i in self.connection.execute(candidates).scalars()]
+        if not ids:
+            return []
+        self.connection.execute(
+            update(m)
+            .where(m.c.id.in_(ids))
+            .values(
+                state=PROCESSING,
+                claimed_by=worker,
+                claimed_until=until,
+                attempts=m.c.attempts + 1,
+            )
+        )
+        return list(self.connection.execute(select(m).where(m.c.id.in_(ids)).order_by(m.c.id)))
+
+    def renew_inbound(self, ids: Sequence[int], worker: str, until: datetime) -> int:
+        m = inbound_messages
+        result = self.connection.execute(
+            update(m)
+            .where(m.c.id.in_(list(ids)), m.c.claimed_by == worker, m.c.state == PROCESSING)
+            .values(claimed_until=until)
+        )
+        return int(result.rowcount)
+
+    def settle_inbound(
+        self, message_id: int, worker: str, state: str, now: datetime, error: str | None
+    ) -> bool:
+        """Done or failed, if this worker still holds the claim; False when it lost it."""
+        m = inbound_messages
+        result = self.connection.execute(
+            update(m)
+            .where(m.c.id == message_id, m.c.claimed_by == worker, m.c.state == PROCESSING)
+            .values(state=state, done_at=now, claimed_until=None, last_error=error)
+        )
+        return bool(result.rowcount == 1)
+
+    def release_inbound(self, worker_prefix: str) -> int:
+        """Claims of the given worker (or of every worker of a dead instance) back to pending."""
+        m = inbound_messages
+        result = self.connection.execute(
+            update(m)
+            .where(m.c.state == PROCESSING, m.c.claimed_by.like(f"{worker_prefix}%"))
+            .values(state=PENDING, claimed_by=None, claimed_until=None)
+        )
+        return int(result.rowcount)
+
+    def purge_inbound(self, before: datetime) -> int:
+        """Settled messages finished before ``before`` (their ids no longer de-duplicate)."""
+        m = inbound_messages
+        result = self.connection.execute(
+            delete(m).where(m.c.state.in_((DONE, FAILED)), m.c.done_at < before)
+        )
+        return int(result.rowcount)
+
+    def inbound_counts(self) -> dict[str, int]:
+        m = inbound_messages
+        rows = self.connection.execute(select(m.c.state, func.count()).group_by(m.c.state))
+        return {str(state): int(count) for state, count in rows}
+
+    # ------------------------------------------------------------------ outbox
+
+    def add_outbox(self, values: Mapping[str, Any]) -> int:
+        """Insert unless the dedup key exists; the row id either way."""
+        self._insert_ignoring(outbox, values, ("dedup_key",))
+        found = self.connection.execute(
+            select(outbox.c.id).where(outbox.c.dedup_key == values["dedup_key"])
+        ).scalar_one()
+        return int(found)
+
+    def claim_outbox(
+        self, channel: str, worker: str, now: datetime, until: datetime, limit: int
+    ) -> list[Row]:
+        o = outbox
+        earlier = outbox.alias("earlier")
+        earlier_open = (
+            select(earlier.c.id)
+            .where(
+                earlier.c.sender_id == o.c.sender_id,
+                earlier.c.id < o.c.id,
+                earlier.c.status.in_(OUTBOX_OPEN),
+            )
+            .exists()
+        )
+        due = or_(o.c.next_attempt_at.is_(None), o.c.next_attempt_at <= now)
+        candidates = self._locking(
+            select(o.c.id)
+            .where(
+                o.c.channel == channel,
+                or_(
+                    and_(o.c.status == PENDING, due),
+                    and_(o.c.status == SENDING, o.c.claimed_until < now),
+                ),
+                ~earlier_open,
+            )
+            .order_by(o.c.id)
+            .limit(limit),
+            o,
+        )
+        ids = [int(i) for i in self.connection.execute(candidates).scalars()]
+        if not ids:
+            return []
+        self.connection.execute(
+            update(o)
+            .where(o.c.id.in_(ids))
+            .values(status=SENDING, claimed_by=worker, claimed_until=until)
+        )
+        return list(self.connection.execute(select(o).where(o.c.id.in_(ids)).order_by(o.c.id)))
+
+    def update_outbox(self, item_id: int, worker: str, values: Mapping[str, Any]) -> bool:
+        """Change a row this worker holds; False when its claim was lost."""
+        o = outbox
+        result = self.connection.execute(
+            update(o)
+            .where(o.c.id == item_id, o.c.claimed_by == worker, o.c.status == SENDING)
+            .values(**values)
+        )
+        return bool(result.rowcount == 1)
+
+    def release_outbox(self, worker_prefix: str) -> int:
+        o = outbox
+        result = self.connection.execute(
+            update(o)
+            .where(o.c.status == SENDING, o.c.claimed_by.like(f"{worker_prefix}%"))
+            .values(status=PENDING, claimed_by=None, claimed_until=None)
+        )
+        return int(result.rowcount)
+
+    def list_outbox(self, statuses: Sequence[str], limit: int) -> list[Row]:
+        o = outbox
+        statement = select(o).order_by(o.c.id.desc()).limit(limit)
+        if statuses:
+            statement = statement.where(o.c.status.in_(list(statuses)))
+        return list(self.connection.execute(statement))
+
+    def retry_outbox(self, ids: Sequence[int] | None, now: datetime) -> int:
+        """Failed rows (all, or those in ``ids``) pending again, due now, with fresh attempts."""
+        o = outbox
+        statement = update(o).where(o.c.status == FAILED)
+        if ids is not None:
+            statement = statement.where(o.c.id.in_(list(ids)))
+        result = self.connection.execute(
+            statement.values(
+                status=PENDING,
+                attempts=0,
+                next_attempt_at=now,
+                claimed_by=None,
+                claimed_until=None,
+            )
+        )
+        return int(result.rowcount)
+
+    def purge_outbox(self, before: datetime) -> int:
+        """Rows sent before ``before``; failed rows stay for operators to see and resend."""
+        o = outbox
+        result = self.connection.execute(delete(o).where(o.c.status == SENT, o.c.sent_at < before))
+        return int(result.rowcount)
+
+    def outbox_counts(self) -> dict[str, int]:
+        o = outbox
+        rows = self.connection.execute(select(o.c.status, func.count()).group_by(o.c.status))
+        return {str(status): int(count) for status, count in rows}
+
+
+__all__ = ["DONE", "FAILED", "PENDING", "PROCESSING", "SENDING", "SENT", "MessagingTables"]

@@ -1,0 +1,206 @@
+"""The inbound store: a resident's message is kept from its webhook's 200 until it is answered.
+
+A webhook stores what it parsed (:meth:`InboundQueue.accept`) before it answers
+the platform; a redelivery of a stored platform id is recognised and dropped
+there. Workers in any instance then :meth:`~InboundQueue.claim` messages (one
+resident at a time, in the order they were stored), run the turn, and
+:meth:`~InboundQueue.complete` it: the turn's replies go into the outbox and the
+message is marked done in one transaction, so a crash leaves either both or
+neither. A claim is a lease: a worker renews it while the turn runs, and a
+message whose worker died is claimed again once the lease has run out (at once
+by the same instance when it restarts, :meth:`~InboundQueue.release`).
+
+Storing also records the resident's latest message time on their chat account
+(``last_inbound_at``), which decides WhatsApp's 24-hour window in every process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.engine import Engine, Row
+
+from bot.adapters.db.messaging import DONE, FAILED, MessagingTables
+from bot.domain.identity import ChatIdentity
+from bot.services.outbox import Outbox, describe_error, utc_now
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+# Meta redelivers an unacknowledged webhook for up to 7 days; a day more to be sure.
+REDELIVERY_HORIZON = timedelta(days=8)
+
+
+@dataclass(frozen=True)
+class IncomingMessage:
+    """A parsed platform message to store (``message`` must be JSON-serialisable)."""
+
+    sender: ChatIdentity
+    platform_id: str  # the platform's message or update id, unique per channel
+    message: Mapping[str, Any]
+    sent_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ClaimedMessage:
+    """A stored message a worker holds: process it, then complete it."""
+
+    id: int
+    sender: ChatIdentity
+    platform_id: str
+    message: dict[str, Any]
+    received_at: datetime
+    attempts: int  # claims so far, this one included
+
+    @classmethod
+    def from_row(cls, row: Row) -> ClaimedMessage:
+        return cls(
+            id=int(row.id),
+            sender=ChatIdentity.from_sender_id(row.sender_id),
+            platform_id=str(row.platform_id),
+            message=dict(row.message or {}),
+            received_at=row.received_at,
+            attempts=int(row.attempts),
+        )
+
+    @property
+    def reply_key(self) -> str:
+        """The outbox key of this message's replies: a re-run turn never sends twice."""
+        return f"reply:{self.sender.channel}:{self.platform_id}"
+
+
+class InboundQueue:
+    """Durable inbound messages; all database work runs in a worker thread."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        outbox: Outbox,
+        *,
+        clock: Clock = utc_now,
+        lease: float = 60.0,
+    ) -> None:
+        self.engine = engine
+        self.outbox = outbox
+        self.clock = clock
+        self.lease = lease
+
+    @contextmanager
+    def transaction(self) -> Iterator[MessagingTables]:
+        with self.engine.begin() as connection:
+            yield MessagingTables(connection)
+
+    async def _run(self, work: Callable[[MessagingTables], Any]) -> Any:
+        def in_thread() -> Any:
+            with self.transaction() as tables:
+                return work(tables)
+
+        return await asyncio.to_thread(in_thread)
+
+    async def accept(self, messages: Sequence[IncomingMessage]) -> list[int]:
+        """Store a delivery's messages in one transaction; ids of those not seen before.
+
+        Returns only once they are committed: the webhook may then answer 200.
+        """
+        now = self.clock()
+
+        def store(tables: MessagingTables) -> list[int]:
+            new: list[int] = []
+            for item in messages:
+                row_id = tables.store_inbound(
+                    {
+                        "channel": item.sender.channel,
+                        "platform_id": item.platform_id,
+                        "sender_id": item.sender.sender_id,
+                        "message": dict(item.message),
+                        "received_at": now,
+                    }
+                )
+                if row_id is None:
+                    log.info(
+                        "redelivery of %s from %s ignored", item.platform_id, item.sender.masked()
+                    )
+                    continue
+                new.append(row_id)
+                # A platform clock ahead of ours must not stretch the window.
+                sent_at = min(item.sent_at or now, now)
+                tables.touch_identity(item.sender.channel, item.sender.account, sent_at, now)
+            return new
+
+        return list(await self._run(store))
+
+    async def claim(self, *, channel: str, worker: str, limit: int = 10) -> list[ClaimedMessage]:
+        """Messages of ``channel`` for ``worker``: each the oldest open one of its resident."""
+        now = self.clock()
+        until = now + timedelta(seconds=self.lease)
+        rows = await self._run(lambda t: t.claim_inbound(channel, worker, now, until, limit))
+        return [ClaimedMessage.from_row(row) for row in rows]
+
+    async def renew(self, ids: Sequence[int], *, worker: str) -> int:
+        """Extend the leases of messages still being processed; how many are still held."""
+        until = self.clock() + timedelta(seconds=self.lease)
+        return int(await self._run(lambda t: t.renew_inbound(ids, worker, until)))
+
+    async def complete(
+        self,
+        message: ClaimedMessage,
+        *,
+        worker: str,
+        replies: Sequence[Mapping[str, Any]],
+        error: BaseException | str | None = None,
+    ) -> bool:
+        """Hand the turn's replies to the outbox and settle the message, in one transaction.
+
+        ``error`` marks it failed (the replies then hold the apology). False when the
+        lease was lost meanwhile: another worker owns it now, and the outbox key keeps
+        the replies from going out twice.
+        """
+        now = self.clock()
+        state = FAILED if error is not None else DONE
+        detail = describe_error(error) if error is not None else None
+
+        def settle(tables: MessagingTables) -> bool:
+            if replies:
+                self.outbox.enqueue_in(
+                    tables,
+                    message.sender,
+                    replies,
+                    kind="reply",
+                    key=message.reply_key,
+                    now=now,
+                )
+            return tables.settle_inbound(message.id, worker, state, now, detail)
+
+        settled = bool(await self._run(settle))
+        if not settled:
+            log.warning(
+                "message %d from %s was taken over before it was completed",
+                message.id,
+                message.sender.masked(),
+            )
+        return settled
+
+    async def release(self, worker_prefix: str) -> int:
+        """Messages claimed by ``worker_prefix…`` back to pending (shutdown, or restart)."""
+        return int(await self._run(lambda t: t.release_inbound(worker_prefix)))
+
+    async def counts(self) -> dict[str, int]:
+        return dict(await self._run(lambda t: t.inbound_counts()))
+
+    async def purge(self, older_than: timedelta = REDELIVERY_HORIZON) -> int:
+        """Delete messages settled longer than ``older_than`` ago; how many.
+
+        Their platform ids stop de-duplicating, so keep them longer than a platform
+        redelivers (Meta retries for up to 7 days).
+        """
+        before = self.clock() - older_than
+        return int(await self._run(lambda t: t.purge_inbound(before)))
+
+
+__all__ = ["ClaimedMessage", "InboundQueue", "IncomingMessage"]

@@ -1,0 +1,423 @@
+"""WhatsApp Cloud API output: the Graph API client and the rendering of Rasa's responses.
+
+``GraphClient`` posts message objects (retrying with the channel's
+``RetryPolicy``, paced by a rate limiter); ``WhatsAppOutput`` turns Rasa bot
+messages into text, reply buttons, lists, location requests and templates, and
+delivers outbox rows (free text inside the 24-hour window, templates outside).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
+
+import aiohttp
+from rasa.core.channels.channel import OutputChannel
+
+from bot.config import WhatsAppSettings
+from bot.domain.identity import ChatIdentity
+from bot.services.outbox import OutboxItem
+from channels.common import without_template_params
+from channels.errors import RecipientNotOnChannel, RetryBudgetExhausted, WhatsAppApiError
+from channels.outbound import Progress
+from channels.payloads import PayloadRegistry
+from channels.retry import RateLimiter, Retry, RetryPolicy
+from channels.text import Replies, button_payload, numbered_menu, shorten, split_text, utf16_len
+from channels.whatsapp_parse import _dict, _dicts, _timestamp
+
+logger = logging.getLogger(__name__)
+
+# Limits of interactive messages (Cloud API reference, "Interactive object").
+MAX_REPLY_BUTTONS = 3
+MAX_LIST_ROWS = 10
+BUTTON_TITLE_MAX = 20
+BUTTON_ID_MAX = 256
+ROW_TITLE_MAX = 24
+ROW_DESCRIPTION_MAX = 72
+ROW_ID_MAX = 200
+LIST_BUTTON_MAX = 20
+BODY_MAX = 1024
+
+# Graph API error codes worth retrying: throughput, pair rate, spam rate limit,
+# and Meta's generic "something went wrong" family.
+THROUGHPUT_LIMIT = 130429
+PAIR_RATE_LIMIT = 131056
+SPAM_RATE_LIMIT = 131048
+RETRYABLE_CODES = {THROUGHPUT_LIMIT, PAIR_RATE_LIMIT, SPAM_RATE_LIMIT, 131000, 1, 2}
+# Free text is refused more than 24 hours after the resident's last message.
+OUTSIDE_WINDOW = 131047
+
+# Refusals no retry can cure: undeliverable (not on WhatsApp, blocked), recipient
+# not allowed (test numbers), invalid parameter (our message as built).
+PERMANENT_CODES = frozenset({131026, 131030, 131009})
+# A template parameter may hold neither line breaks nor long runs of spaces.
+TEMPLATE_PARAM_MAX = 1000
+_SPACES = re.compile(r"[ \t]{4,}")
+
+# Whether free text still reaches a resident (24 hours after their latest message).
+WindowCheck = Callable[[ChatIdentity], Awaitable[bool]]
+
+
+def template_text(value: object) -> str:
+    """A template parameter as Meta accepts it: one line, bounded."""
+    text = " | ".join(line.strip() for line in str(value).splitlines() if line.strip())
+    text = _SPACES.sub("   ", text) or "-"
+    return text if len(text) <= TEMPLATE_PARAM_MAX else text[: TEMPLATE_PARAM_MAX - 1] + "…"
+
+
+class GraphClient:
+    """Sends messages through ``POST {api_base}/{phone_number_id}/messages``.
+
+    The aiohttp session is created on first use, inside the server's event loop,
+    never at import or start-up.
+    """
+
+    def __init__(
+        self,
+        settings: WhatsAppSettings,
+        *,
+        retry: RetryPolicy | None = None,
+        limiter: RateLimiter | None = None,
+        pair_rate_delay: float = 6.0,
+        timeout: float = 15.0,
+    ) -> None:
+        self.settings = settings
+        self.retry = retry or RetryPolicy()
+        # Cloud API's default throughput is 80 messages per second per number.
+        self.limiter = limiter or RateLimiter(rate=80, burst=80)
+        self.pair_rate_delay = pair_rate_delay
+        self.timeout = timeout
+        self._session: aiohttp.ClientSession | None = None
+
+    @property
+    def messages_url(self) -> str:
+        return f"{self.settings.api_base}/{self.settings.phone_number_id}/messages"
+
+    def _session_now(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=self.timeout),
+                headers={"Authorization": f"Bearer {self.settings.access_token}"},
+            )
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+        self._session = None
+
+    def classify(self, error: BaseException) -> Retry | None:
+        """Within one send: rate limits, Meta's hiccups and the network are retried."""
+        if isinstance(error, WhatsAppApiError):
+            if error.code == PAIR_RATE_LIMIT:
+                after = error.retry_after or self.pair_rate_delay
+                return Retry(after=after, recipient_only=True)
+            if error.status == 429 or error.status >= 500 or error.code in RETRYABLE_CODES:
+                return Retry(after=error.retry_after)
+            return None
+        if isinstance(error, (aiohttp.ClientError, asyncio.TimeoutError)):
+            return Retry()
+        return None
+
+    def classify_for_outbox(self, error: BaseException) -> Retry | None:
+        """Across outbox retries: only what no retry can cure is given up."""
+        verdict = self.classify(error)
+        if verdict is not None:
+            return verdict
+        if isinstance(error, RetryBudgetExhausted):
+            return Retry(after=error.retry_after)
+        if isinstance(error, RecipientNotOnChannel):
+            return None
+        if isinstance(error, WhatsAppApiError):
+            # An expired token or a suspended number is the operator's to fix: keep the
+            # messages until then. Refusals of this message or this recipient are final.
+            return None if error.code in PERMANENT_CODES or error.status == 400 else Retry()
+        logger.error("unexpected error sending on WhatsApp", exc_info=error)
+        return Retry()
+
+    async def send(self, message: Mapping[str, Any]) -> str | None:
+        """Send one message object; returns Meta's message id (``wamid…``)."""
+        body = {"messaging_product": "whatsapp", "recipient_type": "individual", **message}
+        return await self.retry.call(
+            f"WhatsApp send {message.get('type')}",
+            lambda: self._post(body),
+            self.classify,
+        )
+
+    async def _post(self, body: Mapping[str, Any]) -> str | None:
+        await self.limiter.acquire()
+        async with self._session_now().post(self.messages_url, json=body) as answer:
+            raw = await answer.text()
+            if answer.status == 200:
+                data = _json_or_empty(raw)
+                ids = [m.get("id") for m in _dicts(data.get("messages"))]
+                return str(ids[0]) if ids and ids[0] else None
+            raise _api_error(answer.status, raw, answer.headers)
+
+
+def _json_or_empty(raw: str) -> dict[str, Any]:
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _api_error(status: int, raw: str, headers: Mapping[str, str]) -> WhatsAppApiError:
+    error = _dict(_json_or_empty(raw).get("error"))
+    retry_after = _timestamp(headers.get("Retry-After"))
+    return WhatsAppApiError(
+        status,
+        error.get("code") if isinstance(error.get("code"), int) else None,
+        str(error.get("message") or raw[:200] or "no error body"),
+        subcode=error.get("error_subcode") if isinstance(error.get("error_subcode"), int) else None,
+        retry_after=retry_after,
+        fbtrace_id=error.get("fbtrace_id"),
+    )
+
+
+class WhatsAppOutput(OutputChannel):
+    """Renders Rasa responses as WhatsApp messages (text, reply buttons, lists, templates)."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "whatsapp"
+
+    def __init__(
+        self,
+        client: GraphClient,
+        *,
+        replies: Replies,
+        payloads: PayloadRegistry,
+        window: WindowCheck,
+    ) -> None:
+        self.client = client
+        self.replies = replies
+        self.payloads = payloads
+        self.window = window
+
+    @staticmethod
+    def wa_id(recipient_id: str) -> str:
+        identity = ChatIdentity.from_sender_id(recipient_id)
+        if identity.channel != "whatsapp":
+            raise RecipientNotOnChannel("whatsapp", recipient_id)
+        return identity.account
+
+    async def _send(self, recipient_id: str, message: Mapping[str, Any]) -> None:
+        await self.client.send({"to": self.wa_id(recipient_id), **message})
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        custom = dict(message.get("custom") or {})
+        wants_location = custom.pop("request_location", None) is True
+        # The resident's number is their wa_id already; there is no contact request.
+        custom.pop("request_contact", None)
+        text = str(message.get("text") or "")
+        buttons = list(message.get("buttons") or message.get("quick_replies") or [])
+        if buttons:
+            await self.send_text_with_buttons(recipient_id, text, buttons)
+        elif wants_location:
+            await self.send_location_request(recipient_id, text or self.replies["location_prompt"])
+        elif text:
+            await self.send_text_message(recipient_id, text)
+        if buttons and wants_location:
+            await self.send_location_request(recipient_id, self.replies["location_prompt"])
+        if custom:
+            await self.send_custom_json(recipient_id, custom)
+        if message.get("image"):
+            await self.send_image_url(recipient_id, str(message["image"]))
+        if message.get("attachment"):
+            await self.send_attachment(recipient_id, message["attachment"])
+        if message.get("elements"):
+            await self.send_elements(recipient_id, message["elements"])
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        for chunk in split_text(text):
+            await self._send(
+                recipient_id, {"type": "text", "text": {"body": chunk, "preview_url": False}}
+            )
+
+    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
+        await self._send(recipient_id, {"type": "image", "image": {"link": image}})
+
+    async def send_attachment(self, recipient_id: str, attachment: Any, **kwargs: Any) -> None:
+        if isinstance(attachment, str):
+            await self.send_text_message(recipient_id, attachment)
+        else:
+            logger.warning("WhatsApp: attachment of type %s not sent", type(attachment).__name__)
+
+    async def send_custom_json(
+        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
+    ) -> None:
+        # Raw JSON must never reach a resident; unknown custom keys are an authoring bug.
+        logger.warning("WhatsApp: custom payload keys %s not rendered", sorted(json_message))
+
+    async def send_location_request(self, recipient_id: str, text: str) -> None:
+        lead, body = self._body(text)
+        if lead:
+            await self.send_text_message(recipient_id, lead)
+        await self._send(
+            recipient_id,
+            {
+                "type": "interactive",
+                "interactive": {
+                    "type": "location_request_message",
+                    "body": {"text": body},
+                    "action": {"name": "send_location"},
+                },
+            },
+        )
+
+    def _body(self, text: str) -> tuple[str, str]:
+        """Text longer than an interactive body: the lead goes first as plain text."""
+        text = text.strip() or self.replies["choose_prompt"]
+        if utf16_len(text) <= BODY_MAX:
+            return "", text
+        chunks = split_text(text, BODY_MAX)
+        return "\n\n".join(chunks[:-1]), chunks[-1]
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        links = [b for b in buttons if b.get("url") and not b.get("payload")]
+        choices = [b for b in buttons if b not in links]
+        if links:
+            # Reply buttons cannot open links; the links go into the text.
+            text = "\n".join([text, *(f"{b.get('title', '')}: {b['url']}" for b in links)])
+        if not choices:
+            await self.send_text_message(recipient_id, text)
+            return
+        if len(choices) > MAX_LIST_ROWS:
+            menu = numbered_menu(text, choices, self.replies["numbered_hint"])
+            await self.send_text_message(recipient_id, menu)
+            return
+        lead, body = self._body(text)
+        if lead:
+            await self.send_text_message(recipient_id, lead)
+        interactive = await self.render_choices(body, choices)
+        await self._send(recipient_id, {"type": "interactive", "interactive": interactive})
+
+    async def render_choices(self, body: str, buttons: list[dict[str, Any]]) -> dict[str, Any]:
+        """Up to 3 distinct titles as reply buttons, otherwise a list (≤ 10 rows)."""
+        titles = [
+            shorten(str(b.get("title") or button_payload(b)), BUTTON_TITLE_MAX) for b in buttons
+        ]
+        if len(buttons) <= MAX_REPLY_BUTTONS and len(set(titles)) == len(titles):
+            return {
+                "type": "button",
+                "body": {"text": body},
+                "action": {
+                    "buttons": [
+                        {
+                            "type": "reply",
+                            "reply": {
+                                "id": await self.payloads.encode(button_payload(b), BUTTON_ID_MAX),
+                                "title": title,
+                            },
+                        }
+                        for b, title in zip(buttons, titles, strict=True)
+                    ]
+                },
+            }
+        rows = []
+        for button in buttons:
+            full = " ".join(str(button.get("title") or button_payload(button)).split())
+            row: dict[str, Any] = {
+                "id": await self.payloads.encode(button_payload(button), ROW_ID_MAX),
+                "title": shorten(full, ROW_TITLE_MAX),
+            }
+            if len(full) > ROW_TITLE_MAX:
+                row["description"] = shorten(full, ROW_DESCRIPTION_MAX)
+            rows.append(row)
+        return {
+            "type": "list",
+            "body": {"text": body},
+            "action": {
+                "button": shorten(self.replies["list_button"], LIST_BUTTON_MAX),
+                "sections": [{"rows": rows}],
+            },
+        }
+
+    async def send_notification(
+        self, recipient_id: str, text: str, template_params: list[str]
+    ) -> None:
+        """A message Tabik starts (e.g. a ticket's new status).
+
+        Inside the 24-hour window it goes as free text; outside it (or when Meta
+        says the window closed) as the approved template with ``template_params``.
+        """
+        wa_id = self.wa_id(recipient_id)
+        if await self.window(ChatIdentity("whatsapp", wa_id)):
+            try:
+                await self.send_text_message(recipient_id, text)
+                return
+            except WhatsAppApiError as error:
+                if error.code != OUTSIDE_WINDOW:
+                    raise
+                logger.info(
+                    "WhatsApp window closed for %s; sending the template",
+                    ChatIdentity("whatsapp", wa_id).masked(),
+                )
+        await self.send_template(
+            recipient_id, self.client.settings.notification_template, template_params
+        )
+
+    async def send_template(self, recipient_id: str, name: str, params: list[str]) -> None:
+        template: dict[str, Any] = {
+            "name": name,
+            "language": {"code": self.client.settings.template_language},
+        }
+        if params:
+            template["components"] = [
+                {
+                    "type": "body",
+                    "parameters": [{"type": "text", "text": template_text(p)} for p in params],
+                }
+            ]
+        await self._send(recipient_id, {"type": "template", "template": template})
+
+    async def send_reply_template(
+        self, recipient_id: str, messages: Sequence[Mapping[str, Any]]
+    ) -> None:
+        """Replies that can no longer go as free text: the reply template, text as its one
+        parameter (menus as numbered lines, which residents may answer by number)."""
+        parts = []
+        for message in messages:
+            text = str(message.get("text") or "")
+            buttons = list(message.get("buttons") or message.get("quick_replies") or [])
+            if buttons:
+                text = numbered_menu(text, buttons, self.replies["numbered_hint"])
+            if text.strip():
+                parts.append(text)
+        if parts:
+            await self.send_template(
+                recipient_id, self.client.settings.reply_template, ["\n\n".join(parts)]
+            )
+
+    async def send_item(self, item: OutboxItem, progress: Progress) -> None:
+        """One outbox row: free text inside the 24-hour window, the template outside it."""
+        recipient = item.recipient.sender_id
+        pending = list(item.messages[item.parts_sent :])
+        window_open = await self.window(item.recipient)
+        if item.kind != "notification" and not window_open:
+            await self.send_reply_template(recipient, pending)
+            await progress(len(item.messages))
+            return
+        for offset, queued in enumerate(pending, start=item.parts_sent + 1):
+            message, params = without_template_params(queued)
+            if item.kind == "notification":
+                await self.send_notification(recipient, str(message.get("text") or ""), params)
+            else:
+                try:
+                    await self.send_response(recipient, message)
+                except WhatsAppApiError as error:
+                    if error.code != OUTSIDE_WINDOW:
+                        raise
+                    # Meta's clock closed the window before ours did.
+                    await self.send_reply_template(recipient, item.messages[offset - 1 :])
+                    await progress(len(item.messages))
+                    return
+            await progress(offset)
