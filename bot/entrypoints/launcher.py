@@ -181,19 +181,13 @@ def _sql_store(url: str) -> dict[str, Any]:
 def _lock_store(redis_url: str | None) -> dict[str, Any]:
     if not redis_url:
         return {"type": "in_memory"}
-    parts = urlsplit(redis_url)
-    store: dict[str, Any] = {
-        "type": "redis",
-        "url": parts.hostname or "localhost",
-        "port": parts.port or 6379,
-        "db": int((parts.path or "/0").lstrip("/") or 0),
+    # Rasa's RedisLockStore races across servers (Rasa #9213) and its 60 s lock is shorter
+    # than a turn may take: ours is atomic, renews its lease and fences stale holders.
+    return {
+        "type": "bot.adapters.lock_store.FencedRedisLockStore",
+        "url": redis_url,
         "key_prefix": "tabik",
     }
-    if parts.password:
-        store["password"] = unquote(parts.password)
-    if parts.scheme == "rediss":
-        store["use_ssl"] = True
-    return store
 
 
 def runtime_endpoints(settings: Settings) -> dict[str, Any]:

@@ -34,12 +34,9 @@ def test_postgres_and_redis_when_configured() -> None:
         "password": "s3cr@t",
     }
     assert endpoints["lock_store"] == {
-        "type": "redis",
-        "url": "cache",
-        "port": 6380,
-        "db": 2,
+        "type": "bot.adapters.lock_store.FencedRedisLockStore",
+        "url": "redis://:pw@cache:6380/2",
         "key_prefix": "tabik",
-        "password": "pw",
     }
 
 
