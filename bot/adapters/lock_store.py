@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LockError, LockStore
 
+from bot import observability
 from bot.domain.privacy import mask_text
 
 if TYPE_CHECKING:
@@ -233,12 +234,14 @@ class FencedRedisLockStore(LockStore):
     async def acquire(self, conversation_id: str) -> FencedLock:
         """Wait for the lock in arrival order; LockError after ``wait_timeout`` seconds."""
         holder = uuid.uuid4().hex
-        deadline = time.monotonic() + self.wait_timeout
+        started = time.monotonic()
+        deadline = started + self.wait_timeout
         pause = self.poll_interval
         try:
             while True:
                 lock = await self.try_acquire(conversation_id, holder)
                 if lock is not None:
+                    observability.observe_lock_wait(time.monotonic() - started)
                     return lock
                 if time.monotonic() >= deadline:
                     raise LockError(
@@ -272,6 +275,7 @@ class FencedRedisLockStore(LockStore):
                 continue
             if not renewed:
                 lock.lost = True
+                observability.record_lock_lost()
                 logger.error(
                     "lock of %s (fence %d) was lost while its turn was running",
                     mask_text(lock.conversation_id),

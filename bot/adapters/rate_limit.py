@@ -33,6 +33,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+from bot import observability
 from bot.domain.privacy import mask_text
 
 if TYPE_CHECKING:
@@ -102,6 +103,7 @@ class RateLimiter:
 
     async def acquire(self, *slots: Slot) -> None:
         delay = await self.reserve(*slots)
+        observability.observe_rate_limit_wait("+".join(limit.name for limit, _ in slots), delay)
         if delay > 0:
             await self._sleep(delay)
 

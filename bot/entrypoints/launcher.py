@@ -29,6 +29,7 @@ from urllib.parse import unquote, urlsplit
 import yaml
 
 from bot.config import PROJECT_ROOT, VAR_DIR, Settings, get_settings
+from bot.log_format import configure_logging
 
 log = logging.getLogger("tabik.launcher")
 
@@ -201,6 +202,8 @@ def runtime_endpoints(settings: Settings) -> dict[str, Any]:
 def runtime_credentials(settings: Settings) -> dict[str, Any]:
     """Only the channels whose credentials are set are started."""
     credentials: dict[str, Any] = {"rest": None}
+    # /health, /ready and /metrics (no messages): always on.
+    credentials["channels.ops.OpsInput"] = {}
     if settings.whatsapp:
         credentials["channels.whatsapp.WhatsAppInput"] = {}
     if settings.telegram:
@@ -384,7 +387,7 @@ def serve(*, chat: bool = False) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)-7s %(message)s")
+    configure_logging(fmt="%(asctime)s %(levelname)-7s %(message)s")
     parser = argparse.ArgumentParser(prog="python -m bot.entrypoints.launcher", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("serve", help="start every process in the foreground")

@@ -15,7 +15,10 @@ def test_embedded_defaults_use_sqlite_and_in_memory_locks() -> None:
     assert endpoints["tracker_store"]["dialect"] == "sqlite"
     assert endpoints["tracker_store"]["db"].endswith("trackers.db")
     assert endpoints["lock_store"] == {"type": "in_memory"}
-    assert launcher.runtime_credentials(settings()) == {"rest": None}
+    assert launcher.runtime_credentials(settings()) == {
+        "rest": None,
+        "channels.ops.OpsInput": {},
+    }
 
 
 def test_postgres_and_redis_when_configured() -> None:
@@ -48,6 +51,7 @@ def test_a_channel_starts_only_with_its_credentials() -> None:
     )
     assert launcher.runtime_credentials(s) == {
         "rest": None,
+        "channels.ops.OpsInput": {},
         "channels.telegram.TelegramInput": {},
     }
 
