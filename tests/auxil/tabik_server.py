@@ -82,6 +82,9 @@ class TabikServer:
     rasa_port: int = field(default_factory=free_port)
     actions_port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
+    # `make serve` first checks the venv (and reinstalls when the dependency pins changed);
+    # a benchmark on a shared venv may start the launcher directly instead.
+    command: tuple[str, ...] = ("make", "--no-print-directory", "serve")
 
     @property
     def url(self) -> str:
@@ -113,7 +116,7 @@ class TabikServer:
         self.workdir.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            ["make", "--no-print-directory", "serve"],
+            list(self.command),
             cwd=PROJECT_ROOT,
             env=self.env(),
             stdout=log,
