@@ -122,7 +122,11 @@ async def resident(
     sent = []
     for index in range(messages):
         ticket = ticket_for(run, number, index)
-        payload = fake_whatsapp.delivery(fake_whatsapp.text(f"cek status tiket {ticket}", wa_id))
+        # Unique ids: a shared Redis de-duplicates by message id across runs.
+        message = fake_whatsapp.text(
+            f"cek status tiket {ticket}", wa_id, message_id=f"wamid.BENCH-{run}-{number}-{index}"
+        )
+        payload = fake_whatsapp.delivery(message)
         body, headers = fake_whatsapp.signed(payload)
         instance = (number + index) % len(urls)  # consecutive messages alternate instances
         started = time.monotonic()
@@ -136,7 +140,7 @@ async def resident(
 
 
 async def play(args: argparse.Namespace, urls: list[str], log: ReplyLog) -> dict[str, Any]:
-    run = f"{random.randint(20, 29)}{random.randint(1, 12):02d}{random.randint(1, 28):02d}"
+    run = args.run
     wa_ids = [f"628{random.randint(10**9, 10**10 - 1)}" for _ in range(args.residents)]
     deadline = time.monotonic() + args.timeout
     connector = aiohttp.TCPConnector(limit=args.concurrency)
@@ -262,6 +266,22 @@ def start_instances(args: argparse.Namespace, graph_port: int) -> list[TabikServ
     return servers
 
 
+async def forget_run(redis_url: str, needles: list[str]) -> int:
+    """Delete the keys this run left in a shared Redis (de-duplication, service windows)."""
+    from redis import asyncio as aioredis
+
+    client = aioredis.from_url(redis_url, socket_timeout=5)
+    deleted = 0
+    try:
+        for needle in needles:
+            keys = [key async for key in client.scan_iter(f"*{needle}*", count=1000)]
+            if keys:
+                deleted += await client.delete(*keys)
+    finally:
+        await client.close()
+    return deleted
+
+
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     log = ReplyLog()
     runner = web.AppRunner(log.app())
@@ -278,6 +298,10 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         result = await play(args, urls, log)
         if args.profile:
             result["where_time_goes"] = await where_time_goes(urls[0], args.profile)
+        if args.redis_url:
+            result["redis_keys_removed"] = await forget_run(
+                args.redis_url, [f"BENCH-{args.run}-", *log.order]
+            )
         return result
     finally:
         for server in servers:
@@ -309,6 +333,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="start the launcher directly instead of `make serve` (a venv shared with others)",
     )
     args = parser.parse_args(argv)
+    # A date part for this run's ticket numbers and message ids (YYMMDD-shaped).
+    args.run = f"{random.randint(20, 29)}{random.randint(1, 12):02d}{random.randint(1, 28):02d}"
     if not 1 <= args.residents <= 1000 or not 1 <= args.messages <= MAX_MESSAGES:
         parser.error(f"--residents 1..1000 and --messages 1..{MAX_MESSAGES}")
     if not 1 <= args.instances <= 4 or not 0 < args.timeout <= 3600:
