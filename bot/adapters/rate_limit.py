@@ -25,6 +25,7 @@ Usage in a sender::
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import logging
 import time
@@ -82,7 +83,7 @@ class KeyedLimiter(Protocol):
     async def acquire(self, key: str = "") -> None: ...
 
 
-class RateLimiter:
+class RateLimiter(abc.ABC):
     """Reserves slots for several limits at once; subclasses keep the schedule."""
 
     def __init__(
@@ -94,12 +95,12 @@ class RateLimiter:
         self.max_wait = max_wait
         self._sleep = sleep
 
+    @abc.abstractmethod
     async def reserve(self, *slots: Slot) -> float:
         """Take a slot under every limit; returns the seconds to wait before sending.
 
         Raises RateLimited (reserving nothing) when that wait exceeds ``max_wait``.
         """
-        raise NotImplementedError
 
     async def acquire(self, *slots: Slot) -> None:
         delay = await self.reserve(*slots)
@@ -110,7 +111,7 @@ class RateLimiter:
     def bind(self, limit: Limit) -> BoundLimit:
         return BoundLimit(self, limit)
 
-    async def close(self) -> None:
+    async def close(self) -> None:  # noqa: B027 - optional: only the Redis limiter has one
         """Release connections (none for the in-process limiter)."""
 
 
