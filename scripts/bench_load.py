@@ -190,7 +190,7 @@ async def play(args: argparse.Namespace, urls: list[str], log: ReplyLog) -> dict
 
 async def where_time_goes(url: str, samples: int) -> dict[str, Any]:
     """On the idle server: NLU alone, a whole REST turn, and the tracker's event times."""
-    nlu, turns, policy_action, listen = [], [], [], []
+    nlu, turns, policy_action, listen, reads = [], [], [], [], []
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
         for n in range(samples):
             text = f"cek status tiket ADU-261128-Q{ALPHABET[n % len(ALPHABET)]}ZZ"
@@ -205,8 +205,10 @@ async def where_time_goes(url: str, samples: int) -> dict[str, Any]:
             ) as answer:
                 await answer.read()
             turns.append(time.monotonic() - started)
+            started = time.monotonic()
             async with session.get(f"{url}/conversations/{quote(sender, safe=':')}/tracker") as t:
                 events = (await t.json()).get("events", [])
+            reads.append(time.monotonic() - started)
             user = [e for e in events if e.get("event") == "user"][-1]
             after = user["timestamp"]
             actions = [e for e in events if e.get("event") == "action" and e["timestamp"] > after]
@@ -219,12 +221,38 @@ async def where_time_goes(url: str, samples: int) -> dict[str, Any]:
     def ms(values: list[float]) -> float | None:
         return round(statistics.median(values) * 1000, 1) if values else None
 
+    prediction, first = ms(listen), ms(policy_action)
     return {
         "nlu_parse_ms": ms(nlu),
         "rest_turn_ms": ms(turns),
-        "first_prediction_and_action_ms": ms(policy_action),
-        "one_prediction_ms": ms(listen),
+        "first_prediction_and_action_ms": first,
+        "one_prediction_ms": prediction,
+        # The action server call, roughly: the first step less one policy prediction.
+        "action_ms_estimate": round(first - prediction, 1) if first and prediction else None,
+        "tracker_read_over_http_ms": ms(reads),
     }
+
+
+async def instance_metrics(urls: list[str]) -> dict[str, Any]:
+    """A few of each instance's own counters (``/metrics``), summed."""
+    wanted = {
+        "tabik_nlu_confidence_count": "messages_with_nlu_confidence",
+        "tabik_lock_wait_seconds_count": "lock_acquisitions",
+        "tabik_lock_wait_seconds_sum": "lock_wait_s_total",
+        "tabik_locks_lost_total": "locks_lost",
+    }
+    totals: dict[str, float] = dict.fromkeys(wanted.values(), 0.0)
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
+        for url in urls:
+            async with session.get(url + "/metrics") as answer:
+                if answer.status != 200:
+                    continue
+                for line in (await answer.text()).splitlines():
+                    name, _, value = line.partition(" ")
+                    key = wanted.get(name.split("{")[0])
+                    if key and not line.startswith("#"):
+                        totals[key] += float(value)
+    return {key: round(value, 3) for key, value in totals.items()}
 
 
 def start_instances(args: argparse.Namespace, graph_port: int) -> list[TabikServer]:
@@ -296,6 +324,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             servers = await asyncio.to_thread(start_instances, args, graph_port)
             urls = [s.url for s in servers]
         result = await play(args, urls, log)
+        result["instance_metrics"] = await instance_metrics(urls)
         if args.profile:
             result["where_time_goes"] = await where_time_goes(urls[0], args.profile)
         if args.redis_url:
