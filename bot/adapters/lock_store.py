@@ -13,9 +13,10 @@ Here every decision is one Lua script, so Redis orders them:
 * the holder owns a key ``holder:fence`` with a short lease (``lease``
   seconds) that a background task renews while the turn runs, up to
   ``max_hold`` seconds (longer than the turn timeout), after which it lapses;
-* every acquisition takes a new fencing token from a counter that only grows
-  (seeded from Redis' clock, so a Redis restart without persistence does not
-  reuse old tokens); extending and releasing compare holder *and* token, so a
+* every acquisition takes a new fencing token from the conversation's counter,
+  which only grows (seeded from Redis' clock, so neither a Redis restart without
+  persistence nor an expired counter reuses old tokens); extending and
+  releasing compare holder *and* token, so a
   holder whose lease expired can neither extend nor release its successor's
   lock. Writers that must reject stale holders read the token from
   :func:`current_fence`.
@@ -58,6 +59,11 @@ DEFAULT_LEASE = 30.0
 DEFAULT_MAX_HOLD = 180.0
 DEFAULT_SOCKET_TIMEOUT = 5.0
 
+# A conversation's token counter outlives a quiet day, then goes. A new counter starts
+# from Redis' clock in microseconds, above any token the old one gave (it would have
+# needed a million acquisitions a second to get ahead), so tokens only ever grow.
+_COUNTER_TTL_MS = 24 * 3600 * 1000
+
 _current_fence: contextvars.ContextVar[int | None] = contextvars.ContextVar(
     "tabik_lock_fence", default=None
 )
@@ -68,7 +74,7 @@ def current_fence() -> int | None:
     return _current_fence.get()
 
 
-# KEYS: owner, queue, heartbeats, counter. ARGV: holder, lease ms, waiter ttl ms.
+# KEYS: owner, queue, heartbeats, counter. ARGV: holder, lease ms, waiter ttl ms, counter ttl ms.
 # Returns {1, fence} when acquired, {0, position} while waiting.
 _ACQUIRE = """
 redis.replicate_commands()
@@ -78,7 +84,9 @@ local function next_fence()
   if redis.call('EXISTS', KEYS[4]) == 0 then
     redis.call('SET', KEYS[4], string.format('%d', tonumber(t[1]) * 1000000 + tonumber(t[2])))
   end
-  return redis.call('INCR', KEYS[4])
+  local fence = redis.call('INCR', KEYS[4])
+  redis.call('PEXPIRE', KEYS[4], ARGV[4])
+  return fence
 end
 local dead = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now)
 for _, member in ipairs(dead) do
@@ -196,8 +204,9 @@ class FencedRedisLockStore(LockStore):
         return client
 
     def _keys(self, conversation_id: str) -> tuple[str, str, str, str]:
-        base = f"{self.key_prefix}:lock:{conversation_id}"
-        return f"{base}:owner", f"{base}:queue", f"{base}:alive", f"{self.key_prefix}:lock-fence"
+        # The braces keep one conversation's keys in one Redis Cluster slot (one script).
+        base = f"{self.key_prefix}:lock:{{{conversation_id}}}"
+        return f"{base}:owner", f"{base}:queue", f"{base}:alive", f"{base}:fence"
 
     async def _script(self, script: str, keys: list[str], args: list[Any]) -> Any:
         # EVAL rather than EVALSHA + cache: the scripts are tiny and Redis caches them itself.
@@ -211,7 +220,7 @@ class FencedRedisLockStore(LockStore):
         acquired, number = await self._script(
             _ACQUIRE,
             [owner, queue, alive, counter],
-            [holder, int(self.lease * 1000), int(self.waiter_ttl * 1000)],
+            [holder, int(self.lease * 1000), int(self.waiter_ttl * 1000), _COUNTER_TTL_MS],
         )
         if int(acquired) == 1:
             return FencedLock(conversation_id, holder, int(number))

@@ -244,3 +244,21 @@ def test_rasa_builds_it_from_the_endpoints_file(redis_url: str, prefix: str) -> 
 
     assert isinstance(store, FencedRedisLockStore)
     assert store.key_prefix == prefix and store.max_hold > 120
+
+
+async def test_tokens_keep_growing_after_the_counter_expires(redis_url: str, prefix: str) -> None:
+    store = FencedRedisLockStore(url=redis_url, key_prefix=prefix)
+    async with store.lock(CONVERSATION) as first:
+        pass
+    counter = store._keys(CONVERSATION)[3]
+    client = Redis.from_url(redis_url)
+    ttl = client.pttl(counter)
+    client.delete(counter)  # what a quiet day (or a Redis restart without persistence) does
+    client.close()
+
+    async with store.lock(CONVERSATION) as second:
+        pass
+    await store.aclose()
+
+    assert 0 < ttl <= 24 * 3600 * 1000
+    assert second.fence > first.fence
