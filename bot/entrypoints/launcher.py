@@ -29,7 +29,6 @@ from urllib.parse import unquote, urlsplit
 import yaml
 
 from bot.config import PROJECT_ROOT, VAR_DIR, Settings, get_settings
-from bot.log_format import configure_logging
 
 log = logging.getLogger("tabik.launcher")
 
@@ -391,7 +390,7 @@ def serve(*, chat: bool = False) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    configure_logging(fmt="%(asctime)s %(levelname)-7s %(message)s")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)-7s %(message)s")
     parser = argparse.ArgumentParser(prog="python -m bot.entrypoints.launcher", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("serve", help="start every process in the foreground")

@@ -5,18 +5,30 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-from bot.entrypoints import launcher
+from bot.config import PROJECT_ROOT
 
-LOGGING_FILE = Path(launcher.__file__).with_name("logging.yml")
-
-# Loads the servers' logging file the way Rasa does, then logs what a turn might log.
+# A server's logging configuration (handler, masking filter, formatter factory), loaded
+# with dictConfig as Rasa loads its logging file, then what a turn might log.
+CONFIG = {
+    "version": 1,
+    "filters": {"mask": {"()": "bot.domain.privacy.MaskingFilter"}},
+    "formatters": {"main": {"()": "bot.log_format.make_formatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "main",
+            "filters": ["mask"],
+            "stream": "ext://sys.stderr",
+        }
+    },
+    "root": {"level": "INFO", "handlers": ["console"]},
+}
 SCRIPT = f"""
-import logging, logging.config, yaml
-logging.config.dictConfig(yaml.safe_load(open({str(LOGGING_FILE)!r})))
+import logging, logging.config
+logging.config.dictConfig({CONFIG!r})
 log = logging.getLogger("tabik.test")
 extra = {{"ticket": "ADU-261128-7KQ2"}}
 log.info("filed for NIK %s phone %s", "1871012345678901", "081234567890", extra=extra)
@@ -28,7 +40,7 @@ except ValueError:
 
 
 def run_logging(log_format: str | None) -> list[str]:
-    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(launcher.PROJECT_ROOT)}
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(PROJECT_ROOT)}
     if log_format:
         env["LOG_FORMAT"] = log_format
     done = subprocess.run(
