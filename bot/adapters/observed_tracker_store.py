@@ -1,4 +1,4 @@
-"""Rasa's SQL tracker store, also recording the NLU confidence of every message it saves.
+"""Tracker stores that also record the NLU confidence of every message they save.
 
 The tracker store is the one place inside the Rasa server that sees each parsed
 message (the channels only see text going in and replies coming out), and it
@@ -6,8 +6,11 @@ already holds the tracker at the end of every turn, so recording here costs no
 extra query. Button payloads (``/intent``) are skipped: their confidence is 1 by
 construction and would hide how well the model understands typed text.
 
-Configured by the launcher (``tracker_store.type`` in ``var/endpoints.yml``);
-every argument of Rasa's ``SQLTrackerStore`` passes through unchanged.
+``RecordsNluConfidence`` goes first in the bases of any tracker store, e.g.
+``class ObservedStore(RecordsNluConfidence, SomeTrackerStore)``; its ``save``
+saves through the store, then records. ``ObservedSQLTrackerStore`` is Rasa's SQL
+store with it (``tracker_store.type`` in the endpoints; every argument of
+``SQLTrackerStore`` passes through unchanged).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import observability
@@ -26,7 +29,7 @@ from bot import observability
 _REMEMBERED = 10_000
 
 
-class ObservedSQLTrackerStore(SQLTrackerStore):
+class RecordsNluConfidence(TrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._recorded: OrderedDict[str, str] = OrderedDict()
@@ -48,3 +51,7 @@ class ObservedSQLTrackerStore(SQLTrackerStore):
         while len(self._recorded) > _REMEMBERED:
             self._recorded.popitem(last=False)
         observability.observe_nlu(message.intent.get("name"), message.intent.get("confidence"))
+
+
+class ObservedSQLTrackerStore(RecordsNluConfidence, SQLTrackerStore):
+    """Rasa's SQL tracker store, recording NLU confidence."""

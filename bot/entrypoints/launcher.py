@@ -193,11 +193,7 @@ def _lock_store(redis_url: str | None) -> dict[str, Any]:
 def runtime_endpoints(settings: Settings) -> dict[str, Any]:
     return {
         "action_endpoint": {"url": settings.action_server_url},
-        # Rasa's SQL store, also recording each message's NLU confidence (metrics).
-        "tracker_store": {
-            **_sql_store(settings.tracker_store_url),
-            "type": "bot.adapters.observed_tracker_store.ObservedSQLTrackerStore",
-        },
+        "tracker_store": _sql_store(settings.tracker_store_url),
         "lock_store": _lock_store(settings.redis_url),
     }
 

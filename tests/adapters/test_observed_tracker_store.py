@@ -31,9 +31,12 @@ def observed(intent: str) -> float:
 
 
 def make_store(tmp_path: Path) -> TrackerStore:
-    """Built by Rasa from the endpoints the launcher writes, as `rasa run` does."""
+    """Built by Rasa from an endpoints entry (the launcher's SQL one, with our type)."""
     settings = Settings.from_env({"TRACKER_STORE_URL": f"sqlite:///{tmp_path / 'trackers.db'}"})
-    config = launcher.runtime_endpoints(settings)["tracker_store"]
+    config = {
+        **launcher.runtime_endpoints(settings)["tracker_store"],
+        "type": "bot.adapters.observed_tracker_store.ObservedSQLTrackerStore",
+    }
     return TrackerStore.create(EndpointConfig.from_dict(config), Domain.empty())
 
 

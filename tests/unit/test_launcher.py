@@ -28,7 +28,7 @@ def test_postgres_and_redis_when_configured() -> None:
     )
     endpoints = launcher.runtime_endpoints(s)
     assert endpoints["tracker_store"] == {
-        "type": "bot.adapters.observed_tracker_store.ObservedSQLTrackerStore",
+        "type": "SQL",
         "dialect": "postgresql",
         "url": "db.internal",
         "db": "rasa",
