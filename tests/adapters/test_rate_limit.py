@@ -56,8 +56,8 @@ async def test_a_telegram_chat_gets_a_short_burst_then_one_message_a_second(
     waits = [await limiter.reserve((TELEGRAM_PER_CHAT, "42")) for _ in range(5)]
 
     assert waits[:3] == [0.0, 0.0, 0.0]
-    assert waits[3] == pytest.approx(1.0, abs=0.05)
-    assert waits[4] == pytest.approx(2.0, abs=0.05)
+    assert waits[3] == pytest.approx(1.0, abs=0.15)
+    assert waits[4] == pytest.approx(2.0, abs=0.15)
     assert await limiter.reserve((TELEGRAM_PER_CHAT, "43")) == 0.0  # another chat is free
 
 
@@ -78,7 +78,7 @@ async def test_two_instances_share_one_schedule(limiters: Factory) -> None:
     for _ in range(3):
         assert await first.reserve((TELEGRAM_PER_CHAT, "42")) == 0.0
 
-    assert await second.reserve((TELEGRAM_PER_CHAT, "42")) == pytest.approx(1.0, abs=0.05)
+    assert await second.reserve((TELEGRAM_PER_CHAT, "42")) == pytest.approx(1.0, abs=0.15)
 
 
 async def test_a_wait_longer_than_allowed_is_refused_without_using_a_slot(
@@ -101,7 +101,7 @@ async def test_whatsapp_pair_rate_allows_a_burst_then_one_every_six_seconds() ->
     waits = [await limiter.reserve((WHATSAPP_PAIR, "6281234567890")) for _ in range(46)]
 
     assert waits[44] == 0.0
-    assert waits[45] == pytest.approx(6.0, abs=0.05)
+    assert waits[45] == pytest.approx(6.0, abs=0.15)
 
 
 async def test_acquire_really_waits(limiters: Factory) -> None:
@@ -110,7 +110,7 @@ async def test_acquire_really_waits(limiters: Factory) -> None:
     for _ in range(4):
         await limiter.acquire("x")
 
-    assert time.monotonic() - started == pytest.approx(0.3, abs=0.08)
+    assert time.monotonic() - started == pytest.approx(0.3, abs=0.15)
 
 
 async def test_without_redis_the_limiter_still_limits_in_process(
@@ -120,7 +120,7 @@ async def test_without_redis_the_limiter_still_limits_in_process(
     waits = [await limiter.reserve((TELEGRAM_PER_CHAT, "42")) for _ in range(4)]
     await limiter.close()
 
-    assert waits[3] == pytest.approx(1.0, abs=0.05)
+    assert waits[3] == pytest.approx(1.0, abs=0.15)
     assert "limiting inside this process only" in caplog.text
 
 

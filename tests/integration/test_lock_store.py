@@ -22,6 +22,7 @@ import pytest
 from rasa.core.lock_store import LockError, LockStore, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 from redis import Redis
+from redis import asyncio as aioredis
 from redis.exceptions import RedisError
 
 from bot.adapters.lock_store import FencedRedisLockStore, current_fence
@@ -133,14 +134,24 @@ async def test_waiters_are_served_in_arrival_order(redis_url: str, prefix: str) 
     async def turn(n: int) -> None:
         async with store.lock(CONVERSATION):
             order.append(n)
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(0.2)
+
+    queue = store._keys(CONVERSATION)[1]
+    client = aioredis.from_url(redis_url)
+
+    async def in_line(n: int) -> bool:
+        """Turn n holds the lock, held it, or waits in Redis' queue."""
+        return len(order) + await client.zcard(queue) >= n + 1
 
     tasks = []
     for n in range(5):
         tasks.append(asyncio.create_task(turn(n)))
-        await asyncio.sleep(0.02)  # each joins the queue before the next
+        # The next arrives only once this one is in line (state in Redis: polled).
+        while not await in_line(n):  # noqa: ASYNC110
+            await asyncio.sleep(0.005)
     await asyncio.gather(*tasks)
     await store.aclose()
+    await client.close()
 
     assert order == [0, 1, 2, 3, 4]
 
