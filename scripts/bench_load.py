@@ -188,7 +188,7 @@ async def play(args: argparse.Namespace, urls: list[str], log: ReplyLog) -> dict
     }
 
 
-async def where_time_goes(url: str, samples: int) -> dict[str, Any]:
+async def where_time_goes(url: str, samples: int, run: str) -> dict[str, Any]:
     """On the idle server: NLU alone, a whole REST turn, and the tracker's event times."""
     nlu, turns, policy_action, listen, reads = [], [], [], [], []
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
@@ -198,7 +198,7 @@ async def where_time_goes(url: str, samples: int) -> dict[str, Any]:
             async with session.post(url + "/model/parse", json={"text": text}) as answer:
                 await answer.read()
             nlu.append(time.monotonic() - started)
-            sender = f"rest:bench{random.randint(0, 10**9)}"
+            sender = f"rest:bench-{run}-{n}"
             started = time.monotonic()
             async with session.post(
                 url + "/webhooks/rest/webhook", json={"sender": sender, "message": text}
@@ -326,10 +326,10 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         result = await play(args, urls, log)
         result["instance_metrics"] = await instance_metrics(urls)
         if args.profile:
-            result["where_time_goes"] = await where_time_goes(urls[0], args.profile)
+            result["where_time_goes"] = await where_time_goes(urls[0], args.profile, args.run)
         if args.redis_url:
             result["redis_keys_removed"] = await forget_run(
-                args.redis_url, [f"BENCH-{args.run}-", *log.order]
+                args.redis_url, [f"BENCH-{args.run}-", f"rest:bench-{args.run}-", *log.order]
             )
         return result
     finally:
