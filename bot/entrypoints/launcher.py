@@ -203,22 +203,16 @@ def _sql_store(url: str) -> dict[str, Any]:
 def _lock_store(redis_url: str | None) -> dict[str, Any]:
     if not redis_url:
         return {"type": "in_memory"}
-    parts = urlsplit(redis_url)
-    store: dict[str, Any] = {
-        "type": "redis",
-        "url": parts.hostname or "localhost",
-        "port": parts.port or 6379,
-        "db": int((parts.path or "/0").lstrip("/") or 0),
+    # Rasa's RedisLockStore races across servers (Rasa #9213) and its 60 s lock is shorter
+    # than a turn may take: ours is atomic, renews its lease and fences stale holders.
+    return {
+        "type": "bot.adapters.lock_store.FencedRedisLockStore",
+        "url": redis_url,
         "key_prefix": "tabik",
         # Rasa's lock store calls Redis synchronously: a hanging Redis must not hold
         # the event loop for long (Rasa's default is 10 s).
         "socket_timeout": 2,
     }
-    if parts.password:
-        store["password"] = unquote(parts.password)
-    if parts.scheme == "rediss":
-        store["use_ssl"] = True
-    return store
 
 
 LOGGING_FILES = {"plain": "logging.yml", "json": "logging-json.yml"}
@@ -245,6 +239,8 @@ def runtime_credentials(settings: Settings) -> dict[str, Any]:
     credentials: dict[str, Any] = {}
     if settings.rest_enabled:
         credentials["channels.rest.RestInput"] = None
+    # /health, /ready and /metrics (no messages): always on.
+    credentials["channels.ops.OpsInput"] = {}
     if settings.whatsapp:
         credentials["channels.whatsapp.WhatsAppInput"] = {}
     if settings.telegram:

@@ -22,6 +22,7 @@ def test_embedded_defaults_use_sqlite_and_in_memory_locks() -> None:
     assert endpoints["lock_store"] == {"type": "in_memory"}
     assert launcher.runtime_credentials(settings()) == {
         "channels.rest.RestInput": None,
+        "channels.ops.OpsInput": {},
         "channels.model_admin.ModelAdminInput": {},
     }
 
@@ -42,19 +43,17 @@ def test_postgres_and_redis_when_configured() -> None:
         "password": "s3cr@t",
     }
     assert endpoints["lock_store"] == {
-        "type": "redis",
-        "url": "cache",
-        "port": 6380,
-        "db": 2,
+        "type": "bot.adapters.lock_store.FencedRedisLockStore",
+        "url": "redis://:pw@cache:6380/2",
         "key_prefix": "tabik",
         "socket_timeout": 2,
-        "password": "pw",
     }
 
 
 def test_a_channel_starts_only_with_its_credentials_and_rest_goes_off() -> None:
     s = settings(TELEGRAM_BOT_TOKEN="123:abc", TELEGRAM_SECRET_TOKEN="s", RASA_API_TOKEN="t")
     assert launcher.runtime_credentials(s) == {
+        "channels.ops.OpsInput": {},
         "channels.telegram.TelegramInput": {},
         "channels.model_admin.ModelAdminInput": {},
     }
