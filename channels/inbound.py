@@ -60,20 +60,28 @@ class Inbound:
 
     def to_incoming(self) -> IncomingMessage:
         """What the inbound store keeps (the whole message, as JSON)."""
-        sent_at = (
-            datetime.fromtimestamp(self.sent_at, timezone.utc) if self.sent_at is not None else None
-        )
         return IncomingMessage(
             sender=ChatIdentity.from_sender_id(self.sender_id),
             platform_id=self.dedupe_key,
             message=asdict(self),
-            sent_at=sent_at,
+            sent_at=_platform_time(self.sent_at),
         )
 
     @classmethod
     def from_stored(cls, message: Mapping[str, Any]) -> Inbound:
         known = {f for f in cls.__dataclass_fields__}
         return cls(**{k: v for k, v in message.items() if k in known})
+
+
+def _platform_time(epoch: float | None) -> datetime | None:
+    """The platform's timestamp, or None when it cannot be a time (a forged year 30432
+    must not turn an authentic delivery into a 5xx that the platform retries forever)."""
+    if epoch is None:
+        return None
+    try:
+        return datetime.fromtimestamp(epoch, timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        return None
 
 
 class OutboxCollector(OutputChannel):
