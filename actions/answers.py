@@ -19,9 +19,9 @@ from bot.nlu.normalise import normalise_text
 
 # After slang normalisation ("ga jadi", "gjd", "teu jadi" → "batal").
 _CANCEL_WORDS = frozenset(
-    {"batal", "batalkan", "batalin", "dibatalkan", "membatalkan", "cancel", "stop", "stopp",
-     "berhenti", "hentikan", "udahan", "sudahan", "sudahi", "keluar", "exit", "quit", "abort",
-     "reset", "nevermind", "lupakan", "lupain"}
+    {"batal", "batalkan", "batalin", "dibatalkan", "dibatalin", "membatalkan", "cancel", "stop",
+     "stopp", "berhenti", "hentikan", "udahan", "sudahan", "sudahi", "keluar", "exit", "quit",
+     "abort", "reset", "nevermind", "lupakan", "lupain"}
 )  # fmt: skip
 _CANCEL_PHRASES = (
     "never mind",

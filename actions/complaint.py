@@ -168,9 +168,25 @@ class ValidateComplaintForm(ConfirmedForm, RegionField):
             dispatcher, tracker, domain
         )
 
+    def _place_answer(self, slot: str, tracker: Tracker) -> dict[str, Any] | None:
+        """A short answer to this place question, as typed.
+
+        The model's span can lose part of a name ("Kota Alam" → "Alam"); the
+        validator cleans what was typed ("kel. Kota Alam min") itself.
+        """
+        if tracker.get_slot(REQUESTED_SLOT) != slot or not self.fresh_turn(tracker):
+            return None
+        text = latest_text(tracker).strip()
+        if not text or text.startswith("/") or not answers.is_short_answer(text):
+            return None
+        return {} if self.is_interruption(tracker) else {slot: text}
+
     def extract_kecamatan(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        answer = self._place_answer("kecamatan", tracker)
+        if answer is not None:
+            return answer
         return self.extract_answer("kecamatan", tracker, entity="kecamatan")
 
     def validate_kecamatan(
@@ -189,6 +205,19 @@ class ValidateComplaintForm(ConfirmedForm, RegionField):
     def extract_desa(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        answer = self._place_answer("desa", tracker)
+        if answer is not None:
+            return answer
+        # "Sukarame" answering the kecamatan question is the kecamatan, even when
+        # the model also calls it a desa; a desa counts there only beside it.
+        if tracker.get_slot(REQUESTED_SLOT) in {"kabupaten_kota", "kecamatan"}:
+            desa, kecamatan = entity_value(tracker, "desa"), entity_value(tracker, "kecamatan")
+            if (
+                desa is None
+                or kecamatan is None
+                or title_place(str(desa)) == title_place(str(kecamatan))
+            ):
+                return {}
         return self.extract_answer("desa", tracker, entity="desa")
 
     def validate_desa(
