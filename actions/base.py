@@ -22,6 +22,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from rasa_sdk.types import DomainDict
 
+from actions import answers
 from bot.domain import vocabulary
 from bot.domain.identity import ChatIdentity
 from bot.domain.menu import menu_choice
@@ -211,8 +212,15 @@ def yes_no(tracker: Tracker, text: Any, *, yes_number: int = 1, no_number: int =
 
 
 def is_skip(tracker: Tracker, text: Any) -> bool:
+    """A skip button (/deny), a skip word, or a plain "no" ("gak ada", "ga punya fotonya").
+
+    A typed message classified as deny is not enough: a place name can be.
+    """
+    raw = str(text or "").strip()
     intent, _ = latest_intent(tracker)
-    return intent == "deny" or vocabulary.normalise_key(str(text or "")) in _SKIP_WORDS
+    if intent == "deny" and raw.startswith("/"):
+        return True
+    return vocabulary.normalise_key(raw) in _SKIP_WORDS or answers.says_skip(raw)
 
 
 # ---------------------------------------------------------------------------
@@ -343,7 +351,13 @@ class TabikFormValidator(FormValidationAction, ABC):
         if intent not in INTERRUPTING_INTENTS or intent in self.own_intents:
             return False
         if intent == "emergency":
-            return True
+            return text.startswith("/") or answers.says_emergency(text)
+        # The answer comes first: "Sidodadi" read as cancel is still a desa.
+        if not text.startswith("/"):
+            if intent == "cancel":
+                return answers.says_cancel(text)
+            if answers.is_short_answer(text):
+                return answers.names_digression(intent, text)
         requested = tracker.get_slot(REQUESTED_SLOT)
         if requested in self.free_text_slots and not text.startswith("/"):
             return (

@@ -9,8 +9,10 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
+from actions import answers
 from actions.base import (
     DRAFT_ID_SLOT,
     FAILURES_SLOT,
@@ -18,7 +20,9 @@ from actions.base import (
     entity_value,
     identity_of,
     is_skip,
+    latest_intent,
     latest_metadata,
+    latest_text,
     resolve_choice,
     response_text,
     services,
@@ -164,9 +168,25 @@ class ValidateComplaintForm(ConfirmedForm, RegionField):
             dispatcher, tracker, domain
         )
 
+    def _place_answer(self, slot: str, tracker: Tracker) -> dict[str, Any] | None:
+        """A short answer to this place question, as typed.
+
+        The model's span can lose part of a name ("Kota Alam" → "Alam"); the
+        validator cleans what was typed ("kel. Kota Alam min") itself.
+        """
+        if tracker.get_slot(REQUESTED_SLOT) != slot or not self.fresh_turn(tracker):
+            return None
+        text = latest_text(tracker).strip()
+        if not text or text.startswith("/") or not answers.is_short_answer(text):
+            return None
+        return {} if self.is_interruption(tracker) else {slot: text}
+
     def extract_kecamatan(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        answer = self._place_answer("kecamatan", tracker)
+        if answer is not None:
+            return answer
         return self.extract_answer("kecamatan", tracker, entity="kecamatan")
 
     def validate_kecamatan(
@@ -185,6 +205,19 @@ class ValidateComplaintForm(ConfirmedForm, RegionField):
     def extract_desa(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        answer = self._place_answer("desa", tracker)
+        if answer is not None:
+            return answer
+        # "Sukarame" answering the kecamatan question is the kecamatan, even when
+        # the model also calls it a desa; a desa counts there only beside it.
+        if tracker.get_slot(REQUESTED_SLOT) in {"kabupaten_kota", "kecamatan"}:
+            desa, kecamatan = entity_value(tracker, "desa"), entity_value(tracker, "kecamatan")
+            if (
+                desa is None
+                or kecamatan is None
+                or title_place(str(desa)) == title_place(str(kecamatan))
+            ):
+                return {}
         return self.extract_answer("desa", tracker, entity="desa")
 
     def validate_desa(
@@ -202,7 +235,22 @@ class ValidateComplaintForm(ConfirmedForm, RegionField):
     def extract_description(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        # "jalan di depan sekolah saya bolong2 parah" already says what happened:
+        # it is offered as the description (changeable in the summary), not asked again.
+        if self._opening(tracker) and tracker.get_slot("description") is None:
+            text = latest_text(tracker).strip()
+            entities = (tracker.latest_message or {}).get("entities") or []
+            if answers.describes_problem(text, entities):
+                return {"description": text}
         return self.extract_answer("description", tracker)
+
+    def _opening(self, tracker: Tracker) -> bool:
+        intent, _ = latest_intent(tracker)
+        return (
+            intent == "file_complaint"
+            and tracker.get_slot(REQUESTED_SLOT) is None
+            and self.fresh_turn(tracker)
+        )
 
     def validate_description(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -219,7 +267,11 @@ class ValidateComplaintForm(ConfirmedForm, RegionField):
             )
         letters = sum(ch.isalpha() for ch in text)
         if len(text) < DESCRIPTION_MIN_CHARS or letters < DESCRIPTION_MIN_LETTERS:
+            if self._opening(tracker):
+                return {"description": None}
             return self.failed("description", dispatcher, tracker, "utter_description_too_short")
+        if self._opening(tracker):
+            dispatcher.utter_message(response="utter_description_from_opening", description=text)
         return self.accepted("description", text, tracker)
 
     # -- photo --------------------------------------------------------------

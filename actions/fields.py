@@ -43,15 +43,78 @@ def normalise_plate(text: str) -> str | None:
     return canonical_plate(text)
 
 
+# Said around a place name in an answer: "di Sidodadi min", "sidodadi kak".
+_PLACE_LEADS = frozenset({"di", "dari", "daerah", "wilayah", "tinggal", "rumah", "saya", "sy"})
+_PLACE_TRAILS = frozenset(
+    {"min", "mimin", "admin", "kak", "ka", "pak", "bu", "mas", "mbak", "bang", "ya", "yah",
+     "nih", "aja", "saja", "deh", "dong", "kok", "pun", "sih", "tabik"}
+)  # fmt: skip
+# "Sidodadi, Kedaton" or "kel Sidodadi kec Kedaton": the first place is the answer.
+_NEXT_PLACE = re.compile(r"\s*(?:[,;/]|\b(?:kecamatan|kec|kab|kabupaten)\b\.?\s)", re.IGNORECASE)
+_ROMAN = re.compile(r"^(?:I{1,3}|IV|V|VI{1,3}|IX|X)$", re.IGNORECASE)
+
+
+_DESA_PREFIX = re.compile(
+    r"^(?:kecamatan|kec|kel|kelurahan|desa|ds|dsa|kampung|kmp|pekon|tiyuh|dusun|dsn)\.?\s+",
+    re.IGNORECASE,
+)
+
+
+def _without_prefix(text: str) -> str:
+    while (stripped := _DESA_PREFIX.sub("", text)) != text:
+        text = stripped
+    return text
+
+
+def _answer_part(text: str) -> str:
+    words = (text or "").strip(" .,").split()
+    while words and words[0].lower().strip(".,") in _PLACE_LEADS:
+        words.pop(0)
+    while words and words[-1].lower().strip(".,!") in _PLACE_TRAILS:
+        words.pop()
+    joined = " ".join(words)
+    cut = _NEXT_PLACE.search(joined, 1)
+    first = _without_prefix(joined[: cut.start()] if cut else joined)
+    # "Sidodadi bandar lampung": a region said after the place is not part of it.
+    parts = first.split()
+    for size in (3, 2, 1):
+        rest = parts[:-size]
+        if (
+            len(parts) > size
+            and _names_only_a_region(" ".join(parts[-size:]))
+            and rest[-1].lower() not in {"kota", "kab", "kabupaten"}
+        ):
+            parts = rest
+            break
+    return " ".join(parts).strip(" .,")
+
+
+def _names_only_a_region(text: str) -> bool:
+    """ "balam", "lampung selatan": but not "Liwa" or "Krui", towns that end desa names too."""
+    if not vocabulary.canonical_region(text) or vocabulary.find_kecamatan(text):
+        return False
+    key = vocabulary.normalise_key(text)
+    towns = {vocabulary.normalise_key(r.seat) for r in vocabulary.regions() if r.seat != r.name}
+    return not any(town.startswith(key) for town in towns)
+
+
 def title_place(text: str) -> str | None:
     """A kecamatan/desa name without its prefix, title-cased, or None when it cannot be one."""
-    cleaned = (text or "").strip(" .,")
-    if cleaned.startswith("/") or not (PLACE_MIN <= len(cleaned) <= PLACE_MAX):
+    if (text or "").strip().startswith("/"):
         return None
-    place = canonical_place(cleaned)
+    cleaned = _answer_part(text)
+    if not (PLACE_MIN <= len(cleaned) <= PLACE_MAX):
+        return None
+    # "Kota Baru", "Kota Alam": a kelurahan whose name starts with "Kota" keeps it.
+    keeps_kota = cleaned.lower().startswith("kota ") and (
+        not vocabulary.canonical_region(cleaned) or vocabulary.find_kecamatan(cleaned)
+    )
+    place = canonical_place(cleaned[5:]) if keeps_kota else canonical_place(cleaned)
+    if place and keeps_kota:
+        place = f"Kota {place}"
     if place is None or sum(ch.isalpha() for ch in place) < PLACE_MIN:
         return None
-    return place
+    return " ".join(w.upper() if _ROMAN.match(w) else w for w in place.split())
 
 
 def digit_count(text: str) -> int:
@@ -74,16 +137,24 @@ class RegionField(TabikFormValidator):
     ) -> dict[str, Any]:
         region = resolve_choice("kabupaten_kota", value)
         if region is not None:
+            # "kalianda" names Lampung Selatan by its town, a kecamatan too: keep both.
+            town = vocabulary.find_kecamatan(str(value))
+            named_by_town = vocabulary.normalise_key(str(value)) != vocabulary.normalise_key(region)
+            if town and town[1] == region and named_by_town and self.asks_kecamatan(domain):
+                return self.accepted("kabupaten_kota", region, tracker, kecamatan=town[0])
             return self.accepted("kabupaten_kota", region, tracker)
         # A kecamatan name answers the question too ("Natar" is in Lampung Selatan).
         kecamatan = vocabulary.find_kecamatan(str(value))
         if kecamatan is not None:
-            extra = {"kecamatan": kecamatan[0]} if "kecamatan" in self.form_slots(domain) else {}
+            extra = {"kecamatan": kecamatan[0]} if self.asks_kecamatan(domain) else {}
             return self.accepted("kabupaten_kota", kecamatan[1], tracker, **extra)
         return self.failed("kabupaten_kota", dispatcher, tracker, "utter_invalid_kabupaten_kota")
 
     def form_slots(self, domain: DomainDict) -> list[str]:
         return list(self.domain_slots(domain))
+
+    def asks_kecamatan(self, domain: DomainDict) -> bool:
+        return "kecamatan" in self.form_slots(domain)
 
 
 class DocumentTypeField(TabikFormValidator):

@@ -27,13 +27,19 @@ def civil_registry(trained_model: Path, nlu_parser: ModelParser) -> Report:
     return evaluate(trained_model, CIVIL_REGISTRY_FILE, nlu_parser)
 
 
+# Measured 0.962 accuracy and 0.967 macro-F1 (was 0.951 and 0.959): 475 of
+# the 494 messages right, the least this gate accepts.
+HELDOUT_ACCURACY = 0.96
+HELDOUT_MACRO_F1 = 0.96
+
+
 def test_heldout_intent_accuracy(heldout: Report) -> None:
-    assert heldout.intent_accuracy >= 0.90, heldout.confusions
+    assert heldout.intent_accuracy >= HELDOUT_ACCURACY, heldout.confusions
 
 
 def test_heldout_macro_f1(heldout: Report) -> None:
-    assert heldout.intent_macro_f1 >= 0.88, {
-        name: s.f1 for name, s in heldout.per_intent.items() if s.f1 < 0.88
+    assert heldout.intent_macro_f1 >= HELDOUT_MACRO_F1, {
+        name: s.f1 for name, s in heldout.per_intent.items() if s.f1 < HELDOUT_MACRO_F1
     }
 
 
