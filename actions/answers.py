@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from bot.domain import vocabulary
-from bot.nlu.normalise import normalise_text
+from bot.domain.normalise import normalise_text
 
 # After slang normalisation ("ga jadi", "gjd", "teu jadi" → "batal").
 _CANCEL_WORDS = frozenset(
