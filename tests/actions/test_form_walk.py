@@ -18,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.complaint import ActionSubmitComplaint, ValidateComplaintForm
 from bot.entrypoints.evaluation import ModelParser
-from tests.auxil.actions import FakeTabik, responses, slot_events
+from tests.auxil.actions import FakeServices, responses, slot_events
 from tests.auxil.places import Kecamatan, every_desa
 
 pytestmark = pytest.mark.model
@@ -103,7 +103,7 @@ async def test_every_real_desa_walks_the_form_to_the_summary(nlu_parser, make_tr
     ["jalan di depan sekolah saya bolong2 parah", "air pdam gak ngalir dari kemarin"],
 )
 async def test_a_described_complaint_takes_at_most_six_messages(
-    nlu_parser, make_tracker, domain, fake_services: FakeTabik, opening
+    nlu_parser, make_tracker, domain, fake_services: FakeServices, opening
 ):
     script = {
         "kabupaten_kota": "kedaton",
