@@ -111,6 +111,8 @@ class Settings(BaseSettings):
     database_url: str = Field(default_factory=lambda: _sqlite_url("tabik.db"), repr=False)
     tracker_store_url: str = Field(default_factory=lambda: _sqlite_url("trackers.db"), repr=False)
     redis_url: str | None = Field(None, repr=False)
+    # Every Redis key starts with it, so deployments (or tests) can share one Redis.
+    redis_key_prefix: str = "tabik:"
 
     whatsapp_verify_token: str | None = _secret()
     whatsapp_app_secret: str | None = _secret()

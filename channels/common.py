@@ -40,7 +40,7 @@ from channels.inbound import (
 )
 from channels.outbound import OutboxSender, Progress
 from channels.payloads import PayloadRegistry
-from channels.retry import RateLimiter, Retry, RetryPolicy, call_with_retries
+from channels.retry import Retry, RetryPolicy, call_with_retries, rate_limited
 from channels.text import (
     MAX_TEXT_LENGTH,
     Replies,
@@ -388,7 +388,6 @@ __all__ = [
     "Inbound",
     "Messaging",
     "PayloadRegistry",
-    "RateLimiter",
     "Replies",
     "Retry",
     "RetryPolicy",
@@ -400,6 +399,7 @@ __all__ = [
     "intent_text",
     "numbered_menu",
     "phone_to_national",
+    "rate_limited",
     "shorten",
     "split_text",
     "utf16_len",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 
 import aiohttp
@@ -14,8 +15,9 @@ from rasa.core.channels.channel import UserMessage
 from rasa.shared.exceptions import RasaException
 from telegram import Bot
 
+from bot.adapters.rate_limit import TELEGRAM_PER_CHAT
 from bot.config import Settings
-from channels.common import RateLimiter, Replies
+from channels.common import Replies
 from channels.telegram import TelegramInput, parse_update
 from tests.auxil import fake_telegram as tg
 from tests.auxil.fake_telegram import FakeBotApi
@@ -469,7 +471,7 @@ async def test_sends_to_one_chat_are_paced_to_telegrams_limit(
     bot_api: tuple[FakeBotApi, str],
 ) -> None:
     # Telegram's pace scaled up 20 times: a burst of three, then one per 50 ms.
-    channel = make_telegram(per_chat=RateLimiter(rate=20.0, burst=3))
+    channel = make_telegram(per_chat=replace(TELEGRAM_PER_CHAT, rate=20.0))
     loop = asyncio.get_running_loop()
     started = loop.time()
     for n in range(5):

@@ -7,6 +7,7 @@ import asyncio
 import json
 import logging
 import time
+from dataclasses import replace
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -15,6 +16,7 @@ import pytest
 from rasa.core.channels.channel import UserMessage
 from rasa.shared.exceptions import RasaException
 
+from bot.adapters.rate_limit import WHATSAPP_PAIR, MemoryRateLimiter
 from bot.config import Settings
 from bot.domain.identity import ChatIdentity
 from channels.common import Replies
@@ -355,6 +357,29 @@ async def test_throughput_429_is_retried_honouring_retry_after(
     await harness.fake.wait_for_sent(1)
     assert harness.texts() == ["echo: halo"]
     assert sleeps.delays[:2] == [2.0, 0.02]  # Retry-After, then the pair-rate pause
+
+
+async def test_a_resident_over_the_pair_rate_waits_alone_and_nothing_is_lost(
+    harness: Harness,
+    whatsapp: WhatsAppInput,
+) -> None:
+    # WhatsApp's pair rate scaled down: one message, then one every 0.5 s; a wait
+    # longer than 0.1 s is not slept in place but makes the row due again later.
+    whatsapp.client.pair = replace(WHATSAPP_PAIR, rate=2.0, burst=1)
+    whatsapp.client.limiter = MemoryRateLimiter(max_wait=0.1)
+    other = "6281298765432"
+    assert await harness.post(meta.delivery(meta.text("satu"))) == 200
+    await harness.fake.wait_for_sent(1)
+    started = time.monotonic()
+    assert await harness.post(meta.delivery(meta.text("dua"))) == 200
+    assert await harness.post(meta.delivery(meta.text("halo", other))) == 200
+    await whatsapp.messaging.settled()
+    assert [(m["to"], m["text"]["body"]) for m in harness.fake.sent] == [
+        (WA_ID, "echo: satu"),
+        (other, "echo: halo"),  # not held up by the first resident's limit
+        (WA_ID, "echo: dua"),
+    ]
+    assert time.monotonic() - started >= 0.3
 
 
 async def test_a_dead_graph_api_loses_no_reply_and_keeps_their_order(
