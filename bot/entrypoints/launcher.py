@@ -216,7 +216,8 @@ def _lock_store(redis_url: str | None, prefix: str = "tabik:") -> dict[str, Any]
 
 
 LOGGING_FILES = {"plain": "logging.yml", "json": "logging-json.yml"}
-MASKING_STORE = "bot.adapters.tracker_store.MaskingTrackerStore"
+# The masking SQL store, also recording each message's NLU confidence for /metrics.
+MASKING_STORE = "bot.adapters.observed_tracker_store.ObservedMaskingTrackerStore"
 # The action server refuses calls without it (bot/entrypoints/action_server.py).
 ACTIONS_TOKEN_HEADER = "X-Tabik-Actions-Token"  # noqa: S105 - a header name
 
