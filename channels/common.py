@@ -78,10 +78,25 @@ class Messaging:
     instance: str = field(default_factory=instance_name)
 
     @classmethod
-    def from_url(cls, database_url: str, **options: Any) -> Messaging:
+    def from_url(
+        cls,
+        database_url: str,
+        *,
+        inbound_lease: float = 60.0,
+        outbox_lease: float = 120.0,
+        **options: Any,
+    ) -> Messaging:
         engine = make_engine(database_url)
-        outbox = Outbox(engine)
-        return cls(InboundQueue(engine, outbox), outbox, engine, **options)
+        outbox = Outbox(engine, lease=outbox_lease)
+        return cls(InboundQueue(engine, outbox, lease=inbound_lease), outbox, engine, **options)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Messaging:
+        return cls.from_url(
+            settings.database_url,
+            inbound_lease=settings.inbound_lease,
+            outbox_lease=settings.outbox_lease,
+        )
 
     def close(self) -> None:
         if self.engine is not None:
@@ -172,7 +187,7 @@ class WebhookInput(InputChannel):
     @property
     def messaging(self) -> Messaging:
         if self._messaging is None:
-            self._messaging = Messaging.from_url(get_settings().database_url)
+            self._messaging = Messaging.from_settings(get_settings())
         return self._messaging
 
     @classmethod

@@ -341,7 +341,7 @@ class TelegramInput(WebhookInput):
             store=create_store(settings.redis_url, prefix=settings.redis_key_prefix),
             retry=RetryPolicy(max_delay=settings.outbox_max_delay),
             limiter=create_rate_limiter(settings.redis_url, prefix=settings.redis_key_prefix),
-            messaging=Messaging.from_url(settings.database_url),
+            messaging=Messaging.from_settings(settings),
         )
 
     def __init__(
