@@ -15,10 +15,11 @@ from rasa.core.channels.channel import UserMessage
 from rasa.shared.exceptions import RasaException
 from telegram import Bot
 
-from bot.adapters.rate_limit import TELEGRAM_PER_CHAT
+from bot.adapters.rate_limit import TELEGRAM_OVERALL, TELEGRAM_PER_CHAT, RateLimited
 from bot.config import Settings
 from channels.common import Replies
-from channels.telegram import TelegramInput, parse_update
+from channels.retry import Retry
+from channels.telegram import TelegramInput, classify_for_outbox, parse_update
 from tests.auxil import fake_telegram as tg
 from tests.auxil.fake_telegram import FakeBotApi
 from tests.auxil.sanic_app import Script, ScriptedAgent, serve
@@ -479,3 +480,11 @@ async def test_sends_to_one_chat_are_paced_to_telegrams_limit(
     elapsed = loop.time() - started
     assert len(bot_api[0].accepted("sendMessage")) == 5
     assert 0.08 <= elapsed < 1.0
+
+
+def test_a_slot_refused_by_the_shared_limiter_is_tried_again_after_its_wait() -> None:
+    # One chat's limit holds up only that chat; the bot's overall limit, everyone.
+    per_chat = RateLimited([TELEGRAM_PER_CHAT, TELEGRAM_OVERALL], 75.0)
+    assert classify_for_outbox(per_chat) == Retry(after=75.0, recipient_only=True)
+    overall = RateLimited([TELEGRAM_OVERALL], 61.0)
+    assert classify_for_outbox(overall) == Retry(after=61.0, recipient_only=False)
