@@ -329,6 +329,7 @@ def test_an_instance_killed_mid_burst_leaves_nothing_unanswered(
     survivor, victim = instances
     run, wa_ids = new_run(), [new_wa_id() for _ in range(20)]
     acknowledged: dict[str, list[str]] = {wa_id: [] for wa_id in wa_ids}
+    by_victim = 0  # acknowledged by the instance that then died
     half = threading.Event()
 
     async def burst() -> None:
@@ -336,10 +337,12 @@ def test_an_instance_killed_mid_burst_leaves_nothing_unanswered(
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as http:
 
             async def resident(number: int, wa_id: str) -> None:
-                nonlocal count
+                nonlocal count, by_victim
                 for k in range(MESSAGES):
                     payload = lookup(run, number, k, wa_id)
-                    status = await post(http, instances[(number + k) % 2], payload)
+                    target = instances[(number + k) % 2]
+                    status = await post(http, target, payload)
+                    by_victim += status == 200 and target is victim
                     if status != 200:
                         # Not acknowledged: the platform delivers it again, to a live one.
                         status = await post(http, survivor, payload)
@@ -357,6 +360,7 @@ def test_an_instance_killed_mid_burst_leaves_nothing_unanswered(
     asyncio.run(burst())
     killer.join(30)
     assert victim.process is not None and victim.process.poll() is not None
+    assert by_victim > 0
 
     def all_answered() -> bool:
         return all(
