@@ -59,7 +59,9 @@ def build_services(
         knowledge, providers = load_knowledge(), build_providers(settings)
     svc = Tabik(
         functools.partial(SqlAlchemyUnitOfWork, session_factory),
-        store=store if store is not None else create_store(settings.redis_url),
+        store=store
+        if store is not None
+        else create_store(settings.redis_url, prefix=settings.redis_key_prefix),
         knowledge=knowledge,
         providers=providers,
     )
@@ -136,7 +138,11 @@ def build_staff_services(
     engine = make_engine(settings.database_url)
     uow_factory = functools.partial(StaffUnitOfWork, make_session_factory(engine))
     knowledge = load_knowledge()
-    store = store if store is not None else create_store(settings.redis_url)
+    store = (
+        store
+        if store is not None
+        else create_store(settings.redis_url, prefix=settings.redis_key_prefix)
+    )
     tabik = Tabik(uow_factory, store=store, knowledge=knowledge)
     closers: list[Callable[[], Awaitable[None]]] = []
     if conversations is None:

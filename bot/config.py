@@ -111,6 +111,8 @@ class Settings(BaseSettings):
     database_url: str = Field(default_factory=lambda: _sqlite_url("tabik.db"), repr=False)
     tracker_store_url: str = Field(default_factory=lambda: _sqlite_url("trackers.db"), repr=False)
     redis_url: str | None = Field(None, repr=False)
+    # Every Redis key starts with it, so deployments (or tests) can share one Redis.
+    redis_key_prefix: str = "tabik:"
 
     whatsapp_verify_token: str | None = _secret()
     whatsapp_app_secret: str | None = _secret()
@@ -143,6 +145,10 @@ class Settings(BaseSettings):
     tabik_model: Path | None = None
     # Longest wait between two tries of an unsent outbox message (the platform is down).
     outbox_max_delay: float = Field(60.0, gt=0)
+    # How long a claim on a stored message (a turn) or an outbox row (a send) lasts
+    # unrenewed: how soon another instance takes over a dead one's work.
+    inbound_lease: float = Field(60.0, ge=3)
+    outbox_lease: float = Field(120.0, ge=3)
 
     # Values for outside systems that tests inject without the environment.
     _extra: dict[str, str] = PrivateAttr(default_factory=dict)

@@ -42,7 +42,7 @@ MESSAGES_SENT = Counter(
 )
 TURN_SECONDS = Histogram(
     "tabik_turn_seconds",
-    "From a resident's message arriving to the last reply sent",
+    "A resident message's turn (Rasa, actions) until its replies are queued",
     ["channel"],
     buckets=_TURN_BUCKETS,
 )
@@ -83,11 +83,14 @@ RATE_LIMIT_WAIT = Histogram(
 )
 
 
-def record_received(channel: str) -> None:
-    MESSAGES_RECEIVED.labels(channel=channel).inc()
+def record_received(channel: str, *, count: int = 1) -> None:
+    if count:
+        MESSAGES_RECEIVED.labels(channel=channel).inc(count)
 
 
 def record_sent(channel: str, *, ok: bool = True, count: int = 1) -> None:
+    if count <= 0:
+        return
     MESSAGES_SENT.labels(channel=channel, outcome="sent" if ok else "failed").inc(count)
 
 

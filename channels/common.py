@@ -14,6 +14,7 @@ queues. Texts, payloads and retries live in ``channels.text``,
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import MISSING, dataclass, field, fields, replace
@@ -26,6 +27,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy.engine import Engine
 
+from bot import observability
 from bot.adapters.db.engine import make_engine
 from bot.adapters.kv import KeyValueStore
 from bot.config import Settings, TelegramSettings, WhatsAppSettings, get_settings
@@ -40,7 +42,7 @@ from channels.inbound import (
 )
 from channels.outbound import OutboxSender, Progress
 from channels.payloads import PayloadRegistry
-from channels.retry import RateLimiter, Retry, RetryPolicy, call_with_retries
+from channels.retry import Retry, RetryPolicy, call_with_retries, rate_limited
 from channels.text import (
     MAX_TEXT_LENGTH,
     Replies,
@@ -59,6 +61,8 @@ logger = logging.getLogger(__name__)
 APOLOGY_RESPONSE = "utter_system_busy"
 # On shutdown, running turns and sends get this long before they are handed back.
 SHUTDOWN_GRACE_SECONDS = 10.0
+# How often the queue gauges (depth, oldest unsent reply) are read from the database.
+QUEUE_METRICS_INTERVAL = 15.0
 
 
 @dataclass
@@ -74,10 +78,25 @@ class Messaging:
     instance: str = field(default_factory=instance_name)
 
     @classmethod
-    def from_url(cls, database_url: str, **options: Any) -> Messaging:
+    def from_url(
+        cls,
+        database_url: str,
+        *,
+        inbound_lease: float = 60.0,
+        outbox_lease: float = 120.0,
+        **options: Any,
+    ) -> Messaging:
         engine = make_engine(database_url)
-        outbox = Outbox(engine)
-        return cls(InboundQueue(engine, outbox), outbox, engine, **options)
+        outbox = Outbox(engine, lease=outbox_lease)
+        return cls(InboundQueue(engine, outbox, lease=inbound_lease), outbox, engine, **options)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Messaging:
+        return cls.from_url(
+            settings.database_url,
+            inbound_lease=settings.inbound_lease,
+            outbox_lease=settings.outbox_lease,
+        )
 
     def close(self) -> None:
         if self.engine is not None:
@@ -168,7 +187,7 @@ class WebhookInput(InputChannel):
     @property
     def messaging(self) -> Messaging:
         if self._messaging is None:
-            self._messaging = Messaging.from_url(get_settings().database_url)
+            self._messaging = Messaging.from_settings(get_settings())
         return self._messaging
 
     @classmethod
@@ -188,13 +207,15 @@ class WebhookInput(InputChannel):
         """Keep a delivery's messages; the HTTP status and text to answer the platform."""
         if messages:
             try:
-                await self.messaging.inbound.accept([m.to_incoming() for m in messages])
+                stored = await self.messaging.inbound.accept([m.to_incoming() for m in messages])
             except Exception:
                 # Nothing acknowledged: the platform delivers again later.
                 logger.exception(
                     "%s: could not store a delivery; asking for redelivery", self.name()
                 )
                 return 503, "busy"
+            # Counted once: a redelivery of a stored message is not a new one.
+            observability.record_received(self.name(), count=len(stored))
             if self.worker is not None:
                 self.worker.wake()
         return 200, "ok"
@@ -316,6 +337,9 @@ class WebhookInput(InputChannel):
         self._loops = [
             asyncio.create_task(self.worker.run(self._stop), name=f"{self.name()}:inbound"),
             asyncio.create_task(self.sender.run(self._stop), name=f"{self.name()}:outbox"),
+            asyncio.create_task(
+                report_queues(messaging, self._stop), name=f"{self.name()}:queue-metrics"
+            ),
         ]
 
     async def stop_workers(self, grace: float = SHUTDOWN_GRACE_SECONDS) -> None:
@@ -374,6 +398,34 @@ class WebhookInput(InputChannel):
             self._messaging.close()
 
 
+async def read_queues(messaging: Messaging) -> None:
+    """Set the queue gauges once: open rows of both queues, the oldest unsent reply."""
+    inbound, outbox = await messaging.inbound.counts(), await messaging.outbox.counts()
+    observability.set_queue_depth(
+        "inbound", inbound.get("pending", 0) + inbound.get("processing", 0)
+    )
+    observability.set_queue_depth("outbox", outbox.get("pending", 0) + outbox.get("sending", 0))
+    observability.set_outbox_age(await messaging.outbox.oldest_unsent_age())
+
+
+async def report_queues(
+    messaging: Messaging, stop: asyncio.Event, interval: float = QUEUE_METRICS_INTERVAL
+) -> None:
+    """Keep the queue gauges current until ``stop``.
+
+    The queues are shared, so every instance reports the same figures (take the
+    maximum across instances, not the sum). A failed read is logged and tried at
+    the next interval; it never stops the channel.
+    """
+    while not stop.is_set():
+        try:
+            await read_queues(messaging)
+        except Exception:
+            logger.exception("reading the queues for the metrics failed")
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(stop.wait(), interval)
+
+
 def agent_ready(app: Sanic | None) -> bool:
     """Whether Rasa's model is loaded (messages wait in the store until it is)."""
     agent = getattr(getattr(app, "ctx", None), "agent", None) if app is not None else None
@@ -388,7 +440,6 @@ __all__ = [
     "Inbound",
     "Messaging",
     "PayloadRegistry",
-    "RateLimiter",
     "Replies",
     "Retry",
     "RetryPolicy",
@@ -400,6 +451,7 @@ __all__ = [
     "intent_text",
     "numbered_menu",
     "phone_to_national",
+    "rate_limited",
     "shorten",
     "split_text",
     "utf16_len",

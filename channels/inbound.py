@@ -27,6 +27,7 @@ from typing import Any
 
 from rasa.core.channels.channel import OutputChannel
 
+from bot import observability
 from bot.domain.identity import ChatIdentity
 from bot.services.inbound import ClaimedMessage, InboundQueue, IncomingMessage
 
@@ -217,9 +218,10 @@ class InboundWorker:
             error = TurnFailed(f"not answered after {claimed.attempts - 1} tries")
         else:
             try:
-                replies = await asyncio.wait_for(
-                    self.turn(inbound, claimed.attempts), self.turn_timeout
-                )
+                with observability.timed_turn(self.channel):
+                    replies = await asyncio.wait_for(
+                        self.turn(inbound, claimed.attempts), self.turn_timeout
+                    )
             except asyncio.TimeoutError:
                 error = TurnFailed(f"turn timed out after {self.turn_timeout:.0f} s")
             except Exception as failure:

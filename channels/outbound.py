@@ -21,6 +21,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from bot import observability
 from bot.domain.privacy import mask_text
 from bot.services.outbox import Outbox, OutboxItem
 from channels.inbound import instance_name
@@ -126,6 +127,8 @@ class OutboxSender:
             await self._failed(item, error, done)
             return
         self._platform_failures = 0
+        # The platform has them, whatever happens to the bookkeeping below.
+        observability.record_sent(self.channel, count=len(item.messages) - item.parts_sent)
         await self.outbox.mark_sent(item, worker=self.worker, parts_sent=len(item.messages))
         logger.info("outbox %d (%s) sent to %s", item.id, item.kind, item.recipient.masked())
 
@@ -136,10 +139,12 @@ class OutboxSender:
             logger.error(
                 "outbox %d to %s failed for good: %s", item.id, item.recipient.masked(), reason
             )
+            observability.record_sent(self.channel, ok=False)
             await self.outbox.mark_failed(
                 item, worker=self.worker, error=error, parts_sent=parts_sent
             )
             return
+        observability.record_retry(self.channel, type(error).__name__)
         if verdict.recipient_only:
             delay = self.policy.delay(verdict, item.attempts + 1)
         else:
@@ -150,6 +155,8 @@ class OutboxSender:
         status = await self.outbox.mark_retry(
             item, worker=self.worker, error=error, delay=delay, parts_sent=parts_sent
         )
+        if status != "pending":
+            observability.record_sent(self.channel, ok=False)
         logger.warning(
             "outbox %d to %s not sent (attempt %d): %s; %s",
             item.id,

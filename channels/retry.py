@@ -1,4 +1,4 @@
-"""How outbound calls are retried and paced: one retry policy (tenacity), rate limits (aiolimiter).
+"""How outbound calls are retried: one retry policy (tenacity), and limiter refusals.
 
 The same :class:`RetryPolicy` serves twice. Inside one send it retries short
 blips (a few tries, waiting the server's ``retry_after`` when it gave one); a
@@ -6,6 +6,10 @@ hint longer than ``max_retry_after`` is not waited in place but raised as
 ``RetryBudgetExhausted``, and the outbox sender then reschedules the message
 with :meth:`RetryPolicy.delay` (the hint, or capped exponential backoff), so an
 outage of hours costs a few calls a minute and loses nothing.
+
+Sends are paced by the shared limiter of ``bot.adapters.rate_limit`` (GCRA, in
+Redis with several instances); a slot further away than its ``max_wait`` is
+refused with ``RateLimited``, which the outbox sender turns into a later try.
 """
 
 from __future__ import annotations
@@ -13,14 +17,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from aiolimiter import AsyncLimiter
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
+from bot.adapters.rate_limit import RateLimited
 from channels.errors import RetryBudgetExhausted
 
 logger = logging.getLogger(__name__)
@@ -114,31 +117,14 @@ async def call_with_retries(
     return await policy.call(operation, call, classify)
 
 
-class RateLimiter:
-    """``rate`` sends per second with bursts of up to ``burst``, per key (aiolimiter buckets).
+def rate_limited(error: BaseException) -> Retry | None:
+    """A send the shared limiter refused (``RateLimited``): due again after its wait.
 
-    Idle keys are forgotten (LRU bound), which is harmless: a forgotten bucket was
-    full anyway. Limits hold within one process; across instances the platform's
-    429 answers and their ``retry_after`` pace the rest.
+    Not retried in place: the wait is longer than the limiter's ``max_wait``.
     """
-
-    def __init__(self, rate: float, burst: int = 1, *, max_keys: int = 10_000) -> None:
-        if rate <= 0 or burst < 1:
-            raise ValueError("rate must be positive and burst at least 1")
-        self.rate = rate
-        self.burst = burst
-        self._max_keys = max_keys
-        self._limiters: OrderedDict[str, AsyncLimiter] = OrderedDict()
-
-    def _limiter(self, key: str) -> AsyncLimiter:
-        limiter = self._limiters.pop(key, None) or AsyncLimiter(self.burst, self.burst / self.rate)
-        self._limiters[key] = limiter
-        while len(self._limiters) > self._max_keys:
-            self._limiters.popitem(last=False)
-        return limiter
-
-    async def acquire(self, key: str = "") -> None:
-        await self._limiter(key).acquire()
+    if isinstance(error, RateLimited):
+        return Retry(after=error.retry_after, recipient_only=error.recipient_only)
+    return None
 
 
-__all__ = ["RateLimiter", "Retry", "RetryPolicy", "call_with_retries"]
+__all__ = ["Retry", "RetryPolicy", "call_with_retries", "rate_limited"]

@@ -32,6 +32,14 @@ from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.adapters.kv import KeyValueStore, create_store
+from bot.adapters.rate_limit import (
+    TELEGRAM_OVERALL,
+    TELEGRAM_PER_CHAT,
+    Limit,
+    MemoryRateLimiter,
+    RateLimiter,
+    create_rate_limiter,
+)
 from bot.config import Settings, TelegramSettings
 from bot.domain.identity import ChatIdentity
 from bot.services.outbox import OutboxItem
@@ -41,7 +49,7 @@ from channels.guard import FloodGuard, RejectedRequest, parse_json, read_body
 from channels.inbound import Inbound
 from channels.outbound import Progress
 from channels.payloads import PayloadRegistry
-from channels.retry import RateLimiter, Retry, RetryPolicy, call_with_retries
+from channels.retry import Retry, RetryPolicy, call_with_retries, rate_limited
 from channels.telegram_parse import parse_message, parse_update
 from channels.text import (
     Replies,
@@ -118,7 +126,7 @@ def classify(error: BaseException) -> Retry | None:
 
 def classify_for_outbox(error: BaseException) -> Retry | None:
     """Across outbox retries: blocked bots and refused messages are final, the rest waits."""
-    verdict = classify(error)
+    verdict = classify(error) or rate_limited(error)
     if verdict is not None:
         return verdict
     if isinstance(error, RetryBudgetExhausted):
@@ -147,17 +155,20 @@ class TelegramOutput(OutputChannel):
         replies: Replies,
         payloads: PayloadRegistry,
         retry: RetryPolicy | None = None,
-        per_chat: RateLimiter | None = None,
-        overall: RateLimiter | None = None,
+        limiter: RateLimiter | None = None,
+        per_chat: Limit = TELEGRAM_PER_CHAT,
+        overall: Limit = TELEGRAM_OVERALL,
     ) -> None:
         self.api = api
         self.replies = replies
         self.payloads = payloads
         self.retry = retry or RetryPolicy()
         # Telegram: about one message per second in a chat (short bursts tolerated)
-        # and about 30 per second overall.
-        self.per_chat = per_chat or RateLimiter(rate=1.0, burst=3)
-        self.overall = overall or RateLimiter(rate=30.0, burst=30)
+        # and about 30 per second overall, counted per bot: shared by every instance
+        # when the limiter is Redis' (from_settings).
+        self.limiter = limiter or MemoryRateLimiter()
+        self.per_chat = per_chat
+        self.overall = overall
 
     @staticmethod
     def chat_id(recipient_id: str) -> int:
@@ -174,8 +185,9 @@ class TelegramOutput(OutputChannel):
     ) -> T:
         async def limited() -> T:
             if chat_id is not None:
-                await self.per_chat.acquire(str(chat_id))
-            await self.overall.acquire()
+                await self.limiter.acquire((self.per_chat, str(chat_id)), (self.overall, ""))
+            else:
+                await self.limiter.acquire((self.overall, ""))
             return await call()
 
         return await call_with_retries(f"Telegram {operation}", limited, classify, self.retry)
@@ -326,9 +338,10 @@ class TelegramInput(WebhookInput):
         )
         return cls(
             config,
-            store=create_store(settings.redis_url),
+            store=create_store(settings.redis_url, prefix=settings.redis_key_prefix),
             retry=RetryPolicy(max_delay=settings.outbox_max_delay),
-            messaging=Messaging.from_url(settings.database_url),
+            limiter=create_rate_limiter(settings.redis_url, prefix=settings.redis_key_prefix),
+            messaging=Messaging.from_settings(settings),
         )
 
     def __init__(
@@ -340,8 +353,9 @@ class TelegramInput(WebhookInput):
         api: BotApi | None = None,
         messaging: Messaging | None = None,
         retry: RetryPolicy | None = None,
-        per_chat: RateLimiter | None = None,
-        overall: RateLimiter | None = None,
+        limiter: RateLimiter | None = None,
+        per_chat: Limit = TELEGRAM_PER_CHAT,
+        overall: Limit = TELEGRAM_OVERALL,
     ) -> None:
         super().__init__(store, namespace="tg", replies=replies, messaging=messaging)
         self.settings = settings
@@ -352,6 +366,7 @@ class TelegramInput(WebhookInput):
             replies=self.replies,
             payloads=self.payloads,
             retry=retry,
+            limiter=limiter,
             per_chat=per_chat,
             overall=overall,
         )
@@ -428,6 +443,7 @@ class TelegramInput(WebhookInput):
 
     async def aclose(self) -> None:
         await self.api.close()
+        await self.output.limiter.close()
         await super().aclose()
 
 

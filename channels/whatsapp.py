@@ -23,6 +23,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.adapters.kv import KeyValueStore, create_store
+from bot.adapters.rate_limit import create_rate_limiter
 from bot.config import Settings, WhatsAppSettings
 from bot.services.outbox import OutboxItem
 from channels.common import Messaging, WebhookInput, channel_settings
@@ -74,9 +75,13 @@ class WhatsAppInput(WebhookInput):
         )
         return cls(
             config,
-            store=create_store(settings.redis_url),
-            client=GraphClient(config, retry=RetryPolicy(max_delay=settings.outbox_max_delay)),
-            messaging=Messaging.from_url(settings.database_url),
+            store=create_store(settings.redis_url, prefix=settings.redis_key_prefix),
+            client=GraphClient(
+                config,
+                retry=RetryPolicy(max_delay=settings.outbox_max_delay),
+                limiter=create_rate_limiter(settings.redis_url, prefix=settings.redis_key_prefix),
+            ),
+            messaging=Messaging.from_settings(settings),
         )
 
     def __init__(

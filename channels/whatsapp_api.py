@@ -18,6 +18,13 @@ from typing import Any
 import aiohttp
 from rasa.core.channels.channel import OutputChannel
 
+from bot.adapters.rate_limit import (
+    WHATSAPP_PAIR,
+    WHATSAPP_THROUGHPUT,
+    Limit,
+    MemoryRateLimiter,
+    RateLimiter,
+)
 from bot.config import WhatsAppSettings
 from bot.domain.identity import ChatIdentity
 from bot.services.outbox import OutboxItem
@@ -25,7 +32,7 @@ from channels.common import without_template_params
 from channels.errors import RecipientNotOnChannel, RetryBudgetExhausted, WhatsAppApiError
 from channels.outbound import Progress
 from channels.payloads import PayloadRegistry
-from channels.retry import RateLimiter, Retry, RetryPolicy
+from channels.retry import Retry, RetryPolicy, rate_limited
 from channels.text import Replies, button_payload, numbered_menu, shorten, split_text, utf16_len
 from channels.whatsapp_parse import _dict, _dicts, _timestamp
 
@@ -82,13 +89,19 @@ class GraphClient:
         *,
         retry: RetryPolicy | None = None,
         limiter: RateLimiter | None = None,
+        throughput: Limit = WHATSAPP_THROUGHPUT,
+        pair: Limit = WHATSAPP_PAIR,
         pair_rate_delay: float = 6.0,
         timeout: float = 15.0,
     ) -> None:
         self.settings = settings
         self.retry = retry or RetryPolicy()
-        # Cloud API's default throughput is 80 messages per second per number.
-        self.limiter = limiter or RateLimiter(rate=80, burst=80)
+        # Cloud API: 80 messages per second per business number by default, and one
+        # every 6 s to one user after a burst. Shared by every instance when the
+        # limiter is Redis' (WhatsAppInput.from_settings).
+        self.limiter = limiter or MemoryRateLimiter()
+        self.throughput = throughput
+        self.pair = pair
         self.pair_rate_delay = pair_rate_delay
         self.timeout = timeout
         self._session: aiohttp.ClientSession | None = None
@@ -109,6 +122,7 @@ class GraphClient:
         if self._session is not None and not self._session.closed:
             await self._session.close()
         self._session = None
+        await self.limiter.close()
 
     def classify(self, error: BaseException) -> Retry | None:
         """Within one send: rate limits, Meta's hiccups and the network are retried."""
@@ -125,7 +139,7 @@ class GraphClient:
 
     def classify_for_outbox(self, error: BaseException) -> Retry | None:
         """Across outbox retries: only what no retry can cure is given up."""
-        verdict = self.classify(error)
+        verdict = self.classify(error) or rate_limited(error)
         if verdict is not None:
             return verdict
         if isinstance(error, RetryBudgetExhausted):
@@ -149,7 +163,10 @@ class GraphClient:
         )
 
     async def _post(self, body: Mapping[str, Any]) -> str | None:
-        await self.limiter.acquire()
+        await self.limiter.acquire(
+            (self.throughput, self.settings.phone_number_id),
+            (self.pair, str(body.get("to") or "")),
+        )
         async with self._session_now().post(self.messages_url, json=body) as answer:
             raw = await answer.text()
             if answer.status == 200:

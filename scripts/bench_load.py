@@ -188,14 +188,19 @@ async def play(args: argparse.Namespace, urls: list[str], log: ReplyLog) -> dict
     }
 
 
-async def where_time_goes(url: str, samples: int, run: str) -> dict[str, Any]:
-    """On the idle server: NLU alone, a whole REST turn, and the tracker's event times."""
+async def where_time_goes(url: str, samples: int, run: str, token: str) -> dict[str, Any]:
+    """On the idle server: NLU alone, a whole REST turn, and the tracker's event times.
+
+    Needs the REST channel (``TABIK_ENABLE_REST``) and ``RASA_API_TOKEN`` of the instance.
+    """
     nlu, turns, policy_action, listen, reads = [], [], [], [], []
+    auth = f"?token={quote(token)}" if token else ""
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
         for n in range(samples):
             text = f"cek status tiket ADU-261128-Q{ALPHABET[n % len(ALPHABET)]}ZZ"
             started = time.monotonic()
-            async with session.post(url + "/model/parse", json={"text": text}) as answer:
+            async with session.post(url + "/model/parse" + auth, json={"text": text}) as answer:
+                answer.raise_for_status()
                 await answer.read()
             nlu.append(time.monotonic() - started)
             sender = f"rest:bench-{run}-{n}"
@@ -203,10 +208,13 @@ async def where_time_goes(url: str, samples: int, run: str) -> dict[str, Any]:
             async with session.post(
                 url + "/webhooks/rest/webhook", json={"sender": sender, "message": text}
             ) as answer:
+                answer.raise_for_status()
                 await answer.read()
             turns.append(time.monotonic() - started)
             started = time.monotonic()
-            async with session.get(f"{url}/conversations/{quote(sender, safe=':')}/tracker") as t:
+            tracker = f"{url}/conversations/{quote(sender, safe=':')}/tracker{auth}"
+            async with session.get(tracker) as t:
+                t.raise_for_status()
                 events = (await t.json()).get("events", [])
             reads.append(time.monotonic() - started)
             user = [e for e in events if e.get("event") == "user"][-1]
@@ -263,16 +271,13 @@ def start_instances(args: argparse.Namespace, graph_port: int) -> list[TabikServ
         raise SystemExit(f"No model at {model}: run `make train` first (the bench never trains).")
     workdir = Path(tempfile.mkdtemp(prefix="tabik-bench-"))
     shared: dict[str, str] = {}
-    if args.instances > 1:
-        if not (args.database_url and args.redis_url):
-            raise SystemExit("--instances > 1 needs --database-url and --redis-url (shared state).")
-        shared = {
-            "DATABASE_URL": args.database_url,
-            "TRACKER_STORE_URL": args.database_url,
-            "REDIS_URL": args.redis_url,
-        }
-    elif args.redis_url:
-        shared = {"REDIS_URL": args.redis_url}
+    if args.instances > 1 and not (args.database_url and args.redis_url):
+        raise SystemExit("--instances > 1 needs --database-url and --redis-url (shared state).")
+    if args.database_url:
+        shared.update({"DATABASE_URL": args.database_url, "TRACKER_STORE_URL": args.database_url})
+    if args.redis_url:
+        # This run's own keys, so a shared Redis is left as found (forget_run).
+        shared.update({"REDIS_URL": args.redis_url, "REDIS_KEY_PREFIX": f"bench{args.run}:"})
     servers = []
     for n in range(args.instances):
         env = {
@@ -282,6 +287,8 @@ def start_instances(args: argparse.Namespace, graph_port: int) -> list[TabikServ
             "WHATSAPP_PHONE_NUMBER_ID": fake_whatsapp.PHONE_NUMBER_ID,
             "WHATSAPP_API_BASE": f"http://127.0.0.1:{graph_port}/{fake_whatsapp.API_VERSION}",
             "TABIK_MODEL": str(model),
+            # The REST channel serves the idle profile (where_time_goes).
+            "TABIK_ENABLE_REST": "1",
             **shared,
         }
         server = TabikServer(workdir / f"instance{n}", env_overrides=env)
@@ -295,14 +302,14 @@ def start_instances(args: argparse.Namespace, graph_port: int) -> list[TabikServ
 
 
 async def forget_run(redis_url: str, needles: list[str]) -> int:
-    """Delete the keys this run left in a shared Redis (de-duplication, service windows)."""
+    """Delete the keys this run left in a shared Redis (its own prefix: locks, limits, …)."""
     from redis import asyncio as aioredis
 
     client = aioredis.from_url(redis_url, socket_timeout=5)
     deleted = 0
     try:
         for needle in needles:
-            keys = [key async for key in client.scan_iter(f"*{needle}*", count=1000)]
+            keys = [key async for key in client.scan_iter(f"{needle}*", count=1000)]
             if keys:
                 deleted += await client.delete(*keys)
     finally:
@@ -326,15 +333,17 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         result = await play(args, urls, log)
         result["instance_metrics"] = await instance_metrics(urls)
         if args.profile:
-            result["where_time_goes"] = await where_time_goes(urls[0], args.profile, args.run)
-        if args.redis_url:
-            result["redis_keys_removed"] = await forget_run(
-                args.redis_url, [f"BENCH-{args.run}-", f"rest:bench-{args.run}-", *log.order]
+            token = servers[0].api_token if servers else args.api_token
+            result["where_time_goes"] = await where_time_goes(
+                urls[0], args.profile, args.run, token
             )
         return result
     finally:
         for server in servers:
             await asyncio.to_thread(server.stop)
+        if args.redis_url and servers:
+            removed = await forget_run(args.redis_url, [f"bench{args.run}:"])
+            print(f"removed {removed} Redis key(s) of this run", file=sys.stderr)
         await runner.cleanup()
 
 
@@ -355,6 +364,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--database-url", help="shared PostgreSQL for started instances")
     parser.add_argument("--redis-url", help="shared Redis for started instances")
     parser.add_argument("--model", help="model to serve (default: the current one)")
+    parser.add_argument("--api-token", default="", help="RASA_API_TOKEN of --rasa-url instances")
     parser.add_argument("--profile", type=int, default=10, help="idle samples of where time goes")
     parser.add_argument(
         "--skip-venv-check",

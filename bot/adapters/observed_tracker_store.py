@@ -10,7 +10,8 @@ construction and would hide how well the model understands typed text.
 ``class ObservedStore(RecordsNluConfidence, SomeTrackerStore)``; its ``save``
 saves through the store, then records. ``ObservedSQLTrackerStore`` is Rasa's SQL
 store with it (``tracker_store.type`` in the endpoints; every argument of
-``SQLTrackerStore`` passes through unchanged).
+``SQLTrackerStore`` passes through unchanged); ``ObservedMaskingTrackerStore``
+is the masking store with it, the one the launcher configures.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import observability
+from bot.adapters.tracker_store import MaskingTrackerStore
 
 # Conversations whose latest message was already recorded, so a tracker saved twice
 # (a later API call, a reminder) is not counted twice. Bounded: an evicted sender's
@@ -55,3 +57,11 @@ class RecordsNluConfidence(TrackerStore):
 
 class ObservedSQLTrackerStore(RecordsNluConfidence, SQLTrackerStore):
     """Rasa's SQL tracker store, recording NLU confidence."""
+
+
+class ObservedMaskingTrackerStore(RecordsNluConfidence, MaskingTrackerStore):
+    """The store the launcher configures: NIKs masked in what is kept, confidence recorded.
+
+    The recording reads the tracker in memory, so it sees the intent and confidence
+    whatever the masking writes to the database.
+    """

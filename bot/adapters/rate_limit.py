@@ -45,11 +45,15 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Limit:
-    """``rate`` sends per second on average, up to ``burst`` at once after a quiet spell."""
+    """``rate`` sends per second on average, up to ``burst`` at once after a quiet spell.
+
+    ``per_recipient``: keyed by one chat or user, so waiting for it holds up only them.
+    """
 
     name: str
     rate: float
     burst: int = 1
+    per_recipient: bool = False
 
     def __post_init__(self) -> None:
         if self.rate <= 0 or self.burst < 1:
@@ -60,10 +64,10 @@ class Limit:
         return 1.0 / self.rate
 
 
-TELEGRAM_PER_CHAT = Limit("telegram:chat", rate=1.0, burst=3)
+TELEGRAM_PER_CHAT = Limit("telegram:chat", rate=1.0, burst=3, per_recipient=True)
 TELEGRAM_OVERALL = Limit("telegram:all", rate=30.0, burst=30)
 WHATSAPP_THROUGHPUT = Limit("whatsapp:number", rate=80.0, burst=80)
-WHATSAPP_PAIR = Limit("whatsapp:pair", rate=1 / 6, burst=45)
+WHATSAPP_PAIR = Limit("whatsapp:pair", rate=1 / 6, burst=45, per_recipient=True)
 
 Slot = tuple[Limit, str]
 
@@ -74,7 +78,18 @@ class RateLimited(Exception):
     def __init__(self, limits: Sequence[Limit], retry_after: float) -> None:
         names = ", ".join(limit.name for limit in limits)
         super().__init__(f"rate limit {names}: next slot in {retry_after:.1f} s")
+        self.limits = tuple(limits)
         self.retry_after = retry_after
+
+    @property
+    def recipient_only(self) -> bool:
+        """Whether a limit about one recipient was among those asked for.
+
+        The overall limits (30/s, 80/s) cannot push a wait past ``max_wait`` with the
+        few sends in flight per instance, so a refusal is, in practice, one chat's
+        limit: only that recipient's messages need wait.
+        """
+        return any(limit.per_recipient for limit in self.limits)
 
 
 class KeyedLimiter(Protocol):

@@ -2,7 +2,7 @@
 
 rasa-sdk's own ``rasa run actions`` listens on every interface and runs any
 tracker anyone posts to ``/webhook``. Here the app is rasa-sdk's, but every
-route except ``/health`` requires ``ACTIONS_TOKEN`` in the ``X-Tabik-Actions-Token``
+route except ``/health`` and ``/ready`` requires ``ACTIONS_TOKEN`` in the ``X-Tabik-Actions-Token``
 header (Rasa sends it: the launcher writes it into the action endpoint's
 headers), and the server binds ``ACTIONS_HOST`` (``127.0.0.1`` unless changed).
 """
@@ -15,7 +15,7 @@ import logging
 import logging.config
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,21 +25,52 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.adapters.health import DatabaseProbe, Probe, RedisProbe, readiness
 from bot.config import get_settings
 
 logger = logging.getLogger("tabik.actions")
 
 TOKEN_HEADER = "X-Tabik-Actions-Token"  # noqa: S105 - a header name
-OPEN_PATHS = frozenset({"/health"})
+# Load balancers and orchestrators probe these without the token; they tell nothing secret.
+OPEN_PATHS = frozenset({"/health", "/ready"})
 LOGGING_CONFIG = Path(__file__).with_name("logging.yml")
 
 
-def build_app(token: str, *, actions_package: str = "actions") -> Sanic:
-    """rasa-sdk's app with the token check in front and no CORS (no browser calls it)."""
+def action_probes() -> Mapping[str, Probe]:
+    """What the actions need: the system of record, and Redis when it is configured."""
+    settings = get_settings()
+    probes: dict[str, Probe] = {"database": DatabaseProbe(settings.database_url)}
+    if settings.redis_url:
+        probes["redis"] = RedisProbe(settings.redis_url)
+    return probes
+
+
+def build_app(
+    token: str,
+    *,
+    actions_package: str = "actions",
+    probes: Callable[[], Mapping[str, Probe]] = action_probes,
+) -> Sanic:
+    """rasa-sdk's app with the token check in front and no CORS (no browser calls it).
+
+    ``/ready`` answers 200 when the actions' dependencies answer within 2 s, else 503
+    naming the kind of failure (never a URL); ``probes`` are made on the first check.
+    """
     if not token:
         raise ValueError("the action server needs a token")
     expected = token.encode("utf-8")
     app = create_app(actions_package, cors_origins="")
+    made: dict[str, Mapping[str, Probe]] = {}
+
+    @app.get("/ready")
+    async def ready(_: Request) -> HTTPResponse:
+        if "probes" not in made:
+            made["probes"] = probes()
+        ok, details = await readiness(made["probes"])
+        return response.json(
+            {"status": "ready" if ok else "not ready", "checks": details},
+            status=200 if ok else 503,
+        )
 
     @app.middleware("request")
     async def require_token(request: Request) -> HTTPResponse | None:

@@ -200,7 +200,7 @@ def _sql_store(url: str) -> dict[str, Any]:
     return store
 
 
-def _lock_store(redis_url: str | None) -> dict[str, Any]:
+def _lock_store(redis_url: str | None, prefix: str = "tabik:") -> dict[str, Any]:
     if not redis_url:
         return {"type": "in_memory"}
     # Rasa's RedisLockStore races across servers (Rasa #9213) and its 60 s lock is shorter
@@ -208,7 +208,7 @@ def _lock_store(redis_url: str | None) -> dict[str, Any]:
     return {
         "type": "bot.adapters.lock_store.FencedRedisLockStore",
         "url": redis_url,
-        "key_prefix": "tabik",
+        "key_prefix": prefix.rstrip(":"),
         # Rasa's lock store calls Redis synchronously: a hanging Redis must not hold
         # the event loop for long (Rasa's default is 10 s).
         "socket_timeout": 2,
@@ -216,7 +216,8 @@ def _lock_store(redis_url: str | None) -> dict[str, Any]:
 
 
 LOGGING_FILES = {"plain": "logging.yml", "json": "logging-json.yml"}
-MASKING_STORE = "bot.adapters.tracker_store.MaskingTrackerStore"
+# The masking SQL store, also recording each message's NLU confidence for /metrics.
+MASKING_STORE = "bot.adapters.observed_tracker_store.ObservedMaskingTrackerStore"
 # The action server refuses calls without it (bot/entrypoints/action_server.py).
 ACTIONS_TOKEN_HEADER = "X-Tabik-Actions-Token"  # noqa: S105 - a header name
 
@@ -230,7 +231,7 @@ def runtime_endpoints(settings: Settings) -> dict[str, Any]:
         },
         # Rasa's SQL store, but NIKs are masked in what it keeps.
         "tracker_store": {**_sql_store(settings.tracker_store_url), "type": MASKING_STORE},
-        "lock_store": _lock_store(settings.redis_url),
+        "lock_store": _lock_store(settings.redis_url, settings.redis_key_prefix),
     }
 
 

@@ -286,6 +286,11 @@ class Outbox:
     async def counts(self) -> dict[str, int]:
         return dict(await self._run(lambda t: t.outbox_counts()))
 
+    async def oldest_unsent_age(self) -> float:
+        """Seconds since the oldest message not yet sent was queued; 0 when none waits."""
+        oldest = await self._run(lambda t: t.oldest_unsent())
+        return 0.0 if oldest is None else max(0.0, (self.clock() - oldest).total_seconds())
+
     async def purge(self, older_than: timedelta) -> int:
         """Delete rows sent longer than ``older_than`` ago; how many."""
         before = self.clock() - older_than

@@ -168,7 +168,7 @@ async def serve(settings: Settings, *, interval: float, batch: int) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    store = create_store(settings.redis_url)
+    store = create_store(settings.redis_url, prefix=settings.redis_key_prefix)
     services, engine = build_services(settings, store=store, extensions=False)
     notifier = Notifier(
         services,

@@ -11,7 +11,10 @@ from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.adapters.observed_tracker_store import ObservedSQLTrackerStore
+from bot.adapters.observed_tracker_store import (
+    ObservedMaskingTrackerStore,
+    ObservedSQLTrackerStore,
+)
 from bot.config import Settings
 from bot.entrypoints import launcher
 
@@ -57,3 +60,23 @@ async def test_each_typed_message_is_recorded_once(tmp_path: Path) -> None:
     assert observed("greet") == before_greet
     restored = await store.retrieve("wa:6281234567890")
     assert restored is not None and restored.latest_message.text == "/greet"
+
+
+async def test_the_launchers_store_records_confidence_and_keeps_niks_masked(
+    tmp_path: Path,
+) -> None:
+    settings = Settings.from_env({"TRACKER_STORE_URL": f"sqlite:///{tmp_path / 'trackers.db'}"})
+    endpoints = launcher.runtime_endpoints(settings)["tracker_store"]
+    store = TrackerStore.create(EndpointConfig.from_dict(endpoints), Domain.empty())
+    assert isinstance(store, ObservedMaskingTrackerStore)
+    before = observed("check_status")
+    nik = "1871011508900001"
+    tracker = DialogueStateTracker.from_events(
+        "wa:6281234567890", [parsed(f"cek nik {nik}", "check_status", 0.87, "m1")]
+    )
+
+    await store.save(tracker)
+
+    assert observed("check_status") == before + 1
+    restored = await store.retrieve("wa:6281234567890")
+    assert restored is not None and nik not in (restored.latest_message.text or "")

@@ -4,20 +4,35 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.adapters.kv import KeyValueStore, MemoryStore
+from bot.adapters.rate_limit import (
+    TELEGRAM_OVERALL,
+    TELEGRAM_PER_CHAT,
+    WHATSAPP_PAIR,
+    WHATSAPP_THROUGHPUT,
+    Limit,
+    MemoryRateLimiter,
+)
 from bot.config import TelegramSettings, WhatsAppSettings
-from channels.common import Messaging, RateLimiter, Replies, RetryPolicy
+from channels.common import Messaging, Replies, RetryPolicy
 from channels.telegram import BotApi, TelegramInput
 from channels.whatsapp import GraphClient, WhatsAppInput
 from tests.auxil import fake_telegram, fake_whatsapp
 from tests.auxil.fake_telegram import FakeBotApi
 from tests.auxil.fake_whatsapp import FakeGraphApi
 from tests.auxil.outbox import database_from, migrated_template
+
+
+def roomy(limit: Limit) -> Limit:
+    """A platform limit widened: real limits are tested in tests/adapters/test_rate_limit.py
+    and tests that pace on purpose; elsewhere they would only slow the tests."""
+    return replace(limit, rate=1000.0, burst=1000)
 
 
 class RecordedSleeps:
@@ -101,7 +116,14 @@ async def whatsapp(
     fast_retry: RetryPolicy,
     messaging: Messaging,
 ) -> AsyncIterator[WhatsAppInput]:
-    client = GraphClient(whatsapp_settings, retry=fast_retry, pair_rate_delay=0.02)
+    client = GraphClient(
+        whatsapp_settings,
+        retry=fast_retry,
+        pair_rate_delay=0.02,
+        limiter=MemoryRateLimiter(),
+        throughput=roomy(WHATSAPP_THROUGHPUT),
+        pair=roomy(WHATSAPP_PAIR),
+    )
     channel = WhatsAppInput(
         whatsapp_settings,
         store=store,
@@ -135,9 +157,9 @@ async def make_telegram(
             "store": store,
             "replies": replies,
             "retry": fast_retry,
-            # Real limits are unit-tested with a fake clock; here they would only slow tests.
-            "per_chat": RateLimiter(rate=1000, burst=1000),
-            "overall": RateLimiter(rate=1000, burst=1000),
+            "limiter": MemoryRateLimiter(),
+            "per_chat": roomy(TELEGRAM_PER_CHAT),
+            "overall": roomy(TELEGRAM_OVERALL),
             "messaging": messaging,
             **kwargs,
         }

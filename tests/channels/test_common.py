@@ -16,7 +16,6 @@ from channels.common import (
     Inbound,
     Messaging,
     PayloadRegistry,
-    RateLimiter,
     Replies,
     Retry,
     RetryPolicy,
@@ -122,23 +121,6 @@ def test_replies_file_missing_a_text_is_refused(tmp_path: Path) -> None:
     path.write_text("unsupported:\n  default: Maaf.\nchoose_prompt: Pilih\n", encoding="utf-8")
     with pytest.raises(ValueError, match="processing_failed"):
         Replies.load(path)
-
-
-# --------------------------------------------------------------------------- rate limiting
-
-
-async def test_rate_limiter_allows_a_burst_then_spaces_sends() -> None:
-    limiter = RateLimiter(rate=20.0, burst=3)
-    loop = asyncio.get_running_loop()
-    started = loop.time()
-    for _ in range(3):
-        await limiter.acquire("chat-1")
-    burst = loop.time() - started
-    await limiter.acquire("chat-2")  # another chat has its own bucket
-    assert loop.time() - started < 0.03 and burst < 0.03
-    for _ in range(2):
-        await limiter.acquire("chat-1")
-    assert loop.time() - started >= 0.08  # then one per 1/20 s
 
 
 def test_retry_delays_take_the_hint_or_back_off_up_to_the_cap() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 
 import aiohttp
@@ -14,9 +15,11 @@ from rasa.core.channels.channel import UserMessage
 from rasa.shared.exceptions import RasaException
 from telegram import Bot
 
+from bot.adapters.rate_limit import TELEGRAM_OVERALL, TELEGRAM_PER_CHAT, RateLimited
 from bot.config import Settings
-from channels.common import RateLimiter, Replies
-from channels.telegram import TelegramInput, parse_update
+from channels.common import Replies
+from channels.retry import Retry
+from channels.telegram import TelegramInput, classify_for_outbox, parse_update
 from tests.auxil import fake_telegram as tg
 from tests.auxil.fake_telegram import FakeBotApi
 from tests.auxil.sanic_app import Script, ScriptedAgent, serve
@@ -469,7 +472,7 @@ async def test_sends_to_one_chat_are_paced_to_telegrams_limit(
     bot_api: tuple[FakeBotApi, str],
 ) -> None:
     # Telegram's pace scaled up 20 times: a burst of three, then one per 50 ms.
-    channel = make_telegram(per_chat=RateLimiter(rate=20.0, burst=3))
+    channel = make_telegram(per_chat=replace(TELEGRAM_PER_CHAT, rate=20.0))
     loop = asyncio.get_running_loop()
     started = loop.time()
     for n in range(5):
@@ -477,3 +480,11 @@ async def test_sends_to_one_chat_are_paced_to_telegrams_limit(
     elapsed = loop.time() - started
     assert len(bot_api[0].accepted("sendMessage")) == 5
     assert 0.08 <= elapsed < 1.0
+
+
+def test_a_slot_refused_by_the_shared_limiter_is_tried_again_after_its_wait() -> None:
+    # One chat's limit holds up only that chat; the bot's overall limit, everyone.
+    per_chat = RateLimited([TELEGRAM_PER_CHAT, TELEGRAM_OVERALL], 75.0)
+    assert classify_for_outbox(per_chat) == Retry(after=75.0, recipient_only=True)
+    overall = RateLimited([TELEGRAM_OVERALL], 61.0)
+    assert classify_for_outbox(overall) == Retry(after=61.0, recipient_only=False)

@@ -8,16 +8,19 @@ import json
 import logging
 import time
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 
 import aiohttp
 import pytest
+from prometheus_client import REGISTRY
 from rasa.core.channels.channel import UserMessage
 from rasa.shared.exceptions import RasaException
 
+from bot.adapters.rate_limit import WHATSAPP_PAIR, MemoryRateLimiter
 from bot.config import Settings
 from bot.domain.identity import ChatIdentity
-from channels.common import Replies
+from channels.common import Replies, read_queues
 from channels.whatsapp import (
     BUTTON_TITLE_MAX,
     WhatsAppInput,
@@ -355,6 +358,61 @@ async def test_throughput_429_is_retried_honouring_retry_after(
     await harness.fake.wait_for_sent(1)
     assert harness.texts() == ["echo: halo"]
     assert sleeps.delays[:2] == [2.0, 0.02]  # Retry-After, then the pair-rate pause
+
+
+def sample(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+async def test_a_message_and_its_reply_show_in_the_metrics_once(
+    harness: Harness, whatsapp: WhatsAppInput
+) -> None:
+    received = sample("tabik_messages_received_total", channel="whatsapp")
+    sent = sample("tabik_messages_sent_total", channel="whatsapp", outcome="sent")
+    turns = sample("tabik_turn_seconds_count", channel="whatsapp")
+    delivery = meta.delivery(meta.text("halo", message_id="wamid.METRICS"))
+    assert await harness.post(delivery) == 200
+    assert await harness.post(delivery) == 200  # Meta's redelivery: not a new message
+    await whatsapp.messaging.settled()
+    assert sample("tabik_messages_received_total", channel="whatsapp") == received + 1
+    assert sample("tabik_messages_sent_total", channel="whatsapp", outcome="sent") == sent + 1
+    assert sample("tabik_turn_seconds_count", channel="whatsapp") == turns + 1
+
+
+async def test_queue_gauges_show_what_waits_and_for_how_long(whatsapp: WhatsAppInput) -> None:
+    messaging = whatsapp.messaging
+    await messaging.outbox.enqueue(
+        ChatIdentity.from_sender_id(SENDER), [{"text": "tunggu"}], kind="staff", key="gauge-1"
+    )
+    await asyncio.sleep(0.05)
+    await read_queues(messaging)
+    assert sample("tabik_queue_depth", queue="outbox") == 1
+    assert sample("tabik_outbox_oldest_age_seconds") > 0
+
+
+async def test_a_resident_over_the_pair_rate_waits_alone_and_nothing_is_lost(
+    harness: Harness,
+    whatsapp: WhatsAppInput,
+) -> None:
+    # WhatsApp's pair rate scaled down: one message, then one every 0.5 s; a wait
+    # longer than 0.1 s is not slept in place but makes the row due again later.
+    whatsapp.client.pair = replace(WHATSAPP_PAIR, rate=2.0, burst=1)
+    whatsapp.client.limiter = MemoryRateLimiter(max_wait=0.1)
+    other = "6281298765432"
+    retries = sample("tabik_retries_total", target="whatsapp", reason="RateLimited")
+    assert await harness.post(meta.delivery(meta.text("satu"))) == 200
+    await harness.fake.wait_for_sent(1)
+    started = time.monotonic()
+    assert await harness.post(meta.delivery(meta.text("dua"))) == 200
+    assert await harness.post(meta.delivery(meta.text("halo", other))) == 200
+    await whatsapp.messaging.settled()
+    assert [(m["to"], m["text"]["body"]) for m in harness.fake.sent] == [
+        (WA_ID, "echo: satu"),
+        (other, "echo: halo"),  # not held up by the first resident's limit
+        (WA_ID, "echo: dua"),
+    ]
+    assert time.monotonic() - started >= 0.3
+    assert sample("tabik_retries_total", target="whatsapp", reason="RateLimited") == retries + 1
 
 
 async def test_a_dead_graph_api_loses_no_reply_and_keeps_their_order(

@@ -6,21 +6,23 @@ import contextlib
 import json
 import socket
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 from sanic import Sanic
 
+from bot.adapters.health import DatabaseProbe
 from bot.entrypoints import action_server, rasa_server
 
 TOKEN = "actions-token-for-tests"
 
 
 @contextlib.asynccontextmanager
-async def serving(actions_package: str) -> AsyncIterator[str]:
+async def serving(actions_package: str, **options: Any) -> AsyncIterator[str]:
     Sanic.test_mode = True  # several apps named "rasa_sdk" in one test process
-    app = action_server.build_app(TOKEN, actions_package=actions_package)
+    app = action_server.build_app(TOKEN, actions_package=actions_package, **options)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     server = await app.create_server(sock=sock, return_asyncio_server=True, access_log=False)
@@ -78,6 +80,24 @@ async def test_the_action_server_refuses_callers_without_the_token(actions_url: 
         async with http.get(f"{actions_url}/actions", headers=right) as answer:
             names = {a["name"] for a in await answer.json()}
             assert "action_check_status" in names
+
+
+async def test_readiness_is_open_and_names_what_failed(tmp_path: Path) -> None:
+    healthy = {"database": DatabaseProbe(f"sqlite:///{tmp_path / 'ok.db'}")}
+
+    async def refused() -> None:
+        raise ConnectionRefusedError("redis://:secret@example:6379")
+
+    async with serving("actions", probes=lambda: healthy) as url, aiohttp.ClientSession() as http:
+        async with http.get(f"{url}/ready") as answer:  # no token: probes need none
+            assert answer.status == 200
+            assert (await answer.json())["checks"]["database"]["ok"] is True
+    broken = {**healthy, "redis": refused}
+    async with serving("actions", probes=lambda: broken) as url, aiohttp.ClientSession() as http:
+        async with http.get(f"{url}/ready") as answer:
+            body = await answer.text()
+            assert answer.status == 503
+            assert "ConnectionRefusedError" in body and "secret" not in body
 
 
 async def test_a_failing_action_does_not_echo_the_tracker() -> None:

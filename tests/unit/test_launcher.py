@@ -34,7 +34,7 @@ def test_postgres_and_redis_when_configured() -> None:
     )
     endpoints = launcher.runtime_endpoints(s)
     assert endpoints["tracker_store"] == {
-        "type": "bot.adapters.tracker_store.MaskingTrackerStore",
+        "type": "bot.adapters.observed_tracker_store.ObservedMaskingTrackerStore",
         "dialect": "postgresql",
         "url": "db.internal",
         "db": "rasa",

@@ -289,6 +289,13 @@ class MessagingTables:
         result = self.connection.execute(delete(o).where(o.c.status == SENT, o.c.sent_at < before))
         return int(result.rowcount)
 
+    def oldest_unsent(self) -> datetime | None:
+        """When the oldest row not yet sent (pending or sending) was queued."""
+        o = outbox
+        return self.connection.execute(
+            select(func.min(o.c.created_at)).where(o.c.status.in_((PENDING, SENDING)))
+        ).scalar_one()
+
     def outbox_counts(self) -> dict[str, int]:
         o = outbox
         rows = self.connection.execute(select(o.c.status, func.count()).group_by(o.c.status))
