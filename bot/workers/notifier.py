@@ -25,10 +25,13 @@ import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from bot.config import Settings, get_settings
 from bot.domain.notifications import NotificationTexts, notification_texts, template_params
+from bot.domain.model import TicketStatus
 from bot.domain.privacy import install_log_masking
+from bot.domain.ratings import RatingTexts, rating_texts
 from bot.services.outbox import Outbox
 from bot.services.tabik import Tabik
 from bot.services.views import NotificationView
@@ -66,6 +69,7 @@ class Notifier:
     outbox: Outbox
     channels: frozenset[str]  # the ChatIdentity.channel values that can be reached
     texts: NotificationTexts = field(default_factory=notification_texts)
+    rating: RatingTexts = field(default_factory=rating_texts)
     batch_size: int = BATCH_SIZE
     poll_interval: float = POLL_INTERVAL_SECONDS
     shutdown_grace: float = SHUTDOWN_GRACE_SECONDS
@@ -100,9 +104,20 @@ class Notifier:
             bold=identity.channel == "whatsapp",
         )
         params = template_params(number=item.number, status=item.status, note=item.note)
+        messages: list[dict[str, Any]] = [{"text": text, "custom": {"template_params": params}}]
+        # Recorded before it is queued, so the answer never arrives before its question.
+        if item.status is TicketStatus.SELESAI and await self.services.request_rating(
+            item.number, identity=identity
+        ):
+            messages.append(
+                {
+                    "text": self.rating.render_question(item.number),
+                    "buttons": self.rating.buttons(),
+                }
+            )
         await self.outbox.enqueue(
             identity,
-            [{"text": text, "custom": {"template_params": params}}],
+            messages,
             kind="notification",
             key=f"notification:{item.id}",
         )
