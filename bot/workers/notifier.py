@@ -25,9 +25,9 @@ import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from bot.config import Settings, get_settings
+from bot.domain.identity import ChatIdentity
 from bot.domain.notifications import NotificationTexts, notification_texts, template_params
 from bot.domain.model import TicketStatus
 from bot.domain.privacy import install_log_masking
@@ -104,23 +104,14 @@ class Notifier:
             bold=identity.channel == "whatsapp",
         )
         params = template_params(number=item.number, status=item.status, note=item.note)
-        messages: list[dict[str, Any]] = [{"text": text, "custom": {"template_params": params}}]
-        # Recorded before it is queued, so the answer never arrives before its question.
-        if item.status is TicketStatus.SELESAI and await self.services.request_rating(
-            item.number, identity=identity
-        ):
-            messages.append(
-                {
-                    "text": self.rating.render_question(item.number),
-                    "buttons": self.rating.buttons(),
-                }
-            )
         await self.outbox.enqueue(
             identity,
-            messages,
+            [{"text": text, "custom": {"template_params": params}}],
             kind="notification",
             key=f"notification:{item.id}",
         )
+        if item.status is TicketStatus.SELESAI:
+            await self._ask_rating(item, identity)
         await self.services.mark_notification_sent(item.id)
         logger.info(
             "notification %d queued: %s is %s, for %s",
@@ -130,6 +121,22 @@ class Notifier:
             identity.masked(),
         )
         return Outcome.QUEUED
+
+    async def _ask_rating(self, item: NotificationView, identity: ChatIdentity) -> None:
+        """The rating question, right behind the ``selesai`` notification.
+
+        Recorded as pending before it is queued, so an answer never comes before its
+        question. Queued as a reply (its own row, sent after the notification): buttons
+        inside WhatsApp's window, numbered lines in the reply template outside it.
+        """
+        if not await self.services.request_rating(item.number, identity=identity):
+            return
+        await self.outbox.enqueue(
+            identity,
+            [{"text": self.rating.render_question(item.number), "buttons": self.rating.buttons()}],
+            kind="reply",
+            key=f"rating:{item.id}",
+        )
 
     async def run(self, stop: asyncio.Event) -> None:
         """Poll until ``stop`` is set; a failed pass (database down…) is logged and retried."""
