@@ -57,7 +57,9 @@ class ActionReadRating(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         # Left over from a turn where no rule took it (the answer was something else).
-        events: list[EventType] = [SlotSet(REPLY_SLOT, None)] if tracker.get_slot(REPLY_SLOT) else []
+        events: list[EventType] = []
+        if tracker.get_slot(REPLY_SLOT):
+            events.append(SlotSet(REPLY_SLOT, None))
         if tracker.active_loop_name:
             # Inside a form a number answers the form's own question.
             return events
@@ -125,7 +127,7 @@ class ValidateRatingForm(TabikFormValidator):
     ) -> dict[str, Any]:
         text = str(value or "").strip()
         intent, _ = latest_intent(tracker)
-        if intent == "cancel" and answers.says_cancel(text) or is_skip(tracker, text):
+        if (intent == "cancel" and answers.says_cancel(text)) or is_skip(tracker, text):
             # Filled with "" so the form ends: the resident chose to give no reason.
             return {REASON_SLOT: ""}
         return {REASON_SLOT: text}

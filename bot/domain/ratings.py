@@ -74,7 +74,10 @@ def rating_texts() -> RatingTexts:
 
 
 def read_score(text: str) -> int | None:
-    """The score 1–5 in a whole answer ("4", "nilai 4", "⭐⭐⭐", "lima", "bagus banget"), or None."""
+    """The score 1–5 in a whole answer ("4", "nilai 4", "⭐⭐⭐", "lima", "bagus banget").
+
+    None for anything else: a longer sentence is not read as a score.
+    """
     raw = (text or "").strip()
     match = _SCORE.match(raw)
     if match:

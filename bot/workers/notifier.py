@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 
 from bot.config import Settings, get_settings
 from bot.domain.identity import ChatIdentity
-from bot.domain.notifications import NotificationTexts, notification_texts, template_params
 from bot.domain.model import TicketStatus
+from bot.domain.notifications import NotificationTexts, notification_texts, template_params
 from bot.domain.privacy import install_log_masking
 from bot.domain.ratings import RatingTexts, rating_texts
 from bot.services.outbox import Outbox

@@ -87,8 +87,13 @@ async def test_selesai_comes_with_the_rating_question_and_five_choices(
     assert f"Bagaimana penanganan laporan {number}?" in body
     assert "Balas 1–5" in body
     rows = question["interactive"]["action"]["sections"][0]["rows"]
-    assert [row["title"] for row in rows][0] == "5 · Sangat baik"
-    assert len(rows) == 5
+    assert [row["title"] for row in rows] == [
+        "5 · Sangat baik",
+        "4 · Baik",
+        "3 · Cukup",
+        "2 · Buruk",
+        "1 · Sangat buruk",
+    ]
     pending = await tabik.pending_rating(WA_RESIDENT)
     assert pending is not None and pending.number == number
 
