@@ -32,7 +32,7 @@ def test_a_resident_rates_a_finished_ticket_and_the_officer_sees_it(
             "category": "penerangan",
             "kabupaten_kota": "Lampung Selatan",
             "kecamatan": "Natar",
-            "desa": "Hajimena",
+            "desa": "Merak Batin",
             "description": "Lampu jalan mati di depan masjid",
         },
     )
