@@ -11,6 +11,7 @@ from actions.application import APPLICATION_SLOTS
 from actions.base import slot_resets
 from actions.complaint import COMPLAINT_SLOTS
 from actions.food_prices import FOOD_PRICE_SLOTS
+from actions.rating import RATING_SLOTS
 from actions.social_aid import SOCIAL_AID_SLOTS
 from actions.status import STATUS_SLOTS
 from actions.tax import TAX_SLOTS
@@ -24,6 +25,7 @@ FORM_SLOTS = tuple(
             *TAX_SLOTS,
             *SOCIAL_AID_SLOTS,
             *FOOD_PRICE_SLOTS,
+            *RATING_SLOTS,
         )
     )
 )

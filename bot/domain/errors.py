@@ -35,6 +35,7 @@ __all__ = [
     "NotConfigured",
     "NotificationNotFound",
     "PlateNotFound",
+    "RatingNotPending",
     "RejectionNeedsReason",
     "TabikError",
     "TicketNotFound",
@@ -218,3 +219,12 @@ class NotAuthorised(TabikError):
         super().__init__(f"{actor} may not {action}")
         self.actor = actor
         self.action = action
+
+
+class RatingNotPending(TabikError):
+    """A rating answer came for a ticket whose question expired, was answered, or never was."""
+
+    def __init__(self, number: str | None, reason: str) -> None:
+        super().__init__(f"no rating pending for {number or 'this chat'}: {reason}")
+        self.number = number
+        self.reason = reason

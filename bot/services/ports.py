@@ -21,6 +21,7 @@ from bot.domain.public_data import (
     VehicleTax,
     VehicleTaxProvider,
 )
+from bot.services.ratings import PendingRating
 from bot.services.views import (
     ApplicationDraft,
     ComplaintDraft,
@@ -81,6 +82,13 @@ class ResidentServices(Protocol):
     async def social_aid(self, nik: str) -> SocialAidStatus: ...
 
     async def food_prices(self, commodity: str, kabupaten_kota: str | None = None) -> FoodPrice: ...
+
+    # rating a ticket's handling after selesai
+    async def pending_rating(self, identity: ChatIdentity) -> PendingRating | None: ...
+
+    async def rate_ticket(self, number: str, score: int, *, identity: ChatIdentity) -> None: ...
+
+    async def explain_rating(self, number: str, reason: str, *, identity: ChatIdentity) -> None: ...
 
 
 class PublicDataSources(Protocol):

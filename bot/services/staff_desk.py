@@ -104,7 +104,7 @@ class TicketPage:
     history: list[dict[str, Any]]
     attachments: list[dict[str, Any]]
     allowed_next: list[str]
-    rating: tuple[int, str | None] | None
+    rating: tuple[int, str | None, datetime] | None  # score, reason, when rated
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -120,7 +120,11 @@ class TicketPage:
             "allowed_next": self.allowed_next,
             "rating": None
             if self.rating is None
-            else {"score": self.rating[0], "comment": self.rating[1]},
+            else {
+                "score": self.rating[0],
+                "comment": self.rating[1],
+                "rated_at": self.rating[2].isoformat(),
+            },
         }
 
 

@@ -19,6 +19,7 @@ from bot.services.notifications import NotificationOutbox
 from bot.services.officers import Officers
 from bot.services.ports import PublicDataSources, ResidentServices
 from bot.services.public_data import PublicData
+from bot.services.ratings import Ratings
 from bot.services.shared import Clock, UnitOfWorkFactory, utc_now
 from bot.services.views import NumberGenerator
 
@@ -62,6 +63,7 @@ class Tabik:
         )
         self.information = Information(knowledge)
         self.public_data = PublicData(providers)
+        self.ratings = Ratings(uow_factory, clock=clock)
 
         # The features' methods, offered side by side (bound once, typed by mypy).
         self.file_complaint = self.filing.file_complaint
@@ -81,6 +83,10 @@ class Tabik:
         self.vehicle_tax = self.public_data.vehicle_tax
         self.social_aid = self.public_data.social_aid
         self.food_prices = self.public_data.food_prices
+        self.request_rating = self.ratings.request_rating
+        self.pending_rating = self.ratings.pending_rating
+        self.rate_ticket = self.ratings.rate_ticket
+        self.explain_rating = self.ratings.explain_rating
 
 
 def _check(tabik: Tabik) -> ResidentServices:

@@ -27,8 +27,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.config import Settings, get_settings
+from bot.domain.identity import ChatIdentity
+from bot.domain.model import TicketStatus
 from bot.domain.notifications import NotificationTexts, notification_texts, template_params
 from bot.domain.privacy import install_log_masking
+from bot.domain.ratings import RatingTexts, rating_texts
 from bot.services.outbox import Outbox
 from bot.services.tabik import Tabik
 from bot.services.views import NotificationView
@@ -66,6 +69,7 @@ class Notifier:
     outbox: Outbox
     channels: frozenset[str]  # the ChatIdentity.channel values that can be reached
     texts: NotificationTexts = field(default_factory=notification_texts)
+    rating: RatingTexts = field(default_factory=rating_texts)
     batch_size: int = BATCH_SIZE
     poll_interval: float = POLL_INTERVAL_SECONDS
     shutdown_grace: float = SHUTDOWN_GRACE_SECONDS
@@ -106,6 +110,8 @@ class Notifier:
             kind="notification",
             key=f"notification:{item.id}",
         )
+        if item.status is TicketStatus.SELESAI:
+            await self._ask_rating(item, identity)
         await self.services.mark_notification_sent(item.id)
         logger.info(
             "notification %d queued: %s is %s, for %s",
@@ -115,6 +121,22 @@ class Notifier:
             identity.masked(),
         )
         return Outcome.QUEUED
+
+    async def _ask_rating(self, item: NotificationView, identity: ChatIdentity) -> None:
+        """The rating question, right behind the ``selesai`` notification.
+
+        Recorded as pending before it is queued, so an answer never comes before its
+        question. Queued as a reply (its own row, sent after the notification): buttons
+        inside WhatsApp's window, numbered lines in the reply template outside it.
+        """
+        if not await self.services.request_rating(item.number, identity=identity):
+            return
+        await self.outbox.enqueue(
+            identity,
+            [{"text": self.rating.render_question(item.number), "buttons": self.rating.buttons()}],
+            kind="reply",
+            key=f"rating:{item.id}",
+        )
 
     async def run(self, stop: asyncio.Event) -> None:
         """Poll until ``stop`` is set; a failed pass (database down…) is logged and retried."""

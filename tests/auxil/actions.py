@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.adapters.knowledge import load_knowledge
 from bot.domain import tickets
-from bot.domain.errors import TicketNotFound
+from bot.domain.errors import RatingNotPending, TicketNotFound
 from bot.domain.identity import ChatIdentity
 from bot.domain.knowledge import Requirement
 from bot.domain.model import TicketKind, TicketStatus
@@ -18,6 +18,7 @@ from bot.domain.public_data import FoodPrice, SocialAidStatus, VehicleTax
 from bot.services import views
 from bot.services.information import Information
 from bot.services.ports import ResidentServices
+from bot.services.ratings import PendingRating
 
 FILED_AT = datetime(2026, 11, 28, 3, 0, tzinfo=timezone.utc)
 OFFICE_HOURS = "Senin–Kamis 08.00–15.00 WIB, Jumat 08.00–11.30 WIB"
@@ -120,6 +121,10 @@ class FakeServices:
         self.own: list[views.StatusView] = []
         self.fail_filing: Exception | None = None
         self.within_office_hours = True
+        # Rating after selesai: the question pending per chat account (sender id).
+        self.pending_ratings: dict[str, PendingRating] = {}
+        self.ratings: dict[str, int] = {}
+        self.reasons: dict[str, str] = {}
 
     async def file_complaint(
         self,
@@ -200,6 +205,21 @@ class FakeServices:
 
     async def food_prices(self, commodity: str, kabupaten_kota: str | None = None) -> FoodPrice:
         return self.upstream.food_prices.ask(commodity, kabupaten_kota)
+
+    async def pending_rating(self, identity: ChatIdentity) -> PendingRating | None:
+        return self.pending_ratings.get(identity.sender_id)
+
+    async def rate_ticket(self, number: str, score: int, *, identity: ChatIdentity) -> None:
+        pending = self.pending_ratings.get(identity.sender_id)
+        if pending is None or pending.number != number:
+            raise RatingNotPending(number, "not asked")
+        del self.pending_ratings[identity.sender_id]
+        self.ratings[number] = score
+
+    async def explain_rating(self, number: str, reason: str, *, identity: ChatIdentity) -> None:
+        if number not in self.ratings:
+            raise RatingNotPending(number, "not rated")
+        self.reasons[number] = reason
 
 
 def _check(fake: FakeServices) -> ResidentServices:

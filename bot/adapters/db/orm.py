@@ -295,5 +295,6 @@ def start_mappers() -> None:
 from bot.adapters.db import (  # noqa: E402
     tables_messaging,  # noqa: F401
     tables_nlu,  # noqa: F401
+    tables_ratings,  # noqa: F401
     tables_staff,  # noqa: F401
 )

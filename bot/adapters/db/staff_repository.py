@@ -234,13 +234,14 @@ class StaffRepository:
         ).first()
         return None if row is None else str(row.username)
 
-    def rating_of(self, ticket_id: int) -> tuple[int, str | None] | None:
+    def rating_of(self, ticket_id: int) -> tuple[int, str | None, datetime] | None:
+        """(score, the resident's reason, when rated), or None before a rating."""
         row = self.session.execute(
-            select(ticket_ratings.c.score, ticket_ratings.c.comment).where(
-                ticket_ratings.c.ticket_id == ticket_id
-            )
+            select(
+                ticket_ratings.c.score, ticket_ratings.c.comment, ticket_ratings.c.created_at
+            ).where(ticket_ratings.c.ticket_id == ticket_id)
         ).first()
-        return None if row is None else (int(row.score), row.comment)
+        return None if row is None else (int(row.score), row.comment, row.created_at)
 
     # --------------------------------------------------------------- audit
 

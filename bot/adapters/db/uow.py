@@ -9,6 +9,7 @@ from typing import TypeVar
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.adapters.db import repository
+from bot.adapters.db.rating_repository import RatingRepository
 
 _U = TypeVar("_U", bound="AbstractUnitOfWork")
 
@@ -21,6 +22,7 @@ class AbstractUnitOfWork(abc.ABC):
     audit: repository.AbstractAuditLog
     handoffs: repository.AbstractHandoffRepository
     notifications: repository.AbstractNotificationOutbox
+    ratings: RatingRepository
 
     def __enter__(self: _U) -> _U:
         return self
@@ -56,6 +58,7 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
         self.audit = repository.SqlAlchemyAuditLog(self.session)
         self.handoffs = repository.SqlAlchemyHandoffRepository(self.session)
         self.notifications = repository.SqlAlchemyNotificationOutbox(self.session)
+        self.ratings = RatingRepository(self.session)
         return super().__enter__()
 
     def __exit__(

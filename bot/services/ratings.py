@@ -1,0 +1,137 @@
+"""Rating the handling of a ticket after ``selesai``.
+
+The notifier asks (:meth:`Ratings.request_rating`, with the status notification);
+the conversation answers (:meth:`Ratings.pending_rating` tells an action whether a
+bare "4" answers the question or means the main menu, then :meth:`Ratings.rate_ticket`
+and :meth:`Ratings.explain_rating` store it). One question is pending per chat
+account: the newest. It lapses after ``RATING_ANSWER_WINDOW`` or once answered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.adapters.db.uow import AbstractUnitOfWork
+from bot.domain.errors import RatingNotPending, TicketNotFound
+from bot.domain.identity import ChatIdentity
+from bot.domain.model import TicketStatus
+from bot.domain.ratings import MAX_SCORE, MIN_SCORE, RATING_ANSWER_WINDOW
+from bot.services.shared import UnitOfWorkService, audit, chat_account
+
+__all__ = ["PendingRating", "Ratings"]
+
+log = logging.getLogger(__name__)
+
+REASON_MAX_CHARS = 1000
+
+
+@dataclass(frozen=True)
+class PendingRating:
+    """The question waiting for this chat's answer."""
+
+    number: str
+    asked_at: datetime
+
+
+class Ratings(UnitOfWorkService):
+    async def request_rating(self, number: str, *, identity: ChatIdentity) -> bool:
+        """Record that ``identity`` is asked to rate ``number``; False when there is nothing to ask
+
+        (the ticket is not ``selesai`` or was rated already). Asking again is harmless.
+        """
+        return await asyncio.to_thread(self._request_rating, number, identity)
+
+    def _request_rating(self, number: str, identity: ChatIdentity) -> bool:
+        with self.uow_factory() as uow:
+            ticket = uow.tickets.get(number)
+            if ticket is None:
+                raise TicketNotFound(number)
+            assert ticket.id is not None
+            if ticket.status is not TicketStatus.SELESAI or uow.ratings.get(ticket.id):
+                return False
+            now = self.clock()
+            account = chat_account(uow, identity, now)
+            assert account.id is not None
+            uow.ratings.ask(account.id, ticket.id, now)
+            uow.commit()
+            log.info("rating of %s asked from %s", number, identity.masked())
+            return True
+
+    async def pending_rating(self, identity: ChatIdentity) -> PendingRating | None:
+        """The question this chat may answer now, or None (none asked, expired or answered)."""
+        return await asyncio.to_thread(self._pending_rating, identity)
+
+    def _pending_rating(self, identity: ChatIdentity) -> PendingRating | None:
+        with self.uow_factory() as uow:
+            account = uow.identities.get(identity.channel, identity.account)
+            if account is None or account.id is None:
+                return None
+            row = uow.ratings.pending(account.id)
+            if row is None:
+                return None
+            if self.clock() - row.asked_at > RATING_ANSWER_WINDOW or uow.ratings.get(row.ticket_id):
+                # Lapsed: from now on a bare number means the menu again.
+                uow.ratings.forget(account.id)
+                uow.commit()
+                return None
+            return PendingRating(number=row.number, asked_at=row.asked_at)
+
+    async def rate_ticket(self, number: str, score: int, *, identity: ChatIdentity) -> None:
+        """Store the answer to the pending question about ``number``; RatingNotPending otherwise."""
+        if not MIN_SCORE <= score <= MAX_SCORE:
+            raise ValueError(f"a rating is {MIN_SCORE}–{MAX_SCORE}, not {score}")
+        await asyncio.to_thread(self._rate_ticket, number, score, identity)
+
+    def _rate_ticket(self, number: str, score: int, identity: ChatIdentity) -> None:
+        with self.uow_factory() as uow:
+            now = self.clock()
+            account_id, ticket_id = _pending(uow, identity, number, now)
+            uow.ratings.add(ticket_id, score, now)
+            uow.ratings.forget(account_id)
+            audit(uow, f"identity:{account_id}", "ticket.rated", number, now, {"score": score})
+            uow.commit()
+        log.info("%s rated %d by %s", number, score, identity.masked())
+
+    async def explain_rating(self, number: str, reason: str, *, identity: ChatIdentity) -> None:
+        """Add the resident's reason to their rating of ``number`` (once, by the filer)."""
+        await asyncio.to_thread(self._explain_rating, number, reason, identity)
+
+    def _explain_rating(self, number: str, reason: str, identity: ChatIdentity) -> None:
+        reason = reason.strip()[:REASON_MAX_CHARS]
+        if not reason:
+            return
+        with self.uow_factory() as uow:
+            account = uow.identities.get(identity.channel, identity.account)
+            ticket = uow.tickets.get(number)
+            if account is None or ticket is None or ticket.filed_by_identity_id != account.id:
+                raise RatingNotPending(number, "not this chat's ticket")
+            assert ticket.id is not None
+            stored = uow.ratings.get(ticket.id)
+            if stored is None:
+                raise RatingNotPending(number, "not rated")
+            if stored.comment is not None:
+                raise RatingNotPending(number, "reason given already")
+            now = self.clock()
+            uow.ratings.set_comment(ticket.id, reason)
+            audit(uow, f"identity:{account.id}", "ticket.rating_explained", number, now, {})
+            uow.commit()
+
+
+def _pending(
+    uow: AbstractUnitOfWork, identity: ChatIdentity, number: str, now: datetime
+) -> tuple[int, int]:
+    """(account id, ticket id) of the question about ``number`` this chat may still answer."""
+    account = uow.identities.get(identity.channel, identity.account)
+    if account is None or account.id is None:
+        raise RatingNotPending(number, "unknown chat")
+    row = uow.ratings.pending(account.id)
+    if row is None or row.number != number:
+        raise RatingNotPending(number, "not asked")
+    if now - row.asked_at > RATING_ANSWER_WINDOW:
+        raise RatingNotPending(number, "expired")
+    if uow.ratings.get(row.ticket_id) is not None:
+        raise RatingNotPending(number, "rated already")
+    return account.id, row.ticket_id
