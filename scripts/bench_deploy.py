@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.adapters.rasa_instances import RasaInstance
-from bot.entrypoints.launcher import model_path
+from bot.entrypoints.training import model_path
 from tests.auxil.tabik_server import free_port
 from tests.auxil.traffic import RasaServer, Traffic
 

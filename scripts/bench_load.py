@@ -264,7 +264,7 @@ async def instance_metrics(urls: list[str]) -> dict[str, Any]:
 
 
 def start_instances(args: argparse.Namespace, graph_port: int) -> list[TabikServer]:
-    from bot.entrypoints.launcher import model_path
+    from bot.entrypoints.training import model_path
 
     model = Path(args.model) if args.model else model_path()
     if not model.exists():

@@ -19,7 +19,7 @@ def trained_model() -> Path:
 
     ``make test`` trains first, so this normally finds it.
     """
-    from bot.entrypoints.launcher import model_path, train
+    from bot.entrypoints.training import model_path, train
 
     pinned = os.environ.get("TABIK_MODEL")
     if pinned:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import PROJECT_ROOT
-from bot.entrypoints.launcher import child_env, domain_path
+from bot.entrypoints.training import child_env, domain_path
 
 BIN = Path(sys.executable).parent
 

@@ -16,7 +16,7 @@ from typing import Any, TextIO
 from bot.adapters.db.engine import make_engine
 from bot.adapters.db.nlu_records import ModelRecords
 from bot.config import Settings, get_settings
-from bot.entrypoints import launcher
+from bot.entrypoints import training
 from bot.entrypoints.nlu_models import InstanceResult, ModelService
 
 
@@ -45,7 +45,7 @@ def instance_urls(settings: Settings) -> list[str]:
 
 def service(settings: Settings | None = None) -> ModelService:
     settings = settings or get_settings()
-    models_dir = Path(os.environ.get("TABIK_MODELS_DIR") or launcher.MODELS_DIR)
+    models_dir = Path(os.environ.get("TABIK_MODELS_DIR") or training.MODELS_DIR)
     return ModelService(
         ModelRecords(make_engine(settings.database_url)),
         instances=instance_urls(settings),

@@ -223,7 +223,7 @@ def format_report(report: Report, title: str, *, show_errors: int = 15) -> str:
 def compare(configs: Sequence[Path], test_file: Path) -> list[tuple[str, Report]]:
     import time
 
-    from bot.entrypoints.launcher import train_nlu
+    from bot.entrypoints.training import train_nlu
 
     results = []
     workdir = Path(tempfile.mkdtemp(prefix="tabik-compare-"))

@@ -11,7 +11,6 @@ nothing is left listening.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import logging
 import os
 import secrets
@@ -21,7 +20,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 from typing import IO, Any
@@ -32,143 +31,17 @@ from pydantic import ValidationError
 
 from bot.config import PROJECT_ROOT, VAR_DIR, Settings, get_settings, write_private
 from bot.domain.privacy import install_log_masking
+from bot.entrypoints.training import (
+    child_env,
+    model_path,
+    train,
+)
 
 log = logging.getLogger("tabik.launcher")
 
-MODELS_DIR = PROJECT_ROOT / "models"
 RASA_PORT = 5005
 ACTIONS_PORT = 5055
 CONSOLE_PORT = 5080
-# Everything a trained model depends on: change any of these and the model is stale.
-TRAINING_INPUTS = (
-    "config.yml",
-    "domain.yml",
-    "domain",
-    "nlu/data",
-    "bot/nlu",
-    "bot/domain/menu.py",
-    "bot/domain/vocabulary.py",
-    "bot/domain/readings.py",
-    "bot/domain/tickets.py",
-    "bot/data/slang.yml",
-    "bot/data/vocabulary.yml",
-    "bot/data/regions.yml",
-    "bot/data/menu.yml",
-)
-
-
-def venv_bin(name: str) -> str:
-    return str(Path(sys.executable).parent / name)
-
-
-def child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    env = dict(os.environ)
-    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
-    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    env.setdefault("PYTHONHASHSEED", "0")
-    env.setdefault("TF_DETERMINISTIC_OPS", "1")
-    env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
-    env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p
-    )
-    env.update(extra or {})
-    return env
-
-
-# --- training ---------------------------------------------------------------
-
-
-def _input_files(root: Path) -> Iterable[Path]:
-    for name in TRAINING_INPUTS:
-        path = root / name
-        if path.is_file():
-            yield path
-        elif path.is_dir():
-            yield from sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix in {".yml", ".yaml", ".py"}
-            )
-
-
-def training_fingerprint(root: Path = PROJECT_ROOT) -> str:
-    """A hash of every training input (content, not mtime: checkouts reset mtimes)."""
-    digest = hashlib.sha256()
-    for path in _input_files(root):
-        digest.update(str(path.relative_to(root)).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
-
-
-def domain_path(root: Path = PROJECT_ROOT) -> Path:
-    return root / "domain" if (root / "domain").is_dir() else root / "domain.yml"
-
-
-def model_path(root: Path = PROJECT_ROOT, models_dir: Path = MODELS_DIR) -> Path:
-    return models_dir / f"tabik-{training_fingerprint(root)}.tar.gz"
-
-
-def train(
-    *,
-    force: bool = False,
-    models_dir: Path = MODELS_DIR,
-    config: Path | None = None,
-    output: IO[bytes] | None = None,
-    root: Path = PROJECT_ROOT,
-    **run_options: Any,
-) -> Path:
-    """Train into ``models/`` unless a model for exactly this data exists; return its path.
-
-    ``root`` is the project whose data is trained (tests train tiny projects);
-    ``run_options`` go to ``subprocess.run`` (the admin CLI sends Rasa's output to stderr).
-    """
-    target = model_path(root, models_dir=models_dir)
-    if config is None and target.exists() and not force:
-        log.info("Model %s is up to date.", target.name)
-        return target
-    models_dir.mkdir(parents=True, exist_ok=True)
-    name = target.name.removesuffix(".tar.gz")
-    command = [
-        venv_bin("rasa"),
-        "train",
-        "--config",
-        str(config or root / "config.yml"),
-        "--domain",
-        str(domain_path(root)),
-        "--data",
-        str(root / "nlu" / "data"),
-        "--out",
-        str(models_dir),
-        "--fixed-model-name",
-        name,
-    ]
-    log.info("Training %s (seeded) ...", name)
-    subprocess.run(  # noqa: S603
-        command,
-        check=True,
-        cwd=PROJECT_ROOT,
-        env=child_env(),
-        **({"stdout": output, "stderr": output} | run_options),
-    )
-    return models_dir / f"{name}.tar.gz"
-
-
-def train_nlu(config: Path, out_dir: Path, name: str) -> Path:
-    """Train an NLU-only model with another pipeline (for pipeline comparisons)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    command = [
-        venv_bin("rasa"),
-        "train",
-        "nlu",
-        "--config",
-        str(config),
-        "--nlu",
-        str(PROJECT_ROOT / "nlu" / "data"),
-        "--out",
-        str(out_dir),
-        "--fixed-model-name",
-        name,
-    ]
-    subprocess.run(command, check=True, cwd=PROJECT_ROOT, env=child_env())  # noqa: S603
-    return out_dir / f"{name}.tar.gz"
 
 
 # --- runtime configuration ----------------------------------------------------

@@ -29,7 +29,7 @@ from typing import IO, Any
 from bot.adapters.db.nlu_records import ModelRecords
 from bot.adapters.rasa_instances import InstanceError, RasaInstance
 from bot.domain.errors import TabikError
-from bot.entrypoints import launcher
+from bot.entrypoints import training
 
 TOLERANCE = 0.01
 # A per-intent F1 drop larger than this names the intent when a deploy is refused.
@@ -100,8 +100,8 @@ class ModelService:
         *,
         instances: Sequence[str],
         token: str | None,
-        models_dir: Path = launcher.MODELS_DIR,
-        root: Path = launcher.PROJECT_ROOT,
+        models_dir: Path = training.MODELS_DIR,
+        root: Path = training.PROJECT_ROOT,
         test_file: Path | None = None,
     ) -> None:
         self.records = records
@@ -143,11 +143,11 @@ class ModelService:
     def validate(self, progress: IO[str], config: Path | None = None) -> None:
         """``rasa data validate``: bad YAML, unknown intents, story conflicts."""
         command = [
-            launcher.venv_bin("rasa"),
+            training.venv_bin("rasa"),
             "data",
             "validate",
             "--domain",
-            str(launcher.domain_path(self.root)),
+            str(training.domain_path(self.root)),
             "--data",
             str(self.root / "nlu" / "data"),
             "--config",
@@ -156,8 +156,8 @@ class ModelService:
         with _pumped(progress) as (output, tail):
             code = subprocess.run(  # noqa: S603 - our own venv's rasa
                 command,
-                cwd=launcher.PROJECT_ROOT,
-                env=launcher.child_env(),
+                cwd=training.PROJECT_ROOT,
+                env=training.child_env(),
                 stdout=output,
                 stderr=subprocess.STDOUT,
                 preexec_fn=_lower_priority,
@@ -175,7 +175,7 @@ class ModelService:
             self.validate(progress, config)
             try:
                 with _pumped(progress) as (output, tail):
-                    path = launcher.train(
+                    path = training.train(
                         models_dir=self.models_dir,
                         config=config,
                         root=self.root,
@@ -186,7 +186,7 @@ class ModelService:
             except subprocess.CalledProcessError as error:
                 raise TrainingFailed("rasa train", "\n".join(tail)) from error
         name = model_name(path)
-        self.records.register(name, launcher.training_fingerprint(self.root), str(path))
+        self.records.register(name, training.training_fingerprint(self.root), str(path))
         return name
 
     # --- evaluation -----------------------------------------------------------
@@ -352,7 +352,7 @@ def _pumped(progress: IO[str], keep: int = 15) -> Iterator[tuple[int, list[str]]
         thread.join(30)
 
 
-def last_deployed_model(database_url: str, models_dir: Path = launcher.MODELS_DIR) -> str | None:
+def last_deployed_model(database_url: str, models_dir: Path = training.MODELS_DIR) -> str | None:
     """Path of the model last deployed, when its file is still there."""
     from bot.adapters.db.engine import make_engine
 

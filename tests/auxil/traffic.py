@@ -21,7 +21,7 @@ from pathlib import Path
 import yaml
 
 from bot.config import PROJECT_ROOT
-from bot.entrypoints.launcher import child_env, venv_bin
+from bot.entrypoints.training import child_env, venv_bin
 
 
 @dataclass

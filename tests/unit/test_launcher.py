@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.entrypoints import launcher
+from bot.entrypoints import launcher, training
 
 
 def settings(**env: str) -> Settings:
@@ -66,10 +66,10 @@ def test_model_fingerprint_follows_training_data(tmp_path: Path) -> None:
     (tmp_path / "config.yml").write_text("pipeline: []\n")
     data = tmp_path / "nlu" / "data" / "basics.yml"
     data.write_text("nlu: []\n")
-    first = launcher.training_fingerprint(tmp_path)
-    assert launcher.training_fingerprint(tmp_path) == first
+    first = training.training_fingerprint(tmp_path)
+    assert training.training_fingerprint(tmp_path) == first
     data.write_text("nlu: [x]\n")
-    assert launcher.training_fingerprint(tmp_path) != first
+    assert training.training_fingerprint(tmp_path) != first
 
 
 class RecordingSupervisor(launcher.Supervisor):
