@@ -1,12 +1,10 @@
-"""Log lines: plain by default, one JSON object per line with LOG_FORMAT=json, always masked."""
+"""JSON log lines (LOG_FORMAT=json): one masked object per line, extra fields kept."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
-
-import pytest
 
 from bot.config import PROJECT_ROOT
 
@@ -15,7 +13,7 @@ from bot.config import PROJECT_ROOT
 CONFIG = {
     "version": 1,
     "filters": {"mask": {"()": "bot.domain.privacy.MaskingFilter"}},
-    "formatters": {"main": {"()": "bot.log_format.make_formatter"}},
+    "formatters": {"main": {"()": "bot.entrypoints.json_log.JsonFormatter"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
@@ -39,10 +37,8 @@ except ValueError:
 """
 
 
-def run_logging(log_format: str | None) -> list[str]:
+def run_logging() -> list[str]:
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(PROJECT_ROOT)}
-    if log_format:
-        env["LOG_FORMAT"] = log_format
     done = subprocess.run(
         [sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, check=True
     )
@@ -50,7 +46,7 @@ def run_logging(log_format: str | None) -> list[str]:
 
 
 def test_json_lines_are_masked_and_keep_extra_fields() -> None:
-    lines = run_logging("json")
+    lines = run_logging()
 
     assert len(lines) == 2  # the traceback stays inside its line
     first, second = (json.loads(line) for line in lines)
@@ -61,11 +57,3 @@ def test_json_lines_are_masked_and_keep_extra_fields() -> None:
     assert "ValueError" in second["exception"]
     assert "1871012345678901" not in second["exception"]
 
-
-@pytest.mark.parametrize("log_format", [None, "plain"])
-def test_plain_lines_by_default(log_format: str | None) -> None:
-    lines = run_logging(log_format)
-
-    assert lines[0].endswith("tabik.test - filed for NIK 1871********8901 phone 0812****90")
-    with pytest.raises(json.JSONDecodeError):
-        json.loads(lines[0])
