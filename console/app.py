@@ -22,7 +22,7 @@ from aiohttp_session import setup as setup_session
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
 
 from bot.bootstrap import StaffServices
-from bot.domain.sla import WIB
+from bot.domain.office_hours import WIB
 from bot.domain.staff import StaffAccount
 from bot.domain.vocabulary import label, region_names, values
 from console.settings import ConsoleSettings

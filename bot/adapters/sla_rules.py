@@ -7,7 +7,8 @@ from typing import Any
 
 import yaml
 
-from bot.domain.sla import OfficeSchedule, SlaRule, SlaRules
+from bot.domain.office_hours import OfficeSchedule
+from bot.domain.sla import SlaRule, SlaRules
 from bot.domain.vocabulary import values as vocabulary_values
 
 SLA_FILE = Path(__file__).resolve().parent.parent / "data" / "sla.yml"
@@ -41,7 +42,7 @@ def load_sla_rules(path: Path = SLA_FILE) -> SlaRules:
 def office_schedule(knowledge: Any, kabupaten_kota: str | None = None) -> OfficeSchedule:
     """The working hours of the region's civil-registry office (the province's by default)."""
     offices = knowledge.offices(kabupaten_kota or PROVINCE_OFFICE_REGION, "disdukcapil")
-    return OfficeSchedule.parse((h.days, h.hours) for h in offices[0].hours)
+    return OfficeSchedule(tuple(offices[0].hours))
 
 
 def office_hours_text(knowledge: Any, kabupaten_kota: str | None = None) -> str:

@@ -9,8 +9,9 @@ Public holidays and Ramadan hours are not known here.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 __all__ = ["DAY_NAMES", "WIB", "OfficeHours", "OfficeSchedule", "parse_days", "parse_hours"]
@@ -83,6 +84,17 @@ class OfficeHours:
 class OfficeSchedule:
     rows: tuple[OfficeHours, ...]
 
+    @classmethod
+    def parse(cls, lines: Iterable[tuple[str, str]]) -> OfficeSchedule:
+        """From ``(days, hours)`` text pairs as the knowledge base holds them."""
+        rows = tuple(OfficeHours.parse(days, hours) for days, hours in lines)
+        if not rows:
+            raise ValueError("an office schedule needs at least one row")
+        return cls(rows)
+
+    def _spans(self, weekday: int) -> list[tuple[time, time]]:
+        return sorted((row.opens, row.closes) for row in self.rows if weekday in row.weekdays)
+
     def is_open(self, at: datetime) -> bool:
         """Whether ``at`` (timezone-aware) falls within one of the rows, in WIB."""
         local = at.astimezone(WIB)
@@ -91,3 +103,33 @@ class OfficeSchedule:
     def describe(self) -> str:
         """``Senin–Kamis 08.00–15.00 WIB, Jumat 08.00–11.30 WIB``: the rows joined for display."""
         return ", ".join(f"{row.days} {row.hours}" for row in self.rows)
+
+    def next_opening(self, at: datetime) -> datetime:
+        """The next moment an office opens (``at`` itself when one is open then)."""
+        if self.is_open(at):
+            return at
+        local = at.astimezone(WIB)
+        for offset in range(8):
+            day = (local + timedelta(days=offset)).date()
+            for opens, _closes in self._spans(day.weekday()):
+                opening = datetime.combine(day, opens, tzinfo=WIB)
+                if opening > local:
+                    return opening
+        raise ValueError("the schedule never opens")
+
+    def working_seconds(self, start: datetime, end: datetime) -> float:
+        """Office time between two moments (for first-response deadlines)."""
+        if end <= start:
+            return 0.0
+        total = 0.0
+        day = start.astimezone(WIB).date()
+        last = end.astimezone(WIB).date()
+        while day <= last:
+            for opens, closes in self._spans(day.weekday()):
+                overlap = (
+                    min(datetime.combine(day, closes, tzinfo=WIB), end)
+                    - max(datetime.combine(day, opens, tzinfo=WIB), start)
+                ).total_seconds()
+                total += max(0.0, overlap)
+            day += timedelta(days=1)
+        return total

@@ -20,7 +20,7 @@ from bot.adapters.db.staff_repository import HandoffRow, StaffUnitOfWork
 from bot.domain.errors import InvalidDraft, TabikError
 from bot.domain.identity import ChatIdentity
 from bot.domain.model import AuditEntry, HandoffStatus
-from bot.domain.sla import WIB, OfficeSchedule
+from bot.domain.office_hours import WIB, OfficeSchedule
 from bot.domain.staff import Area, StaffAccount
 from bot.services.messaging import STAFF_KIND, MessageNotSent, Messenger, StaffMessages
 from bot.services.tabik import Tabik

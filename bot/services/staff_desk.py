@@ -23,7 +23,8 @@ from bot.domain.errors import InvalidDraft, TicketNotFound
 from bot.domain.identity import ChatIdentity
 from bot.domain.model import AuditEntry, Ticket, TicketAttachment, TicketKind, TicketStatus
 from bot.domain.nik import mask_nik, validate_nik
-from bot.domain.sla import OfficeSchedule, SlaRules, SlaState, sla_state
+from bot.domain.office_hours import OfficeSchedule
+from bot.domain.sla import SlaRules, SlaState, sla_state
 from bot.domain.staff import Role, StaffAccount
 from bot.services.messaging import (
     STAFF_KIND,

@@ -6,7 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.domain.sla import OfficeSchedule, SlaRule, SlaState, sla_state
+from bot.domain.office_hours import OfficeSchedule
+from bot.domain.sla import SlaRule, SlaState, sla_state
 from bot.domain.staff import Area, InvalidStaffAccount, Role, StaffAccount
 
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=timezone.utc)  # Tuesday 10:00 WIB
