@@ -1,13 +1,15 @@
 """The JSON API (``Authorization: Bearer``); the same service calls as the pages.
 
-Errors are ``{"error": TEXT}``: 401 without a valid token (middleware), 403 for a
-non-admin reading the audit log, 404 outside the user's area, 409 for a
-transition the lifecycle forbids, 422 for bad input.
+Errors are ``{"error": TEXT}``: 401 without a valid token, 404 outside the user's
+area (both answered by :mod:`console.app`'s middleware), 403 for a non-admin
+reading the audit log, 409 for a transition the lifecycle forbids, 422 for bad input.
 """
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -15,20 +17,15 @@ from aiohttp import web
 from bot.domain.errors import (
     InvalidDraft,
     InvalidNik,
-    InvalidTicketNumber,
     InvalidTransition,
     NotAuthorised,
     RejectionNeedsReason,
-    TicketNotFound,
 )
 from bot.domain.staff import StaffAccount
-from bot.services.handoff_desk import HandoffNotFound
 from bot.services.messaging import MessageNotSent
-from bot.services.staff_desk import Filing, QueueQuery
-from console.app import USER, json_error, services
-from console.errors import field_error, transition_sentence
-
-NOT_FOUND = "Tidak ditemukan."
+from bot.services.staff_desk import Filing
+from console.app import USER, json_error, queue_query, services
+from console.errors import NOT_FOUND_ERRORS, field_error, transition_sentence
 
 
 def _user(request: web.Request) -> StaffAccount:
@@ -51,50 +48,69 @@ async def _body(request: web.Request) -> dict[str, Any]:
     return body
 
 
+routes = web.RouteTableDef()
+Handler = Callable[[web.Request], Awaitable[web.Response]]
+# An exception class (or a tuple of them) → the status and the words (or how to word it).
+Refusals = dict[Any, tuple[int, "str | Callable[[Any], str]"]]
+
+
+def refusing(refusals: Refusals) -> Callable[[Handler], Handler]:
+    """The handler's refusals as a table: each exception answers ``{"error"}`` with its status.
+
+    The first matching row wins, so a subclass is listed before its base."""
+
+    caught = tuple(c for key in refusals for c in (key if isinstance(key, tuple) else (key,)))
+
+    def decorate(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        async def answer(request: web.Request) -> web.Response:
+            try:
+                return await handler(request)
+            except NOT_FOUND_ERRORS:
+                raise  # the middleware's 404 (a malformed number is a ValueError too)
+            except caught as error:
+                status, words = next(v for k, v in refusals.items() if isinstance(error, k))
+                return json_error(status, words if isinstance(words, str) else words(error))
+
+        return answer
+
+    return decorate
+
+
+@routes.get("/api/tickets")
+@refusing({ValueError: (422, "Status tidak dikenal.")})
 async def tickets(request: web.Request) -> web.Response:
-    query = QueueQuery(
-        status=request.query.get("status") or None,
-        kind=request.query.get("kind") or None,
-        category=request.query.get("category") or None,
-        age=request.query.get("age") or None,
-        q=request.query.get("q") or None,
-    )
-    try:
-        items = await services(request).desk.queue(_user(request), query)
-    except ValueError:
-        return json_error(422, "Status tidak dikenal.")
+    items = await services(request).desk.queue(_user(request), queue_query(request.query))
     return web.json_response({"tickets": [i.as_json() for i in items]})
 
 
+@routes.get("/api/tickets/{number}")
 async def ticket(request: web.Request) -> web.Response:
-    try:
-        page = await services(request).desk.ticket(_user(request), request.match_info["number"])
-    except (TicketNotFound, InvalidTicketNumber):
-        return json_error(404, NOT_FOUND)
+    page = await services(request).desk.ticket(_user(request), request.match_info["number"])
     return web.json_response(page.as_json())
 
 
+@routes.post("/api/tickets/{number}/status")
+@refusing(
+    {
+        InvalidTransition: (409, transition_sentence),
+        RejectionNeedsReason: (422, "Status ditolak memerlukan catatan alasan."),
+        ValueError: (422, "Status tidak dikenal."),
+    }
+)
 async def change_status(request: web.Request) -> web.Response:
     body = await _body(request)
     note = body.get("note")
-    try:
-        page = await services(request).desk.change_status(
-            _user(request),
-            request.match_info["number"],
-            to=str(body.get("status") or ""),
-            note=str(note) if note is not None else None,
-        )
-    except (TicketNotFound, InvalidTicketNumber):
-        return json_error(404, NOT_FOUND)
-    except InvalidTransition as error:
-        return json_error(409, transition_sentence(error))
-    except RejectionNeedsReason:
-        return json_error(422, "Status ditolak memerlukan catatan alasan.")
-    except ValueError:
-        return json_error(422, "Status tidak dikenal.")
+    page = await services(request).desk.change_status(
+        _user(request),
+        request.match_info["number"],
+        to=str(body.get("status") or ""),
+        note=str(note) if note is not None else None,
+    )
     return web.json_response(page.as_json())
 
 
+@routes.post("/api/tickets")
 async def file_ticket(request: web.Request) -> web.Response:
     body = await _body(request)
     raw_resident = body.get("resident")
@@ -127,6 +143,7 @@ async def file_ticket(request: web.Request) -> web.Response:
     return web.json_response({"number": number}, status=201)
 
 
+@routes.get("/api/handoffs")
 async def handoffs(request: web.Request) -> web.Response:
     state = request.query.get("state") or None
     if state not in (None, "open", "closed"):
@@ -135,49 +152,37 @@ async def handoffs(request: web.Request) -> web.Response:
     return web.json_response({"handoffs": [h.as_json() for h in found]})
 
 
+@routes.post("/api/handoffs/{reference}/reply")
+@refusing(
+    {
+        InvalidDraft: (422, "Tulis balasan (paling banyak 2000 huruf)."),
+        MessageNotSent: (502, "Balasan tersimpan tetapi belum terkirim ke warga."),
+    }
+)
 async def reply(request: web.Request) -> web.Response:
     body = await _body(request)
-    try:
-        view = await services(request).handoffs.reply(
-            _user(request), request.match_info["reference"], str(body.get("text") or "")
-        )
-    except HandoffNotFound:
-        return json_error(404, NOT_FOUND)
-    except InvalidDraft:
-        return json_error(422, "Tulis balasan (paling banyak 2000 huruf).")
-    except MessageNotSent:
-        return json_error(502, "Balasan tersimpan tetapi belum terkirim ke warga.")
+    view = await services(request).handoffs.reply(
+        _user(request), request.match_info["reference"], str(body.get("text") or "")
+    )
     return web.json_response(view.as_json())
 
 
+@routes.post("/api/handoffs/{reference}/close")
 async def close(request: web.Request) -> web.Response:
-    try:
-        view = await services(request).handoffs.close(
-            _user(request), request.match_info["reference"]
-        )
-    except HandoffNotFound:
-        return json_error(404, NOT_FOUND)
+    view = await services(request).handoffs.close(_user(request), request.match_info["reference"])
     return web.json_response(view.as_json())
 
 
+@routes.get("/api/audit")
+@refusing({NotAuthorised: (403, "Log audit hanya untuk admin.")})
 async def audit(request: web.Request) -> web.Response:
     try:
         limit = int(request.query.get("limit") or 100)
     except ValueError:
         return json_error(422, "limit harus angka.")
-    try:
-        entries = await services(request).audit.entries(_user(request), limit=limit)
-    except NotAuthorised:
-        return json_error(403, "Log audit hanya untuk admin.")
+    entries = await services(request).audit.entries(_user(request), limit=limit)
     return web.json_response({"entries": entries})
 
 
 def add_routes(app: web.Application) -> None:
-    app.router.add_get("/api/tickets", tickets)
-    app.router.add_post("/api/tickets", file_ticket)
-    app.router.add_get("/api/tickets/{number}", ticket)
-    app.router.add_post("/api/tickets/{number}/status", change_status)
-    app.router.add_get("/api/handoffs", handoffs)
-    app.router.add_post("/api/handoffs/{reference}/reply", reply)
-    app.router.add_post("/api/handoffs/{reference}/close", close)
-    app.router.add_get("/api/audit", audit)
+    app.router.add_routes(routes)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hmac
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,8 @@ from bot.bootstrap import StaffServices
 from bot.domain.office_hours import WIB
 from bot.domain.staff import StaffAccount
 from bot.domain.vocabulary import label, region_names, values
+from bot.services.staff_desk import QueueQuery
+from console.errors import NOT_FOUND_ERRORS
 from console.settings import ConsoleSettings
 
 log = logging.getLogger(__name__)
@@ -36,6 +38,8 @@ SESSION_COOKIE = "tabik_console"
 SESSION_MAX_AGE = 8 * 3600  # one working day
 TEMPLATES = Path(__file__).with_name("templates")
 STATIC = Path(__file__).with_name("static")
+
+QUERY_FIELDS = ("status", "kind", "category", "age", "q")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -60,6 +64,11 @@ async def csrf_token(request: web.Request) -> str:
     return str(token)
 
 
+def queue_query(params: Mapping[str, str]) -> QueueQuery:
+    """The queue's search and filters from a query string (an empty value is no filter)."""
+    return QueueQuery(**{name: params.get(name) or None for name in QUERY_FIELDS})
+
+
 def json_error(status: int, text: str, **headers: str) -> web.Response:
     return web.json_response({"error": text}, status=status, headers=headers or None)
 
@@ -73,6 +82,25 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
     if not request.path.startswith("/api/"):
         response.headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+@web.middleware
+async def not_found(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A ticket or handoff the user may not see answers 404, the same as an unknown one."""
+    try:
+        return await handler(request)
+    except NOT_FOUND_ERRORS:
+        if request.path.startswith("/api/"):
+            return json_error(404, "Tidak ditemukan.")
+        return aiohttp_jinja2.render_template(
+            "error.html",
+            request,
+            {
+                "title": "Tidak ditemukan",
+                "message": "Tiket atau percakapan ini tidak ada di wilayah Anda.",
+            },
+            status=404,
+        )
 
 
 @web.middleware
@@ -161,7 +189,7 @@ def create_app(staff: StaffServices, settings: ConsoleSettings) -> web.Applicati
             max_age=SESSION_MAX_AGE,
         ),
     )
-    app.middlewares.append(authenticate)
+    app.middlewares.extend([authenticate, not_found])
     env = aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
@@ -176,6 +204,11 @@ def create_app(staff: StaffServices, settings: ConsoleSettings) -> web.Applicati
         label=label,
         categories=values("complaint_category"),
         document_types=values("document_type"),
+        # The queue's one "Kategori" filter: complaint categories, then document types.
+        subject_choices=[
+            *((c, label("complaint_category", c)) for c in values("complaint_category")),
+            *((d, label("document_type", d)) for d in values("document_type")),
+        ],
         regions=region_names(),
     )
     from console import api, pages

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from bot.domain.errors import InvalidTransition
+from bot.domain.errors import InvalidTicketNumber, InvalidTransition, TicketNotFound
+from bot.services.handoff_desk import HandoffNotFound
+
+# A ticket or handoff outside the user's area does not exist for them (404, like no ticket).
+NOT_FOUND_ERRORS = (TicketNotFound, InvalidTicketNumber, HandoffNotFound)
 
 FIELD_ERRORS = {
     "name": "Tulis nama warga.",

@@ -6,6 +6,7 @@ import logging
 import mimetypes
 import secrets
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import aiohttp_jinja2
@@ -16,21 +17,19 @@ from bot.adapters.media import MAX_MEDIA_BYTES, MediaRefused, local_name
 from bot.domain.errors import (
     InvalidDraft,
     InvalidNik,
-    InvalidTicketNumber,
     InvalidTransition,
     NotAuthorised,
     RejectionNeedsReason,
-    TicketNotFound,
 )
 from bot.domain.staff import AccountLocked, LoginFailed
-from bot.services.handoff_desk import HandoffNotFound
 from bot.services.messaging import MessageNotSent
-from bot.services.staff_desk import Filing, QueueQuery
-from console.app import SETTINGS, services, user_of
-from console.errors import field_error, transition_sentence
+from bot.services.staff_desk import Filing
+from console.app import SETTINGS, queue_query, services, user_of
+from console.errors import NOT_FOUND_ERRORS, field_error, transition_sentence
 
 log = logging.getLogger(__name__)
 
+Errors = Sequence[dict[str, str]]
 MEDIA_WORDS = {
     "unavailable": "Foto ini tidak dapat diambil dari platform (mungkin sudah kedaluwarsa).",
     "not_image": "Berkas ini bukan foto; berkas lain tidak ditampilkan.",
@@ -42,18 +41,6 @@ def render(
     request: web.Request, template: str, context: dict[str, Any], *, status: int = 200
 ) -> web.Response:
     return aiohttp_jinja2.render_template(template, request, context, status=status)
-
-
-def not_found(request: web.Request) -> web.Response:
-    return render(
-        request,
-        "error.html",
-        {
-            "title": "Tidak ditemukan",
-            "message": "Tiket atau percakapan ini tidak ada di wilayah Anda.",
-        },
-        status=404,
-    )
 
 
 # ------------------------------------------------------------------- login
@@ -115,13 +102,7 @@ async def home(request: web.Request) -> web.Response:
 
 async def queue(request: web.Request) -> web.Response:
     user = user_of(request)
-    query = QueueQuery(
-        status=request.query.get("status") or None,
-        kind=request.query.get("kind") or None,
-        category=request.query.get("category") or None,
-        age=request.query.get("age") or None,
-        q=request.query.get("q") or None,
-    )
+    query = queue_query(request.query)
     errors = []
     try:
         items = await services(request).desk.queue(user, query)
@@ -133,19 +114,9 @@ async def queue(request: web.Request) -> web.Response:
 # ------------------------------------------------------------------ ticket
 
 
-async def _ticket_page(
-    request: web.Request, number: str, *, errors: list[dict[str, str]], status: int = 200
-) -> web.Response:
-    user = user_of(request)
-    try:
-        ticket = await services(request).desk.ticket(user, number)
-    except (TicketNotFound, InvalidTicketNumber):
-        return not_found(request)
-    return render(request, "ticket.html", {"t": ticket, "errors": errors}, status=status)
-
-
-async def ticket(request: web.Request) -> web.Response:
-    return await _ticket_page(request, request.match_info["number"], errors=[])
+async def ticket(request: web.Request, errors: Errors = (), status: int = 200) -> web.Response:
+    found = await services(request).desk.ticket(user_of(request), request.match_info["number"])
+    return render(request, "ticket.html", {"t": found, "errors": errors}, status=status)
 
 
 async def change_status(request: web.Request) -> web.Response:
@@ -156,29 +127,26 @@ async def change_status(request: web.Request) -> web.Response:
     note = str(form.get("note") or "")
     try:
         await services(request).desk.change_status(user, number, to=to, note=note)
-    except (TicketNotFound, InvalidTicketNumber):
-        return not_found(request)
+    except NOT_FOUND_ERRORS:
+        raise  # the 404 page (a malformed number is a ValueError too)
     except InvalidTransition as error:
         errors = [{"field": "status", "text": transition_sentence(error)}]
-        return await _ticket_page(request, number, errors=errors, status=409)
+        return await ticket(request, errors, status=409)
     except RejectionNeedsReason:
         errors = [{"field": "note", "text": "Tulis alasan penolakan untuk warga."}]
-        return await _ticket_page(request, number, errors=errors, status=422)
+        return await ticket(request, errors, status=422)
     except ValueError:
         errors = [{"field": "status", "text": "Pilih status baru."}]
-        return await _ticket_page(request, number, errors=errors, status=422)
+        return await ticket(request, errors, status=422)
     raise web.HTTPSeeOther(f"/tiket/{number}?diubah=1")
 
 
 async def attachment(request: web.Request) -> web.StreamResponse:
     """A ticket's photo, only for staff who may see the ticket; fetched once from the platform."""
     user = user_of(request)
-    try:
-        found = await services(request).desk.attachment(
-            user, request.match_info["number"], int(request.match_info["id"])
-        )
-    except (TicketNotFound, InvalidTicketNumber):
-        return not_found(request)
+    found = await services(request).desk.attachment(
+        user, request.match_info["number"], int(request.match_info["id"])
+    )
     path = request.app[SETTINGS].media_dir / local_name(found.ref)
     kind = found.mime_type or mimetypes.guess_type(path.name)[0] or ""
     media = services(request).media
@@ -247,11 +215,7 @@ async def file_on_behalf(request: web.Request) -> web.Response:
 
 
 async def receipt(request: web.Request) -> web.Response:
-    user = user_of(request)
-    try:
-        ticket = await services(request).desk.ticket(user, request.match_info["number"])
-    except (TicketNotFound, InvalidTicketNumber):
-        return not_found(request)
+    ticket = await services(request).desk.ticket(user_of(request), request.match_info["number"])
     requirement = services(request).desk.requirements(ticket.item.document_type)
     return render(request, "receipt.html", {"t": ticket, "requirement": requirement})
 
@@ -266,18 +230,10 @@ async def handoffs(request: web.Request) -> web.Response:
     return render(request, "handoffs.html", {"handoffs": found, "state": state})
 
 
-async def _handoff_page(
-    request: web.Request, reference: str, *, errors: list[dict[str, str]], status: int = 200
-) -> web.Response:
-    try:
-        view = await services(request).handoffs.handoff(user_of(request), reference)
-    except HandoffNotFound:
-        return not_found(request)
+async def handoff(request: web.Request, errors: Errors = (), status: int = 200) -> web.Response:
+    reference = request.match_info["reference"]
+    view = await services(request).handoffs.handoff(user_of(request), reference)
     return render(request, "handoff.html", {"h": view, "errors": errors}, status=status)
-
-
-async def handoff(request: web.Request) -> web.Response:
-    return await _handoff_page(request, request.match_info["reference"], errors=[])
 
 
 async def reply(request: web.Request) -> web.Response:
@@ -287,11 +243,9 @@ async def reply(request: web.Request) -> web.Response:
         await services(request).handoffs.reply(
             user_of(request), reference, str(form.get("text") or "")
         )
-    except HandoffNotFound:
-        return not_found(request)
     except InvalidDraft:
         errors = [{"field": "text", "text": "Tulis balasan (paling banyak 2000 huruf)."}]
-        return await _handoff_page(request, reference, errors=errors, status=422)
+        return await handoff(request, errors, status=422)
     except MessageNotSent:
         errors = [
             {
@@ -299,16 +253,13 @@ async def reply(request: web.Request) -> web.Response:
                 "text": "Balasan tersimpan tetapi belum terkirim ke warga. Coba kirim lagi.",
             }
         ]
-        return await _handoff_page(request, reference, errors=errors, status=502)
+        return await handoff(request, errors, status=502)
     raise web.HTTPSeeOther(f"/percakapan/{reference}")
 
 
 async def close(request: web.Request) -> web.Response:
     reference = request.match_info["reference"]
-    try:
-        await services(request).handoffs.close(user_of(request), reference)
-    except HandoffNotFound:
-        return not_found(request)
+    await services(request).handoffs.close(user_of(request), reference)
     raise web.HTTPSeeOther(f"/percakapan/{reference}")
 
 
