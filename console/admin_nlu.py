@@ -1,8 +1,10 @@
-"""Admins' NLU tools on the staff console: the inbox and the models, as JSON API.
+"""Admins' NLU tools on the staff console: what the pages and the JSON API share, and the API.
 
-``setup(app, require_admin=…)`` adds the routes; ``require_admin`` is the
-console's own check (raises an aiohttp HTTP error unless the request comes from
-an admin). Without it every route answers 403: nothing here is ever open.
+:class:`AdminTools` holds the inbox, the model service (both built on first use
+from the same settings as ``python -m bot.cli nlu|model``, or given by tests) and
+the one running model job. Every admin action is written to the audit log.
+Nothing here is open to anyone but an admin: ``require_admin`` is the console's
+check; without one every route answers 403.
 The services are blocking (database, Rasa HTTP), so each call runs in a thread.
 
 - ``GET /api/nlu/inbox`` → ``{"items": [{"id", "text", "intent", "confidence", "count"}]}``
@@ -14,29 +16,98 @@ The services are blocking (database, Rasa HTTP), so each call runs in a thread.
   409 ``{"error", "worse_intents"}`` when worse; 502 when an instance failed
 - ``POST /api/models/rollback`` → ``{"instances": […]}``
 
-Training and evaluating take minutes; admins run them with ``python -m bot.cli model``.
+Training and evaluating take minutes: the models page runs them as jobs
+(:mod:`console.model_jobs`); ``python -m bot.cli model`` does the same from a shell.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
 from typing import Any
 
 from aiohttp import web
 
+from bot.domain.model import AuditEntry
+from bot.domain.staff import StaffAccount
 from bot.entrypoints.nlu_models import DeployRefused, InstanceResult, ModelService, UnknownModel
-from bot.services.labelled_examples import UnknownIntent
+from bot.services.labelled_examples import UnknownIntent, domain_intents
 from bot.services.nlu_inbox import InboxItemNotFound, NluInbox
+from console.model_jobs import Audit, ModelJobs
 
-AdminCheck = Callable[[web.Request], Awaitable[None]]
-INBOX = web.AppKey("admin_nlu_inbox", NluInbox)
-MODELS = web.AppKey("admin_nlu_models", ModelService)
+AdminCheck = Callable[[web.Request], Awaitable[StaffAccount | None]]
+# The audit log's subject column is 60 characters.
+SUBJECT_LENGTH = 60
+
+
+@dataclass
+class AdminTools:
+    """The inbox and the models, built on first use unless given."""
+
+    audit_writer: Audit
+    inbox_service: NluInbox | None = None
+    model_service: ModelService | None = None
+    jobs: ModelJobs = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.jobs = ModelJobs(lambda: self.models, self.audit_writer)
+
+    @property
+    def inbox(self) -> NluInbox:
+        if self.inbox_service is None:
+            from bot.cli.nlu import inbox as make_inbox
+
+            self.inbox_service = make_inbox()
+        return self.inbox_service
+
+    @property
+    def models(self) -> ModelService:
+        if self.model_service is None:
+            from bot.cli.model import service as make_models
+
+            self.model_service = make_models()
+        return self.model_service
+
+    def intents(self) -> list[str]:
+        return sorted(domain_intents(self.inbox.examples.root))
+
+    async def audit(
+        self, user: StaffAccount | None, action: str, subject: str, **details: Any
+    ) -> None:
+        actor = user.actor if user is not None else "staff:?"
+        await asyncio.to_thread(self.audit_writer, actor, action, subject, details)
+
+
+TOOLS = web.AppKey("admin_nlu_tools", AdminTools)
 CHECK = web.AppKey("admin_nlu_check", object)
 
 
-async def _deny(_request: web.Request) -> None:
+def audit_log(uow_factory: Callable[[], Any]) -> Audit:
+    """An audit writer over the system of record (the console's own audit log)."""
+
+    def write(actor: str, action: str, subject: str, details: dict[str, Any]) -> None:
+        with uow_factory() as uow:
+            uow.audit.add(
+                AuditEntry(
+                    actor=actor,
+                    action=action,
+                    subject=subject[:SUBJECT_LENGTH],
+                    created_at=datetime.now(timezone.utc),
+                    details=details,
+                )
+            )
+            uow.commit()
+
+    return write
+
+
+def tools(request: web.Request) -> AdminTools:
+    return request.app[TOOLS]
+
+
+async def _deny(_request: web.Request) -> StaffAccount | None:
     raise web.HTTPForbidden(text='{"error": "admins only"}', content_type="application/json")
 
 
@@ -44,9 +115,9 @@ def _error(status: int, message: str, **extra: Any) -> web.Response:
     return web.json_response({"error": message, **extra}, status=status)
 
 
-async def _admin(request: web.Request) -> None:
+async def _admin(request: web.Request) -> StaffAccount | None:
     check: AdminCheck = request.app[CHECK]  # type: ignore[assignment]
-    await check(request)
+    return await check(request)
 
 
 def _instances(results: list[InstanceResult]) -> web.Response:
@@ -56,7 +127,7 @@ def _instances(results: list[InstanceResult]) -> web.Response:
 
 async def inbox(request: web.Request) -> web.Response:
     await _admin(request)
-    items = await asyncio.to_thread(request.app[INBOX].items)
+    items = await asyncio.to_thread(tools(request).inbox.items)
     return web.json_response({"items": [i.as_json() for i in items]})
 
 
@@ -69,40 +140,43 @@ async def _body(request: web.Request) -> dict[str, Any]:
 
 
 async def label(request: web.Request) -> web.Response:
-    await _admin(request)
+    user = await _admin(request)
     item_id = int(request.match_info["id"])
     intent = str((await _body(request)).get("intent") or "")
     try:
-        text = await asyncio.to_thread(request.app[INBOX].label, item_id, intent)
+        text = await asyncio.to_thread(tools(request).inbox.label, item_id, intent)
     except UnknownIntent as error:
         return _error(422, str(error), intents=error.known)
     except InboxItemNotFound as error:
         return _error(404, str(error))
+    await tools(request).audit(user, "nlu.labelled", f"nlu-inbox:{item_id}", intent=intent)
     return web.json_response({"id": item_id, "intent": intent, "text": text})
 
 
 async def ignore(request: web.Request) -> web.Response:
-    await _admin(request)
+    user = await _admin(request)
     item_id = int(request.match_info["id"])
     try:
-        await asyncio.to_thread(request.app[INBOX].ignore, item_id)
+        await asyncio.to_thread(tools(request).inbox.ignore, item_id)
     except InboxItemNotFound as error:
         return _error(404, str(error))
+    await tools(request).audit(user, "nlu.ignored", f"nlu-inbox:{item_id}")
     return web.json_response({"id": item_id})
 
 
 async def models(request: web.Request) -> web.Response:
     await _admin(request)
-    listing = await asyncio.to_thread(request.app[MODELS].list_models)
+    listing = await asyncio.to_thread(tools(request).models.list_models)
     return web.json_response({"models": listing})
 
 
 async def deploy(request: web.Request) -> web.Response:
-    await _admin(request)
+    user = await _admin(request)
     force = bool((await _body(request)).get("force"))
     name = request.match_info["name"]
+    await tools(request).audit(user, "model.deploy", name, force=force, via="api")
     try:
-        results = await asyncio.to_thread(request.app[MODELS].deploy, name, force=force)
+        results = await asyncio.to_thread(tools(request).models.deploy, name, force=force)
     except DeployRefused as error:
         return _error(409, str(error), worse_intents=error.worse_intents)
     except UnknownModel as error:
@@ -111,28 +185,21 @@ async def deploy(request: web.Request) -> web.Response:
 
 
 async def rollback(request: web.Request) -> web.Response:
-    await _admin(request)
-    return _instances(await asyncio.to_thread(request.app[MODELS].rollback))
+    user = await _admin(request)
+    await tools(request).audit(user, "model.rollback", "-", via="api")
+    return _instances(await asyncio.to_thread(tools(request).models.rollback))
 
 
 def setup(
     app: web.Application,
     *,
     require_admin: AdminCheck | None = None,
+    audit: Audit | None = None,
     inbox_service: NluInbox | None = None,
     model_service: ModelService | None = None,
-) -> None:
-    """Add the routes; services default to the ones the CLI builds from the settings."""
-    if inbox_service is None:
-        from bot.cli.nlu import inbox as make_inbox
-
-        inbox_service = make_inbox()
-    if model_service is None:
-        from bot.cli.model import service as make_models
-
-        model_service = make_models()
-    app[INBOX] = inbox_service
-    app[MODELS] = model_service
+) -> AdminTools:
+    """Add the API routes and the shared tools; services default to the CLI's."""
+    app[TOOLS] = AdminTools(audit or _unaudited, inbox_service, model_service)
     app[CHECK] = require_admin or _deny
     app.router.add_get("/api/nlu/inbox", inbox)
     app.router.add_post("/api/nlu/inbox/{id:\\d+}/label", label)
@@ -140,3 +207,8 @@ def setup(
     app.router.add_get("/api/models", models)
     app.router.add_post("/api/models/rollback", rollback)
     app.router.add_post("/api/models/{name}/deploy", deploy)
+    return app[TOOLS]
+
+
+def _unaudited(actor: str, action: str, subject: str, details: dict[str, Any]) -> None:
+    raise RuntimeError(f"no audit log for {action}: pass audit= to setup()")

@@ -25,6 +25,8 @@ from bot.bootstrap import StaffServices
 from bot.domain.office_hours import WIB
 from bot.domain.staff import StaffAccount
 from bot.domain.vocabulary import label, region_names, values
+from bot.entrypoints.nlu_models import ModelService
+from bot.services.nlu_inbox import NluInbox
 from bot.services.staff_desk import QueueQuery
 from console.errors import NOT_FOUND_ERRORS
 from console.settings import ConsoleSettings
@@ -174,7 +176,22 @@ async def _context(request: web.Request) -> dict[str, Any]:
     }
 
 
-def create_app(staff: StaffServices, settings: ConsoleSettings) -> web.Application:
+async def api_admin(request: web.Request) -> StaffAccount:
+    """The admins' JSON API: the bearer token's account, when it is an admin's."""
+    user = request.get(USER)
+    if user is None or not user.is_admin:
+        raise web.HTTPForbidden(text='{"error": "Khusus admin."}', content_type="application/json")
+    return user  # type: ignore[no-any-return]
+
+
+def create_app(
+    staff: StaffServices,
+    settings: ConsoleSettings,
+    *,
+    nlu_inbox: NluInbox | None = None,
+    models: ModelService | None = None,
+) -> web.Application:
+    """The console; the admins' NLU inbox and model service are built on first use unless given."""
     app = web.Application(middlewares=[security_headers])
     app[SERVICES] = staff
     app[SETTINGS] = settings
@@ -211,10 +228,18 @@ def create_app(staff: StaffServices, settings: ConsoleSettings) -> web.Applicati
         ],
         regions=region_names(),
     )
-    from console import api, pages
+    from console import admin_nlu, admin_pages, api, pages
 
     pages.add_routes(app)
     api.add_routes(app)
+    admin_nlu.setup(
+        app,
+        require_admin=api_admin,
+        audit=admin_nlu.audit_log(staff.audit.uow_factory),
+        inbox_service=nlu_inbox,
+        model_service=models,
+    )
+    admin_pages.add_routes(app)
     app.router.add_static("/static/", STATIC)
     app.on_cleanup.append(_close)  # type: ignore[arg-type]
     return app

@@ -262,6 +262,22 @@ class NluInbox:
                 for row in connection.execute(query)
             ]
 
+    def suggestions(self, item_id: int, *, limit: int = 3) -> list[tuple[str, float]]:
+        """The model's top intents for the item's newest message (its ranking in the tracker
+        store, fallback left out); empty when the event is no longer there."""
+        with self.engine.connect() as connection:
+            newest = connection.execute(
+                select(func.max(nlu_inbox_occurrences.c.event_id)).where(
+                    nlu_inbox_occurrences.c.item_id == item_id
+                )
+            ).scalar()
+        found = self.events.after(newest - 1, limit=1) if newest is not None else []
+        if not found or found[0].id != newest:
+            return []
+        ranking = found[0].parse_data.get("intent_ranking") or []
+        named = [(r["name"], float(r.get("confidence") or 0)) for r in ranking if r.get("name")]
+        return [(n, c) for n, c in named if n != FALLBACK_INTENT][:limit]
+
     def _open_item(self, connection: Connection, item_id: int) -> Any:
         row = connection.execute(
             select(nlu_inbox_items).where(

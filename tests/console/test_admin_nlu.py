@@ -46,10 +46,22 @@ async def admin_only(request: web.Request) -> None:
         raise web.HTTPForbidden()
 
 
+AUDITED: list[tuple[str, str]] = []
+
+
 def call(check: Callable[[web.Request], Awaitable[None]] | None, steps: Any) -> Any:
+    def audit(actor: str, action: str, subject: str, details: dict[str, Any]) -> None:
+        AUDITED.append((action, subject))
+
     async def run() -> Any:
         app = web.Application()
-        setup(app, require_admin=check, inbox_service=Inbox(), model_service=Models())  # type: ignore[arg-type]
+        setup(
+            app,
+            require_admin=check,  # type: ignore[arg-type]
+            audit=audit,
+            inbox_service=Inbox(),  # type: ignore[arg-type]
+            model_service=Models(),  # type: ignore[arg-type]
+        )
         async with TestClient(TestServer(app)) as client:
             return await steps(client)
 
@@ -101,3 +113,15 @@ def test_admin_reviews_the_inbox() -> None:
     assert wrong == 422 and wrong_body["intents"] == ["file_complaint", "greet"]
     assert right == 200 and after == {"items": []}
     assert refused == 409 and refused_body["worse_intents"] == ["check_status"]
+    assert AUDITED == [("nlu.labelled", "nlu-inbox:7"), ("model.deploy", "tabik-x")]
+
+
+async def test_the_console_serves_the_api_to_admins_tokens_only(admin: Any) -> None:
+    from bot.domain.staff import Role
+
+    console = admin.console
+    await console.account("petugas", Role.OFFICER, kabupaten_kota="Metro")
+    refused = await console.client.get("/api/models", headers=await console.token("petugas"))
+    assert refused.status == 403
+    listed = await console.client.get("/api/models", headers=await console.token("admin"))
+    assert [m["name"] for m in (await listed.json())["models"]] == ["tabik-aaaaaaaaaaaa"]

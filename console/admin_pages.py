@@ -1,0 +1,254 @@
+"""Admins' pages: the NLU inbox (label, ignore) and the models (train, evaluate, deploy, roll back).
+
+Only admins: anyone else gets 403 and no link. Every action is audited (see
+:mod:`console.admin_nlu`); forms carry the console's CSRF token like every other
+form. Training, evaluating, deploying and rolling back run as one job at a time in
+a worker thread; the page polls ``/admin/model/status`` for its progress.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+from urllib.parse import urlencode
+
+from aiohttp import web
+
+from bot.domain.staff import StaffAccount
+from bot.services.labelled_examples import AlreadyLabelled, HeldOutExample, UnknownIntent
+from bot.services.nlu_inbox import InboxItemNotFound
+from console.admin_nlu import AdminTools, tools
+from console.app import user_of
+from console.model_jobs import JobRunning
+from console.pages import render
+
+routes = web.RouteTableDef()
+Errors = Sequence[dict[str, str]]
+PageHandler = Callable[..., Awaitable[web.StreamResponse]]
+
+REASON_WORDS = {
+    "fallback": "Tidak dipahami",
+    "out_of_scope": "Di luar layanan",
+    "low_confidence": "Keyakinan rendah",
+    "corrected": "Dikoreksi warga",
+}
+VERDICT_WORDS = {"better": "Lebih baik", "same": "Setara", "worse": "Lebih buruk"}
+JOB_WORDS = {
+    "train": "Pelatihan kandidat",
+    "evaluate": "Evaluasi",
+    "deploy": "Pemasangan model",
+    "rollback": "Pengembalian model",
+}
+STATE_WORDS = {
+    "running": "Sedang berjalan",
+    "done": "Selesai",
+    "failed": "Gagal",
+    "refused": "Ditolak",
+    "partial": "Sebagian gagal",
+}
+WORDS = {
+    "reason_words": REASON_WORDS,
+    "verdict_words": VERDICT_WORDS,
+    "job_words": JOB_WORDS,
+    "state_words": STATE_WORDS,
+}
+
+
+def route(method: str, path: str) -> Callable[[PageHandler], PageHandler]:
+    """Register the handler and keep its own signature (pages call each other with errors)."""
+
+    def register(handler: PageHandler) -> PageHandler:
+        routes.route(method, path)(handler)
+        return handler
+
+    return register
+
+
+def admin_only(handler: PageHandler) -> PageHandler:
+    """403 (a page, or JSON for the status route) for anyone but an admin."""
+
+    @functools.wraps(handler)
+    async def page(request: web.Request, *args: Any) -> web.StreamResponse:
+        if not user_of(request).is_admin:
+            if request.path.endswith("/status"):
+                return web.json_response({"error": "Khusus admin."}, status=403)
+            return render(
+                request,
+                "error.html",
+                {"title": "Khusus admin", "message": "Halaman ini hanya untuk admin."},
+                status=403,
+            )
+        return await handler(request, *args)
+
+    return page
+
+
+def _admin(request: web.Request) -> StaffAccount:
+    return user_of(request)
+
+
+# ------------------------------------------------------------------- inbox
+
+
+def _render(
+    request: web.Request, template: str, context: dict[str, Any], errors: Errors, status: int
+) -> web.Response:
+    job = tools(request).jobs.current
+    context.update(WORDS, job=job.as_json() if job else None, errors=errors)
+    return render(request, template, context, status=status)
+
+
+@route("GET", "/admin/nlu")
+@admin_only
+async def inbox(request: web.Request, errors: Errors = (), status: int = 200) -> web.Response:
+    admin_tools = tools(request)
+
+    def read() -> tuple[list[Any], dict[int, list[tuple[str, float]]], list[str]]:
+        items = admin_tools.inbox.items()
+        suggestions = {i.id: admin_tools.inbox.suggestions(i.id) for i in items}
+        return items, suggestions, admin_tools.intents()
+
+    items, suggestions, intents = await asyncio.to_thread(read)
+    found = {"items": items, "suggestions": suggestions, "intents": intents, "done": request.query}
+    return _render(request, "nlu_inbox.html", found, errors, status)
+
+
+@route("POST", "/admin/nlu/{id:\\d+}/label")
+@admin_only
+async def label(request: web.Request) -> web.StreamResponse:
+    item_id = int(request.match_info["id"])
+    intent = str((await request.post()).get("intent") or "").strip()
+    admin_tools = tools(request)
+    field = f"intent-{item_id}"
+    try:
+        text = await asyncio.to_thread(admin_tools.inbox.label, item_id, intent)
+    except UnknownIntent as error:
+        words = f"Intent “{intent}” tidak dikenal. Pilih salah satu: {', '.join(error.known)}."
+        return await inbox(request, [{"field": field, "text": words}], 422)
+    except HeldOutExample:
+        words = "Pesan ini ada di data uji; data uji tidak pernah menjadi data latih."
+        return await inbox(request, [{"field": field, "text": words}], 409)
+    except AlreadyLabelled as error:
+        words = f"Pesan ini sudah diberi label {error.intent}."
+        return await inbox(request, [{"field": field, "text": words}], 409)
+    except InboxItemNotFound:
+        words = "Pesan ini sudah tidak ada di kotak masuk (mungkin sudah ditangani admin lain)."
+        return await inbox(request, [{"field": "isi", "text": words}], 404)
+    await admin_tools.audit(_admin(request), "nlu.labelled", f"nlu-inbox:{item_id}", intent=intent)
+    done = urlencode({"selesai": "label", "intent": intent, "teks": text[:120]})
+    raise web.HTTPSeeOther(f"/admin/nlu?{done}")
+
+
+@route("POST", "/admin/nlu/{id:\\d+}/abaikan")
+@admin_only
+async def ignore(request: web.Request) -> web.StreamResponse:
+    item_id = int(request.match_info["id"])
+    try:
+        await asyncio.to_thread(tools(request).inbox.ignore, item_id)
+    except InboxItemNotFound:
+        words = "Pesan ini sudah tidak ada di kotak masuk (mungkin sudah ditangani admin lain)."
+        return await inbox(request, [{"field": "isi", "text": words}], 404)
+    await tools(request).audit(_admin(request), "nlu.ignored", f"nlu-inbox:{item_id}")
+    raise web.HTTPSeeOther("/admin/nlu?selesai=abaikan")
+
+
+# ------------------------------------------------------------------ models
+
+
+def _instances(admin_tools: AdminTools, listing: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each configured instance with the model last deployed to it (None: nothing recorded)."""
+    running = {url: m["name"] for m in listing for url in m["deployed_on"]}
+    return [{"url": url, "model": running.get(url)} for url in admin_tools.models.instance_urls]
+
+
+@route("GET", "/admin/model")
+@admin_only
+async def models(request: web.Request, errors: Errors = (), status: int = 200) -> web.Response:
+    admin_tools = tools(request)
+    listing = await asyncio.to_thread(admin_tools.models.list_models)
+    instances = _instances(admin_tools, listing)
+    found = {
+        "models": list(reversed(listing)),  # newest first
+        "instances": instances,
+        "mismatch": len({i["model"] for i in instances}) > 1,
+    }
+    return _render(request, "models.html", found, errors, status)
+
+
+@route("GET", "/admin/model/status")
+@admin_only
+async def job_status(request: web.Request) -> web.Response:
+    job = tools(request).jobs.current
+    return web.json_response({"job": job.as_json() if job else None})
+
+
+async def _start(
+    request: web.Request, kind: str, name: str | None, *, force: bool = False
+) -> web.StreamResponse:
+    """Start a job, then back to the page that shows it; 409 there while another runs."""
+    try:
+        tools(request).jobs.start(kind, _admin(request).actor, name, force=force)
+    except JobRunning as running:
+        job = running.job
+        words = (
+            f"{JOB_WORDS[job.kind]} oleh {job.actor.removeprefix('staff:')} masih berjalan"
+            f" sejak {job.started_at:%H.%M.%S} UTC. Tunggu sampai selesai, lalu coba lagi."
+        )
+        errors = [{"field": "pekerjaan", "text": words}]
+        return await (model if name else models)(request, errors, 409)
+    back = f"/admin/model/{name}" if name else "/admin/model"
+    raise web.HTTPSeeOther(back)
+
+
+@route("POST", "/admin/model/latih")
+@admin_only
+async def train(request: web.Request) -> web.StreamResponse:
+    return await _start(request, "train", None)
+
+
+@route("POST", "/admin/model/kembalikan")
+@admin_only
+async def rollback(request: web.Request) -> web.StreamResponse:
+    return await _start(request, "rollback", None)
+
+
+@route("GET", "/admin/model/{name}")
+@admin_only
+async def model(request: web.Request, errors: Errors = (), status: int = 200) -> web.Response:
+    admin_tools = tools(request)
+    name = request.match_info["name"]
+
+    def read() -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        listing = admin_tools.models.list_models()
+        return listing, admin_tools.models.records.evaluation(name)
+
+    listing, evaluation = await asyncio.to_thread(read)
+    entry = next((m for m in listing if m["name"] == name), None)
+    if entry is None:
+        return render(
+            request,
+            "error.html",
+            {"title": "Model tidak ditemukan", "message": f"Tidak ada model {name}."},
+            status=404,
+        )
+    found = {"m": entry, "evaluation": evaluation, "instances": _instances(admin_tools, listing)}
+    return _render(request, "model.html", found, errors, status)
+
+
+@route("POST", "/admin/model/{name}/evaluasi")
+@admin_only
+async def evaluate(request: web.Request) -> web.StreamResponse:
+    return await _start(request, "evaluate", request.match_info["name"])
+
+
+@route("POST", "/admin/model/{name}/pasang")
+@admin_only
+async def deploy(request: web.Request) -> web.StreamResponse:
+    force = (await request.post()).get("force") == "1"
+    return await _start(request, "deploy", request.match_info["name"], force=force)
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_routes(routes)
