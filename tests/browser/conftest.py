@@ -26,6 +26,7 @@ from tests.auxil.outbox_delivery import deliver_pending
 from tests.auxil.services import services_required
 from tests.auxil.staff import FAST_HASHER, PASSWORD, FakeConversations
 from tests.auxil.tabik_server import BackgroundApps
+from tests.console.doubles import QuickModels, Residents, admin_tools, rasa_instance
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = PROJECT_ROOT / "var" / "screenshots"
@@ -41,6 +42,8 @@ class LiveConsole:
     graph: fake_whatsapp.FakeGraphApi
     conversations: FakeConversations
     settings: Settings
+    models: QuickModels
+    residents: Residents
 
     def run(self, coroutine: Any) -> Any:
         return self.apps.run(coroutine)
@@ -108,9 +111,14 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveConsole]:
     staff = apps.run(make())
     staff.accounts.hasher = FAST_HASHER
     console = ConsoleSettings(port=0, secret_key="browser-test", media_dir=workdir / "media")
-    port = apps.serve(create_app(staff, console))
-    live = LiveConsole(f"http://127.0.0.1:{port}", apps, staff, graph, conversations, settings)
+    instances = [f"http://127.0.0.1:{apps.serve(rasa_instance())}" for _ in range(2)]
+    inbox, models, residents = admin_tools(settings.database_url, workdir, instances)
+    port = apps.serve(create_app(staff, console, nlu_inbox=inbox, models=models))
+    live = LiveConsole(
+        f"http://127.0.0.1:{port}", apps, staff, graph, conversations, settings, models, residents
+    )
     for username, role, area in (
+        ("admin", Role.ADMIN, {}),
         ("hajimena", Role.VILLAGE, HAJIMENA),
         ("petugas", Role.OFFICER, {"kabupaten_kota": "Lampung Selatan"}),
         ("kuncian", Role.OFFICER, {"kabupaten_kota": "Metro"}),
@@ -130,10 +138,10 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
-def screenshot(page: Any, name: str) -> None:
+def screenshot(page: Any, name: str, phone: int = 390) -> None:
     """The page at phone and desktop width, for people to look at."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for width, height in ((390, 844), (1280, 900)):
+    for width, height in ((phone, 844), (1280, 900)):
         page.set_viewport_size({"width": width, "height": height})
         page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
     page.set_viewport_size({"width": 1280, "height": 900})
