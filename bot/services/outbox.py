@@ -18,7 +18,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -95,21 +95,14 @@ def describe_error(error: BaseException | str) -> str:
     return mask_text(text)[:LAST_ERROR_MAX_CHARS]
 
 
-class Outbox:
-    """Enqueue, claim and settle outbox rows; all database work runs in a worker thread."""
+@dataclass(eq=False)
+class MessagingStore:
+    """Base of the outbox and the inbound queue: all database work runs in a worker thread."""
 
-    def __init__(
-        self,
-        engine: Engine,
-        *,
-        clock: Clock = utc_now,
-        lease: float = 120.0,
-        give_up_after: timedelta = timedelta(hours=24),
-    ) -> None:
-        self.engine = engine
-        self.clock = clock
-        self.lease = lease
-        self.give_up_after = give_up_after
+    engine: Engine
+    _: KW_ONLY
+    clock: Clock = utc_now
+    lease: float = 120.0  # seconds a claim holds before another worker may take the row
 
     @contextmanager
     def transaction(self) -> Iterator[MessagingTables]:
@@ -122,6 +115,13 @@ class Outbox:
                 return work(tables)
 
         return await asyncio.to_thread(in_thread)
+
+
+@dataclass(eq=False, kw_only=True)
+class Outbox(MessagingStore):
+    """Enqueue, claim and settle outbox rows."""
+
+    give_up_after: timedelta = timedelta(hours=24)
 
     # ------------------------------------------------------------------ enqueue
 
@@ -300,6 +300,7 @@ class Outbox:
 __all__ = [
     "KINDS",
     "SERVICE_WINDOW",
+    "MessagingStore",
     "Outbox",
     "OutboxItem",
     "UnknownOutboxKind",

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import KW_ONLY, dataclass
 from datetime import datetime, timezone
 from typing import Any, TypeVar
 
 from bot.adapters.db.repository import DuplicateKey
 from bot.adapters.db.uow import AbstractUnitOfWork
-from bot.domain.errors import NotConfigured
+from bot.domain.errors import NotConfigured, TabikError
 from bot.domain.identity import ChatIdentity
 from bot.domain.model import AuditEntry, ChatAccount, StatusChange, Ticket
 from bot.domain.nik import mask_nik
@@ -34,12 +35,13 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+@dataclass(eq=False)
 class UnitOfWorkService:
     """Base of the features that work on the system of record, one unit of work a call."""
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, *, clock: Clock = utc_now) -> None:
-        self.uow_factory = uow_factory
-        self.clock = clock
+    uow_factory: UnitOfWorkFactory
+    _: KW_ONLY
+    clock: Clock = utc_now
 
 
 def configured(part: str, value: T | None) -> T:
@@ -47,6 +49,16 @@ def configured(part: str, value: T | None) -> T:
     if value is None:
         raise NotConfigured(part)
     return value
+
+
+class NotFound(TabikError):
+    """No such ``what`` (or none the caller may see); ``key`` is what was asked for."""
+
+    what = "item"
+
+    def __init__(self, key: object) -> None:
+        super().__init__(f"no {self.what} {key}")
+        self.key = key
 
 
 def audit(

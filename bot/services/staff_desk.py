@@ -11,9 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from dataclasses import KW_ONLY, asdict, dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -23,17 +22,15 @@ from bot.domain.errors import InvalidDraft, TicketNotFound
 from bot.domain.identity import ChatIdentity
 from bot.domain.model import AuditEntry, Ticket, TicketAttachment, TicketKind, TicketStatus
 from bot.domain.nik import mask_nik, validate_nik
-from bot.domain.office_hours import OfficeSchedule
 from bot.domain.sla import SlaRules, SlaState, sla_state
 from bot.domain.staff import Role, StaffAccount
 from bot.services.messaging import (
     STAFF_KIND,
     MessageNotSent,
     Messenger,
-    StaffMessages,
+    StaffSide,
     whatsapp_identity,
 )
-from bot.services.tabik import Tabik
 from bot.services.views import ApplicationDraft, ComplaintDraft
 
 log = logging.getLogger(__name__)
@@ -48,10 +45,6 @@ __all__ = [
 
 QUEUE_LIMIT = 200
 _URGENCY = {SlaState.OVERDUE: 0, SlaState.LATE: 1, SlaState.OK: 2}
-
-
-def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -77,18 +70,7 @@ class QueueItem:
     sla: str
 
     def as_json(self) -> dict[str, Any]:
-        return {
-            "number": self.number,
-            "kind": self.kind,
-            "status": self.status,
-            "category": self.category,
-            "document_type": self.document_type,
-            "kabupaten_kota": self.kabupaten_kota,
-            "kecamatan": self.kecamatan,
-            "desa": self.desa,
-            "created_at": self.created_at.isoformat(),
-            "sla": self.sla,
-        }
+        return {**asdict(self), "created_at": self.created_at.isoformat()}
 
 
 @dataclass(frozen=True)
@@ -156,27 +138,12 @@ def phone_forms(text: str) -> tuple[str, ...]:
     return (national, international, "+" + international)
 
 
-class StaffDesk:
-    def __init__(
-        self,
-        uow_factory: Callable[[], StaffUnitOfWork],
-        tabik: Tabik,
-        messenger: Messenger,
-        *,
-        schedule: OfficeSchedule,
-        sla_rules: SlaRules,
-        messages: StaffMessages | None = None,
-        knowledge: Any = None,
-        clock: Callable[[], datetime] = _utc_now,
-    ) -> None:
-        self.uow_factory = uow_factory
-        self.tabik = tabik
-        self.messenger = messenger
-        self.schedule = schedule
-        self.sla_rules = sla_rules
-        self.messages = messages or StaffMessages.load()
-        self.knowledge = knowledge
-        self.clock = clock
+@dataclass(eq=False)
+class StaffDesk(StaffSide):
+    messenger: Messenger
+    _: KW_ONLY
+    sla_rules: SlaRules
+    knowledge: Any = None
 
     # ---------------------------------------------------------------- queue
 
