@@ -7,7 +7,7 @@ channel; ``key`` makes a repeated enqueue of the same message harmless.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import KW_ONLY, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -18,6 +18,7 @@ from bot.adapters.db.staff_repository import StaffUnitOfWork
 from bot.domain.errors import TabikError
 from bot.domain.identity import ChatIdentity
 from bot.domain.office_hours import OfficeSchedule
+from bot.services.outbox import BotMessages
 from bot.services.shared import Clock, utc_now
 from bot.services.tabik import Tabik
 
@@ -44,12 +45,7 @@ class MessageNotSent(TabikError):
 
 class Messenger(Protocol):
     async def enqueue(
-        self,
-        recipient: ChatIdentity,
-        messages: Sequence[Mapping[str, Any]],
-        *,
-        kind: str,
-        key: str,
+        self, recipient: ChatIdentity, messages: BotMessages, *, kind: str, key: str
     ) -> int: ...
 
 

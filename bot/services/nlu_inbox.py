@@ -35,7 +35,7 @@ from bot.adapters.tracker_events import TrackerEvent, TrackerEventLog
 from bot.domain.normalise import normalise_text
 from bot.domain.privacy import mask_text
 from bot.services.labelled_examples import LabelledExamples
-from bot.services.shared import NotFound
+from bot.services.shared import NotFound, view_of
 
 log = logging.getLogger(__name__)
 
@@ -243,18 +243,7 @@ class NluInbox:
             .limit(limit)
         )
         with self.engine.connect() as connection:
-            return [
-                InboxItem(
-                    id=row.id,
-                    text=row.text,
-                    intent=row.intent,
-                    confidence=row.confidence,
-                    count=row.count,
-                    reason=row.reason,
-                    last_seen=row.last_seen,
-                )
-                for row in connection.execute(query)
-            ]
+            return [view_of(InboxItem, row) for row in connection.execute(query)]
 
     def _open_item(self, connection: Connection, item_id: int) -> Any:
         row = connection.execute(

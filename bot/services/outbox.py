@@ -42,6 +42,8 @@ LAST_ERROR_MAX_CHARS = 500
 MIN_ATTEMPTS = 3
 
 Clock = Callable[[], datetime]
+# Rasa bot messages for one recipient: {"text", "buttons", "image", "custom"}.
+BotMessages = Sequence[Mapping[str, Any]]
 
 
 def utc_now() -> datetime:
@@ -126,12 +128,7 @@ class Outbox(MessagingStore):
     # ------------------------------------------------------------------ enqueue
 
     async def enqueue(
-        self,
-        recipient: ChatIdentity,
-        messages: Sequence[Mapping[str, Any]],
-        *,
-        kind: str,
-        key: str,
+        self, recipient: ChatIdentity, messages: BotMessages, *, kind: str, key: str
     ) -> int:
         """Queue ``messages`` for ``recipient``; the row id. Idempotent on ``key``.
 
@@ -151,7 +148,7 @@ class Outbox(MessagingStore):
         self,
         tables: MessagingTables,
         recipient: ChatIdentity,
-        messages: Sequence[Mapping[str, Any]],
+        messages: BotMessages,
         *,
         kind: str,
         key: str,
@@ -300,6 +297,7 @@ class Outbox(MessagingStore):
 __all__ = [
     "KINDS",
     "SERVICE_WINDOW",
+    "BotMessages",
     "MessagingStore",
     "Outbox",
     "OutboxItem",

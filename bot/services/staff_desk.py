@@ -31,6 +31,7 @@ from bot.services.messaging import (
     StaffSide,
     whatsapp_identity,
 )
+from bot.services.shared import view_of
 from bot.services.views import ApplicationDraft, ComplaintDraft
 
 log = logging.getLogger(__name__)
@@ -159,16 +160,11 @@ class StaffDesk(StaffSide):
         )
 
     def _item(self, ticket: Ticket, now: datetime) -> QueueItem:
-        return QueueItem(
-            number=ticket.number,
+        return view_of(
+            QueueItem,
+            ticket,
             kind="complaint" if ticket.kind is TicketKind.COMPLAINT else "application",
             status=ticket.status.value,
-            category=ticket.category,
-            document_type=ticket.document_type,
-            kabupaten_kota=ticket.kabupaten_kota,
-            kecamatan=ticket.kecamatan,
-            desa=ticket.desa,
-            created_at=ticket.created_at,
             sla=self._sla(ticket, now).value,
         )
 
@@ -238,12 +234,10 @@ class StaffDesk(StaffSide):
             assert ticket.id is not None
             now = self.clock()
             resident = uow.residents.get(ticket.resident_id) if ticket.resident_id else None
-            page = TicketPage(
+            page = view_of(
+                TicketPage,
+                ticket,
                 item=self._item(ticket, now),
-                description=ticket.description,
-                location_text=ticket.location_text,
-                latitude=ticket.latitude,
-                longitude=ticket.longitude,
                 full_name=resident.full_name if resident else None,
                 nik_masked=mask_nik(resident.nik) if resident and resident.nik else None,
                 phone=(resident.phone if resident else None) or whatsapp_of(uow, ticket),
@@ -291,14 +285,7 @@ class StaffDesk(StaffSide):
             for attachment in ticket.attachments:
                 if attachment.id == attachment_id:
                     # A copy: the mapped row is expired once the unit of work ends.
-                    return TicketAttachment(
-                        kind=attachment.kind,
-                        ref=attachment.ref,
-                        created_at=attachment.created_at,
-                        mime_type=attachment.mime_type,
-                        caption=attachment.caption,
-                        id=attachment.id,
-                    )
+                    return view_of(TicketAttachment, attachment)
             raise TicketNotFound(ticket.number)
 
     async def change_status(
