@@ -51,9 +51,7 @@ def utc_now() -> datetime:
 
 
 class UnknownOutboxKind(ValueError):
-    def __init__(self, kind: str) -> None:
-        super().__init__(f"outbox kind must be one of {sorted(KINDS)}, not {kind!r}")
-        self.kind = kind
+    """A row of a kind none of KINDS was offered to the outbox."""
 
 
 @dataclass(frozen=True)
@@ -156,7 +154,7 @@ class Outbox(MessagingStore):
     ) -> int:
         """:meth:`enqueue` inside a caller's transaction (inbound turns settle in the same one)."""
         if kind not in KINDS:
-            raise UnknownOutboxKind(kind)
+            raise UnknownOutboxKind(f"outbox kind must be one of {sorted(KINDS)}, not {kind!r}")
         reachable = recipient.channel in REACHABLE_CHANNELS
         return tables.add_outbox(
             {
