@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from argon2 import PasswordHasher
 from sqlalchemy.engine import Engine
 
 from bot.adapters.db.engine import make_engine, make_session_factory
@@ -25,6 +26,7 @@ from bot.services.audit import StaffAudit
 from bot.services.handoff_desk import Conversations, HandoffDesk
 from bot.services.messaging import Messenger
 from bot.services.outbox import Outbox
+from bot.services.shared import Clock, utc_now
 from bot.services.staff import StaffAccounts
 from bot.services.staff_desk import StaffDesk
 from bot.services.tabik import Tabik
@@ -129,30 +131,48 @@ def build_staff_services(
 ) -> StaffServices:
     """The console's services; ``messenger`` carries staff messages to residents. Without
     ``conversations``, Rasa's HTTP API at RASA_URL is used."""
-    from bot.adapters.knowledge import load_knowledge
     from bot.adapters.media import PlatformMedia
     from bot.adapters.rasa_api import RasaConversations
-    from bot.adapters.sla_rules import load_sla_rules, office_hours_text, office_schedule
 
     settings = settings or get_settings()
-    engine = make_engine(settings.database_url)
-    uow_factory = functools.partial(StaffUnitOfWork, make_session_factory(engine))
-    knowledge = load_knowledge()
-    store = (
-        store
-        if store is not None
-        else create_store(settings.redis_url, prefix=settings.redis_key_prefix)
-    )
-    tabik = Tabik(uow_factory, store=store, knowledge=knowledge)
     closers: list[Callable[[], Awaitable[None]]] = []
     if conversations is None:
         rasa = RasaConversations(str(settings.rasa_url), settings.rasa_api_token)
         closers.append(rasa.close)
         conversations = rasa
+    staff = assemble_staff_services(
+        make_engine(settings.database_url),
+        messenger=messenger,
+        conversations=conversations,
+        store=store
+        if store is not None
+        else create_store(settings.redis_url, prefix=settings.redis_key_prefix),
+    )
+    staff.closers.extend(closers)
+    staff.media = PlatformMedia(settings, media_dir or VAR_DIR / "media")
+    return staff
+
+
+def assemble_staff_services(
+    engine: Engine,
+    *,
+    messenger: Messenger,
+    conversations: Conversations | None,
+    store: KeyValueStore,
+    clock: Clock = utc_now,
+    hasher: PasswordHasher | None = None,
+) -> StaffServices:
+    """The console's services on ``engine`` from the parts given (tests give fakes)."""
+    from bot.adapters.knowledge import load_knowledge
+    from bot.adapters.sla_rules import load_sla_rules, office_hours_text, office_schedule
+
+    uow_factory = functools.partial(StaffUnitOfWork, make_session_factory(engine))
+    knowledge = load_knowledge()
+    tabik = Tabik(uow_factory, store=store, knowledge=knowledge, clock=clock)
     schedule = office_schedule(knowledge)
     return StaffServices(
         tabik=tabik,
-        accounts=StaffAccounts(uow_factory, store=store),
+        accounts=StaffAccounts(uow_factory, clock=clock, hasher=hasher, store=store),
         desk=StaffDesk(
             uow_factory,
             tabik,
@@ -160,6 +180,7 @@ def build_staff_services(
             schedule=schedule,
             sla_rules=load_sla_rules(),
             knowledge=knowledge,
+            clock=clock,
         ),
         handoffs=HandoffDesk(
             uow_factory,
@@ -168,12 +189,11 @@ def build_staff_services(
             office_hours=office_hours_text(knowledge),
             messenger=messenger,
             conversations=conversations,
+            clock=clock,
         ),
         audit=StaffAudit(uow_factory),
         engine=engine,
-        closers=closers,
         store=store,
-        media=PlatformMedia(settings, media_dir or VAR_DIR / "media"),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -27,33 +28,23 @@ from bot.domain.vocabulary import region_names
 from bot.domain.vocabulary import values as vocabulary_values
 from bot.services.shared import (
     MAX_NUMBER_ATTEMPTS,
-    Clock,
-    UnitOfWorkFactory,
     UnitOfWorkService,
     audit,
     blank_to_none,
     chat_account,
     hashed,
     receipt,
-    utc_now,
 )
 from bot.services.views import ApplicationDraft, ComplaintDraft, NumberGenerator, Receipt
 
 log = logging.getLogger(__name__)
 
 
+@dataclass(eq=False, kw_only=True)
 class Filing(UnitOfWorkService):
     """Files tickets; a repeated idempotency key from the same chat returns the first one."""
 
-    def __init__(
-        self,
-        uow_factory: UnitOfWorkFactory,
-        *,
-        clock: Clock = utc_now,
-        number_generator: NumberGenerator = tickets.generate,
-    ) -> None:
-        super().__init__(uow_factory, clock=clock)
-        self.number_generator = number_generator
+    number_generator: NumberGenerator = tickets.generate
 
     async def file_complaint(
         self,
@@ -129,14 +120,7 @@ class Filing(UnitOfWorkService):
                 ticket = Ticket.file(number=number, kind=kind, actor=actor, at=now, **fields)
                 if isinstance(draft, ComplaintDraft):
                     ticket.attachments.extend(
-                        TicketAttachment(
-                            kind=a.kind,
-                            ref=a.ref,
-                            mime_type=a.mime_type,
-                            caption=a.caption,
-                            created_at=now,
-                        )
-                        for a in draft.attachments
+                        TicketAttachment(created_at=now, **asdict(a)) for a in draft.attachments
                     )
                 try:
                     uow.tickets.add(ticket)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+from dataclasses import dataclass
 
 from bot.adapters.db.repository import DuplicateKey
 from bot.domain import tickets
@@ -14,14 +15,11 @@ from bot.domain.model import HandoffRequest
 from bot.domain.office_hours import WIB, OfficeSchedule
 from bot.services.shared import (
     MAX_NUMBER_ATTEMPTS,
-    Clock,
-    UnitOfWorkFactory,
     UnitOfWorkService,
     audit,
     blank_to_none,
     chat_account,
     configured,
-    utc_now,
 )
 from bot.services.views import HandoffReceipt
 
@@ -30,17 +28,10 @@ log = logging.getLogger(__name__)
 HANDOFF_PREFIX = "CS"
 
 
+@dataclass(eq=False, kw_only=True)
 class Handoffs(UnitOfWorkService):
-    def __init__(
-        self,
-        uow_factory: UnitOfWorkFactory,
-        *,
-        office_hours: OfficeSchedule | None,
-        clock: Clock = utc_now,
-    ) -> None:
-        super().__init__(uow_factory, clock=clock)
-        # From the knowledge base (offices.yml), the one place the hours are written.
-        self.office_hours = office_hours
+    # From the knowledge base (offices.yml), the one place the hours are written.
+    office_hours: OfficeSchedule | None
 
     async def request_handoff(
         self,

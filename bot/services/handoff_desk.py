@@ -11,19 +11,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timezone
+from dataclasses import KW_ONLY, dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
-from bot.adapters.db.staff_repository import HandoffRow, StaffUnitOfWork
-from bot.domain.errors import InvalidDraft, TabikError
+from bot.adapters.db.staff_repository import HandoffRow
+from bot.domain.errors import InvalidDraft
 from bot.domain.identity import ChatIdentity
 from bot.domain.model import AuditEntry, HandoffStatus
-from bot.domain.office_hours import WIB, OfficeSchedule
+from bot.domain.office_hours import WIB
 from bot.domain.staff import Area, StaffAccount
-from bot.services.messaging import STAFF_KIND, MessageNotSent, Messenger, StaffMessages
-from bot.services.tabik import Tabik
+from bot.services.messaging import STAFF_KIND, MessageNotSent, Messenger, StaffSide
+from bot.services.shared import NotFound
 
 log = logging.getLogger(__name__)
 
@@ -40,12 +39,10 @@ class Conversations(Protocol):
     async def resume(self, sender_id: str) -> None: ...
 
 
-class HandoffNotFound(TabikError):
+class HandoffNotFound(NotFound):
     """No handoff with this reference for this user (outside the area counts as none)."""
 
-    def __init__(self, reference: str) -> None:
-        super().__init__(f"no handoff {reference}")
-        self.reference = reference
+    what = "handoff"
 
 
 @dataclass(frozen=True)
@@ -81,31 +78,12 @@ class HandoffView:
         }
 
 
-def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-class HandoffDesk:
-    def __init__(
-        self,
-        uow_factory: Callable[[], StaffUnitOfWork],
-        tabik: Tabik,
-        *,
-        schedule: OfficeSchedule,
-        office_hours: str = "",
-        messenger: Messenger | None = None,
-        conversations: Conversations | None = None,
-        messages: StaffMessages | None = None,
-        clock: Callable[[], datetime] = _utc_now,
-    ) -> None:
-        self.uow_factory = uow_factory
-        self.tabik = tabik
-        self.schedule = schedule
-        self.office_hours = office_hours
-        self.messenger = messenger
-        self.conversations = conversations
-        self.messages = messages or StaffMessages.load()
-        self.clock = clock
+@dataclass(eq=False)
+class HandoffDesk(StaffSide):
+    _: KW_ONLY
+    office_hours: str = ""  # for display, from the knowledge base
+    messenger: Messenger | None = None  # officers' replies; the action server has none
+    conversations: Conversations | None = None
 
     # ------------------------------------------------------ resident's side
 

@@ -16,23 +16,20 @@ Storing also records the resident's latest message time on their chat account
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import KW_ONLY, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy.engine import Engine, Row
+from sqlalchemy.engine import Row
 
 from bot.adapters.db.messaging import DONE, FAILED, MessagingTables
 from bot.domain.identity import ChatIdentity
-from bot.services.outbox import Outbox, describe_error, utc_now
+from bot.services.outbox import MessagingStore, Outbox, describe_error
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
 # Meta redelivers an unacknowledged webhook for up to 7 days; a day more to be sure.
 REDELIVERY_HORIZON = timedelta(days=8)
 
@@ -63,7 +60,7 @@ class ClaimedMessage:
         return cls(
             id=int(row.id),
             sender=ChatIdentity.from_sender_id(row.sender_id),
-            platform_id=str(row.platform_id),
+            platform_id=row.platform_id,
             message=dict(row.message or {}),
             received_at=row.received_at,
             attempts=int(row.attempts),
@@ -75,33 +72,13 @@ class ClaimedMessage:
         return f"reply:{self.sender.channel}:{self.platform_id}"
 
 
-class InboundQueue:
-    """Durable inbound messages; all database work runs in a worker thread."""
+@dataclass(eq=False)
+class InboundQueue(MessagingStore):
+    """Durable inbound messages; their replies go to ``outbox`` in the same transaction."""
 
-    def __init__(
-        self,
-        engine: Engine,
-        outbox: Outbox,
-        *,
-        clock: Clock = utc_now,
-        lease: float = 60.0,
-    ) -> None:
-        self.engine = engine
-        self.outbox = outbox
-        self.clock = clock
-        self.lease = lease
-
-    @contextmanager
-    def transaction(self) -> Iterator[MessagingTables]:
-        with self.engine.begin() as connection:
-            yield MessagingTables(connection)
-
-    async def _run(self, work: Callable[[MessagingTables], Any]) -> Any:
-        def in_thread() -> Any:
-            with self.transaction() as tables:
-                return work(tables)
-
-        return await asyncio.to_thread(in_thread)
+    outbox: Outbox
+    _: KW_ONLY
+    lease: float = 60.0
 
     async def accept(self, messages: Sequence[IncomingMessage]) -> list[int]:
         """Store a delivery's messages in one transaction; ids of those not seen before.

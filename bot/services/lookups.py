@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 
 from bot.adapters.kv import KeyValueStore
 from bot.domain import tickets
 from bot.domain.errors import TicketNotFound, TooManyLookups
 from bot.domain.identity import ChatIdentity
-from bot.services.shared import UnitOfWorkFactory, hashed, ticket_view
+from bot.services.shared import UnitOfWorkService, hashed, ticket_view
 from bot.services.views import StatusView
 
 log = logging.getLogger(__name__)
@@ -27,19 +28,11 @@ SHARED_LOOKUP_CHANNELS = frozenset({"rest", "cli"})
 SHARED_LOOKUP_FACTOR = 20
 
 
-class Lookups:
-    def __init__(
-        self,
-        uow_factory: UnitOfWorkFactory,
-        *,
-        store: KeyValueStore,
-        miss_limit: int = LOOKUP_MISS_LIMIT,
-        window_seconds: float = LOOKUP_WINDOW_SECONDS,
-    ) -> None:
-        self.uow_factory = uow_factory
-        self.store = store
-        self.miss_limit = miss_limit
-        self.window_seconds = window_seconds
+@dataclass(eq=False, kw_only=True)
+class Lookups(UnitOfWorkService):
+    store: KeyValueStore
+    miss_limit: int = LOOKUP_MISS_LIMIT
+    window_seconds: float = LOOKUP_WINDOW_SECONDS
 
     def _miss_key(self, identity: ChatIdentity) -> str:
         if identity.channel in SHARED_LOOKUP_CHANNELS:

@@ -7,16 +7,29 @@ channel; ``key`` makes a repeated enqueue of the same message harmless.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping
+from dataclasses import KW_ONLY, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 import yaml
 
+from bot.adapters.db.staff_repository import StaffUnitOfWork
 from bot.domain.errors import TabikError
 from bot.domain.identity import ChatIdentity
+from bot.domain.office_hours import OfficeSchedule
+from bot.services.outbox import BotMessages
+from bot.services.shared import Clock, utc_now
+from bot.services.tabik import Tabik
 
-__all__ = ["STAFF_KIND", "MessageNotSent", "Messenger", "StaffMessages", "whatsapp_identity"]
+__all__ = [
+    "STAFF_KIND",
+    "MessageNotSent",
+    "Messenger",
+    "StaffMessages",
+    "StaffSide",
+    "whatsapp_identity",
+]
 
 STAFF_KIND = "staff"
 MESSAGES_FILE = Path(__file__).resolve().parent.parent / "data" / "staff_messages.yml"
@@ -32,12 +45,7 @@ class MessageNotSent(TabikError):
 
 class Messenger(Protocol):
     async def enqueue(
-        self,
-        recipient: ChatIdentity,
-        messages: Sequence[Mapping[str, Any]],
-        *,
-        kind: str,
-        key: str,
+        self, recipient: ChatIdentity, messages: BotMessages, *, kind: str, key: str
     ) -> int: ...
 
 
@@ -57,6 +65,19 @@ class StaffMessages:
 
     def kind_label(self, kind: str) -> str:
         return str(self.data["kind_labels"][kind])
+
+
+@dataclass(eq=False)
+class StaffSide:
+    """What the staff desks work with: the console's unit of work and Tabik, the office
+    schedule, the texts residents get from the staff side, and the clock."""
+
+    uow_factory: Callable[[], StaffUnitOfWork]
+    tabik: Tabik
+    _: KW_ONLY
+    schedule: OfficeSchedule
+    messages: StaffMessages = field(default_factory=StaffMessages.load)
+    clock: Clock = utc_now
 
 
 def whatsapp_identity(phone: str) -> ChatIdentity:

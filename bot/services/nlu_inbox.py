@@ -22,7 +22,7 @@ items leave the inbox.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from datetime import datetime, timezone
 from typing import Any
 
@@ -32,10 +32,10 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.adapters.db.tables_nlu import nlu_inbox_cursor, nlu_inbox_items, nlu_inbox_occurrences
 from bot.adapters.tracker_events import TrackerEvent, TrackerEventLog
-from bot.domain.errors import TabikError
 from bot.domain.normalise import normalise_text
 from bot.domain.privacy import mask_text
 from bot.services.labelled_examples import LabelledExamples
+from bot.services.shared import NotFound, view_of
 
 log = logging.getLogger(__name__)
 
@@ -45,12 +45,6 @@ FALLBACK_ACTIONS = frozenset({"action_default_fallback", "action_two_stage_fallb
 CORRECTION_INTENTS = frozenset({"cancel"})
 CORRECTION_OPENINGS = ("bukan itu", "bukan begitu", "bukan yang itu", "salah maksud")
 CORRECTION_WINDOW_SECONDS = 300.0
-
-
-class InboxItemNotFound(TabikError):
-    def __init__(self, item_id: int) -> None:
-        super().__init__(f"no open inbox item {item_id}")
-        self.item_id = item_id
 
 
 @dataclass(frozen=True)
@@ -73,6 +67,12 @@ class InboxItem:
         }
 
 
+class InboxItemNotFound(NotFound):
+    """No open inbox item with this id (labelled and ignored ones have left the inbox)."""
+
+    what = "open inbox item"
+
+
 def best_guess(event: TrackerEvent) -> tuple[str | None, float | None]:
     """The model's own guess: for a fallback, the best intent it did not trust."""
     parse = event.parse_data
@@ -90,19 +90,13 @@ def _is_payload(event: TrackerEvent) -> bool:
     return event.text.startswith("/") or not event.text.strip()
 
 
+@dataclass(eq=False)
 class NluInbox:
-    def __init__(
-        self,
-        engine: Engine,
-        events: TrackerEventLog,
-        examples: LabelledExamples,
-        *,
-        threshold: float = DEFAULT_THRESHOLD,
-    ) -> None:
-        self.engine = engine
-        self.events = events
-        self.examples = examples
-        self.threshold = threshold
+    engine: Engine
+    events: TrackerEventLog
+    examples: LabelledExamples
+    _: KW_ONLY
+    threshold: float = DEFAULT_THRESHOLD
 
     # --- reading the tracker store ------------------------------------------
 
@@ -249,18 +243,7 @@ class NluInbox:
             .limit(limit)
         )
         with self.engine.connect() as connection:
-            return [
-                InboxItem(
-                    id=row.id,
-                    text=row.text,
-                    intent=row.intent,
-                    confidence=row.confidence,
-                    count=row.count,
-                    reason=row.reason,
-                    last_seen=row.last_seen,
-                )
-                for row in connection.execute(query)
-            ]
+            return [view_of(InboxItem, row) for row in connection.execute(query)]
 
     def suggestions(self, item_id: int, *, limit: int = 3) -> list[tuple[str, float]]:
         """The model's top intents for the item's newest message (its ranking in the tracker

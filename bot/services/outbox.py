@@ -18,7 +18,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -42,6 +42,8 @@ LAST_ERROR_MAX_CHARS = 500
 MIN_ATTEMPTS = 3
 
 Clock = Callable[[], datetime]
+# Rasa bot messages for one recipient: {"text", "buttons", "image", "custom"}.
+BotMessages = Sequence[Mapping[str, Any]]
 
 
 def utc_now() -> datetime:
@@ -49,9 +51,7 @@ def utc_now() -> datetime:
 
 
 class UnknownOutboxKind(ValueError):
-    def __init__(self, kind: str) -> None:
-        super().__init__(f"outbox kind must be one of {sorted(KINDS)}, not {kind!r}")
-        self.kind = kind
+    """A row of a kind none of KINDS was offered to the outbox."""
 
 
 @dataclass(frozen=True)
@@ -95,21 +95,14 @@ def describe_error(error: BaseException | str) -> str:
     return mask_text(text)[:LAST_ERROR_MAX_CHARS]
 
 
-class Outbox:
-    """Enqueue, claim and settle outbox rows; all database work runs in a worker thread."""
+@dataclass(eq=False)
+class MessagingStore:
+    """Base of the outbox and the inbound queue: all database work runs in a worker thread."""
 
-    def __init__(
-        self,
-        engine: Engine,
-        *,
-        clock: Clock = utc_now,
-        lease: float = 120.0,
-        give_up_after: timedelta = timedelta(hours=24),
-    ) -> None:
-        self.engine = engine
-        self.clock = clock
-        self.lease = lease
-        self.give_up_after = give_up_after
+    engine: Engine
+    _: KW_ONLY
+    clock: Clock = utc_now
+    lease: float = 120.0  # seconds a claim holds before another worker may take the row
 
     @contextmanager
     def transaction(self) -> Iterator[MessagingTables]:
@@ -123,15 +116,17 @@ class Outbox:
 
         return await asyncio.to_thread(in_thread)
 
+
+@dataclass(eq=False, kw_only=True)
+class Outbox(MessagingStore):
+    """Enqueue, claim and settle outbox rows."""
+
+    give_up_after: timedelta = timedelta(hours=24)
+
     # ------------------------------------------------------------------ enqueue
 
     async def enqueue(
-        self,
-        recipient: ChatIdentity,
-        messages: Sequence[Mapping[str, Any]],
-        *,
-        kind: str,
-        key: str,
+        self, recipient: ChatIdentity, messages: BotMessages, *, kind: str, key: str
     ) -> int:
         """Queue ``messages`` for ``recipient``; the row id. Idempotent on ``key``.
 
@@ -151,7 +146,7 @@ class Outbox:
         self,
         tables: MessagingTables,
         recipient: ChatIdentity,
-        messages: Sequence[Mapping[str, Any]],
+        messages: BotMessages,
         *,
         kind: str,
         key: str,
@@ -159,7 +154,7 @@ class Outbox:
     ) -> int:
         """:meth:`enqueue` inside a caller's transaction (inbound turns settle in the same one)."""
         if kind not in KINDS:
-            raise UnknownOutboxKind(kind)
+            raise UnknownOutboxKind(f"outbox kind must be one of {sorted(KINDS)}, not {kind!r}")
         reachable = recipient.channel in REACHABLE_CHANNELS
         return tables.add_outbox(
             {
@@ -300,6 +295,8 @@ class Outbox:
 __all__ = [
     "KINDS",
     "SERVICE_WINDOW",
+    "BotMessages",
+    "MessagingStore",
     "Outbox",
     "OutboxItem",
     "UnknownOutboxKind",

@@ -40,19 +40,11 @@ class ResidentServices(Protocol):
 
     # filing
     async def file_complaint(
-        self,
-        draft: ComplaintDraft,
-        *,
-        identity: ChatIdentity,
-        idempotency_key: str | None = None,
+        self, draft: ComplaintDraft, *, identity: ChatIdentity, idempotency_key: str | None = None
     ) -> Receipt: ...
 
     async def apply_for_document(
-        self,
-        draft: ApplicationDraft,
-        *,
-        identity: ChatIdentity,
-        idempotency_key: str | None = None,
+        self, draft: ApplicationDraft, *, identity: ChatIdentity, idempotency_key: str | None = None
     ) -> Receipt: ...
 
     # lookups

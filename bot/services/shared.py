@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import KW_ONLY, dataclass, fields
 from datetime import datetime, timezone
 from typing import Any, TypeVar
 
 from bot.adapters.db.repository import DuplicateKey
 from bot.adapters.db.uow import AbstractUnitOfWork
-from bot.domain.errors import NotConfigured
+from bot.domain.errors import NotConfigured, TabikError
 from bot.domain.identity import ChatIdentity
 from bot.domain.model import AuditEntry, ChatAccount, StatusChange, Ticket
 from bot.domain.nik import mask_nik
@@ -24,6 +25,7 @@ from bot.services.views import Receipt, StatusChangeView, StatusView, TicketDeta
 UnitOfWorkFactory = Callable[[], AbstractUnitOfWork]
 Clock = Callable[[], datetime]
 T = TypeVar("T")
+V = TypeVar("V")
 
 # A 4-character suffix gives ~920,000 numbers per kind and day; a handful of
 # clashes in a row means something is wrong, not bad luck.
@@ -34,12 +36,13 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+@dataclass(eq=False)
 class UnitOfWorkService:
     """Base of the features that work on the system of record, one unit of work a call."""
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, *, clock: Clock = utc_now) -> None:
-        self.uow_factory = uow_factory
-        self.clock = clock
+    uow_factory: UnitOfWorkFactory
+    _: KW_ONLY
+    clock: Clock = utc_now
 
 
 def configured(part: str, value: T | None) -> T:
@@ -47,6 +50,16 @@ def configured(part: str, value: T | None) -> T:
     if value is None:
         raise NotConfigured(part)
     return value
+
+
+class NotFound(TabikError):
+    """No such ``what`` (or none the caller may see); ``key`` is what was asked for."""
+
+    what = "item"
+
+    def __init__(self, key: object) -> None:
+        super().__init__(f"no {self.what} {key}")
+        self.key = key
 
 
 def audit(
@@ -90,23 +103,19 @@ def chat_account(uow: AbstractUnitOfWork, identity: ChatIdentity, now: datetime)
     return account
 
 
+def view_of(view: Callable[..., V], source: object, **given: Any) -> V:
+    """The dataclass ``view`` of a domain object: every field not ``given`` is the
+    attribute of ``source`` of the same name."""
+    taken = (f.name for f in fields(view) if f.name not in given)  # type: ignore[arg-type]
+    return view(**{name: getattr(source, name) for name in taken}, **given)
+
+
 def receipt(ticket: Ticket, *, created: bool) -> Receipt:
-    return Receipt(
-        number=ticket.number,
-        kind=ticket.kind,
-        status=ticket.status,
-        created_at=ticket.created_at,
-        created=created,
-    )
+    return view_of(Receipt, ticket, created=created)
 
 
 def _history(changes: list[StatusChange]) -> tuple[StatusChangeView, ...]:
-    return tuple(
-        StatusChangeView(
-            from_status=c.from_status, to_status=c.to_status, at=c.created_at, note=c.note
-        )
-        for c in changes
-    )
+    return tuple(view_of(StatusChangeView, c, at=c.created_at) for c in changes)
 
 
 def ticket_view(
@@ -116,24 +125,17 @@ def ticket_view(
     details = None
     if full:
         resident = uow.residents.get(ticket.resident_id) if ticket.resident_id is not None else None
-        details = TicketDetails(
-            description=ticket.description,
-            location_text=ticket.location_text,
-            kabupaten_kota=ticket.kabupaten_kota,
-            kecamatan=ticket.kecamatan,
-            desa=ticket.desa,
+        details = view_of(
+            TicketDetails,
+            ticket,
             full_name=resident.full_name if resident else None,
             nik_masked=mask_nik(resident.nik) if resident and resident.nik else None,
             phone_masked=mask_phone(resident.phone) if resident else None,
             attachments=len(ticket.attachments),
         )
-    return StatusView(
-        number=ticket.number,
-        kind=ticket.kind,
-        subject=ticket.subject,
-        status=ticket.status,
-        status_at=ticket.status_at,
-        created_at=ticket.created_at,
+    return view_of(
+        StatusView,
+        ticket,
         # A rejection's reason may name people or places: owners and officers only.
         note=ticket.latest_note if full else None,
         is_owner=is_owner,

@@ -11,9 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from dataclasses import KW_ONLY, asdict, dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -23,17 +22,16 @@ from bot.domain.errors import InvalidDraft, TicketNotFound
 from bot.domain.identity import ChatIdentity
 from bot.domain.model import AuditEntry, Ticket, TicketAttachment, TicketKind, TicketStatus
 from bot.domain.nik import mask_nik, validate_nik
-from bot.domain.office_hours import OfficeSchedule
 from bot.domain.sla import SlaRules, SlaState, sla_state
 from bot.domain.staff import Role, StaffAccount
 from bot.services.messaging import (
     STAFF_KIND,
     MessageNotSent,
     Messenger,
-    StaffMessages,
+    StaffSide,
     whatsapp_identity,
 )
-from bot.services.tabik import Tabik
+from bot.services.shared import view_of
 from bot.services.views import ApplicationDraft, ComplaintDraft
 
 log = logging.getLogger(__name__)
@@ -48,10 +46,6 @@ __all__ = [
 
 QUEUE_LIMIT = 200
 _URGENCY = {SlaState.OVERDUE: 0, SlaState.LATE: 1, SlaState.OK: 2}
-
-
-def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -77,18 +71,7 @@ class QueueItem:
     sla: str
 
     def as_json(self) -> dict[str, Any]:
-        return {
-            "number": self.number,
-            "kind": self.kind,
-            "status": self.status,
-            "category": self.category,
-            "document_type": self.document_type,
-            "kabupaten_kota": self.kabupaten_kota,
-            "kecamatan": self.kecamatan,
-            "desa": self.desa,
-            "created_at": self.created_at.isoformat(),
-            "sla": self.sla,
-        }
+        return {**asdict(self), "created_at": self.created_at.isoformat()}
 
 
 @dataclass(frozen=True)
@@ -156,27 +139,12 @@ def phone_forms(text: str) -> tuple[str, ...]:
     return (national, international, "+" + international)
 
 
-class StaffDesk:
-    def __init__(
-        self,
-        uow_factory: Callable[[], StaffUnitOfWork],
-        tabik: Tabik,
-        messenger: Messenger,
-        *,
-        schedule: OfficeSchedule,
-        sla_rules: SlaRules,
-        messages: StaffMessages | None = None,
-        knowledge: Any = None,
-        clock: Callable[[], datetime] = _utc_now,
-    ) -> None:
-        self.uow_factory = uow_factory
-        self.tabik = tabik
-        self.messenger = messenger
-        self.schedule = schedule
-        self.sla_rules = sla_rules
-        self.messages = messages or StaffMessages.load()
-        self.knowledge = knowledge
-        self.clock = clock
+@dataclass(eq=False)
+class StaffDesk(StaffSide):
+    messenger: Messenger
+    _: KW_ONLY
+    sla_rules: SlaRules
+    knowledge: Any = None
 
     # ---------------------------------------------------------------- queue
 
@@ -192,16 +160,11 @@ class StaffDesk:
         )
 
     def _item(self, ticket: Ticket, now: datetime) -> QueueItem:
-        return QueueItem(
-            number=ticket.number,
+        return view_of(
+            QueueItem,
+            ticket,
             kind="complaint" if ticket.kind is TicketKind.COMPLAINT else "application",
             status=ticket.status.value,
-            category=ticket.category,
-            document_type=ticket.document_type,
-            kabupaten_kota=ticket.kabupaten_kota,
-            kecamatan=ticket.kecamatan,
-            desa=ticket.desa,
-            created_at=ticket.created_at,
             sla=self._sla(ticket, now).value,
         )
 
@@ -271,12 +234,10 @@ class StaffDesk:
             assert ticket.id is not None
             now = self.clock()
             resident = uow.residents.get(ticket.resident_id) if ticket.resident_id else None
-            page = TicketPage(
+            page = view_of(
+                TicketPage,
+                ticket,
                 item=self._item(ticket, now),
-                description=ticket.description,
-                location_text=ticket.location_text,
-                latitude=ticket.latitude,
-                longitude=ticket.longitude,
                 full_name=resident.full_name if resident else None,
                 nik_masked=mask_nik(resident.nik) if resident and resident.nik else None,
                 phone=(resident.phone if resident else None) or whatsapp_of(uow, ticket),
@@ -324,14 +285,7 @@ class StaffDesk:
             for attachment in ticket.attachments:
                 if attachment.id == attachment_id:
                     # A copy: the mapped row is expired once the unit of work ends.
-                    return TicketAttachment(
-                        kind=attachment.kind,
-                        ref=attachment.ref,
-                        created_at=attachment.created_at,
-                        mime_type=attachment.mime_type,
-                        caption=attachment.caption,
-                        id=attachment.id,
-                    )
+                    return view_of(TicketAttachment, attachment)
             raise TicketNotFound(ticket.number)
 
     async def change_status(

@@ -3,44 +3,24 @@ database, accounts and tickets in known places."""
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 
 from argon2 import PasswordHasher
-from sqlalchemy.engine import Engine
 
-from bot.adapters.db.engine import make_engine, make_session_factory
-from bot.adapters.db.staff_repository import StaffUnitOfWork
-from bot.adapters.knowledge import load_knowledge
+from bot.adapters.db.engine import make_engine
 from bot.adapters.kv import MemoryStore
-from bot.adapters.sla_rules import load_sla_rules, office_hours_text, office_schedule
-from bot.bootstrap import StaffServices
+from bot.bootstrap import StaffServices, assemble_staff_services
 from bot.domain.identity import ChatIdentity
-from bot.services.audit import StaffAudit
-from bot.services.handoff_desk import HandoffDesk
-from bot.services.staff import StaffAccounts
-from bot.services.staff_desk import StaffDesk
+from bot.services.outbox import BotMessages
 from bot.services.tabik import Tabik
 from bot.services.views import ComplaintDraft
+from tests.auxil.outbox import Clock
 
-T0 = datetime(2026, 12, 1, 3, 0, tzinfo=timezone.utc)  # Tuesday 10:00 WIB
 PASSWORD = "kata-sandi-rahasia"
 # Cheap hashing keeps tests fast; the argon2 format and checks are the same.
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-
-
-class Clock:
-    def __init__(self, now: datetime = T0) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 @dataclass
@@ -50,12 +30,7 @@ class FakeMessenger:
     sent: list[tuple[ChatIdentity, list[dict[str, Any]], str, str]] = field(default_factory=list)
 
     async def enqueue(
-        self,
-        recipient: ChatIdentity,
-        messages: Sequence[Mapping[str, Any]],
-        *,
-        kind: str,
-        key: str,
+        self, recipient: ChatIdentity, messages: BotMessages, *, kind: str, key: str
     ) -> int:
         self.sent.append((recipient, [dict(m) for m in messages], kind, key))
         return len(self.sent)
@@ -96,35 +71,13 @@ def build(
     messenger: FakeMessenger | None = None,
     conversations: FakeConversations | None = None,
 ) -> StaffServices:
-    engine: Engine = make_engine(database_url)
-    uow_factory = functools.partial(StaffUnitOfWork, make_session_factory(engine))
-    knowledge = load_knowledge()
-    store = MemoryStore()
-    tabik = Tabik(uow_factory, store=store, knowledge=knowledge, clock=clock)
-    schedule = office_schedule(knowledge)
-    return StaffServices(
-        tabik=tabik,
-        accounts=StaffAccounts(uow_factory, clock=clock, hasher=FAST_HASHER, store=store),
-        desk=StaffDesk(
-            uow_factory,
-            tabik,
-            messenger or FakeMessenger(),
-            schedule=schedule,
-            sla_rules=load_sla_rules(),
-            knowledge=knowledge,
-            clock=clock,
-        ),
-        handoffs=HandoffDesk(
-            uow_factory,
-            tabik,
-            schedule=schedule,
-            office_hours=office_hours_text(knowledge),
-            messenger=messenger,
-            conversations=conversations,
-            clock=clock,
-        ),
-        audit=StaffAudit(uow_factory),
-        engine=engine,
+    return assemble_staff_services(
+        make_engine(database_url),
+        messenger=messenger or FakeMessenger(),
+        conversations=conversations,
+        store=MemoryStore(),
+        clock=clock,
+        hasher=FAST_HASHER,
     )
 
 
