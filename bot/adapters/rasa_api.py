@@ -6,6 +6,7 @@ in the ``token`` query parameter as Rasa's ``--auth-token`` expects.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote
@@ -17,11 +18,13 @@ __all__ = ["ConversationMessage", "RasaApiError", "RasaConversations"]
 TIMEOUT_SECONDS = 10.0
 
 
+@dataclass(eq=False)
 class RasaApiError(Exception):
-    def __init__(self, status: int, path: str) -> None:
-        super().__init__(f"Rasa answered {status} for {path}")
-        self.status = status
-        self.path = path
+    status: int
+    path: str
+
+    def __str__(self) -> str:
+        return f"Rasa answered {self.status} for {self.path}"
 
 
 ConversationMessage = tuple[str, str, datetime]  # (role "user"|"bot", text, at)

@@ -17,13 +17,15 @@ MODEL_ENDPOINT = "/webhooks/model_admin/model"
 LOAD_TIMEOUT_SECONDS = 600.0
 
 
+@dataclass(eq=False)
 class InstanceError(Exception):
     """An instance did not answer, refused, or failed to load the model."""
 
-    def __init__(self, url: str, reason: str) -> None:
-        super().__init__(f"{url}: {reason}")
-        self.url = url
-        self.reason = reason
+    url: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.url}: {self.reason}"
 
 
 @dataclass(frozen=True)

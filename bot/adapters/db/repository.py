@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import abc
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 
 from bot.adapters.db import orm
 from bot.domain.model import (
@@ -125,30 +127,38 @@ class AbstractNotificationOutbox(abc.ABC):
         older pending ones (a resident must not hear "selesai" before "diproses")."""
 
 
-def _insert(session: Session, entity: str, obj: object) -> None:
-    """Flush one new object inside a savepoint; a unique clash becomes DuplicateKey."""
-    try:
-        with session.begin_nested():
-            session.add(obj)
-            session.flush()
-    except IntegrityError as error:
-        raise DuplicateKey(entity) from error
+class _SessionRepository:
+    """What every repository over a Session shares: the session and its query shapes."""
 
-
-class SqlAlchemyTicketRepository(AbstractTicketRepository):
     def __init__(self, session: Session) -> None:
         self.session = session
 
+    def _insert(self, entity: str, obj: object) -> None:
+        """Flush one new object inside a savepoint; a unique clash becomes DuplicateKey."""
+        try:
+            with self.session.begin_nested():
+                self.session.add(obj)
+                self.session.flush()
+        except IntegrityError as error:
+            raise DuplicateKey(entity) from error
+
+    def _one(self, query: Select) -> Any:
+        """The one object ``query`` finds, or None."""
+        return self.session.execute(query).scalar_one_or_none()
+
+    def _all(self, query: Select) -> list[Any]:
+        return list(self.session.execute(query).scalars())
+
+
+class SqlAlchemyTicketRepository(_SessionRepository, AbstractTicketRepository):
     def add(self, ticket: Ticket) -> None:
-        _insert(self.session, "ticket", ticket)
+        self._insert("ticket", ticket)
 
     def get(self, number: str) -> Ticket | None:
-        return self.session.execute(select(Ticket).filter_by(number=number)).scalar_one_or_none()
+        return self._one(select(Ticket).filter_by(number=number))
 
     def get_by_idempotency_key(self, key: str) -> Ticket | None:
-        return self.session.execute(
-            select(Ticket).filter_by(idempotency_key=key)
-        ).scalar_one_or_none()
+        return self._one(select(Ticket).filter_by(idempotency_key=key))
 
     def filed_by(self, identity_id: int, *, limit: int) -> list[Ticket]:
         # Ticket's mapped columns are class attributes at run time; the dataclass
@@ -160,102 +170,72 @@ class SqlAlchemyTicketRepository(AbstractTicketRepository):
             .order_by(created_at.desc(), ticket_id.desc())
             .limit(limit)
         )
-        return list(self.session.execute(query).scalars())
+        return self._all(query)
 
 
-class SqlAlchemyIdentityRepository(AbstractIdentityRepository):
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class SqlAlchemyIdentityRepository(_SessionRepository, AbstractIdentityRepository):
     def get(self, channel: str, account: str) -> ChatAccount | None:
-        return self.session.execute(
-            select(ChatAccount).filter_by(channel=channel, account=account)
-        ).scalar_one_or_none()
+        return self._one(select(ChatAccount).filter_by(channel=channel, account=account))
 
     def get_by_id(self, identity_id: int) -> ChatAccount | None:
         return self.session.get(ChatAccount, identity_id)
 
     def add(self, account: ChatAccount) -> None:
-        _insert(self.session, "chat identity", account)
+        self._insert("chat identity", account)
 
 
-class SqlAlchemyResidentRepository(AbstractResidentRepository):
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class SqlAlchemyResidentRepository(_SessionRepository, AbstractResidentRepository):
     def get(self, resident_id: int) -> Resident | None:
         return self.session.get(Resident, resident_id)
 
     def get_by_nik(self, nik: str) -> Resident | None:
-        return self.session.execute(select(Resident).filter_by(nik=nik)).scalar_one_or_none()
+        return self._one(select(Resident).filter_by(nik=nik))
 
     def add(self, resident: Resident) -> None:
-        _insert(self.session, "resident", resident)
+        self._insert("resident", resident)
 
 
-class SqlAlchemyOfficerRepository(AbstractOfficerRepository):
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class SqlAlchemyOfficerRepository(_SessionRepository, AbstractOfficerRepository):
     def add(self, officer: Officer) -> None:
-        _insert(self.session, "officer", officer)
+        self._insert("officer", officer)
 
     def get(self, officer_id: int) -> Officer | None:
         return self.session.get(Officer, officer_id)
 
     def by_identity(self, identity_id: int) -> Officer | None:
-        return self.session.execute(
-            select(Officer).filter_by(chat_identity_id=identity_id)
-        ).scalar_one_or_none()
+        return self._one(select(Officer).filter_by(chat_identity_id=identity_id))
 
 
-class SqlAlchemyAuditLog(AbstractAuditLog):
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class SqlAlchemyAuditLog(_SessionRepository, AbstractAuditLog):
     def add(self, entry: AuditEntry) -> None:
         self.session.add(entry)
 
     def for_subject(self, subject: str) -> list[AuditEntry]:
         entry_id = getattr(AuditEntry, "id")  # noqa: B009
-        query = select(AuditEntry).filter_by(subject=subject).order_by(entry_id)
-        return list(self.session.execute(query).scalars())
+        return self._all(select(AuditEntry).filter_by(subject=subject).order_by(entry_id))
 
 
-class SqlAlchemyHandoffRepository(AbstractHandoffRepository):
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class SqlAlchemyHandoffRepository(_SessionRepository, AbstractHandoffRepository):
     def add(self, request: HandoffRequest) -> None:
-        _insert(self.session, "handoff request", request)
+        self._insert("handoff request", request)
 
     def get(self, reference: str) -> HandoffRequest | None:
-        return self.session.execute(
-            select(HandoffRequest).filter_by(reference=reference)
-        ).scalar_one_or_none()
+        return self._one(select(HandoffRequest).filter_by(reference=reference))
 
 
-class SqlAlchemyNotificationOutbox(AbstractNotificationOutbox):
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class SqlAlchemyNotificationOutbox(_SessionRepository, AbstractNotificationOutbox):
     def add(self, notification: Notification) -> None:
         self.session.add(notification)
 
-    def pending(self, *, limit: int = 100) -> list[Notification]:
+    def _in_order(self, **criteria: Any) -> Select:
         notification_id = getattr(Notification, "id")  # noqa: B009
-        query = (
-            select(Notification)
-            .filter_by(status=NotificationStatus.PENDING)
-            .order_by(notification_id)
-            .limit(limit)
-        )
-        return list(self.session.execute(query).scalars())
+        return select(Notification).filter_by(**criteria).order_by(notification_id)
+
+    def pending(self, *, limit: int = 100) -> list[Notification]:
+        return self._all(self._in_order(status=NotificationStatus.PENDING).limit(limit))
 
     def for_ticket(self, ticket_id: int) -> list[Notification]:
-        notification_id = getattr(Notification, "id")  # noqa: B009
-        query = select(Notification).filter_by(ticket_id=ticket_id).order_by(notification_id)
-        return list(self.session.execute(query).scalars())
+        return self._all(self._in_order(ticket_id=ticket_id))
 
     def mark_sent(self, notification: Notification, at: datetime) -> None:
         notification.status = NotificationStatus.SENT
@@ -281,4 +261,4 @@ class SqlAlchemyNotificationOutbox(AbstractNotificationOutbox):
             .order_by(table.c.id)
             .limit(limit)
         )
-        return list(self.session.execute(query).scalars())
+        return self._all(query)

@@ -51,11 +51,13 @@ SOCIAL_AID_PREFIX = "SOCIAL_AID"
 FOOD_PRICE_PREFIX = "FOOD_PRICE"
 
 
+@dataclass(eq=False)
 class AdapterConfigError(ValueError):
-    def __init__(self, variable: str, problem: str) -> None:
-        super().__init__(f"{variable}: {problem}")
-        self.variable = variable
-        self.problem = problem
+    variable: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.variable}: {self.problem}"
 
 
 @dataclass
