@@ -13,18 +13,18 @@ from urllib.parse import quote
 
 import aiohttp
 
+from bot.adapters.errors import FieldsError
+
 __all__ = ["ConversationMessage", "RasaApiError", "RasaConversations"]
 
 TIMEOUT_SECONDS = 10.0
 
 
 @dataclass(eq=False)
-class RasaApiError(Exception):
+class RasaApiError(FieldsError):
+    template = "Rasa answered {status} for {path}"
     status: int
     path: str
-
-    def __str__(self) -> str:
-        return f"Rasa answered {self.status} for {self.path}"
 
 
 ConversationMessage = tuple[str, str, datetime]  # (role "user"|"bot", text, at)

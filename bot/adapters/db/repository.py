@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import abc
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import exists, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -28,6 +28,8 @@ from bot.domain.model import (
     Ticket,
 )
 
+T = TypeVar("T")
+
 
 class DuplicateKey(Exception):
     """An insert hit a unique constraint; the unit of work is still usable."""
@@ -37,10 +39,14 @@ class DuplicateKey(Exception):
         self.entity = entity
 
 
-class AbstractTicketRepository(abc.ABC):
+class AbstractRepository(abc.ABC, Generic[T]):
     @abc.abstractmethod
-    def add(self, ticket: Ticket) -> None:
-        """Insert now; raise DuplicateKey on a taken number or idempotency key."""
+    def add(self, obj: T) -> None:
+        """Insert now; raise DuplicateKey when a unique key of the entity is taken."""
+
+
+class AbstractTicketRepository(AbstractRepository[Ticket]):
+    """Unique: the number and the idempotency key."""
 
     @abc.abstractmethod
     def get(self, number: str) -> Ticket | None: ...
@@ -53,34 +59,27 @@ class AbstractTicketRepository(abc.ABC):
         """Tickets filed from one chat account, newest first."""
 
 
-class AbstractIdentityRepository(abc.ABC):
+class AbstractIdentityRepository(AbstractRepository[ChatAccount]):
+    """Unique: the channel and account."""
+
     @abc.abstractmethod
     def get(self, channel: str, account: str) -> ChatAccount | None: ...
 
     @abc.abstractmethod
     def get_by_id(self, identity_id: int) -> ChatAccount | None: ...
 
-    @abc.abstractmethod
-    def add(self, account: ChatAccount) -> None:
-        """Insert now; raise DuplicateKey when the channel + account exists."""
 
+class AbstractResidentRepository(AbstractRepository[Resident]):
+    """Unique: the NIK."""
 
-class AbstractResidentRepository(abc.ABC):
     @abc.abstractmethod
     def get(self, resident_id: int) -> Resident | None: ...
 
     @abc.abstractmethod
     def get_by_nik(self, nik: str) -> Resident | None: ...
 
-    @abc.abstractmethod
-    def add(self, resident: Resident) -> None:
-        """Insert now; raise DuplicateKey when the NIK exists."""
 
-
-class AbstractOfficerRepository(abc.ABC):
-    @abc.abstractmethod
-    def add(self, officer: Officer) -> None: ...
-
+class AbstractOfficerRepository(AbstractRepository[Officer]):
     @abc.abstractmethod
     def get(self, officer_id: int) -> Officer | None: ...
 
@@ -88,27 +87,19 @@ class AbstractOfficerRepository(abc.ABC):
     def by_identity(self, identity_id: int) -> Officer | None: ...
 
 
-class AbstractAuditLog(abc.ABC):
-    @abc.abstractmethod
-    def add(self, entry: AuditEntry) -> None: ...
-
+class AbstractAuditLog(AbstractRepository[AuditEntry]):
     @abc.abstractmethod
     def for_subject(self, subject: str) -> list[AuditEntry]: ...
 
 
-class AbstractHandoffRepository(abc.ABC):
-    @abc.abstractmethod
-    def add(self, request: HandoffRequest) -> None:
-        """Insert now; raise DuplicateKey on a taken reference."""
+class AbstractHandoffRepository(AbstractRepository[HandoffRequest]):
+    """Unique: the reference."""
 
     @abc.abstractmethod
     def get(self, reference: str) -> HandoffRequest | None: ...
 
 
-class AbstractNotificationOutbox(abc.ABC):
-    @abc.abstractmethod
-    def add(self, notification: Notification) -> None: ...
-
+class AbstractNotificationOutbox(AbstractRepository[Notification]):
     @abc.abstractmethod
     def pending(self, *, limit: int = 100) -> list[Notification]: ...
 

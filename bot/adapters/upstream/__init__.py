@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.adapters.errors import FieldsError
 from bot.adapters.upstream.food_prices import DemoFoodPrices, HttpFoodPrices
 from bot.adapters.upstream.http import DEFAULT_TIMEOUT, HttpClientConfig
 from bot.adapters.upstream.social_aid import DemoSocialAid, HttpSocialAid
@@ -52,12 +53,10 @@ FOOD_PRICE_PREFIX = "FOOD_PRICE"
 
 
 @dataclass(eq=False)
-class AdapterConfigError(ValueError):
+class AdapterConfigError(FieldsError, ValueError):
+    template = "{variable}: {problem}"
     variable: str
     problem: str
-
-    def __str__(self) -> str:
-        return f"{self.variable}: {self.problem}"
 
 
 @dataclass

@@ -78,9 +78,8 @@ class HttpVehicleTax(HttpAdapter):
 DEMO_FINE_RATE_PER_MONTH = Decimal("0.02")
 DEMO_FINE_CAP_MONTHS = 24
 
-# (vehicle, lowest PKB, highest PKB) in rupiah; motorcycles are most of Lampung's fleet,
-# so most demo plates get one.
-_DEMO_MOTORCYCLES: tuple[tuple[str, int, int], ...] = (
+# (vehicle, lowest PKB, highest PKB) in rupiah; motorcycles are most of Lampung's fleet.
+_DEMO_VEHICLES: tuple[tuple[str, int, int], ...] = (
     ("Honda Beat", 150_000, 260_000),
     ("Honda Vario 125", 210_000, 330_000),
     ("Yamaha NMAX 155", 300_000, 450_000),
@@ -88,15 +87,12 @@ _DEMO_MOTORCYCLES: tuple[tuple[str, int, int], ...] = (
     ("Honda Supra X 125", 160_000, 250_000),
     ("Yamaha Mio M3", 150_000, 230_000),
     ("Honda PCX 160", 330_000, 480_000),
-)
-_DEMO_CARS: tuple[tuple[str, int, int], ...] = (
     ("Toyota Avanza 1.3 G", 2_100_000, 3_300_000),
     ("Daihatsu Xenia 1.3 R", 2_000_000, 3_100_000),
     ("Mitsubishi Xpander Ultimate", 3_200_000, 4_600_000),
     ("Honda Brio Satya E", 1_600_000, 2_400_000),
     ("Mitsubishi L300 Pick Up", 1_700_000, 2_600_000),
 )
-_DEMO_VEHICLES = _DEMO_MOTORCYCLES + _DEMO_CARS
 
 
 def _digest(*parts: str) -> int:
