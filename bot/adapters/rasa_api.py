@@ -19,15 +19,14 @@ __all__ = ["ConversationMessage", "RasaApiError", "RasaConversations"]
 
 TIMEOUT_SECONDS = 10.0
 
+ConversationMessage = tuple[str, str, datetime]  # (role "user"|"bot", text, at)
+
 
 @dataclass(eq=False)
 class RasaApiError(FieldsError):
     template = "Rasa answered {status} for {path}"
     status: int
     path: str
-
-
-ConversationMessage = tuple[str, str, datetime]  # (role "user"|"bot", text, at)
 
 
 class RasaConversations:
