@@ -11,9 +11,9 @@ import logging.config
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from bot.config import get_settings
 from bot.adapters.db.engine import make_engine, normalise_url
 from bot.adapters.db.orm import metadata
+from bot.config import get_settings
 
 config = context.config
 if config.config_file_name is not None and not config.attributes.get("skip_logging_config"):

@@ -174,15 +174,9 @@ def load_requirements(file: Path) -> dict[str, Requirement]:
         name = f"document_types.{document_type}"
         entry = _entry(file, name, _RequirementEntry, section[document_type])
         # The label lives in vocabulary.yml (one place per fact); a file may override it.
+        label = entry.label or vocabulary.label("document_type", document_type)
         result[document_type] = Requirement(
-            document_type=document_type,
-            label=entry.label or vocabulary.label("document_type", document_type),
-            items=entry.items,
-            where=entry.where,
-            duration=entry.duration,
-            fee=entry.fee,
-            notes=entry.notes,
-            last_checked=entry.last_checked,
+            document_type=document_type, label=label, **entry.dict(exclude={"label"})
         )
     return result
 

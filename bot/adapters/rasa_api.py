@@ -6,25 +6,27 @@ in the ``token`` query parameter as Rasa's ``--auth-token`` expects.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote
 
 import aiohttp
 
+from bot.adapters.errors import FieldsError
+
 __all__ = ["ConversationMessage", "RasaApiError", "RasaConversations"]
 
 TIMEOUT_SECONDS = 10.0
 
-
-class RasaApiError(Exception):
-    def __init__(self, status: int, path: str) -> None:
-        super().__init__(f"Rasa answered {status} for {path}")
-        self.status = status
-        self.path = path
-
-
 ConversationMessage = tuple[str, str, datetime]  # (role "user"|"bot", text, at)
+
+
+@dataclass(eq=False)
+class RasaApiError(FieldsError):
+    template = "Rasa answered {status} for {path}"
+    status: int
+    path: str
 
 
 class RasaConversations:

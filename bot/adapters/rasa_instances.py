@@ -12,18 +12,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.adapters.errors import FieldsError
+
 MODEL_ENDPOINT = "/webhooks/model_admin/model"
 # A full Tabik model takes tens of seconds to load on a busy host; the swap itself is instant.
 LOAD_TIMEOUT_SECONDS = 600.0
 
 
-class InstanceError(Exception):
+@dataclass(eq=False)
+class InstanceError(FieldsError):
     """An instance did not answer, refused, or failed to load the model."""
 
-    def __init__(self, url: str, reason: str) -> None:
-        super().__init__(f"{url}: {reason}")
-        self.url = url
-        self.reason = reason
+    template = "{url}: {reason}"
+    url: str
+    reason: str
 
 
 @dataclass(frozen=True)

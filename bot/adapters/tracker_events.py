@@ -12,14 +12,16 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, inspect, select
+from sqlalchemy import Column, Float, MetaData, String, Table, Text, inspect, select
 from sqlalchemy.engine import Engine
+
+from bot.adapters.db.columns import id_column
 
 _rasa = MetaData()
 events = Table(
     "events",
     _rasa,
-    Column("id", Integer, primary_key=True),
+    id_column(),
     Column("sender_id", String(255), nullable=False),
     Column("type_name", String(255), nullable=False),
     Column("timestamp", Float),

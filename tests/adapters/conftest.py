@@ -105,3 +105,14 @@ async def make_client(
     yield factory
     for client in created:
         await client.aclose()
+
+
+@pytest.fixture
+def http_provider(make_client: Callable[..., JsonHttpClient]) -> Callable[[Any, str], Any]:
+    """Build a service's HTTP provider (``HttpVehicleTax``, …) on a client of the fake server."""
+
+    def build(provider_class: Any, service: str) -> Any:
+        client = make_client(service)
+        return provider_class(client.config, client=client)
+
+    return build

@@ -6,11 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.adapters.upstream.food_prices import (
-    DEMO_BASE_PRICES,
-    DemoFoodPrices,
-    HttpFoodPrices,
-)
+from bot.adapters.upstream.food_prices import DEMO_BASE_PRICES, DemoFoodPrices, HttpFoodPrices
 from bot.domain import vocabulary
 from bot.domain.errors import CommodityNotFound, UpstreamBadResponse
 from bot.domain.public_data import FoodPriceProvider
@@ -18,9 +14,8 @@ from tests.auxil.fake_upstreams import FOOD_PRICES_PATH, wrong_schema
 
 
 @pytest.fixture
-def prices(make_client) -> HttpFoodPrices:
-    client = make_client("food_prices")
-    return HttpFoodPrices(client.config, client=client)
+def prices(http_provider) -> HttpFoodPrices:
+    return http_provider(HttpFoodPrices, "food_prices")
 
 
 async def test_regional_price(prices, upstreams):

@@ -16,9 +16,8 @@ UNREGISTERED = "1801020101800002"
 
 
 @pytest.fixture
-def aid(make_client) -> HttpSocialAid:
-    client = make_client("social_aid")
-    return HttpSocialAid(client.config, client=client)
+def aid(http_provider) -> HttpSocialAid:
+    return http_provider(HttpSocialAid, "social_aid")
 
 
 async def test_registered_nik_lists_programmes(aid):

@@ -20,9 +20,8 @@ from tests.auxil.fake_upstreams import VEHICLE_TAX_PATH, wrong_schema
 
 
 @pytest.fixture
-def tax(make_client) -> HttpVehicleTax:
-    client = make_client("vehicle_tax")
-    return HttpVehicleTax(client.config, client=client)
+def tax(http_provider) -> HttpVehicleTax:
+    return http_provider(HttpVehicleTax, "vehicle_tax")
 
 
 async def test_lookup_returns_the_upstream_answer(tax):

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import Column, and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.sql import Select
@@ -66,6 +66,58 @@ class MessagingTables:
             return statement.with_for_update(skip_locked=True, of=table)
         return statement
 
+    def _rowcount(self, statement: Any) -> int:
+        return int(self.connection.execute(statement).rowcount)
+
+    def _claim(
+        self,
+        state: Column,
+        open_states: Sequence[str],
+        channel: str,
+        claimable: Any,
+        limit: int,
+        claimed: Mapping[str, Any],
+    ) -> list[Row]:
+        """Lock up to ``limit`` ``claimable`` rows of ``channel``, oldest first, each only
+        while no earlier row of the same sender is in ``open_states``; set ``claimed`` on them."""
+        table = state.table
+        earlier = table.alias("earlier")
+        earlier_open = (
+            select(earlier.c.id)
+            .where(
+                earlier.c.sender_id == table.c.sender_id,
+                earlier.c.id < table.c.id,
+                earlier.c[state.name].in_(open_states),
+            )
+            .exists()
+        )
+        candidates = self._locking(
+            select(table.c.id)
+            .where(table.c.channel == channel, claimable, ~earlier_open)
+            .order_by(table.c.id)
+            .limit(limit),
+            table,
+        )
+        ids = [int(i) for i in self.connection.execute(candidates).scalars()]
+        if not ids:
+            return []
+        self.connection.execute(update(table).where(table.c.id.in_(ids)).values(**claimed))
+        chosen = select(table).where(table.c.id.in_(ids)).order_by(table.c.id)
+        return list(self.connection.execute(chosen))
+
+    def _release(self, state: Column, held: str, worker_prefix: str) -> int:
+        """Rows ``held`` by the workers named ``worker_prefix``… back to pending."""
+        table = state.table
+        return self._rowcount(
+            update(table)
+            .where(state == held, table.c.claimed_by.like(f"{worker_prefix}%"))
+            .values({state.name: PENDING, "claimed_by": None, "claimed_until": None})
+        )
+
+    def _counts(self, state: Column) -> dict[str, int]:
+        rows = self.connection.execute(select(state, func.count()).group_by(state))
+        return {str(value): int(count) for value, count in rows}
+
     # ------------------------------------------------------------------ inbound
 
     def store_inbound(self, values: Mapping[str, Any]) -> int | None:
@@ -111,85 +163,51 @@ class MessagingTables:
         self, channel: str, worker: str, now: datetime, until: datetime, limit: int
     ) -> list[Row]:
         m = inbound_messages
-        earlier = inbound_messages.alias("earlier")
-        earlier_open = (
-            select(earlier.c.id)
-            .where(
-                earlier.c.sender_id == m.c.sender_id,
-                earlier.c.id < m.c.id,
-                earlier.c.state.in_(INBOUND_OPEN),
-            )
-            .exists()
+        return self._claim(
+            m.c.state,
+            INBOUND_OPEN,
+            channel,
+            or_(m.c.state == PENDING, and_(m.c.state == PROCESSING, m.c.claimed_until < now)),
+            limit,
+            {
+                "state": PROCESSING,
+                "claimed_by": worker,
+                "claimed_until": until,
+                "attempts": m.c.attempts + 1,
+            },
         )
-        candidates = self._locking(
-            select(m.c.id)
-            .where(
-                m.c.channel == channel,
-                or_(m.c.state == PENDING, and_(m.c.state == PROCESSING, m.c.claimed_until < now)),
-                ~earlier_open,
-            )
-            .order_by(m.c.id)
-            .limit(limit),
-            m,
-        )
-        ids = [int(i) for i in self.connection.execute(candidates).scalars()]
-        if not ids:
-            return []
-        self.connection.execute(
-            update(m)
-            .where(m.c.id.in_(ids))
-            .values(
-                state=PROCESSING,
-                claimed_by=worker,
-                claimed_until=until,
-                attempts=m.c.attempts + 1,
-            )
-        )
-        return list(self.connection.execute(select(m).where(m.c.id.in_(ids)).order_by(m.c.id)))
 
     def renew_inbound(self, ids: Sequence[int], worker: str, until: datetime) -> int:
         m = inbound_messages
-        result = self.connection.execute(
+        return self._rowcount(
             update(m)
             .where(m.c.id.in_(list(ids)), m.c.claimed_by == worker, m.c.state == PROCESSING)
             .values(claimed_until=until)
         )
-        return int(result.rowcount)
 
     def settle_inbound(
         self, message_id: int, worker: str, state: str, now: datetime, error: str | None
     ) -> bool:
         """Done or failed, if this worker still holds the claim; False when it lost it."""
         m = inbound_messages
-        result = self.connection.execute(
+        settled = self._rowcount(
             update(m)
             .where(m.c.id == message_id, m.c.claimed_by == worker, m.c.state == PROCESSING)
             .values(state=state, done_at=now, claimed_until=None, last_error=error)
         )
-        return bool(result.rowcount == 1)
+        return settled == 1
 
     def release_inbound(self, worker_prefix: str) -> int:
         """Claims of the given worker (or of every worker of a dead instance) back to pending."""
-        m = inbound_messages
-        result = self.connection.execute(
-            update(m)
-            .where(m.c.state == PROCESSING, m.c.claimed_by.like(f"{worker_prefix}%"))
-            .values(state=PENDING, claimed_by=None, claimed_until=None)
-        )
-        return int(result.rowcount)
+        return self._release(inbound_messages.c.state, PROCESSING, worker_prefix)
 
     def purge_inbound(self, before: datetime) -> int:
         """Settled messages finished before ``before`` (their ids no longer de-duplicate)."""
         m = inbound_messages
-        result = self.connection.execute(
-            delete(m).where(m.c.state.in_((DONE, FAILED)), m.c.done_at < before)
-        )
-        return int(result.rowcount)
+        return self._rowcount(delete(m).where(m.c.state.in_((DONE, FAILED)), m.c.done_at < before))
 
     def inbound_counts(self) -> dict[str, int]:
-        m = inbound_messages
-        rows = self.connection.execute(select(m.c.state, func.count()).group_by(m.c.state))
-        return {str(state): int(count) for state, count in rows}
+        return self._counts(inbound_messages.c.state)
 
     # ------------------------------------------------------------------ outbox
 
@@ -205,59 +223,31 @@ class MessagingTables:
         self, channel: str, worker: str, now: datetime, until: datetime, limit: int
     ) -> list[Row]:
         o = outbox
-        earlier = outbox.alias("earlier")
-        earlier_open = (
-            select(earlier.c.id)
-            .where(
-                earlier.c.sender_id == o.c.sender_id,
-                earlier.c.id < o.c.id,
-                earlier.c.status.in_(OUTBOX_OPEN),
-            )
-            .exists()
-        )
         due = or_(o.c.next_attempt_at.is_(None), o.c.next_attempt_at <= now)
-        candidates = self._locking(
-            select(o.c.id)
-            .where(
-                o.c.channel == channel,
-                or_(
-                    and_(o.c.status == PENDING, due),
-                    and_(o.c.status == SENDING, o.c.claimed_until < now),
-                ),
-                ~earlier_open,
-            )
-            .order_by(o.c.id)
-            .limit(limit),
-            o,
+        return self._claim(
+            o.c.status,
+            OUTBOX_OPEN,
+            channel,
+            or_(
+                and_(o.c.status == PENDING, due),
+                and_(o.c.status == SENDING, o.c.claimed_until < now),
+            ),
+            limit,
+            {"status": SENDING, "claimed_by": worker, "claimed_until": until},
         )
-        ids = [int(i) for i in self.connection.execute(candidates).scalars()]
-        if not ids:
-            return []
-        self.connection.execute(
-            update(o)
-            .where(o.c.id.in_(ids))
-            .values(status=SENDING, claimed_by=worker, claimed_until=until)
-        )
-        return list(self.connection.execute(select(o).where(o.c.id.in_(ids)).order_by(o.c.id)))
 
     def update_outbox(self, item_id: int, worker: str, values: Mapping[str, Any]) -> bool:
         """Change a row this worker holds; False when its claim was lost."""
         o = outbox
-        result = self.connection.execute(
+        updated = self._rowcount(
             update(o)
             .where(o.c.id == item_id, o.c.claimed_by == worker, o.c.status == SENDING)
             .values(**values)
         )
-        return bool(result.rowcount == 1)
+        return updated == 1
 
     def release_outbox(self, worker_prefix: str) -> int:
-        o = outbox
-        result = self.connection.execute(
-            update(o)
-            .where(o.c.status == SENDING, o.c.claimed_by.like(f"{worker_prefix}%"))
-            .values(status=PENDING, claimed_by=None, claimed_until=None)
-        )
-        return int(result.rowcount)
+        return self._release(outbox.c.status, SENDING, worker_prefix)
 
     def list_outbox(self, statuses: Sequence[str], limit: int) -> list[Row]:
         o = outbox
@@ -272,7 +262,7 @@ class MessagingTables:
         statement = update(o).where(o.c.status == FAILED)
         if ids is not None:
             statement = statement.where(o.c.id.in_(list(ids)))
-        result = self.connection.execute(
+        return self._rowcount(
             statement.values(
                 status=PENDING,
                 attempts=0,
@@ -281,13 +271,11 @@ class MessagingTables:
                 claimed_until=None,
             )
         )
-        return int(result.rowcount)
 
     def purge_outbox(self, before: datetime) -> int:
         """Rows sent before ``before``; failed rows stay for operators to see and resend."""
         o = outbox
-        result = self.connection.execute(delete(o).where(o.c.status == SENT, o.c.sent_at < before))
-        return int(result.rowcount)
+        return self._rowcount(delete(o).where(o.c.status == SENT, o.c.sent_at < before))
 
     def oldest_unsent(self) -> datetime | None:
         """When the oldest row not yet sent (pending or sending) was queued."""
@@ -297,9 +285,7 @@ class MessagingTables:
         ).scalar_one()
 
     def outbox_counts(self) -> dict[str, int]:
-        o = outbox
-        rows = self.connection.execute(select(o.c.status, func.count()).group_by(o.c.status))
-        return {str(status): int(count) for status, count in rows}
+        return self._counts(outbox.c.status)
 
 
 __all__ = ["DONE", "FAILED", "PENDING", "PROCESSING", "SENDING", "SENT", "MessagingTables"]

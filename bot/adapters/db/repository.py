@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import abc
 from datetime import datetime
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 
 from bot.adapters.db import orm
 from bot.domain.model import (
@@ -26,6 +28,8 @@ from bot.domain.model import (
     Ticket,
 )
 
+T = TypeVar("T")
+
 
 class DuplicateKey(Exception):
     """An insert hit a unique constraint; the unit of work is still usable."""
@@ -35,10 +39,14 @@ class DuplicateKey(Exception):
         self.entity = entity
 
 
-class AbstractTicketRepository(abc.ABC):
+class AbstractRepository(abc.ABC, Generic[T]):
     @abc.abstractmethod
-    def add(self, ticket: Ticket) -> None:
-        """Insert now; raise DuplicateKey on a taken number or idempotency key."""
+    def add(self, obj: T) -> None:
+        """Insert now; raise DuplicateKey when a unique key of the entity is taken."""
+
+
+class AbstractTicketRepository(AbstractRepository[Ticket]):
+    """Unique: the number and the idempotency key."""
 
     @abc.abstractmethod
     def get(self, number: str) -> Ticket | None: ...
@@ -51,34 +59,27 @@ class AbstractTicketRepository(abc.ABC):
         """Tickets filed from one chat account, newest first."""
 
 
-class AbstractIdentityRepository(abc.ABC):
+class AbstractIdentityRepository(AbstractRepository[ChatAccount]):
+    """Unique: the channel and account."""
+
     @abc.abstractmethod
     def get(self, channel: str, account: str) -> ChatAccount | None: ...
 
     @abc.abstractmethod
     def get_by_id(self, identity_id: int) -> ChatAccount | None: ...
 
-    @abc.abstractmethod
-    def add(self, account: ChatAccount) -> None:
-        """Insert now; raise DuplicateKey when the channel + account exists."""
 
+class AbstractResidentRepository(AbstractRepository[Resident]):
+    """Unique: the NIK."""
 
-class AbstractResidentRepository(abc.ABC):
     @abc.abstractmethod
     def get(self, resident_id: int) -> Resident | None: ...
 
     @abc.abstractmethod
     def get_by_nik(self, nik: str) -> Resident | None: ...
 
-    @abc.abstractmethod
-    def add(self, resident: Resident) -> None:
-        """Insert now; raise DuplicateKey when the NIK exists."""
 
-
-class AbstractOfficerRepository(abc.ABC):
-    @abc.abstractmethod
-    def add(self, officer: Officer) -> None: ...
-
+class AbstractOfficerRepository(AbstractRepository[Officer]):
     @abc.abstractmethod
     def get(self, officer_id: int) -> Officer | None: ...
 
@@ -86,27 +87,19 @@ class AbstractOfficerRepository(abc.ABC):
     def by_identity(self, identity_id: int) -> Officer | None: ...
 
 
-class AbstractAuditLog(abc.ABC):
-    @abc.abstractmethod
-    def add(self, entry: AuditEntry) -> None: ...
-
+class AbstractAuditLog(AbstractRepository[AuditEntry]):
     @abc.abstractmethod
     def for_subject(self, subject: str) -> list[AuditEntry]: ...
 
 
-class AbstractHandoffRepository(abc.ABC):
-    @abc.abstractmethod
-    def add(self, request: HandoffRequest) -> None:
-        """Insert now; raise DuplicateKey on a taken reference."""
+class AbstractHandoffRepository(AbstractRepository[HandoffRequest]):
+    """Unique: the reference."""
 
     @abc.abstractmethod
     def get(self, reference: str) -> HandoffRequest | None: ...
 
 
-class AbstractNotificationOutbox(abc.ABC):
-    @abc.abstractmethod
-    def add(self, notification: Notification) -> None: ...
-
+class AbstractNotificationOutbox(AbstractRepository[Notification]):
     @abc.abstractmethod
     def pending(self, *, limit: int = 100) -> list[Notification]: ...
 
@@ -125,30 +118,38 @@ class AbstractNotificationOutbox(abc.ABC):
         older pending ones (a resident must not hear "selesai" before "diproses")."""
 
 
-def _insert(session: Session, entity: str, obj: object) -> None:
-    """Flush one new object inside a savepoint; a unique clash becomes DuplicateKey."""
-    try:
-        with session.begin_nested():
-            session.add(obj)
-            session.flush()
-    except IntegrityError as error:
-        raise DuplicateKey(entity) from error
+class _SessionRepository:
+    """What every repository over a Session shares: the session and its query shapes."""
 
-
-class SqlAlchemyTicketRepository(AbstractTicketRepository):
     def __init__(self, session: Session) -> None:
         self.session = session
 
+    def _insert(self, entity: str, obj: object) -> None:
+        """Flush one new object inside a savepoint; a unique clash becomes DuplicateKey."""
+        try:
+            with self.session.begin_nested():
+                self.session.add(obj)
+                self.session.flush()
+        except IntegrityError as error:
+            raise DuplicateKey(entity) from error
+
+    def _one(self, query: Select) -> Any:
+        """The one object ``query`` finds, or None."""
+        return self.session.execute(query).scalar_one_or_none()
+
+    def _all(self, query: Select) -> list[Any]:
+        return list(self.session.execute(query).scalars())
+
+
+class SqlAlchemyTicketRepository(_SessionRepository, AbstractTicketRepository):
     def add(self, ticket: Ticket) -> None:
-        _insert(self.session, "ticket", ticket)
+        self._insert("ticket", ticket)
 
     def get(self, number: str) -> Ticket | None:
-        return self.session.execute(select(Ticket).filter_by(number=number)).scalar_one_or_none()
+        return self._one(select(Ticket).filter_by(number=number))
 
     def get_by_idempotency_key(self, key: str) -> Ticket | None:
-        return self.session.execute(
-            select(Ticket).filter_by(idempotency_key=key)
-        ).scalar_one_or_none()
+        return self._one(select(Ticket).filter_by(idempotency_key=key))
 
     def filed_by(self, identity_id: int, *, limit: int) -> list[Ticket]:
         # Ticket's mapped columns are class attributes at run time; the dataclass
@@ -160,102 +161,72 @@ class SqlAlchemyTicketRepository(AbstractTicketRepository):
             .order_by(created_at.desc(), ticket_id.desc())
             .limit(limit)
         )
-        return list(self.session.execute(query).scalars())
+        return self._all(query)
 
 
-class SqlAlchemyIdentityRepository(AbstractIdentityRepository):
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class SqlAlchemyIdentityRepository(_SessionRepository, AbstractIdentityRepository):
     def get(self, channel: str, account: str) -> ChatAccount | None:
-        return self.session.execute(
-            select(ChatAccount).filter_by(channel=channel, account=account)
-        ).scalar_one_or_none()
+        return self._one(select(ChatAccount).filter_by(channel=channel, account=account))
 
     def get_by_id(self, identity_id: int) -> ChatAccount | None:
         return self.session.get(ChatAccount, identity_id)
 
     def add(self, account: ChatAccount) -> None:
-        _insert(self.session, "chat identity", account)
+        self._insert("chat identity", account)
 
 
-class SqlAlchemyResidentRepository(AbstractResidentRepository):
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class SqlAlchemyResidentRepository(_SessionRepository, AbstractResidentRepository):
     def get(self, resident_id: int) -> Resident | None:
         return self.session.get(Resident, resident_id)
 
     def get_by_nik(self, nik: str) -> Resident | None:
-        return self.session.execute(select(Resident).filter_by(nik=nik)).scalar_one_or_none()
+        return self._one(select(Resident).filter_by(nik=nik))
 
     def add(self, resident: Resident) -> None:
-        _insert(self.session, "resident", resident)
+        self._insert("resident", resident)
 
 
-class SqlAlchemyOfficerRepository(AbstractOfficerRepository):
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class SqlAlchemyOfficerRepository(_SessionRepository, AbstractOfficerRepository):
     def add(self, officer: Officer) -> None:
-        _insert(self.session, "officer", officer)
+        self._insert("officer", officer)
 
     def get(self, officer_id: int) -> Officer | None:
         return self.session.get(Officer, officer_id)
 
     def by_identity(self, identity_id: int) -> Officer | None:
-        return self.session.execute(
-            select(Officer).filter_by(chat_identity_id=identity_id)
-        ).scalar_one_or_none()
+        return self._one(select(Officer).filter_by(chat_identity_id=identity_id))
 
 
-class SqlAlchemyAuditLog(AbstractAuditLog):
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class SqlAlchemyAuditLog(_SessionRepository, AbstractAuditLog):
     def add(self, entry: AuditEntry) -> None:
         self.session.add(entry)
 
     def for_subject(self, subject: str) -> list[AuditEntry]:
         entry_id = getattr(AuditEntry, "id")  # noqa: B009
-        query = select(AuditEntry).filter_by(subject=subject).order_by(entry_id)
-        return list(self.session.execute(query).scalars())
+        return self._all(select(AuditEntry).filter_by(subject=subject).order_by(entry_id))
 
 
-class SqlAlchemyHandoffRepository(AbstractHandoffRepository):
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class SqlAlchemyHandoffRepository(_SessionRepository, AbstractHandoffRepository):
     def add(self, request: HandoffRequest) -> None:
-        _insert(self.session, "handoff request", request)
+        self._insert("handoff request", request)
 
     def get(self, reference: str) -> HandoffRequest | None:
-        return self.session.execute(
-            select(HandoffRequest).filter_by(reference=reference)
-        ).scalar_one_or_none()
+        return self._one(select(HandoffRequest).filter_by(reference=reference))
 
 
-class SqlAlchemyNotificationOutbox(AbstractNotificationOutbox):
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class SqlAlchemyNotificationOutbox(_SessionRepository, AbstractNotificationOutbox):
     def add(self, notification: Notification) -> None:
         self.session.add(notification)
 
-    def pending(self, *, limit: int = 100) -> list[Notification]:
+    def _in_order(self, **criteria: Any) -> Select:
         notification_id = getattr(Notification, "id")  # noqa: B009
-        query = (
-            select(Notification)
-            .filter_by(status=NotificationStatus.PENDING)
-            .order_by(notification_id)
-            .limit(limit)
-        )
-        return list(self.session.execute(query).scalars())
+        return select(Notification).filter_by(**criteria).order_by(notification_id)
+
+    def pending(self, *, limit: int = 100) -> list[Notification]:
+        return self._all(self._in_order(status=NotificationStatus.PENDING).limit(limit))
 
     def for_ticket(self, ticket_id: int) -> list[Notification]:
-        notification_id = getattr(Notification, "id")  # noqa: B009
-        query = select(Notification).filter_by(ticket_id=ticket_id).order_by(notification_id)
-        return list(self.session.execute(query).scalars())
+        return self._all(self._in_order(ticket_id=ticket_id))
 
     def mark_sent(self, notification: Notification, at: datetime) -> None:
         notification.status = NotificationStatus.SENT
@@ -281,4 +252,4 @@ class SqlAlchemyNotificationOutbox(AbstractNotificationOutbox):
             .order_by(table.c.id)
             .limit(limit)
         )
-        return list(self.session.execute(query).scalars())
+        return self._all(query)

@@ -9,13 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from types import TracebackType
 from typing import Any
 
 from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from bot.adapters.db import orm
 from bot.adapters.db.repository import DuplicateKey
@@ -350,18 +349,7 @@ class StaffUnitOfWork(SqlAlchemyUnitOfWork):
 
     staff: StaffRepository
 
-    def __init__(self, session_factory: sessionmaker) -> None:
-        super().__init__(session_factory)
-
     def __enter__(self) -> StaffUnitOfWork:
         super().__enter__()
         self.staff = StaffRepository(self.session)
         return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        super().__exit__(exc_type, exc, traceback)

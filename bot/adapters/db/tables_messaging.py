@@ -11,9 +11,10 @@ mapped classes: rows are claimed and updated in bulk).
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, Index, Integer, String, Table, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Column, Index, String, Text, UniqueConstraint
 
-from bot.adapters.db.orm import UtcDateTime, metadata
+from bot.adapters.db.columns import counter, created_at, timestamp
+from bot.adapters.db.orm import table_with_id
 
 # inbound_messages.state
 PENDING = "pending"
@@ -25,45 +26,41 @@ FAILED = "failed"
 SENDING = "sending"
 SENT = "sent"
 
-inbound_messages = Table(
+inbound_messages = table_with_id(
     "inbound_messages",
-    metadata,
-    Column("id", Integer, primary_key=True),
     Column("channel", String(20), nullable=False),
     Column("platform_id", String(200), nullable=False),
     Column("sender_id", String(160), nullable=False),
     Column("message", JSON, nullable=False),
-    Column("received_at", UtcDateTime(), nullable=False),
+    timestamp("received_at", nullable=False),
     Column("state", String(12), nullable=False),
     Column("claimed_by", String(120)),
-    Column("claimed_until", UtcDateTime()),
-    Column("attempts", Integer, nullable=False, server_default=text("0")),
-    Column("done_at", UtcDateTime()),
+    timestamp("claimed_until"),
+    counter("attempts"),
+    timestamp("done_at"),
     Column("last_error", Text),
     UniqueConstraint("channel", "platform_id"),
     # The claim looks for a sender's oldest open message.
     Index("ix_inbound_messages_state_sender", "state", "sender_id", "id"),
 )
 
-outbox = Table(
+outbox = table_with_id(
     "outbox",
-    metadata,
-    Column("id", Integer, primary_key=True),
     Column("sender_id", String(160), nullable=False),  # the recipient, e.g. "wa:62812…"
     Column("channel", String(20), nullable=False),
     Column("kind", String(20), nullable=False),  # reply | notification | staff
     Column("payload", JSON, nullable=False),  # list of Rasa bot-message dicts
     Column("dedup_key", String(200), nullable=False, unique=True),
     Column("status", String(12), nullable=False),
-    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    counter("attempts"),
     # How many payload entries went out already, so a retry resumes, not repeats.
-    Column("parts_sent", Integer, nullable=False, server_default=text("0")),
-    Column("next_attempt_at", UtcDateTime()),
+    counter("parts_sent"),
+    timestamp("next_attempt_at"),
     Column("claimed_by", String(120)),
-    Column("claimed_until", UtcDateTime()),
+    timestamp("claimed_until"),
     Column("last_error", Text),
-    Column("created_at", UtcDateTime(), nullable=False),
-    Column("sent_at", UtcDateTime()),
+    created_at(),
+    timestamp("sent_at"),
     Index("ix_outbox_status_sender", "status", "sender_id", "id"),
 )
 

@@ -6,15 +6,14 @@ Plain SQLAlchemy Core tables on the shared ``metadata``; migration ``0005`` crea
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, Float, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import JSON, Column, Float, Index, Integer, String, Table, Text
 
-from bot.adapters.db.orm import UtcDateTime, metadata
+from bot.adapters.db.columns import created_at, reference, timestamp
+from bot.adapters.db.orm import metadata, table_with_id
 
 # One row per normalised text: what the admin reviews (label or ignore).
-nlu_inbox_items = Table(
+nlu_inbox_items = table_with_id(
     "nlu_inbox_items",
-    metadata,
-    Column("id", Integer, primary_key=True),
     Column("normalised", String(500), nullable=False, unique=True),
     # The newest occurrence as typed, NIKs and phone numbers already masked.
     Column("text", Text, nullable=False),
@@ -25,28 +24,20 @@ nlu_inbox_items = Table(
     # open | labelled | ignored
     Column("state", String(10), nullable=False),
     Column("label", String(60)),
-    Column("first_seen", UtcDateTime(), nullable=False),
-    Column("last_seen", UtcDateTime(), nullable=False),
-    Column("reviewed_at", UtcDateTime()),
+    timestamp("first_seen", nullable=False),
+    timestamp("last_seen", nullable=False),
+    timestamp("reviewed_at"),
     Index("ix_nlu_inbox_items_state_last_seen", "state", "last_seen"),
 )
 
 # One row per resident message counted, so a message flagged twice (fallback and then
 # "bukan itu") or scanned twice is counted once.
-nlu_inbox_occurrences = Table(
+nlu_inbox_occurrences = table_with_id(
     "nlu_inbox_occurrences",
-    metadata,
-    Column("id", Integer, primary_key=True),
     Column("event_id", Integer, nullable=False, unique=True),
-    Column(
-        "item_id",
-        Integer,
-        ForeignKey("nlu_inbox_items.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    reference("item_id", "nlu_inbox_items", cascade=True, index=True),
     Column("reason", String(20), nullable=False),
-    Column("seen_at", UtcDateTime(), nullable=False),
+    timestamp("seen_at", nullable=False),
 )
 
 # How far each tracker store's event log has been read (named by TrackerEventLog.source).
@@ -57,22 +48,18 @@ nlu_inbox_cursor = Table(
     Column("last_event_id", Integer, nullable=False),
 )
 
-nlu_models = Table(
+nlu_models = table_with_id(
     "nlu_models",
-    metadata,
-    Column("id", Integer, primary_key=True),
     Column("name", String(120), nullable=False, unique=True),
     Column("fingerprint", String(64), nullable=False),
     Column("path", Text, nullable=False),
     # The latest held-out evaluation: {"candidate": …, "current": …, "verdict": …}.
     Column("evaluation", JSON),
-    Column("created_at", UtcDateTime(), nullable=False),
+    created_at(),
 )
 
-model_deployments = Table(
+model_deployments = table_with_id(
     "model_deployments",
-    metadata,
-    Column("id", Integer, primary_key=True),
     Column("instance", String(255), nullable=False),
     Column("model", String(120), nullable=False),
     # What the instance ran before (what a rollback goes back to).
@@ -81,6 +68,6 @@ model_deployments = Table(
     Column("status", String(10), nullable=False),
     Column("error", Text),
     Column("longest_wait_ms", Integer),
-    Column("deployed_at", UtcDateTime(), nullable=False),
+    timestamp("deployed_at", nullable=False),
     Index("ix_model_deployments_instance_id", "instance", "id"),
 )

@@ -7,21 +7,12 @@ Core from :mod:`bot.adapters.db.rating_repository`.
 
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, Integer, Table
+from bot.adapters.db.columns import reference, timestamp
+from bot.adapters.db.orm import table_with_id
 
-from bot.adapters.db.orm import UtcDateTime, metadata
-
-rating_requests = Table(
+rating_requests = table_with_id(
     "rating_requests",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column(
-        "identity_id",
-        Integer,
-        ForeignKey("chat_identities.id", ondelete="CASCADE"),
-        nullable=False,
-        unique=True,
-    ),
-    Column("ticket_id", Integer, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False),
-    Column("asked_at", UtcDateTime(), nullable=False),
+    reference("identity_id", "chat_identities", cascade=True, unique=True),
+    reference("ticket_id", "tickets", cascade=True),
+    timestamp("asked_at", nullable=False),
 )

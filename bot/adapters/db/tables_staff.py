@@ -6,109 +6,64 @@ Queried with SQLAlchemy Core from :mod:`bot.adapters.db.staff_repository`.
 
 from __future__ import annotations
 
-from sqlalchemy import (
-    Boolean,
-    Column,
-    ForeignKey,
-    Integer,
-    SmallInteger,
-    String,
-    Table,
-    Text,
-    text,
-    true,
-)
+from sqlalchemy import Boolean, Column, SmallInteger, String, Table, Text, true
 
-from bot.adapters.db.orm import StrEnum, UtcDateTime, metadata
+from bot.adapters.db.columns import StrEnum, area, counter, created_at, reference, timestamp
+from bot.adapters.db.orm import metadata, table_with_id
 from bot.domain.staff import Role
 
-staff_accounts = Table(
+staff_accounts = table_with_id(
     "staff_accounts",
-    metadata,
-    Column("id", Integer, primary_key=True),
     Column("username", String(40), nullable=False, unique=True),
     Column("full_name", String(200), nullable=False),
     Column("role", StrEnum(Role, 10), nullable=False),
-    Column("kabupaten_kota", String(60)),
-    Column("kecamatan", String(80)),
-    Column("desa", String(80)),
+    *area(),
     Column("password_hash", String(200), nullable=False),
     Column("active", Boolean, nullable=False, server_default=true()),
-    Column("failed_logins", Integer, nullable=False, server_default=text("0")),
-    Column("locked_until", UtcDateTime()),
-    Column("sessions_valid_after", UtcDateTime()),
-    Column("created_at", UtcDateTime(), nullable=False),
+    counter("failed_logins"),
+    timestamp("locked_until"),
+    timestamp("sessions_valid_after"),
+    created_at(),
 )
 
-staff_tokens = Table(
+staff_tokens = table_with_id(
     "staff_tokens",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column(
-        "staff_id",
-        Integer,
-        ForeignKey("staff_accounts.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    reference("staff_id", "staff_accounts", cascade=True, index=True),
     # SHA-256 of the token: a leaked table gives no usable token.
     Column("token_hash", String(64), nullable=False, unique=True),
-    Column("created_at", UtcDateTime(), nullable=False),
-    Column("revoked_at", UtcDateTime()),
+    created_at(),
+    timestamp("revoked_at"),
 )
 
 ticket_filers = Table(
     "ticket_filers",
     metadata,
-    Column("ticket_id", Integer, ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True),
-    Column("staff_id", Integer, ForeignKey("staff_accounts.id"), nullable=False, index=True),
-    Column("created_at", UtcDateTime(), nullable=False),
+    reference("ticket_id", "tickets", cascade=True, primary_key=True),
+    reference("staff_id", "staff_accounts", index=True),
+    created_at(),
 )
 
 handoff_routes = Table(
     "handoff_routes",
     metadata,
-    Column(
-        "handoff_id",
-        Integer,
-        ForeignKey("handoff_requests.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
-    Column("kabupaten_kota", String(60)),
-    Column("kecamatan", String(80)),
-    Column("desa", String(80)),
-    Column("closed_at", UtcDateTime()),
+    reference("handoff_id", "handoff_requests", cascade=True, primary_key=True),
+    *area(),
+    timestamp("closed_at"),
     Column("closed_by", String(60)),
 )
 
-handoff_replies = Table(
+handoff_replies = table_with_id(
     "handoff_replies",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column(
-        "handoff_id",
-        Integer,
-        ForeignKey("handoff_requests.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
-    Column("staff_id", Integer, ForeignKey("staff_accounts.id"), nullable=False),
+    reference("handoff_id", "handoff_requests", cascade=True, index=True),
+    reference("staff_id", "staff_accounts"),
     Column("text", Text, nullable=False),
-    Column("created_at", UtcDateTime(), nullable=False),
+    created_at(),
 )
 
-ticket_ratings = Table(
+ticket_ratings = table_with_id(
     "ticket_ratings",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column(
-        "ticket_id",
-        Integer,
-        ForeignKey("tickets.id", ondelete="CASCADE"),
-        nullable=False,
-        unique=True,
-    ),
+    reference("ticket_id", "tickets", cascade=True, unique=True),
     Column("score", SmallInteger, nullable=False),
     Column("comment", Text),
-    Column("created_at", UtcDateTime(), nullable=False),
+    created_at(),
 )

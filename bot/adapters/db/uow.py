@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import abc
-from types import TracebackType
 from typing import TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,12 +26,7 @@ class AbstractUnitOfWork(abc.ABC):
     def __enter__(self: _U) -> _U:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         # Whatever was not committed explicitly is undone, error or not.
         self.rollback()
 
@@ -61,14 +55,9 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
         self.ratings = RatingRepository(self.session)
         return super().__enter__()
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         try:
-            super().__exit__(exc_type, exc, traceback)
+            super().__exit__(*exc_info)
         finally:
             self.session.close()
 

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.adapters.errors import FieldsError
 from bot.adapters.upstream.food_prices import DemoFoodPrices, HttpFoodPrices
 from bot.adapters.upstream.http import DEFAULT_TIMEOUT, HttpClientConfig
 from bot.adapters.upstream.social_aid import DemoSocialAid, HttpSocialAid
@@ -51,11 +52,11 @@ SOCIAL_AID_PREFIX = "SOCIAL_AID"
 FOOD_PRICE_PREFIX = "FOOD_PRICE"
 
 
-class AdapterConfigError(ValueError):
-    def __init__(self, variable: str, problem: str) -> None:
-        super().__init__(f"{variable}: {problem}")
-        self.variable = variable
-        self.problem = problem
+@dataclass(eq=False)
+class AdapterConfigError(FieldsError, ValueError):
+    template = "{variable}: {problem}"
+    variable: str
+    problem: str
 
 
 @dataclass
