@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +20,15 @@ from bot.adapters.rate_limit import (
     MemoryRateLimiter,
 )
 from bot.config import TelegramSettings, WhatsAppSettings
+from bot.services.tabik import Tabik
+from bot.workers.notifier import Notifier
 from channels.common import Messaging, Replies, RetryPolicy
 from channels.telegram import BotApi, TelegramInput
 from channels.whatsapp import GraphClient, WhatsAppInput
 from tests.auxil import fake_telegram, fake_whatsapp
 from tests.auxil.fake_telegram import FakeBotApi
 from tests.auxil.fake_whatsapp import FakeGraphApi
-from tests.auxil.outbox import database_from, migrated_template
+from tests.auxil.outbox import Clock, database_from, make_tabik, migrated_template
 
 
 def roomy(limit: Limit) -> Limit:
@@ -64,11 +66,15 @@ def messaging_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def messaging(messaging_template: Path, tmp_path: Path) -> Iterator[Messaging]:
-    """The channels' stores on a fresh SQLite database, polled fast."""
-    made = Messaging.from_url(
-        database_from(messaging_template, tmp_path), turn_timeout=10, poll_interval=0.02
-    )
+def database_url(messaging_template: Path, tmp_path: Path) -> str:
+    """A fresh SQLite database: the channels' stores and the system of record share it."""
+    return database_from(messaging_template, tmp_path)
+
+
+@pytest.fixture
+def messaging(database_url: str) -> Iterator[Messaging]:
+    """The channels' stores, polled fast."""
+    made = Messaging.from_url(database_url, turn_timeout=10, poll_interval=0.02)
     yield made
     made.close()
 
@@ -176,3 +182,51 @@ async def make_telegram(
 @pytest.fixture
 def telegram(make_telegram: TelegramFactory) -> TelegramInput:
     return make_telegram()
+
+
+# --------------------------------------------------------------------------- notifier
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def tabik(database_url: str, clock: Clock) -> Iterator[Tabik]:
+    tabik, engine = make_tabik(database_url, clock)
+    yield tabik
+    engine.dispose()
+
+
+@dataclass
+class NotifierWorld:
+    """The notifier over the system of record, both channels' senders running (as in
+    Rasa's process) and the fake platforms they deliver to."""
+
+    tabik: Tabik
+    notifier: Notifier
+    messaging: Messaging
+    clock: Clock
+    meta: FakeGraphApi
+    bot: FakeBotApi
+
+
+@pytest.fixture
+async def world(
+    tabik: Tabik,
+    messaging: Messaging,
+    clock: Clock,
+    whatsapp: WhatsAppInput,
+    telegram: TelegramInput,
+    graph_api: tuple[FakeGraphApi, str],
+    bot_api: tuple[FakeBotApi, str],
+) -> AsyncIterator[NotifierWorld]:
+    notifier = Notifier(
+        tabik, messaging.outbox, frozenset({"whatsapp", "telegram"}), poll_interval=0.01
+    )
+    whatsapp.start_workers()
+    telegram.start_workers()
+    yield NotifierWorld(tabik, notifier, messaging, clock, graph_api[0], bot_api[0])
+    await whatsapp.stop_workers()
+    await telegram.stop_workers()
