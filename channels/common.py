@@ -42,18 +42,8 @@ from channels.inbound import (
 )
 from channels.outbound import OutboxSender, Progress
 from channels.payloads import PayloadRegistry
-from channels.retry import Retry, RetryPolicy, call_with_retries, rate_limited
-from channels.text import (
-    MAX_TEXT_LENGTH,
-    Replies,
-    button_payload,
-    intent_text,
-    numbered_menu,
-    phone_to_national,
-    shorten,
-    split_text,
-    utf16_len,
-)
+from channels.retry import Retry, RetryPolicy
+from channels.text import Replies
 
 logger = logging.getLogger(__name__)
 
@@ -436,7 +426,6 @@ def agent_ready(app: Sanic | None) -> bool:
 
 
 __all__ = [
-    "MAX_TEXT_LENGTH",
     "Inbound",
     "Messaging",
     "PayloadRegistry",
@@ -445,15 +434,6 @@ __all__ = [
     "RetryPolicy",
     "WebhookInput",
     "agent_ready",
-    "button_payload",
-    "call_with_retries",
     "channel_settings",
-    "intent_text",
-    "numbered_menu",
-    "phone_to_national",
-    "rate_limited",
-    "shorten",
-    "split_text",
-    "utf16_len",
     "without_template_params",
 ]
