@@ -22,19 +22,32 @@ from bot.adapters.rate_limit import (
 from bot.config import TelegramSettings, WhatsAppSettings
 from bot.services.tabik import Tabik
 from bot.workers.notifier import Notifier
-from channels.common import Messaging, Replies, RetryPolicy
+from channels.common import Inbound, Messaging, Replies, RetryPolicy
 from channels.telegram import BotApi, TelegramInput
 from channels.whatsapp import GraphClient, WhatsAppInput
 from tests.auxil import fake_telegram, fake_whatsapp
 from tests.auxil.fake_telegram import FakeBotApi
 from tests.auxil.fake_whatsapp import FakeGraphApi
 from tests.auxil.outbox import Clock, database_from, make_tabik, migrated_template
+from tests.auxil.sanic_app import Script, Served, echo, served
 
 
 def roomy(limit: Limit) -> Limit:
     """A platform limit widened: real limits are tested in tests/adapters/test_rate_limit.py
     and tests that pace on purpose; elsewhere they would only slow the tests."""
     return replace(limit, rate=1000.0, burst=1000)
+
+
+def assert_shared_photo(inbound: Inbound | None, attachment_id: str, caption: str) -> None:
+    """A photo reaches Rasa as ``/share_photo`` with its attachment id, caption and type."""
+    assert inbound is not None
+    assert inbound.text == f'/share_photo{{"attachment_id": "{attachment_id}"}}'
+    assert inbound.metadata["attachment"] == {
+        "kind": "photo",
+        "id": attachment_id,
+        "mime_type": "image/jpeg",
+        "caption": caption,
+    }
 
 
 class RecordedSleeps:
@@ -77,6 +90,35 @@ def messaging(database_url: str) -> Iterator[Messaging]:
     made = Messaging.from_url(database_url, turn_timeout=10, poll_interval=0.02)
     yield made
     made.close()
+
+
+@pytest.fixture
+def script() -> Script:
+    """What the scripted agent answers; a test parametrises it to answer otherwise."""
+    return echo
+
+
+@pytest.fixture
+def served_platform(request: pytest.FixtureRequest) -> tuple[type[Served[Any]], Any, Any]:
+    """The test module's ``Harness`` class, its channel and its fake platform API.
+
+    ``Harness.fixtures`` names the fixtures of the channel and of the fake API. (A plain
+    fixture: async fixtures cannot be requested by name from inside an async one.)
+    """
+    kind = request.module.Harness
+    channel_fixture, api_fixture = kind.fixtures
+    fake, _ = request.getfixturevalue(api_fixture)
+    return kind, request.getfixturevalue(channel_fixture), fake
+
+
+@pytest.fixture
+async def harness(
+    served_platform: tuple[type[Served[Any]], Any, Any], script: Script
+) -> AsyncIterator[Served[Any]]:
+    """The module's channel served with ``script``, wrapped in the module's ``Harness``."""
+    kind, channel, fake = served_platform
+    async with served(kind, channel, fake, script) as serving:
+        yield serving
 
 
 @pytest.fixture
