@@ -23,7 +23,7 @@ from bot.config import TelegramSettings, WhatsAppSettings
 from bot.services.tabik import Tabik
 from bot.workers.notifier import Notifier
 from channels.common import Inbound, Messaging, Replies, RetryPolicy
-from channels.telegram import BotApi, TelegramInput
+from channels.telegram import TelegramInput
 from channels.whatsapp import GraphClient, WhatsAppInput
 from tests.auxil import fake_telegram, fake_whatsapp
 from tests.auxil.fake_telegram import FakeBotApi
@@ -197,7 +197,11 @@ async def make_telegram(
 ) -> AsyncIterator[TelegramFactory]:
     made: list[TelegramInput] = []
 
-    def make(secret: str | None = fake_telegram.SECRET_TOKEN, **kwargs: Any) -> TelegramInput:
+    def make(
+        secret: str | None = fake_telegram.SECRET_TOKEN,
+        per_chat: Limit = roomy(TELEGRAM_PER_CHAT),
+        **kwargs: Any,
+    ) -> TelegramInput:
         settings = TelegramSettings(
             bot_token=fake_telegram.BOT_TOKEN, secret_token=secret, api_base=bot_api[1]
         )
@@ -206,12 +210,12 @@ async def make_telegram(
             "replies": replies,
             "retry": fast_retry,
             "limiter": MemoryRateLimiter(),
-            "per_chat": roomy(TELEGRAM_PER_CHAT),
-            "overall": roomy(TELEGRAM_OVERALL),
             "messaging": messaging,
             **kwargs,
         }
-        channel = TelegramInput(settings, api=BotApi(settings), **options)
+        channel = TelegramInput(settings, **options)
+        channel.output.per_chat = per_chat
+        channel.output.overall = roomy(TELEGRAM_OVERALL)
         made.append(channel)
         return channel
 
