@@ -7,53 +7,47 @@ process each channel runs two loops (started with the server, stopped with
 it): the inbound worker (``channels.inbound``) runs stored messages' turns and
 puts the replies into the outbox, the outbox sender (``channels.outbound``)
 delivers them with retries. Several instances on one database share both
-queues. Texts, payloads and retries live in ``channels.text``,
-``channels.payloads`` and ``channels.retry``.
+queues (``channels.messaging``). Texts, payloads and retries live in
+``channels.text``, ``channels.payloads`` and ``channels.retry``; rendering on a
+platform in ``channels.output``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import MISSING, dataclass, field, fields, replace
-from typing import Any, ClassVar, NoReturn, TypeVar
+from dataclasses import MISSING, fields, replace
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, TypedDict, TypeVar
 
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from sqlalchemy.engine import Engine
 
 from bot import observability
-from bot.adapters.db.engine import make_engine
-from bot.adapters.kv import KeyValueStore
+from bot.adapters.kv import KeyValueStore, create_store
+from bot.adapters.rate_limit import RateLimiter, create_rate_limiter
 from bot.config import Settings, TelegramSettings, WhatsAppSettings, get_settings
-from bot.services.inbound import InboundQueue
-from bot.services.outbox import Outbox, OutboxItem
+from bot.services.outbox import OutboxItem
+from channels.base import NamedInput
+from channels.guard import FloodGuard, RejectedRequest, read_body
 from channels.inbound import (
     BOT_MESSAGE_KEYS,
     Inbound,
     InboundWorker,
     OutboxCollector,
-    instance_name,
 )
+from channels.messaging import Messaging, read_queues, report_queues
 from channels.outbound import OutboxSender, Progress
+from channels.output import PlatformOutput
 from channels.payloads import PayloadRegistry
-from channels.retry import Retry, RetryPolicy, call_with_retries, rate_limited
-from channels.text import (
-    MAX_TEXT_LENGTH,
-    Replies,
-    button_payload,
-    intent_text,
-    numbered_menu,
-    phone_to_national,
-    shorten,
-    split_text,
-    utf16_len,
-)
+from channels.retry import Retry, RetryPolicy
+from channels.text import Replies
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 logger = logging.getLogger(__name__)
 
@@ -61,59 +55,6 @@ logger = logging.getLogger(__name__)
 APOLOGY_RESPONSE = "utter_system_busy"
 # On shutdown, running turns and sends get this long before they are handed back.
 SHUTDOWN_GRACE_SECONDS = 10.0
-# How often the queue gauges (depth, oldest unsent reply) are read from the database.
-QUEUE_METRICS_INTERVAL = 15.0
-
-
-@dataclass
-class Messaging:
-    """The stores a channel's webhook, worker and sender share, and their pace."""
-
-    inbound: InboundQueue
-    outbox: Outbox
-    engine: Engine | None = None  # owned (disposed on close) when built from a URL
-    turn_timeout: float = 120.0
-    poll_interval: float = 1.0
-    # This instance among several (host and Rasa port); names the workers' claims.
-    instance: str = field(default_factory=instance_name)
-
-    @classmethod
-    def from_url(
-        cls,
-        database_url: str,
-        *,
-        inbound_lease: float = 60.0,
-        outbox_lease: float = 120.0,
-        **options: Any,
-    ) -> Messaging:
-        engine = make_engine(database_url)
-        outbox = Outbox(engine, lease=outbox_lease)
-        return cls(InboundQueue(engine, outbox, lease=inbound_lease), outbox, engine, **options)
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> Messaging:
-        return cls.from_url(
-            settings.database_url,
-            inbound_lease=settings.inbound_lease,
-            outbox_lease=settings.outbox_lease,
-        )
-
-    def close(self) -> None:
-        if self.engine is not None:
-            self.engine.dispose()
-
-    async def settled(self, timeout: float = 10.0) -> None:
-        """Wait until nothing is waiting or running in either queue (tests, tools)."""
-        deadline = asyncio.get_running_loop().time() + timeout
-        while True:
-            inbound, outbox = await self.inbound.counts(), await self.outbox.counts()
-            open_rows = inbound.get("pending", 0) + inbound.get("processing", 0)
-            open_rows += outbox.get("pending", 0) + outbox.get("sending", 0)
-            if not open_rows:
-                return
-            if asyncio.get_running_loop().time() > deadline:
-                raise TimeoutError(f"still open after {timeout} s: {inbound} {outbox}")
-            await asyncio.sleep(0.02)
 
 
 ChannelSettings = TypeVar("ChannelSettings", TelegramSettings, WhatsAppSettings)
@@ -146,43 +87,53 @@ def channel_settings(
     return replace(config, api_base=config.api_base.rstrip("/"))
 
 
-def without_template_params(message: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """A queued bot message without the WhatsApp template parameters it may carry."""
-    message = dict(message)
-    custom = dict(message.pop("custom", None) or {})
-    params = [str(p) for p in custom.pop("template_params", None) or []]
-    if custom:
-        message["custom"] = custom
-    return message, params
+class _WebhookStore(TypedDict):
+    store: KeyValueStore  # button payloads
 
 
-class WebhookInput(InputChannel):
+class WebhookParts(_WebhookStore, total=False):
+    """What a webhook channel is built with besides its settings, by keyword."""
+
+    replies: Replies | None  # replies.yml's when not given
+    messaging: Messaging | None  # from the environment's settings on first use when not given
+    retry: RetryPolicy | None  # sending's retries
+    limiter: RateLimiter | None  # the platform's pace, shared by instances when Redis'
+
+
+W = TypeVar("W", bound="WebhookInput")
+
+
+class WebhookInput(NamedInput):
     """What both webhook input channels hold, how a stored message reaches Rasa, how
-    queued replies leave. A subclass builds ``output`` and implements ``deliver_item``."""
+    queued replies leave. A subclass declares what follows and implements
+    ``make_output``, ``accept`` and ``classify_send_error``."""
 
+    payload_namespace: ClassVar[str]  # of its buttons' payloads in the store
+    settings_type: ClassVar[type[Any]]  # TelegramSettings or WhatsAppSettings
+    # The credentials.yml keys needed when the environment configures no such channel.
+    required_credentials: ClassVar[tuple[str, ...]]
+    auth_header: ClassVar[str]  # the header a POST to /webhook is authenticated by
     # Failures of sending (not of Rasa), for the subclass's classification.
     send_errors: ClassVar[tuple[type[BaseException], ...]] = ()
-    output: OutputChannel
-    retry: RetryPolicy
+    settings: Any  # the subclass's settings_type
+    output: PlatformOutput
+    retry: RetryPolicy  # the output's
 
-    def __init__(
-        self,
-        store: KeyValueStore,
-        *,
-        namespace: str,
-        replies: Replies | None = None,
-        messaging: Messaging | None = None,
-    ) -> None:
-        self.store = store
-        self.replies = replies or Replies.load()
-        self.payloads = PayloadRegistry(store, namespace=namespace)
-        self._messaging = messaging
+    def __init__(self, settings: Any, **parts: Unpack[WebhookParts]) -> None:
+        self.settings = settings
+        self.store = parts["store"]
+        self.replies = parts.get("replies") or Replies.load()
+        self.payloads = PayloadRegistry(self.store, namespace=self.payload_namespace)
+        self.flood = FloodGuard()
+        self._messaging = parts.get("messaging")
         self._on_new_message: Callable[[UserMessage], Awaitable[Any]] | None = None
         self.worker: InboundWorker | None = None
         self.sender: OutboxSender | None = None
         self._stop: asyncio.Event | None = None
         self._loops: list[asyncio.Task[None]] = []
         self._app: Sanic | None = None
+        self.output = self.make_output(retry=parts.get("retry"), limiter=parts.get("limiter"))
+        self.retry = self.output.retry
 
     @property
     def messaging(self) -> Messaging:
@@ -197,8 +148,35 @@ class WebhookInput(InputChannel):
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, credentials: Mapping[str, Any] | None = None
-    ) -> WebhookInput:
+        cls: type[W], settings: Settings, credentials: Mapping[str, Any] | None = None
+    ) -> W:
+        config = channel_settings(
+            getattr(settings, cls.name()),
+            credentials,
+            settings_type=cls.settings_type,
+            required=cls.required_credentials,
+            on_missing=cls.raise_missing_credentials_exception,
+        )
+        return cls(
+            config,
+            store=create_store(settings.redis_url, prefix=settings.redis_key_prefix),
+            retry=RetryPolicy(max_delay=settings.outbox_max_delay),
+            limiter=create_rate_limiter(settings.redis_url, prefix=settings.redis_key_prefix),
+            messaging=Messaging.from_settings(settings),
+        )
+
+    def make_output(
+        self, *, retry: RetryPolicy | None, limiter: RateLimiter | None
+    ) -> PlatformOutput:
+        """Hook: the platform's output, sending with ``retry`` and paced by ``limiter``."""
+        raise NotImplementedError
+
+    def get_output_channel(self) -> PlatformOutput:
+        return self.output
+
+    async def accept(self, body: bytes, credential: str | None) -> tuple[int, str]:
+        """Authenticate, parse and store one delivery; the HTTP status and text to answer.
+        ``credential`` is the ``auth_header`` the POST came with."""
         raise NotImplementedError
 
     # ------------------------------------------------------------------ inbound
@@ -304,8 +282,8 @@ class WebhookInput(InputChannel):
         raise NotImplementedError
 
     async def deliver_item(self, item: OutboxItem, progress: Progress) -> None:
-        """Hook: send ``item.messages[item.parts_sent:]``, awaiting ``progress(n)`` after each."""
-        raise NotImplementedError
+        """Send ``item.messages[item.parts_sent:]``, awaiting ``progress(n)`` after each."""
+        await self.output.send_item(item, progress)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -363,19 +341,20 @@ class WebhookInput(InputChannel):
                 return str(variant["text"])
         return self.replies["processing_failed"]
 
-    def webhook_blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> Blueprint:
-        """The health route ``/``, and the workers started and stopped with the server.
-
-        A subclass adds its ``/webhook`` routes.
-        """
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """The health route ``/``, deliveries at ``POST /webhook``, and the workers
+        started and stopped with the server."""
         self._on_new_message = on_new_message
-        webhook = Blueprint(f"tabik_{self.name()}_webhook", type(self).__module__)
+        webhook = self.health_blueprint()
 
-        @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+        @webhook.route("/webhook", methods=["POST"], stream=True)
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                body = await read_body(request)
+            except RejectedRequest as rejected:
+                return response.text(rejected.reason, status=rejected.status)
+            status, text = await self.accept(body, request.headers.get(self.auth_header))
+            return response.text(text, status=status)
 
         @webhook.listener("after_server_start")
         async def start(app: Sanic, *_: Any) -> None:
@@ -398,34 +377,6 @@ class WebhookInput(InputChannel):
             self._messaging.close()
 
 
-async def read_queues(messaging: Messaging) -> None:
-    """Set the queue gauges once: open rows of both queues, the oldest unsent reply."""
-    inbound, outbox = await messaging.inbound.counts(), await messaging.outbox.counts()
-    observability.set_queue_depth(
-        "inbound", inbound.get("pending", 0) + inbound.get("processing", 0)
-    )
-    observability.set_queue_depth("outbox", outbox.get("pending", 0) + outbox.get("sending", 0))
-    observability.set_outbox_age(await messaging.outbox.oldest_unsent_age())
-
-
-async def report_queues(
-    messaging: Messaging, stop: asyncio.Event, interval: float = QUEUE_METRICS_INTERVAL
-) -> None:
-    """Keep the queue gauges current until ``stop``.
-
-    The queues are shared, so every instance reports the same figures (take the
-    maximum across instances, not the sum). A failed read is logged and tried at
-    the next interval; it never stops the channel.
-    """
-    while not stop.is_set():
-        try:
-            await read_queues(messaging)
-        except Exception:
-            logger.exception("reading the queues for the metrics failed")
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(stop.wait(), interval)
-
-
 def agent_ready(app: Sanic | None) -> bool:
     """Whether Rasa's model is loaded (messages wait in the store until it is)."""
     agent = getattr(getattr(app, "ctx", None), "agent", None) if app is not None else None
@@ -436,7 +387,6 @@ def agent_ready(app: Sanic | None) -> bool:
 
 
 __all__ = [
-    "MAX_TEXT_LENGTH",
     "Inbound",
     "Messaging",
     "PayloadRegistry",
@@ -444,16 +394,8 @@ __all__ = [
     "Retry",
     "RetryPolicy",
     "WebhookInput",
+    "WebhookParts",
     "agent_ready",
-    "button_payload",
-    "call_with_retries",
     "channel_settings",
-    "intent_text",
-    "numbered_menu",
-    "phone_to_national",
-    "rate_limited",
-    "shorten",
-    "split_text",
-    "utf16_len",
-    "without_template_params",
+    "read_queues",
 ]

@@ -25,7 +25,7 @@ from typing import Any
 from sanic.exceptions import PayloadTooLarge
 from sanic.request import Request
 
-from channels.common import Inbound
+from channels.inbound import Inbound
 
 logger = logging.getLogger(__name__)
 

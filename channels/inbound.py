@@ -14,12 +14,9 @@ runs out.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import functools
 import logging
 import os
 import socket
-import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -30,6 +27,7 @@ from rasa.core.channels.channel import OutputChannel
 from bot import observability
 from bot.domain.identity import ChatIdentity
 from bot.services.inbound import ClaimedMessage, InboundQueue, IncomingMessage
+from channels.loop import ClaimLoop
 
 logger = logging.getLogger(__name__)
 
@@ -123,8 +121,10 @@ class TurnFailed(Exception):
 
 
 @dataclass
-class InboundWorker:
+class InboundWorker(ClaimLoop):
     """Claims a channel's stored messages and runs their turns; see the module docstring."""
+
+    rows = "message(s)"
 
     queue: InboundQueue
     channel: str  # "whatsapp" | "telegram"
@@ -142,64 +142,26 @@ class InboundWorker:
     instance: str = field(default_factory=instance_name)
 
     def __post_init__(self) -> None:
-        self.prefix = f"{self.instance}/{self.channel}/"
-        self.worker = f"{self.prefix}{uuid.uuid4().hex[:8]}"
-        self._wake = asyncio.Event()
-        self._running: dict[int, asyncio.Task[None]] = {}
-
-    def wake(self) -> None:
-        """New messages were stored: look now instead of at the next poll."""
-        self._wake.set()
-
-    @property
-    def busy(self) -> int:
-        return len(self._running)
+        self._start()
 
     async def run(self, stop: asyncio.Event) -> None:
-        try:
-            taken = await self.queue.release(self.prefix)
-        except Exception:
-            # Not fatal: those claims expire on their own after the lease.
-            logger.exception("%s: could not take back this instance's last claims", self.channel)
-            taken = 0
-        if taken:
-            logger.warning(
-                "%s: took back %d message(s) of this instance's last run", self.channel, taken
-            )
         heartbeat = asyncio.create_task(self._heartbeat(stop))
         try:
-            while not stop.is_set():
-                await self._fill(stop)
-                self._wake.clear()
-                waits = [asyncio.create_task(self._wake.wait()), asyncio.create_task(stop.wait())]
-                with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(
-                        asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED), self.poll_interval
-                    )
-                for waiting in waits:
-                    waiting.cancel()
+            await self._loop(stop)
         finally:
             heartbeat.cancel()
 
-    async def _fill(self, stop: asyncio.Event) -> None:
-        if not self.ready():
-            return  # the model is still loading; messages wait in the store
-        free = self.concurrency - len(self._running)
-        if free <= 0:
-            return
-        try:
-            claimed = await self.queue.claim(channel=self.channel, worker=self.worker, limit=free)
-        except Exception:
-            logger.exception("%s: claiming stored messages failed; next try soon", self.channel)
-            return
-        for message in claimed:
-            task = asyncio.create_task(self._process(message), name=f"turn:{message.platform_id}")
-            self._running[message.id] = task
-            task.add_done_callback(functools.partial(self._finished, message.id))
+    async def _release(self, owner: str) -> int:
+        return await self.queue.release(owner)
 
-    def _finished(self, message_id: int, _task: asyncio.Task[None]) -> None:
-        self._running.pop(message_id, None)
-        self._wake.set()  # a resident's next message may be claimable now
+    def _room(self) -> int:
+        # While the model is still loading, messages wait in the store.
+        return super()._room() if self.ready() else 0
+
+    async def _claim(self, limit: int) -> None:
+        claimed = await self.queue.claim(channel=self.channel, worker=self.worker, limit=limit)
+        for message in claimed:
+            self._spawn(message.id, self._process(message), f"turn:{message.platform_id}")
 
     async def _heartbeat(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -247,14 +209,7 @@ class InboundWorker:
 
     async def drain(self, timeout: float) -> None:
         """Let running turns finish (server stopping); give the rest back to the store."""
-        running = list(self._running.values())
-        if running:
-            logger.info("%s: waiting for %d turn(s) still running", self.channel, len(running))
-            _, late = await asyncio.wait(running, timeout=timeout)
-            for task in late:
-                task.cancel()
-            await asyncio.gather(*late, return_exceptions=True)
-        released = await self.queue.release(self.worker)
+        released = await self._drain(timeout)
         if released:
             logger.warning(
                 "%s: %d unfinished message(s) left for the next run", self.channel, released

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from rasa.core.agent import Agent
-from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.channel import UserMessage
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.core.processor import MessageProcessor
 from rasa.shared.core.events import ActionExecuted, UserUttered
@@ -41,6 +41,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from channels.base import StandaloneInput
 
 logger = logging.getLogger(__name__)
 
@@ -145,16 +147,10 @@ def release_later(retired: list[Agent], grace_seconds: float = 10.0) -> None:
     gc.unfreeze()
 
 
-class ModelAdminInput(InputChannel):
+class ModelAdminInput(StandaloneInput):
     """Registered in the generated credentials like the messaging channels."""
 
-    @classmethod
-    def name(cls) -> str:
-        return "model_admin"
-
-    @classmethod
-    def from_credentials(cls, credentials: dict[str, Any] | None) -> ModelAdminInput:
-        return cls()
+    channel_name = "model_admin"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = Blueprint("model_admin", __name__)

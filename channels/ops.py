@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.channel import UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -30,6 +30,7 @@ from sanic.response import HTTPResponse
 from bot import observability
 from bot.adapters.health import Probe, dependency_probes, readiness
 from bot.config import get_settings
+from channels.base import StandaloneInput
 
 ROUTE_PREFIXES = ("", "/webhooks/ops")
 
@@ -92,16 +93,10 @@ def instance_probes() -> Mapping[str, Probe]:
     )
 
 
-class OpsInput(InputChannel):
+class OpsInput(StandaloneInput):
     """Rasa input channel that only serves the operations endpoints."""
 
-    @classmethod
-    def name(cls) -> str:
-        return "ops"
-
-    @classmethod
-    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
-        return cls()
+    channel_name = "ops"
 
     def url_prefix(self) -> str:
         # Rasa joins this onto "/webhooks/"; an absolute "/" puts the routes at the root.

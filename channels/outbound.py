@@ -13,11 +13,8 @@ the first success resumes full speed.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import functools
 import logging
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -25,6 +22,7 @@ from bot import observability
 from bot.domain.privacy import mask_text
 from bot.services.outbox import Outbox, OutboxItem
 from channels.inbound import instance_name
+from channels.loop import ClaimLoop
 from channels.retry import Classify, RetryPolicy
 
 logger = logging.getLogger(__name__)
@@ -36,7 +34,9 @@ Deliver = Callable[[OutboxItem, Progress], Awaitable[None]]
 
 
 @dataclass
-class OutboxSender:
+class OutboxSender(ClaimLoop):
+    rows = "outbox row(s)"
+
     outbox: Outbox
     channel: str
     deliver: Deliver
@@ -48,63 +48,31 @@ class OutboxSender:
     clock: Callable[[], float] = time.monotonic
 
     def __post_init__(self) -> None:
-        self.prefix = f"{self.instance}/{self.channel}-out/"
-        self.worker = f"{self.prefix}{uuid.uuid4().hex[:8]}"
-        self._wake = asyncio.Event()
-        self._running: dict[int, asyncio.Task[None]] = {}
+        self._start("-out")
         self._paused_until = 0.0
         self._platform_failures = 0
 
-    def wake(self) -> None:
-        self._wake.set()
-
-    @property
-    def busy(self) -> int:
-        return len(self._running)
-
     async def run(self, stop: asyncio.Event) -> None:
-        try:
-            taken = await self.outbox.release(self.prefix)
-        except Exception:
-            logger.exception("%s: could not take back the last run's outbox claims", self.channel)
-            taken = 0
-        if taken:
-            logger.warning("%s: took back %d outbox row(s) of the last run", self.channel, taken)
-        while not stop.is_set():
-            await self._fill()
-            self._wake.clear()
-            pause = max(0.0, self._paused_until - self.clock())
-            waits = [asyncio.create_task(self._wake.wait()), asyncio.create_task(stop.wait())]
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(
-                    asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED),
-                    max(pause, self.poll_interval) if pause else self.poll_interval,
-                )
-            for waiting in waits:
-                waiting.cancel()
+        await self._loop(stop)
 
-    async def _fill(self) -> None:
+    async def _release(self, owner: str) -> int:
+        return await self.outbox.release(owner)
+
+    def _pause(self) -> float:
+        return max(0.0, self._paused_until - self.clock())
+
+    def _room(self) -> int:
         if self.clock() < self._paused_until:
-            return
-        free = self.concurrency - len(self._running)
+            return 0
         if self._platform_failures:
             # The platform was down at the last try: one row probes it, the rest wait.
-            free = 0 if self._running else 1
-        if free <= 0:
-            return
-        try:
-            items = await self.outbox.claim(channel=self.channel, worker=self.worker, limit=free)
-        except Exception:
-            logger.exception("%s: claiming outbox rows failed; next try soon", self.channel)
-            return
-        for item in items:
-            task = asyncio.create_task(self._send(item), name=f"outbox:{item.id}")
-            self._running[item.id] = task
-            task.add_done_callback(functools.partial(self._finished, item.id))
+            return 0 if self._running else 1
+        return super()._room()
 
-    def _finished(self, item_id: int, _task: asyncio.Task[None]) -> None:
-        self._running.pop(item_id, None)
-        self._wake.set()
+    async def _claim(self, limit: int) -> None:
+        items = await self.outbox.claim(channel=self.channel, worker=self.worker, limit=limit)
+        for item in items:
+            self._spawn(item.id, self._send(item), f"outbox:{item.id}")
 
     async def _send(self, item: OutboxItem) -> None:
         try:
@@ -167,10 +135,4 @@ class OutboxSender:
         )
 
     async def drain(self, timeout: float) -> None:
-        running = list(self._running.values())
-        if running:
-            _, late = await asyncio.wait(running, timeout=timeout)
-            for task in late:
-                task.cancel()
-            await asyncio.gather(*late, return_exceptions=True)
-        await self.outbox.release(self.worker)
+        await self._drain(timeout)

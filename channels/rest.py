@@ -15,12 +15,13 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.domain.identity import ChatIdentity
+from channels.base import StandaloneInput
 from channels.guard import RejectedRequest, parse_json, read_body
 
 logger = logging.getLogger(__name__)
@@ -34,16 +35,10 @@ def rest_sender(given: str) -> str:
     return given if given.startswith(REST_PREFIX) else REST_PREFIX + given
 
 
-class RestInput(InputChannel):
+class RestInput(StandaloneInput):
     """``/webhooks/rest/webhook``: ``{"sender", "message"}`` → the bot's replies as a list."""
 
-    @classmethod
-    def name(cls) -> str:
-        return "rest"
-
-    @classmethod
-    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
-        return cls()
+    channel_name = "rest"
 
     @staticmethod
     def read_message(data: dict[str, Any]) -> tuple[str, str]:
@@ -60,11 +55,7 @@ class RestInput(InputChannel):
         return rest_sender(sender.strip()), text
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = Blueprint(f"tabik_{self.name()}_webhook", __name__)
-
-        @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+        webhook = self.health_blueprint()
 
         @webhook.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:

@@ -13,13 +13,9 @@ import datetime as dtm
 import hmac
 import logging
 import warnings
-from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from rasa.core.channels.channel import OutputChannel, UserMessage
-from sanic import Blueprint, response
-from sanic.request import Request
-from sanic.response import HTTPResponse
 from telegram import (
     Bot,
     InlineKeyboardButton,
@@ -31,32 +27,31 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.adapters.kv import KeyValueStore, create_store
 from bot.adapters.rate_limit import (
     TELEGRAM_OVERALL,
     TELEGRAM_PER_CHAT,
     Limit,
     MemoryRateLimiter,
     RateLimiter,
-    create_rate_limiter,
 )
-from bot.config import Settings, TelegramSettings
-from bot.domain.identity import ChatIdentity
+from bot.config import TelegramSettings
 from bot.services.outbox import OutboxItem
-from channels.common import Messaging, WebhookInput, channel_settings, without_template_params
+from channels.common import WebhookInput, WebhookParts
 from channels.errors import RecipientNotOnChannel, RetryBudgetExhausted
-from channels.guard import FloodGuard, RejectedRequest, parse_json, read_body
+from channels.guard import RejectedRequest, parse_json
 from channels.inbound import Inbound
 from channels.outbound import Progress
-from channels.payloads import PayloadRegistry
+from channels.output import PlatformOutput, Rendering, without_template_params
 from channels.retry import Retry, RetryPolicy, call_with_retries, rate_limited
 from channels.telegram_parse import parse_message, parse_update
 from channels.text import (
-    Replies,
     button_payload,
     shorten,
     split_text,
 )
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 logger = logging.getLogger(__name__)
 
@@ -141,42 +136,33 @@ def classify_for_outbox(error: BaseException) -> Retry | None:
 # --------------------------------------------------------------------------- sending
 
 
-class TelegramOutput(OutputChannel):
+class TelegramOutput(PlatformOutput):
     """Renders Rasa responses as Telegram messages with inline or reply keyboards."""
 
-    @classmethod
-    def name(cls) -> str:
-        return "telegram"
+    channel_name = "telegram"
+    platform = "Telegram"
+    # Telegram: about one message per second in a chat (short bursts tolerated) and
+    # about 30 per second overall, counted per bot: shared by every instance when the
+    # limiter is Redis' (from_settings).
+    per_chat: Limit = TELEGRAM_PER_CHAT
+    overall: Limit = TELEGRAM_OVERALL
 
     def __init__(
         self,
         api: BotApi,
         *,
-        replies: Replies,
-        payloads: PayloadRegistry,
         retry: RetryPolicy | None = None,
         limiter: RateLimiter | None = None,
-        per_chat: Limit = TELEGRAM_PER_CHAT,
-        overall: Limit = TELEGRAM_OVERALL,
+        **rendering: Unpack[Rendering],
     ) -> None:
+        super().__init__(**rendering)
         self.api = api
-        self.replies = replies
-        self.payloads = payloads
         self.retry = retry or RetryPolicy()
-        # Telegram: about one message per second in a chat (short bursts tolerated)
-        # and about 30 per second overall, counted per bot: shared by every instance
-        # when the limiter is Redis' (from_settings).
         self.limiter = limiter or MemoryRateLimiter()
-        self.per_chat = per_chat
-        self.overall = overall
 
-    @staticmethod
-    def chat_id(recipient_id: str) -> int:
-        identity = ChatIdentity.from_sender_id(recipient_id)
-        if identity.channel != "telegram":
-            raise RecipientNotOnChannel("telegram", recipient_id)
+    def chat_id(self, recipient_id: str) -> int:
         try:
-            return int(identity.account)
+            return int(self.account(recipient_id))
         except ValueError as error:
             raise RecipientNotOnChannel("telegram", recipient_id) from error
 
@@ -226,14 +212,7 @@ class TelegramOutput(OutputChannel):
             )
         elif text and not buttons:
             await self.send_text_message(recipient_id, text)
-        if custom:
-            await self.send_custom_json(recipient_id, custom)
-        if message.get("image"):
-            await self.send_image_url(recipient_id, str(message["image"]))
-        if message.get("attachment"):
-            await self.send_attachment(recipient_id, message["attachment"])
-        if message.get("elements"):
-            await self.send_elements(recipient_id, message["elements"])
+        await self.send_extras(recipient_id, message, custom)
 
     def _request_prompt(self, requests: list[str]) -> str:
         return self.replies[
@@ -283,18 +262,6 @@ class TelegramOutput(OutputChannel):
         chat_id, bot = self.chat_id(recipient_id), self.api.bot
         await self._call("sendPhoto", chat_id, lambda: bot.send_photo(chat_id=chat_id, photo=image))
 
-    async def send_attachment(self, recipient_id: str, attachment: Any, **kwargs: Any) -> None:
-        if isinstance(attachment, str):
-            await self.send_text_message(recipient_id, attachment)
-        else:
-            logger.warning("Telegram: attachment of type %s not sent", type(attachment).__name__)
-
-    async def send_custom_json(
-        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
-    ) -> None:
-        # Raw JSON must never reach a resident; unknown custom keys are an authoring bug.
-        logger.warning("Telegram: custom payload keys %s not rendered", sorted(json_message))
-
     async def send_notification(
         self, recipient_id: str, text: str, template_params: list[str] | None = None
     ) -> None:
@@ -318,67 +285,30 @@ SEND_ERRORS: tuple[type[BaseException], ...] = (TelegramError, RetryBudgetExhaus
 class TelegramInput(WebhookInput):
     """``/webhooks/telegram/webhook``: updates authenticated by the secret token."""
 
+    channel_name = "telegram"
+    payload_namespace = "tg"
+    settings_type = TelegramSettings
+    auth_header = SECRET_HEADER
+    required_credentials = ("bot_token",)
     send_errors = SEND_ERRORS
+    settings: TelegramSettings
     output: TelegramOutput
 
-    @classmethod
-    def name(cls) -> str:
-        return "telegram"
-
-    @classmethod
-    def from_settings(
-        cls, settings: Settings, credentials: Mapping[str, Any] | None = None
-    ) -> TelegramInput:
-        config = channel_settings(
-            settings.telegram,
-            credentials,
-            settings_type=TelegramSettings,
-            required=("bot_token",),
-            on_missing=cls.raise_missing_credentials_exception,
-        )
-        return cls(
-            config,
-            store=create_store(settings.redis_url, prefix=settings.redis_key_prefix),
-            retry=RetryPolicy(max_delay=settings.outbox_max_delay),
-            limiter=create_rate_limiter(settings.redis_url, prefix=settings.redis_key_prefix),
-            messaging=Messaging.from_settings(settings),
-        )
-
-    def __init__(
-        self,
-        settings: TelegramSettings,
-        *,
-        store: KeyValueStore,
-        replies: Replies | None = None,
-        api: BotApi | None = None,
-        messaging: Messaging | None = None,
-        retry: RetryPolicy | None = None,
-        limiter: RateLimiter | None = None,
-        per_chat: Limit = TELEGRAM_PER_CHAT,
-        overall: Limit = TELEGRAM_OVERALL,
-    ) -> None:
-        super().__init__(store, namespace="tg", replies=replies, messaging=messaging)
-        self.settings = settings
-        self.flood = FloodGuard()
-        self.api = api or BotApi(settings)
-        self.output = TelegramOutput(
-            self.api,
-            replies=self.replies,
-            payloads=self.payloads,
-            retry=retry,
-            limiter=limiter,
-            per_chat=per_chat,
-            overall=overall,
-        )
-        self.retry = self.output.retry
+    def __init__(self, settings: TelegramSettings, **parts: Unpack[WebhookParts]) -> None:
+        self.api = BotApi(settings)
+        super().__init__(settings, **parts)
         if not settings.secret_token:
             logger.error(
                 "TELEGRAM_SECRET_TOKEN is not set: every Telegram delivery will be refused, "
                 "since forged ones could not be told apart"
             )
 
-    def get_output_channel(self) -> TelegramOutput:
-        return self.output
+    def make_output(
+        self, *, retry: RetryPolicy | None, limiter: RateLimiter | None
+    ) -> TelegramOutput:
+        return TelegramOutput(
+            self.api, replies=self.replies, payloads=self.payloads, retry=retry, limiter=limiter
+        )
 
     def authenticate(self, header: str | None) -> int | None:
         """None when the request may go on, else the HTTP status to refuse it with."""
@@ -403,9 +333,6 @@ class TelegramInput(WebhookInput):
     def classify_send_error(self, error: BaseException) -> Retry | None:
         return classify_for_outbox(error)
 
-    async def deliver_item(self, item: OutboxItem, progress: Progress) -> None:
-        await self.output.send_item(item, progress)
-
     async def accept(self, body: bytes, secret_header: str | None) -> tuple[int, str]:
         """Authenticate, parse and store one update; the HTTP status and text to answer."""
         refused = self.authenticate(secret_header)
@@ -426,20 +353,6 @@ class TelegramInput(WebhookInput):
             return 400, "unreadable update"
         admitted = [inbound] if inbound is not None else []
         return await self.store_inbound(list(self.flood.screen(admitted)))
-
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = self.webhook_blueprint(on_new_message)
-
-        @webhook.route("/webhook", methods=["POST"], stream=True)
-        async def receive(request: Request) -> HTTPResponse:
-            try:
-                body = await read_body(request)
-            except RejectedRequest as rejected:
-                return response.text(rejected.reason, status=rejected.status)
-            status, text = await self.accept(body, request.headers.get(SECRET_HEADER))
-            return response.text(text, status=status)
-
-        return webhook
 
     async def aclose(self) -> None:
         await self.api.close()

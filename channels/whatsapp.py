@@ -14,7 +14,7 @@ import asyncio
 import hmac
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from rasa.core.channels.channel import UserMessage
@@ -22,16 +22,12 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.adapters.kv import KeyValueStore, create_store
-from bot.adapters.rate_limit import create_rate_limiter
-from bot.config import Settings, WhatsAppSettings
-from bot.services.outbox import OutboxItem
-from channels.common import Messaging, WebhookInput, channel_settings
+from bot.adapters.rate_limit import RateLimiter
+from bot.config import WhatsAppSettings
+from channels.common import WebhookInput, WebhookParts
 from channels.errors import RetryBudgetExhausted, WhatsAppApiError
-from channels.guard import FloodGuard, RejectedRequest, parse_json, read_body
-from channels.outbound import Progress
+from channels.guard import RejectedRequest, parse_json
 from channels.retry import Retry, RetryPolicy
-from channels.text import Replies
 from channels.whatsapp_api import BUTTON_TITLE_MAX, GraphClient, WhatsAppOutput
 from channels.whatsapp_parse import (
     SIGNATURE_HEADER,
@@ -40,6 +36,9 @@ from channels.whatsapp_parse import (
     sign,
     verify_signature,
 )
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 logger = logging.getLogger(__name__)
 
@@ -55,58 +54,37 @@ SEND_ERRORS: tuple[type[BaseException], ...] = (
 class WhatsAppInput(WebhookInput):
     """``/webhooks/whatsapp/webhook``: GET verification and signed POST deliveries."""
 
+    channel_name = "whatsapp"
+    payload_namespace = "wa"
+    settings_type = WhatsAppSettings
+    auth_header = SIGNATURE_HEADER
+    required_credentials = ("verify_token", "app_secret", "access_token", "phone_number_id")
     send_errors = SEND_ERRORS
+    settings: WhatsAppSettings
     output: WhatsAppOutput
-
-    @classmethod
-    def name(cls) -> str:
-        return "whatsapp"
-
-    @classmethod
-    def from_settings(
-        cls, settings: Settings, credentials: Mapping[str, Any] | None = None
-    ) -> WhatsAppInput:
-        config = channel_settings(
-            settings.whatsapp,
-            credentials,
-            settings_type=WhatsAppSettings,
-            required=("verify_token", "app_secret", "access_token", "phone_number_id"),
-            on_missing=cls.raise_missing_credentials_exception,
-        )
-        return cls(
-            config,
-            store=create_store(settings.redis_url, prefix=settings.redis_key_prefix),
-            client=GraphClient(
-                config,
-                retry=RetryPolicy(max_delay=settings.outbox_max_delay),
-                limiter=create_rate_limiter(settings.redis_url, prefix=settings.redis_key_prefix),
-            ),
-            messaging=Messaging.from_settings(settings),
-        )
 
     def __init__(
         self,
         settings: WhatsAppSettings,
         *,
-        store: KeyValueStore,
-        replies: Replies | None = None,
         client: GraphClient | None = None,
-        messaging: Messaging | None = None,
+        **parts: Unpack[WebhookParts],
     ) -> None:
-        super().__init__(store, namespace="wa", replies=replies, messaging=messaging)
-        self.settings = settings
-        self.flood = FloodGuard()
-        self.client = client or GraphClient(settings)
-        self.retry = self.client.retry
-        self.output = WhatsAppOutput(
+        self.client = client or GraphClient(
+            settings, retry=parts.get("retry"), limiter=parts.get("limiter")
+        )
+        super().__init__(settings, **parts)
+
+    def make_output(
+        self, *, retry: RetryPolicy | None, limiter: RateLimiter | None
+    ) -> WhatsAppOutput:
+        # The client was built with retry and limiter (or given with its own).
+        return WhatsAppOutput(
             self.client,
             replies=self.replies,
             payloads=self.payloads,
             window=lambda identity: self.messaging.outbox.window_open(identity),
         )
-
-    def get_output_channel(self) -> WhatsAppOutput:
-        return self.output
 
     def verify_subscription(self, args: Mapping[str, str]) -> str | None:
         """``hub.challenge`` to echo when Meta's verification request is genuine."""
@@ -119,9 +97,6 @@ class WhatsAppInput(WebhookInput):
 
     def classify_send_error(self, error: BaseException) -> Retry | None:
         return self.client.classify_for_outbox(error)
-
-    async def deliver_item(self, item: OutboxItem, progress: Progress) -> None:
-        await self.output.send_item(item, progress)
 
     async def accept(self, body: bytes, signature: str | None) -> tuple[int, str]:
         """Authenticate, parse and store one delivery; the HTTP status and text to answer."""
@@ -145,7 +120,7 @@ class WhatsAppInput(WebhookInput):
         return await self.store_inbound(list(self.flood.screen(messages)))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = self.webhook_blueprint(on_new_message)
+        webhook = super().blueprint(on_new_message)
 
         @webhook.route("/webhook", methods=["GET"])
         async def verify(request: Request) -> HTTPResponse:
@@ -155,15 +130,6 @@ class WhatsAppInput(WebhookInput):
                 logger.warning("WhatsApp webhook verification refused")
                 return response.text("forbidden", status=403)
             return response.text(challenge)
-
-        @webhook.route("/webhook", methods=["POST"], stream=True)
-        async def receive(request: Request) -> HTTPResponse:
-            try:
-                body = await read_body(request)
-            except RejectedRequest as rejected:
-                return response.text(rejected.reason, status=rejected.status)
-            status, text = await self.accept(body, request.headers.get(SIGNATURE_HEADER))
-            return response.text(text, status=status)
 
         return webhook
 

@@ -13,10 +13,9 @@ import json
 import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
-from rasa.core.channels.channel import OutputChannel
 
 from bot.adapters.rate_limit import (
     WHATSAPP_PAIR,
@@ -28,13 +27,15 @@ from bot.adapters.rate_limit import (
 from bot.config import WhatsAppSettings
 from bot.domain.identity import ChatIdentity
 from bot.services.outbox import OutboxItem
-from channels.common import without_template_params
 from channels.errors import RecipientNotOnChannel, RetryBudgetExhausted, WhatsAppApiError
 from channels.outbound import Progress
-from channels.payloads import PayloadRegistry
+from channels.output import PlatformOutput, Rendering, without_template_params
 from channels.retry import Retry, RetryPolicy, rate_limited
-from channels.text import Replies, button_payload, numbered_menu, shorten, split_text, utf16_len
+from channels.text import button_payload, numbered_menu, shorten, split_text, utf16_len
 from channels.whatsapp_parse import _dict, _dicts, _timestamp
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 logger = logging.getLogger(__name__)
 
@@ -197,35 +198,22 @@ def _api_error(status: int, raw: str, headers: Mapping[str, str]) -> WhatsAppApi
     )
 
 
-class WhatsAppOutput(OutputChannel):
+class WhatsAppOutput(PlatformOutput):
     """Renders Rasa responses as WhatsApp messages (text, reply buttons, lists, templates)."""
 
-    @classmethod
-    def name(cls) -> str:
-        return "whatsapp"
+    channel_name = "whatsapp"
+    platform = "WhatsApp"
 
     def __init__(
-        self,
-        client: GraphClient,
-        *,
-        replies: Replies,
-        payloads: PayloadRegistry,
-        window: WindowCheck,
+        self, client: GraphClient, *, window: WindowCheck, **rendering: Unpack[Rendering]
     ) -> None:
+        super().__init__(**rendering)
         self.client = client
-        self.replies = replies
-        self.payloads = payloads
+        self.retry = client.retry
         self.window = window
 
-    @staticmethod
-    def wa_id(recipient_id: str) -> str:
-        identity = ChatIdentity.from_sender_id(recipient_id)
-        if identity.channel != "whatsapp":
-            raise RecipientNotOnChannel("whatsapp", recipient_id)
-        return identity.account
-
     async def _send(self, recipient_id: str, message: Mapping[str, Any]) -> None:
-        await self.client.send({"to": self.wa_id(recipient_id), **message})
+        await self.client.send({"to": self.account(recipient_id), **message})
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         custom = dict(message.get("custom") or {})
@@ -242,14 +230,7 @@ class WhatsAppOutput(OutputChannel):
             await self.send_text_message(recipient_id, text)
         if buttons and wants_location:
             await self.send_location_request(recipient_id, self.replies["location_prompt"])
-        if custom:
-            await self.send_custom_json(recipient_id, custom)
-        if message.get("image"):
-            await self.send_image_url(recipient_id, str(message["image"]))
-        if message.get("attachment"):
-            await self.send_attachment(recipient_id, message["attachment"])
-        if message.get("elements"):
-            await self.send_elements(recipient_id, message["elements"])
+        await self.send_extras(recipient_id, message, custom)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         for chunk in split_text(text):
@@ -259,18 +240,6 @@ class WhatsAppOutput(OutputChannel):
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         await self._send(recipient_id, {"type": "image", "image": {"link": image}})
-
-    async def send_attachment(self, recipient_id: str, attachment: Any, **kwargs: Any) -> None:
-        if isinstance(attachment, str):
-            await self.send_text_message(recipient_id, attachment)
-        else:
-            logger.warning("WhatsApp: attachment of type %s not sent", type(attachment).__name__)
-
-    async def send_custom_json(
-        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
-    ) -> None:
-        # Raw JSON must never reach a resident; unknown custom keys are an authoring bug.
-        logger.warning("WhatsApp: custom payload keys %s not rendered", sorted(json_message))
 
     async def send_location_request(self, recipient_id: str, text: str) -> None:
         lead, body = self._body(text)
@@ -366,7 +335,7 @@ class WhatsAppOutput(OutputChannel):
         Inside the 24-hour window it goes as free text; outside it (or when Meta
         says the window closed) as the approved template with ``template_params``.
         """
-        wa_id = self.wa_id(recipient_id)
+        wa_id = self.account(recipient_id)
         if await self.window(ChatIdentity("whatsapp", wa_id)):
             try:
                 await self.send_text_message(recipient_id, text)

@@ -11,9 +11,11 @@ import asyncio
 import contextlib
 import socket
 import uuid
-from collections.abc import AsyncIterator, Callable
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
+import aiohttp
 from rasa.core.channels.channel import InputChannel, UserMessage, register
 from sanic import Sanic
 
@@ -22,6 +24,11 @@ Script = Callable[[UserMessage], list[dict[str, Any]]]
 
 def echo(message: UserMessage) -> list[dict[str, Any]]:
     return [{"text": f"echo: {message.text}"}]
+
+
+def broken(message: UserMessage) -> list[dict[str, Any]]:
+    """A turn that fails, as when the action server is down."""
+    raise RuntimeError("action server down")
 
 
 class ScriptedAgent:
@@ -76,3 +83,37 @@ async def serve(channel: InputChannel, agent: Any) -> AsyncIterator[str]:
         await server.close()
         await server.after_stop()
         sock.close()
+
+
+Fake = TypeVar("Fake")
+H = TypeVar("H", bound="Served[Any]")
+
+
+@dataclass
+class Served(Generic[Fake]):
+    """A webhook channel served with a scripted agent, the fake platform API it sends
+    to, and a client session to call the webhook with."""
+
+    url: str
+    agent: ScriptedAgent
+    http: aiohttp.ClientSession
+    channel: Any  # a channels.common.WebhookInput
+    fake: Fake
+
+    async def send(self, data: bytes, headers: Mapping[str, str]) -> int:
+        """POST ``data`` to the webhook; the HTTP status."""
+        async with self.http.post(f"{self.url}/webhook", data=data, headers=headers) as answer:
+            return answer.status
+
+    async def settle(self) -> None:
+        """Wait until every stored message is answered and every reply sent."""
+        await self.channel.messaging.settled()
+
+
+@contextlib.asynccontextmanager
+async def served(
+    kind: type[H], channel: InputChannel, fake: Any, script: Script = echo
+) -> AsyncIterator[H]:
+    agent = ScriptedAgent(script)
+    async with serve(channel, agent) as url, aiohttp.ClientSession() as http:
+        yield kind(url, agent, http, channel, fake)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,19 +20,34 @@ from bot.adapters.rate_limit import (
     MemoryRateLimiter,
 )
 from bot.config import TelegramSettings, WhatsAppSettings
-from channels.common import Messaging, Replies, RetryPolicy
-from channels.telegram import BotApi, TelegramInput
+from bot.services.tabik import Tabik
+from bot.workers.notifier import Notifier
+from channels.common import Inbound, Messaging, Replies, RetryPolicy
+from channels.telegram import TelegramInput
 from channels.whatsapp import GraphClient, WhatsAppInput
 from tests.auxil import fake_telegram, fake_whatsapp
 from tests.auxil.fake_telegram import FakeBotApi
 from tests.auxil.fake_whatsapp import FakeGraphApi
-from tests.auxil.outbox import database_from, migrated_template
+from tests.auxil.outbox import Clock, database_from, make_tabik, migrated_template
+from tests.auxil.sanic_app import Script, Served, echo, served
 
 
 def roomy(limit: Limit) -> Limit:
     """A platform limit widened: real limits are tested in tests/adapters/test_rate_limit.py
     and tests that pace on purpose; elsewhere they would only slow the tests."""
     return replace(limit, rate=1000.0, burst=1000)
+
+
+def assert_shared_photo(inbound: Inbound | None, attachment_id: str, caption: str) -> None:
+    """A photo reaches Rasa as ``/share_photo`` with its attachment id, caption and type."""
+    assert inbound is not None
+    assert inbound.text == f'/share_photo{{"attachment_id": "{attachment_id}"}}'
+    assert inbound.metadata["attachment"] == {
+        "kind": "photo",
+        "id": attachment_id,
+        "mime_type": "image/jpeg",
+        "caption": caption,
+    }
 
 
 class RecordedSleeps:
@@ -64,13 +79,46 @@ def messaging_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def messaging(messaging_template: Path, tmp_path: Path) -> Iterator[Messaging]:
-    """The channels' stores on a fresh SQLite database, polled fast."""
-    made = Messaging.from_url(
-        database_from(messaging_template, tmp_path), turn_timeout=10, poll_interval=0.02
-    )
+def database_url(messaging_template: Path, tmp_path: Path) -> str:
+    """A fresh SQLite database: the channels' stores and the system of record share it."""
+    return database_from(messaging_template, tmp_path)
+
+
+@pytest.fixture
+def messaging(database_url: str) -> Iterator[Messaging]:
+    """The channels' stores, polled fast."""
+    made = Messaging.from_url(database_url, turn_timeout=10, poll_interval=0.02)
     yield made
     made.close()
+
+
+@pytest.fixture
+def script() -> Script:
+    """What the scripted agent answers; a test parametrises it to answer otherwise."""
+    return echo
+
+
+@pytest.fixture
+def served_platform(request: pytest.FixtureRequest) -> tuple[type[Served[Any]], Any, Any]:
+    """The test module's ``Harness`` class, its channel and its fake platform API.
+
+    ``Harness.fixtures`` names the fixtures of the channel and of the fake API. (A plain
+    fixture: async fixtures cannot be requested by name from inside an async one.)
+    """
+    kind = request.module.Harness
+    channel_fixture, api_fixture = kind.fixtures
+    fake, _ = request.getfixturevalue(api_fixture)
+    return kind, request.getfixturevalue(channel_fixture), fake
+
+
+@pytest.fixture
+async def harness(
+    served_platform: tuple[type[Served[Any]], Any, Any], script: Script
+) -> AsyncIterator[Served[Any]]:
+    """The module's channel served with ``script``, wrapped in the module's ``Harness``."""
+    kind, channel, fake = served_platform
+    async with served(kind, channel, fake, script) as serving:
+        yield serving
 
 
 @pytest.fixture
@@ -149,7 +197,11 @@ async def make_telegram(
 ) -> AsyncIterator[TelegramFactory]:
     made: list[TelegramInput] = []
 
-    def make(secret: str | None = fake_telegram.SECRET_TOKEN, **kwargs: Any) -> TelegramInput:
+    def make(
+        secret: str | None = fake_telegram.SECRET_TOKEN,
+        per_chat: Limit = roomy(TELEGRAM_PER_CHAT),
+        **kwargs: Any,
+    ) -> TelegramInput:
         settings = TelegramSettings(
             bot_token=fake_telegram.BOT_TOKEN, secret_token=secret, api_base=bot_api[1]
         )
@@ -158,12 +210,12 @@ async def make_telegram(
             "replies": replies,
             "retry": fast_retry,
             "limiter": MemoryRateLimiter(),
-            "per_chat": roomy(TELEGRAM_PER_CHAT),
-            "overall": roomy(TELEGRAM_OVERALL),
             "messaging": messaging,
             **kwargs,
         }
-        channel = TelegramInput(settings, api=BotApi(settings), **options)
+        channel = TelegramInput(settings, **options)
+        channel.output.per_chat = per_chat
+        channel.output.overall = roomy(TELEGRAM_OVERALL)
         made.append(channel)
         return channel
 
@@ -176,3 +228,51 @@ async def make_telegram(
 @pytest.fixture
 def telegram(make_telegram: TelegramFactory) -> TelegramInput:
     return make_telegram()
+
+
+# --------------------------------------------------------------------------- notifier
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def tabik(database_url: str, clock: Clock) -> Iterator[Tabik]:
+    tabik, engine = make_tabik(database_url, clock)
+    yield tabik
+    engine.dispose()
+
+
+@dataclass
+class NotifierWorld:
+    """The notifier over the system of record, both channels' senders running (as in
+    Rasa's process) and the fake platforms they deliver to."""
+
+    tabik: Tabik
+    notifier: Notifier
+    messaging: Messaging
+    clock: Clock
+    meta: FakeGraphApi
+    bot: FakeBotApi
+
+
+@pytest.fixture
+async def world(
+    tabik: Tabik,
+    messaging: Messaging,
+    clock: Clock,
+    whatsapp: WhatsAppInput,
+    telegram: TelegramInput,
+    graph_api: tuple[FakeGraphApi, str],
+    bot_api: tuple[FakeBotApi, str],
+) -> AsyncIterator[NotifierWorld]:
+    notifier = Notifier(
+        tabik, messaging.outbox, frozenset({"whatsapp", "telegram"}), poll_interval=0.01
+    )
+    whatsapp.start_workers()
+    telegram.start_workers()
+    yield NotifierWorld(tabik, notifier, messaging, clock, graph_api[0], bot_api[0])
+    await whatsapp.stop_workers()
+    await telegram.stop_workers()

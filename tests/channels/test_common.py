@@ -12,14 +12,13 @@ import pytest
 
 from bot.adapters.kv import MemoryStore
 from bot.services.inbound import InboundQueue
-from channels.common import (
-    Inbound,
-    Messaging,
-    PayloadRegistry,
+from channels.common import Inbound, Messaging
+from channels.errors import RetryBudgetExhausted
+from channels.inbound import InboundWorker
+from channels.payloads import PayloadRegistry
+from channels.retry import Retry, RetryPolicy, call_with_retries
+from channels.text import (
     Replies,
-    Retry,
-    RetryPolicy,
-    call_with_retries,
     intent_text,
     numbered_menu,
     phone_to_national,
@@ -27,8 +26,6 @@ from channels.common import (
     split_text,
     utf16_len,
 )
-from channels.errors import RetryBudgetExhausted
-from channels.inbound import InboundWorker
 
 # --------------------------------------------------------------------------- splitting
 
@@ -85,16 +82,16 @@ def test_intent_text_has_rasas_entity_syntax() -> None:
     assert json.loads(text[len("/share_location") :]) == {"latitude": -5.43, "longitude": 105.26}
 
 
-@pytest.mark.parametrize(
-    ("raw", "national"),
-    [
-        ("+62 812-3456-7890", "081234567890"),
-        ("6281234567890", "081234567890"),
-        ("081234567890", "081234567890"),
-        ("+1 202 555 0100", "+12025550100"),
-        ("", ""),
-    ],
-)
+NATIONAL_FORMS = {
+    "+62 812-3456-7890": "081234567890",
+    "6281234567890": "081234567890",
+    "081234567890": "081234567890",
+    "+1 202 555 0100": "+12025550100",
+    "": "",
+}
+
+
+@pytest.mark.parametrize(("raw", "national"), NATIONAL_FORMS.items())
 def test_phone_numbers_become_national_form(raw: str, national: str) -> None:
     assert phone_to_national(raw) == national
 

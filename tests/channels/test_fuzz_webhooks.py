@@ -29,7 +29,7 @@ from telegram import Bot
 from bot.adapters.kv import MemoryStore
 from bot.config import TelegramSettings, WhatsAppSettings
 from channels.common import Messaging, Replies
-from channels.telegram import BotApi, TelegramInput, parse_update
+from channels.telegram import TelegramInput, parse_update
 from channels.whatsapp import WhatsAppInput, parse_webhook
 from tests.auxil import fake_telegram, fake_whatsapp
 from tests.auxil.outbox import database_from, migrated_template
@@ -349,7 +349,6 @@ def _telegram() -> TelegramInput:
     )
     return TelegramInput(
         tg_settings,
-        api=BotApi(tg_settings),
         store=store,
         replies=Replies.load(),
         messaging=_messaging(),

@@ -10,7 +10,6 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -21,66 +20,15 @@ from bot.domain.model import NotificationStatus
 from bot.services.inbound import IncomingMessage
 from bot.services.tabik import Tabik
 from bot.workers.notifier import Notifier, Outcome
-from channels.common import Messaging
 from channels.telegram import TelegramInput
-from channels.whatsapp import WhatsAppInput
 from tests.auxil import fake_telegram
 from tests.auxil.fake_telegram import FakeBotApi
-from tests.auxil.fake_whatsapp import FakeGraphApi
-from tests.auxil.outbox import Clock, database_from, file_ticket, make_tabik, migrated_template
+from tests.auxil.outbox import file_ticket
+from tests.channels.conftest import NotifierWorld
 
 WA_RESIDENT = ChatIdentity(channel="whatsapp", account="6281234567890")
 TG_RESIDENT = ChatIdentity(channel="telegram", account=str(fake_telegram.CHAT_ID))
 REST_RESIDENT = ChatIdentity(channel="rest", account="warga-web-1")
-
-
-@pytest.fixture(scope="module")
-def outbox_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return migrated_template(tmp_path_factory.mktemp("notifier"))
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def database_url(outbox_template: Path, tmp_path: Path) -> str:
-    return database_from(outbox_template, tmp_path)
-
-
-@pytest.fixture
-def messaging(database_url: str) -> Iterator[Messaging]:
-    """The channels' stores in the notifier's database (overrides the channels' own)."""
-    made = Messaging.from_url(database_url, turn_timeout=10, poll_interval=0.02)
-    yield made
-    made.close()
-
-
-@pytest.fixture
-def tabik(database_url: str, clock: Clock) -> Iterator[Tabik]:
-    tabik, engine = make_tabik(database_url, clock)
-    yield tabik
-    engine.dispose()
-
-
-@pytest.fixture
-async def senders(
-    whatsapp: WhatsAppInput, telegram: TelegramInput
-) -> AsyncIterator[tuple[WhatsAppInput, TelegramInput]]:
-    """Both channels' outbox senders running, as in Rasa's process."""
-    whatsapp.start_workers()
-    telegram.start_workers()
-    yield whatsapp, telegram
-    await whatsapp.stop_workers()
-    await telegram.stop_workers()
-
-
-@pytest.fixture
-def notifier(tabik: Tabik, messaging: Messaging) -> Notifier:
-    return Notifier(
-        tabik, messaging.outbox, frozenset({"whatsapp", "telegram"}), poll_interval=0.01
-    )
 
 
 def records(tabik: Tabik, number: str) -> list[tuple[NotificationStatus, int]]:
@@ -90,22 +38,17 @@ def records(tabik: Tabik, number: str) -> list[tuple[NotificationStatus, int]]:
         return [(n.status, n.attempts) for n in uow.notifications.for_ticket(ticket.id)]
 
 
-async def test_whatsapp_outside_the_window_gets_the_template_once(
-    tabik: Tabik,
-    notifier: Notifier,
-    messaging: Messaging,
-    senders: object,
-    graph_api: tuple[FakeGraphApi, str],
-    bot_api: tuple[FakeBotApi, str],
-) -> None:
-    number = await file_ticket(tabik, WA_RESIDENT)
-    await tabik.change_status(number, to="diverifikasi", actor="officer:1", note="Data lengkap")
+async def test_whatsapp_outside_the_window_gets_the_template_once(world: NotifierWorld) -> None:
+    number = await file_ticket(world.tabik, WA_RESIDENT)
+    await world.tabik.change_status(
+        number, to="diverifikasi", actor="officer:1", note="Data lengkap"
+    )
 
-    counts = await notifier.run_once()
-    again = await notifier.run_once()
-    await messaging.settled()
+    counts = await world.notifier.run_once()
+    again = await world.notifier.run_once()
+    await world.messaging.settled()
 
-    [message] = graph_api[0].sent
+    [message] = world.meta.sent
     assert message["to"] == WA_RESIDENT.account
     assert message["type"] == "template"
     assert message["template"]["name"] == "tabik_status_update"
@@ -113,46 +56,38 @@ async def test_whatsapp_outside_the_window_gets_the_template_once(
     [body] = message["template"]["components"]
     assert [p["text"] for p in body["parameters"]] == [number, "diverifikasi", "Data lengkap"]
     assert counts[Outcome.QUEUED] == 1 and again[Outcome.QUEUED] == 0
-    assert bot_api[0].calls == []
-    assert records(tabik, number) == [(NotificationStatus.SENT, 1)]
-    [row] = await messaging.outbox.list(statuses=["sent"])
+    assert world.bot.calls == []
+    assert records(world.tabik, number) == [(NotificationStatus.SENT, 1)]
+    [row] = await world.messaging.outbox.list(statuses=["sent"])
     assert row.kind == "notification" and row.dedup_key.startswith("notification:")
 
 
-async def test_whatsapp_inside_the_window_gets_the_text(
-    tabik: Tabik,
-    notifier: Notifier,
-    messaging: Messaging,
-    senders: object,
-    graph_api: tuple[FakeGraphApi, str],
-) -> None:
+async def test_whatsapp_inside_the_window_gets_the_text(world: NotifierWorld) -> None:
     # The resident wrote a moment ago (stored by the webhook, so known to every process).
-    await messaging.inbound.accept([IncomingMessage(WA_RESIDENT, "wa:wamid.X", {"text": "halo"})])
-    number = await file_ticket(tabik, WA_RESIDENT)
-    await tabik.change_status(number, to="diverifikasi", actor="officer:1")
+    await world.messaging.inbound.accept(
+        [IncomingMessage(WA_RESIDENT, "wa:wamid.X", {"text": "halo"})]
+    )
+    number = await file_ticket(world.tabik, WA_RESIDENT)
+    await world.tabik.change_status(number, to="diverifikasi", actor="officer:1")
 
-    await notifier.run_once()
-    await graph_api[0].wait_for_sent(1)
+    await world.notifier.run_once()
+    await world.meta.wait_for_sent(1)
 
-    [message] = graph_api[0].sent
+    [message] = world.meta.sent
     assert message["type"] == "text"
     assert f"Status tiket {number} kini *diverifikasi*." in message["text"]["body"]
 
 
-async def test_telegram_gets_the_plain_text_in_the_filing_chat(
-    tabik: Tabik,
-    notifier: Notifier,
-    messaging: Messaging,
-    senders: object,
-    bot_api: tuple[FakeBotApi, str],
-) -> None:
-    number = await file_ticket(tabik, TG_RESIDENT)
-    await tabik.change_status(number, to="ditolak", actor="officer:1", note="Bukan wilayah kami")
+async def test_telegram_gets_the_plain_text_in_the_filing_chat(world: NotifierWorld) -> None:
+    number = await file_ticket(world.tabik, TG_RESIDENT)
+    await world.tabik.change_status(
+        number, to="ditolak", actor="officer:1", note="Bukan wilayah kami"
+    )
 
-    await notifier.run_once()
-    await messaging.settled()
+    await world.notifier.run_once()
+    await world.messaging.settled()
 
-    [sent] = bot_api[0].accepted("sendMessage")
+    [sent] = world.bot.accepted("sendMessage")
     assert int(sent["chat_id"]) == fake_telegram.CHAT_ID
     assert f"status tiket {number} kini ditolak." in sent["text"]
     assert "Alasan: Bukan wilayah kami" in sent["text"]
@@ -160,112 +95,89 @@ async def test_telegram_gets_the_plain_text_in_the_filing_chat(
 
 
 async def test_a_failing_api_is_retried_later_and_the_message_is_not_lost(
-    tabik: Tabik,
-    notifier: Notifier,
-    messaging: Messaging,
-    senders: object,
-    graph_api: tuple[FakeGraphApi, str],
+    world: NotifierWorld,
 ) -> None:
-    fake = graph_api[0]
-    number = await file_ticket(tabik, WA_RESIDENT)
-    await tabik.change_status(number, to="diverifikasi", actor="officer:1")
+    fake = world.meta
+    number = await file_ticket(world.tabik, WA_RESIDENT)
+    await world.tabik.change_status(number, to="diverifikasi", actor="officer:1")
     fake.fail_next(503, code=2, message="Service temporarily unavailable", times=9)
 
-    await notifier.run_once()
-    await messaging.settled()
+    await world.notifier.run_once()
+    await world.messaging.settled()
 
     [message] = fake.sent
     assert message["to"] == WA_RESIDENT.account
-    [row] = await messaging.outbox.list(statuses=["sent"])
+    [row] = await world.messaging.outbox.list(statuses=["sent"])
     assert row.attempts == 3  # two sends refused (4 tries each), the third went out
     assert "503" in (row.last_error or "")
 
 
-async def test_a_resident_who_blocked_the_bot_is_not_retried(
-    tabik: Tabik,
-    notifier: Notifier,
-    messaging: Messaging,
-    senders: object,
-    bot_api: tuple[FakeBotApi, str],
-) -> None:
-    fake = bot_api[0]
-    number = await file_ticket(tabik, TG_RESIDENT)
-    await tabik.change_status(number, to="diverifikasi", actor="officer:1")
+async def test_a_resident_who_blocked_the_bot_is_not_retried(world: NotifierWorld) -> None:
+    fake = world.bot
+    number = await file_ticket(world.tabik, TG_RESIDENT)
+    await world.tabik.change_status(number, to="diverifikasi", actor="officer:1")
     fake.fail_next("sendMessage", 403, description="Forbidden: bot was blocked by the user")
 
-    await notifier.run_once()
-    await messaging.settled()
+    await world.notifier.run_once()
+    await world.messaging.settled()
     await asyncio.sleep(0.1)
 
     assert fake.accepted("sendMessage") == []
     assert len([c for c in fake.calls if c[0] == "sendMessage"]) == 1
-    [row] = await messaging.outbox.list(statuses=["failed"])
+    [row] = await world.messaging.outbox.list(statuses=["failed"])
     assert "blocked" in (row.last_error or "")
 
 
 async def test_a_rest_channel_resident_is_marked_failed_without_sending(
-    tabik: Tabik,
-    notifier: Notifier,
-    messaging: Messaging,
-    clock: Clock,
+    world: NotifierWorld,
 ) -> None:
-    number = await file_ticket(tabik, REST_RESIDENT)
-    await tabik.change_status(number, to="diverifikasi", actor="officer:1")
+    number = await file_ticket(world.tabik, REST_RESIDENT)
+    await world.tabik.change_status(number, to="diverifikasi", actor="officer:1")
 
-    counts = await notifier.run_once()
-    clock.advance(days=1)
-    await notifier.run_once()
+    counts = await world.notifier.run_once()
+    world.clock.advance(days=1)
+    await world.notifier.run_once()
 
     assert counts[Outcome.GAVE_UP] == 1
-    assert await messaging.outbox.list(statuses=()) == []
-    assert records(tabik, number) == [(NotificationStatus.FAILED, 1)]
+    assert await world.messaging.outbox.list(statuses=()) == []
+    assert records(world.tabik, number) == [(NotificationStatus.FAILED, 1)]
 
 
-async def test_two_notifier_instances_queue_a_notification_once(
-    tabik: Tabik,
-    notifier: Notifier,
-    messaging: Messaging,
-    senders: object,
-    graph_api: tuple[FakeGraphApi, str],
-    bot_api: tuple[FakeBotApi, str],
-) -> None:
-    other = Notifier(tabik, messaging.outbox, notifier.channels)
-    numbers = [await file_ticket(tabik, WA_RESIDENT), await file_ticket(tabik, TG_RESIDENT)]
+async def test_two_notifier_instances_queue_a_notification_once(world: NotifierWorld) -> None:
+    other = Notifier(world.tabik, world.messaging.outbox, world.notifier.channels)
+    numbers = [
+        await file_ticket(world.tabik, WA_RESIDENT),
+        await file_ticket(world.tabik, TG_RESIDENT),
+    ]
     for number in numbers:
-        await tabik.change_status(number, to="diverifikasi", actor="officer:1")
+        await world.tabik.change_status(number, to="diverifikasi", actor="officer:1")
 
-    await asyncio.gather(notifier.run_once(), other.run_once(), notifier.run_once())
-    await messaging.settled()
+    await asyncio.gather(world.notifier.run_once(), other.run_once(), world.notifier.run_once())
+    await world.messaging.settled()
 
-    assert len(graph_api[0].sent) == 1
-    assert len(bot_api[0].accepted("sendMessage")) == 1
+    assert len(world.meta.sent) == 1
+    assert len(world.bot.accepted("sendMessage")) == 1
 
 
-async def test_the_loop_delivers_and_stops_when_asked(
-    tabik: Tabik, notifier: Notifier, senders: object, bot_api: tuple[FakeBotApi, str]
-) -> None:
-    number = await file_ticket(tabik, TG_RESIDENT)
+async def test_the_loop_delivers_and_stops_when_asked(world: NotifierWorld) -> None:
+    number = await file_ticket(world.tabik, TG_RESIDENT)
     stop = asyncio.Event()
-    loop = asyncio.create_task(notifier.run(stop))
+    loop = asyncio.create_task(world.notifier.run(stop))
 
-    await tabik.change_status(number, to="diverifikasi", actor="officer:1")
-    await bot_api[0].wait_for("sendMessage", 1)
+    await world.tabik.change_status(number, to="diverifikasi", actor="officer:1")
+    await world.bot.wait_for("sendMessage", 1)
     stop.set()
     await asyncio.wait_for(loop, 5)
 
-    assert records(tabik, number) == [(NotificationStatus.SENT, 1)]
+    assert records(world.tabik, number) == [(NotificationStatus.SENT, 1)]
 
 
 async def test_a_failing_pass_is_logged_and_the_loop_goes_on(
-    tabik: Tabik,
-    notifier: Notifier,
-    senders: object,
-    bot_api: tuple[FakeBotApi, str],
-    caplog: pytest.LogCaptureFixture,
+    world: NotifierWorld, caplog: pytest.LogCaptureFixture
 ) -> None:
-    number = await file_ticket(tabik, TG_RESIDENT)
-    await tabik.change_status(number, to="diverifikasi", actor="officer:1")
-    real_enqueue = notifier.outbox.enqueue
+    number = await file_ticket(world.tabik, TG_RESIDENT)
+    await world.tabik.change_status(number, to="diverifikasi", actor="officer:1")
+    real_enqueue = world.notifier.outbox.enqueue
     failures = [ConnectionError("database down")]
 
     async def flaky_enqueue(*args: object, **kwargs: object) -> int:
@@ -273,15 +185,15 @@ async def test_a_failing_pass_is_logged_and_the_loop_goes_on(
             raise failures.pop()
         return await real_enqueue(*args, **kwargs)  # type: ignore[arg-type]
 
-    notifier.outbox.enqueue = flaky_enqueue  # type: ignore[method-assign]
+    world.notifier.outbox.enqueue = flaky_enqueue  # type: ignore[method-assign]
     stop = asyncio.Event()
-    loop = asyncio.create_task(notifier.run(stop))
-    await bot_api[0].wait_for("sendMessage", 1)
+    loop = asyncio.create_task(world.notifier.run(stop))
+    await world.bot.wait_for("sendMessage", 1)
     stop.set()
     await asyncio.wait_for(loop, 5)
 
     assert "notifier pass failed" in caplog.text
-    assert records(tabik, number) == [(NotificationStatus.SENT, 1)]
+    assert records(world.tabik, number) == [(NotificationStatus.SENT, 1)]
 
 
 def read_log(path: Path) -> str:

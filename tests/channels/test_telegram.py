@@ -5,26 +5,33 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Any
 
-import aiohttp
 import pytest
-from rasa.core.channels.channel import UserMessage
 from rasa.shared.exceptions import RasaException
 from telegram import Bot
 
 from bot.adapters.rate_limit import TELEGRAM_OVERALL, TELEGRAM_PER_CHAT, RateLimited
 from bot.config import Settings
-from channels.common import Replies
 from channels.retry import Retry
 from channels.telegram import TelegramInput, classify_for_outbox, parse_update
+from channels.text import Replies
 from tests.auxil import fake_telegram as tg
 from tests.auxil.fake_telegram import FakeBotApi
-from tests.auxil.sanic_app import Script, ScriptedAgent, serve
+from tests.auxil.sanic_app import Served, broken
+from tests.channels.conftest import assert_shared_photo
 
 SENDER = f"tg:{tg.CHAT_ID}"
+STICKER = {
+    "file_id": "s",
+    "file_unique_id": "s",
+    "width": 1,
+    "height": 1,
+    "is_animated": False,
+    "is_video": False,
+    "type": "regular",
+}
 
 # --------------------------------------------------------------------------- parsing
 
@@ -71,15 +78,7 @@ def test_location_becomes_share_location(bot: Bot) -> None:
 
 def test_photo_becomes_share_photo_with_the_largest_size(bot: Bot) -> None:
     update = tg.message_update(photo=tg.photo_sizes("P1"), caption="lampu jalan mati")
-    inbound = parse_update(update, bot)
-    assert inbound is not None
-    assert inbound.text == '/share_photo{"attachment_id": "tg:P1-l"}'
-    assert inbound.metadata["attachment"] == {
-        "kind": "photo",
-        "id": "tg:P1-l",
-        "mime_type": "image/jpeg",
-        "caption": "lampu jalan mati",
-    }
+    assert_shared_photo(parse_update(update, bot), "tg:P1-l", "lampu jalan mati")
 
 
 def test_shared_contact_becomes_inform_phone_number(bot: Bot) -> None:
@@ -94,20 +93,7 @@ def test_shared_contact_becomes_inform_phone_number(bot: Bot) -> None:
     ("content", "kind"),
     [
         ({"voice": {"file_id": "v", "file_unique_id": "v", "duration": 3}}, "voice"),
-        (
-            {
-                "sticker": {
-                    "file_id": "s",
-                    "file_unique_id": "s",
-                    "width": 1,
-                    "height": 1,
-                    "is_animated": False,
-                    "is_video": False,
-                    "type": "regular",
-                }
-            },
-            "sticker",
-        ),
+        ({"sticker": STICKER}, "sticker"),
         (
             {
                 "video": {
@@ -168,17 +154,8 @@ def test_edits_member_changes_groups_and_other_kinds_need_no_answer(bot: Bot) ->
 # --------------------------------------------------------------------------- webhook
 
 
-class Harness:
-    def __init__(
-        self,
-        url: str,
-        fake: FakeBotApi,
-        agent: ScriptedAgent,
-        http: aiohttp.ClientSession,
-        channel: TelegramInput,
-    ) -> None:
-        self.url, self.fake, self.agent, self.http = url, fake, agent, http
-        self.channel = channel
+class Harness(Served[FakeBotApi]):
+    fixtures = ("telegram", "bot_api")
 
     async def post(
         self,
@@ -187,31 +164,12 @@ class Harness:
         secret: str | None = tg.SECRET_TOKEN,
         body: bytes | None = None,
     ) -> int:
-        data = body if body is not None else json.dumps(update).encode()
-        async with self.http.post(
-            f"{self.url}/webhook", data=data, headers=tg.headers(secret)
-        ) as answer:
-            return answer.status
-
-    async def settle(self) -> None:
-        await self.channel.messaging.settled()
+        return await self.send(
+            body if body is not None else json.dumps(update).encode(), tg.headers(secret)
+        )
 
     def texts(self) -> list[str]:
         return [str(p["text"]) for p in self.fake.accepted("sendMessage")]
-
-
-@pytest.fixture
-def script() -> Script:
-    return lambda message: [{"text": f"echo: {message.text}"}]
-
-
-@pytest.fixture
-async def harness(
-    telegram: TelegramInput, bot_api: tuple[FakeBotApi, str], script: Script
-) -> AsyncIterator[Harness]:
-    agent = ScriptedAgent(script)
-    async with serve(telegram, agent) as url, aiohttp.ClientSession() as http:
-        yield Harness(url, bot_api[0], agent, http, telegram)
 
 
 async def test_posts_without_or_with_a_wrong_secret_are_rejected_with_nothing_sent(
@@ -317,19 +275,7 @@ async def test_photo_location_voice_and_sticker_are_each_answered(
     await harness.post(
         tg.message_update(voice={"file_id": "v", "file_unique_id": "v", "duration": 2})
     )
-    await harness.post(
-        tg.message_update(
-            sticker={
-                "file_id": "s",
-                "file_unique_id": "s",
-                "width": 1,
-                "height": 1,
-                "is_animated": False,
-                "is_video": False,
-                "type": "regular",
-            }
-        )
-    )
+    await harness.post(tg.message_update(sticker=STICKER))
     await harness.settle()
     assert [m.text for m in harness.agent.handled] == [
         '/share_photo{"attachment_id": "tg:P9-l"}',
@@ -409,28 +355,17 @@ async def test_long_answers_are_split_within_the_limit(harness: Harness) -> None
     assert len(harness.texts()) == 2  # the fake refuses texts over 4,096 characters
 
 
-async def test_no_bot_api_call_at_start_up(
-    telegram: TelegramInput, bot_api: tuple[FakeBotApi, str]
-) -> None:
-    async with serve(telegram, ScriptedAgent()):
-        await asyncio.sleep(0.05)
-    assert bot_api[0].calls == []
+async def test_no_bot_api_call_at_start_up(harness: Harness) -> None:
+    await asyncio.sleep(0.05)
+    assert harness.fake.calls == []
 
 
+@pytest.mark.parametrize("script", [broken])
 async def test_rasa_failing_gets_the_resident_an_apology(
-    telegram: TelegramInput,
-    bot_api: tuple[FakeBotApi, str],
-    replies: Replies,
+    harness: Harness, replies: Replies
 ) -> None:
-    def broken(message: UserMessage) -> list[dict[str, Any]]:
-        raise RuntimeError("action server down")
-
-    async with serve(telegram, ScriptedAgent(broken)) as url, aiohttp.ClientSession() as http:
-        async with http.post(
-            f"{url}/webhook", data=json.dumps(tg.message_update(text="x")), headers=tg.headers()
-        ) as answer:
-            assert answer.status == 200
-        sent = await bot_api[0].wait_for("sendMessage", 1)
+    assert await harness.post(tg.message_update(text="x")) == 200
+    sent = await harness.fake.wait_for("sendMessage", 1)
     assert sent[0]["text"] == replies["processing_failed"]
 
 

@@ -7,7 +7,6 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Any
 
@@ -20,7 +19,8 @@ from rasa.shared.exceptions import RasaException
 from bot.adapters.rate_limit import WHATSAPP_PAIR, MemoryRateLimiter
 from bot.config import Settings
 from bot.domain.identity import ChatIdentity
-from channels.common import Replies, read_queues
+from channels.common import read_queues
+from channels.text import Replies
 from channels.whatsapp import (
     BUTTON_TITLE_MAX,
     WhatsAppInput,
@@ -30,7 +30,8 @@ from channels.whatsapp import (
 )
 from tests.auxil import fake_whatsapp as meta
 from tests.auxil.fake_whatsapp import FakeGraphApi
-from tests.auxil.sanic_app import Script, ScriptedAgent, serve
+from tests.auxil.sanic_app import Script, ScriptedAgent, Served, broken, serve
+from tests.channels.conftest import assert_shared_photo
 
 WA_ID = "6281234567890"
 NOW = int(time.time())
@@ -98,15 +99,9 @@ def test_location_becomes_share_location_with_coordinates() -> None:
 
 def test_image_becomes_share_photo_with_the_media_id_and_caption() -> None:
     image = {"id": "MEDIA1", "mime_type": "image/jpeg", "sha256": "x", "caption": "jalan rusak"}
-    inbound = parse_message(meta.message("image", image=image))
-    assert inbound is not None
-    assert inbound.text == '/share_photo{"attachment_id": "wa:MEDIA1"}'
-    assert inbound.metadata["attachment"] == {
-        "kind": "photo",
-        "id": "wa:MEDIA1",
-        "mime_type": "image/jpeg",
-        "caption": "jalan rusak",
-    }
+    assert_shared_photo(
+        parse_message(meta.message("image", image=image)), "wa:MEDIA1", "jalan rusak"
+    )
 
 
 @pytest.mark.parametrize(
@@ -178,11 +173,8 @@ def test_other_numbers_and_contacts_without_wa_id_are_handled() -> None:
 # --------------------------------------------------------------------------- webhook
 
 
-class Harness:
-    def __init__(
-        self, url: str, fake: FakeGraphApi, agent: ScriptedAgent, http: aiohttp.ClientSession
-    ) -> None:
-        self.url, self.fake, self.agent, self.http = url, fake, agent, http
+class Harness(Served[FakeGraphApi]):
+    fixtures = ("whatsapp", "graph_api")
 
     async def post(
         self,
@@ -192,29 +184,22 @@ class Harness:
         body: bytes | None = None,
     ) -> int:
         signed_body, signed_headers = meta.signed(payload)
-        async with self.http.post(
-            f"{self.url}/webhook",
-            data=body if body is not None else signed_body,
-            headers=signed_headers if headers is None else headers,
-        ) as answer:
-            return answer.status
+        return await self.send(
+            body if body is not None else signed_body,
+            signed_headers if headers is None else headers,
+        )
+
+    async def verify(self, params: dict[str, str]) -> tuple[int, str]:
+        async with self.http.get(f"{self.url}/webhook", params=params) as answer:
+            return answer.status, await answer.text()
+
+    async def reply_to(self, text: str) -> dict[str, Any]:
+        """The first message sent back once the resident wrote ``text``."""
+        await self.post(meta.delivery(meta.text(text)))
+        return (await self.fake.wait_for_sent(1))[0]
 
     def texts(self) -> list[str]:
         return [m["text"]["body"] for m in self.fake.sent if m["type"] == "text"]
-
-
-@pytest.fixture
-def script() -> Script:
-    return lambda message: [{"text": f"echo: {message.text}"}]
-
-
-@pytest.fixture
-async def harness(
-    whatsapp: WhatsAppInput, graph_api: tuple[FakeGraphApi, str], script: Script
-) -> AsyncIterator[Harness]:
-    agent = ScriptedAgent(script)
-    async with serve(whatsapp, agent) as url, aiohttp.ClientSession() as http:
-        yield Harness(url, graph_api[0], agent, http)
 
 
 async def test_verification_echoes_the_challenge_only_for_the_right_token(
@@ -225,27 +210,22 @@ async def test_verification_echoes_the_challenge_only_for_the_right_token(
         "hub.verify_token": meta.VERIFY_TOKEN,
         "hub.challenge": "1158201444",
     }
-    async with harness.http.get(f"{harness.url}/webhook", params=right) as answer:
-        assert (answer.status, await answer.text()) == (200, "1158201444")
+    assert await harness.verify(right) == (200, "1158201444")
     for wrong in (
         {**right, "hub.verify_token": "guess"},
         {**right, "hub.mode": "unsubscribe"},
         {"hub.challenge": "1"},
     ):
-        async with harness.http.get(f"{harness.url}/webhook", params=wrong) as answer:
-            assert answer.status == 403
-            assert "1158201444" not in await answer.text()
+        status, text = await harness.verify(wrong)
+        assert status == 403 and "1158201444" not in text
 
 
-async def test_unsigned_and_forged_posts_are_rejected_with_nothing_sent(
-    harness: Harness,
-    whatsapp: WhatsAppInput,
-) -> None:
+async def test_unsigned_and_forged_posts_are_rejected_with_nothing_sent(harness: Harness) -> None:
     body = json.dumps(meta.delivery(meta.text("halo"))).encode()
     assert await harness.post({}, body=body, headers={"Content-Type": "application/json"}) == 401
     forged = {"X-Hub-Signature-256": meta.signature(body, "stolen-guess")}
     assert await harness.post({}, body=body, headers=forged) == 403
-    await whatsapp.messaging.settled()
+    await harness.settle()
     assert harness.agent.handled == [] and harness.fake.requests == []
 
 
@@ -292,43 +272,32 @@ async def test_rasa_gets_the_sender_channel_and_metadata(harness: Harness) -> No
     assert message.metadata == {"tabik": {"channel": "whatsapp", "message_id": "wamid.M1"}}
 
 
-async def test_a_redelivered_message_is_answered_once(
-    harness: Harness,
-    whatsapp: WhatsAppInput,
-) -> None:
+async def test_a_redelivered_message_is_answered_once(harness: Harness) -> None:
     payload = meta.delivery(meta.text("halo", message_id="wamid.SAME"))
     assert [await harness.post(payload) for _ in range(3)] == [200, 200, 200]
-    await whatsapp.messaging.settled()
+    await harness.settle()
     assert harness.texts() == ["echo: halo"]
 
 
-async def test_concurrent_duplicates_are_answered_once(
-    harness: Harness,
-    whatsapp: WhatsAppInput,
-) -> None:
+async def test_concurrent_duplicates_are_answered_once(harness: Harness) -> None:
     payload = meta.delivery(meta.text("halo", message_id="wamid.TWIN"))
     statuses = await asyncio.gather(*(harness.post(payload) for _ in range(6)))
     assert set(statuses) == {200}
-    await whatsapp.messaging.settled()
+    await harness.settle()
     assert harness.texts() == ["echo: halo"]
 
 
-async def test_a_burst_from_one_resident_is_answered_in_order(
-    harness: Harness,
-    whatsapp: WhatsAppInput,
-) -> None:
+async def test_a_burst_from_one_resident_is_answered_in_order(harness: Harness) -> None:
     harness.agent.delay = 0.01
     for n in range(6):
         assert await harness.post(meta.delivery(meta.text(f"pesan {n}"))) == 200
-    await whatsapp.messaging.settled()
+    await harness.settle()
     assert harness.texts() == [f"echo: pesan {n}" for n in range(6)]
     assert harness.agent.max_active_per_sender[SENDER] == 1
 
 
 async def test_statuses_are_acknowledged_and_never_answered(
-    harness: Harness,
-    whatsapp: WhatsAppInput,
-    caplog: pytest.LogCaptureFixture,
+    harness: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
     statuses: list[dict[str, Any]] = [
         {"id": "wamid.OUT1", "status": "delivered", "timestamp": "1", "recipient_id": WA_ID},
@@ -342,15 +311,13 @@ async def test_statuses_are_acknowledged_and_never_answered(
     ]
     with caplog.at_level(logging.WARNING):
         assert await harness.post(meta.delivery(statuses=statuses)) == 200
-    await whatsapp.messaging.settled()
+    await harness.settle()
     assert harness.fake.requests == [] and harness.agent.handled == []
     assert "131026" in caplog.text and WA_ID not in caplog.text
 
 
 async def test_throughput_429_is_retried_honouring_retry_after(
-    harness: Harness,
-    whatsapp: WhatsAppInput,
-    sleeps: Any,
+    harness: Harness, sleeps: Any
 ) -> None:
     harness.fake.fail_next(429, code=130429, message="Rate limit hit", headers={"Retry-After": "2"})
     harness.fake.fail_next(400, code=131056, message="pair rate limit")
@@ -365,7 +332,7 @@ def sample(name: str, **labels: str) -> float:
 
 
 async def test_a_message_and_its_reply_show_in_the_metrics_once(
-    harness: Harness, whatsapp: WhatsAppInput
+    harness: Harness,
 ) -> None:
     received = sample("tabik_messages_received_total", channel="whatsapp")
     sent = sample("tabik_messages_sent_total", channel="whatsapp", outcome="sent")
@@ -373,7 +340,7 @@ async def test_a_message_and_its_reply_show_in_the_metrics_once(
     delivery = meta.delivery(meta.text("halo", message_id="wamid.METRICS"))
     assert await harness.post(delivery) == 200
     assert await harness.post(delivery) == 200  # Meta's redelivery: not a new message
-    await whatsapp.messaging.settled()
+    await harness.settle()
     assert sample("tabik_messages_received_total", channel="whatsapp") == received + 1
     assert sample("tabik_messages_sent_total", channel="whatsapp", outcome="sent") == sent + 1
     assert sample("tabik_turn_seconds_count", channel="whatsapp") == turns + 1
@@ -392,12 +359,11 @@ async def test_queue_gauges_show_what_waits_and_for_how_long(whatsapp: WhatsAppI
 
 async def test_a_resident_over_the_pair_rate_waits_alone_and_nothing_is_lost(
     harness: Harness,
-    whatsapp: WhatsAppInput,
 ) -> None:
     # WhatsApp's pair rate scaled down: one message, then one every 0.5 s; a wait
     # longer than 0.1 s is not slept in place but makes the row due again later.
-    whatsapp.client.pair = replace(WHATSAPP_PAIR, rate=2.0, burst=1)
-    whatsapp.client.limiter = MemoryRateLimiter(max_wait=0.1)
+    harness.channel.client.pair = replace(WHATSAPP_PAIR, rate=2.0, burst=1)
+    harness.channel.client.limiter = MemoryRateLimiter(max_wait=0.1)
     other = "6281298765432"
     retries = sample("tabik_retries_total", target="whatsapp", reason="RateLimited")
     assert await harness.post(meta.delivery(meta.text("satu"))) == 200
@@ -405,7 +371,7 @@ async def test_a_resident_over_the_pair_rate_waits_alone_and_nothing_is_lost(
     started = time.monotonic()
     assert await harness.post(meta.delivery(meta.text("dua"))) == 200
     assert await harness.post(meta.delivery(meta.text("halo", other))) == 200
-    await whatsapp.messaging.settled()
+    await harness.settle()
     assert [(m["to"], m["text"]["body"]) for m in harness.fake.sent] == [
         (WA_ID, "echo: satu"),
         (other, "echo: halo"),  # not held up by the first resident's limit
@@ -416,37 +382,30 @@ async def test_a_resident_over_the_pair_rate_waits_alone_and_nothing_is_lost(
 
 
 async def test_a_dead_graph_api_loses_no_reply_and_keeps_their_order(
-    harness: Harness,
-    whatsapp: WhatsAppInput,
-    caplog: pytest.LogCaptureFixture,
+    harness: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
     # Longer than one send's own retries (4 tries): the outbox tries again later.
     harness.fake.fail_next(500, code=2, message="Service temporarily unavailable", times=10)
     assert await harness.post(meta.delivery(meta.text("satu"))) == 200
     assert await harness.post(meta.delivery(meta.text("dua"))) == 200
-    await whatsapp.messaging.settled()
+    await harness.settle()
     assert "Service temporarily unavailable" in caplog.text
     assert harness.texts() == ["echo: satu", "echo: dua"]
     assert len(harness.fake.requests) == 12  # 10 refused, then each reply once
 
 
+@pytest.mark.parametrize("script", [broken])
 async def test_rasa_failing_gets_the_resident_an_apology(
-    whatsapp: WhatsAppInput,
-    graph_api: tuple[FakeGraphApi, str],
-    replies: Replies,
+    harness: Harness, replies: Replies
 ) -> None:
-    def broken(message: UserMessage) -> list[dict[str, Any]]:
-        raise RuntimeError("action server down")
-
-    async with serve(whatsapp, ScriptedAgent(broken)) as url, aiohttp.ClientSession() as http:
-        body, headers = meta.signed(meta.delivery(meta.text("halo")))
-        async with http.post(f"{url}/webhook", data=body, headers=headers) as answer:
-            assert answer.status == 200
-        sent = await graph_api[0].wait_for_sent(1)
+    assert await harness.post(meta.delivery(meta.text("halo"))) == 200
+    sent = await harness.fake.wait_for_sent(1)
     assert sent[0]["text"]["body"] == replies["processing_failed"]
 
 
-async def test_image_and_location_go_to_rasa(harness: Harness, whatsapp: WhatsAppInput) -> None:
+async def test_image_and_location_go_to_rasa(
+    harness: Harness,
+) -> None:
     image = {"id": "MEDIA7", "mime_type": "image/jpeg", "caption": "sampah menumpuk"}
     await harness.post(
         meta.delivery(
@@ -456,7 +415,7 @@ async def test_image_and_location_go_to_rasa(harness: Harness, whatsapp: WhatsAp
             ),
         )
     )
-    await whatsapp.messaging.settled()
+    await harness.settle()
     first, second = harness.agent.handled
     assert first.text == '/share_photo{"attachment_id": "wa:MEDIA7"}'
     assert first.metadata["tabik"]["attachment"]["caption"] == "sampah menumpuk"
@@ -464,9 +423,7 @@ async def test_image_and_location_go_to_rasa(harness: Harness, whatsapp: WhatsAp
 
 
 async def test_voice_and_sticker_are_answered_by_the_channel(
-    harness: Harness,
-    whatsapp: WhatsAppInput,
-    replies: Replies,
+    harness: Harness, replies: Replies
 ) -> None:
     await harness.post(
         meta.delivery(
@@ -474,7 +431,7 @@ async def test_voice_and_sticker_are_answered_by_the_channel(
             meta.message("sticker", sticker={"id": "S"}, timestamp=NOW + 1),
         )
     )
-    await whatsapp.messaging.settled()
+    await harness.settle()
     assert harness.agent.handled == []
     assert harness.texts() == [replies.for_unsupported("voice"), replies.for_unsupported("sticker")]
 
@@ -507,12 +464,8 @@ LONG_TITLES = [
         ]
     ],
 )
-async def test_three_buttons_become_reply_buttons_within_the_limits(
-    harness: Harness,
-    whatsapp: WhatsAppInput,
-) -> None:
-    await harness.post(meta.delivery(meta.text("menu")))
-    sent = (await harness.fake.wait_for_sent(1))[0]  # the fake refuses broken limits
+async def test_three_buttons_become_reply_buttons_within_the_limits(harness: Harness) -> None:
+    sent = await harness.reply_to("menu")  # the fake refuses broken limits
     interactive = sent["interactive"]
     assert interactive["type"] == "button"
     buttons = [b["reply"] for b in interactive["action"]["buttons"]]
@@ -526,12 +479,8 @@ async def test_three_buttons_become_reply_buttons_within_the_limits(
 
 
 @pytest.mark.parametrize("script", [_menu(3, "Surat Keterangan Tidak Mampu")])
-async def test_buttons_whose_short_titles_collide_become_a_list(
-    harness: Harness,
-    whatsapp: WhatsAppInput,
-) -> None:
-    await harness.post(meta.delivery(meta.text("menu")))
-    sent = (await harness.fake.wait_for_sent(1))[0]
+async def test_buttons_whose_short_titles_collide_become_a_list(harness: Harness) -> None:
+    sent = await harness.reply_to("menu")
     # "Surat Keterangan…" three times would be ambiguous (and refused by Meta).
     assert sent["interactive"]["type"] == "list"
     rows = sent["interactive"]["action"]["sections"][0]["rows"]
@@ -541,12 +490,8 @@ async def test_buttons_whose_short_titles_collide_become_a_list(
 
 
 @pytest.mark.parametrize("script", [_menu(3)])
-async def test_tapping_a_reply_button_reaches_rasa_as_its_payload(
-    harness: Harness,
-    whatsapp: WhatsAppInput,
-) -> None:
-    await harness.post(meta.delivery(meta.text("menu")))
-    sent = (await harness.fake.wait_for_sent(1))[0]
+async def test_tapping_a_reply_button_reaches_rasa_as_its_payload(harness: Harness) -> None:
+    sent = await harness.reply_to("menu")
     assert sent["interactive"]["type"] == "button"
     tapped = sent["interactive"]["action"]["buttons"][1]["reply"]
     await harness.post(
@@ -556,18 +501,14 @@ async def test_tapping_a_reply_button_reaches_rasa_as_its_payload(
             )
         )
     )
-    await whatsapp.messaging.settled()
+    await harness.settle()
     assert harness.agent.handled[-1].text == '/inform{"choice": 2}'
     assert harness.agent.handled[-1].metadata["tabik"]["button"] is True
 
 
 @pytest.mark.parametrize("script", [_menu(8, "Akta Kelahiran untuk anak yang baru lahir")])
-async def test_up_to_ten_buttons_become_a_list_within_the_limits(
-    harness: Harness,
-    whatsapp: WhatsAppInput,
-) -> None:
-    await harness.post(meta.delivery(meta.text("menu")))
-    sent = (await harness.fake.wait_for_sent(1))[0]  # the fake refuses broken limits
+async def test_up_to_ten_buttons_become_a_list_within_the_limits(harness: Harness) -> None:
+    sent = await harness.reply_to("menu")  # the fake refuses broken limits
     interactive = sent["interactive"]
     assert interactive["type"] == "list"
     rows = interactive["action"]["sections"][0]["rows"]
@@ -578,12 +519,9 @@ async def test_up_to_ten_buttons_become_a_list_within_the_limits(
 
 @pytest.mark.parametrize("script", [_menu(12)])
 async def test_more_than_ten_buttons_become_numbered_text(
-    harness: Harness,
-    whatsapp: WhatsAppInput,
-    replies: Replies,
+    harness: Harness, replies: Replies
 ) -> None:
-    await harness.post(meta.delivery(meta.text("menu")))
-    text = (await harness.fake.wait_for_sent(1))[0]["text"]["body"]
+    text = (await harness.reply_to("menu"))["text"]["body"]
     assert "1. Pilihan 1" in text and "12. Pilihan 12" in text
     assert replies["numbered_hint"] in text
 
@@ -594,8 +532,7 @@ async def test_more_than_ten_buttons_become_numbered_text(
 async def test_a_form_asking_for_the_location_sends_a_location_request(
     harness: Harness,
 ) -> None:
-    await harness.post(meta.delivery(meta.text("aduan")))
-    sent = (await harness.fake.wait_for_sent(1))[0]
+    sent = await harness.reply_to("aduan")
     assert sent["interactive"] == {
         "type": "location_request_message",
         "body": {"text": "Kirim lokasi kejadian."},
@@ -604,21 +541,17 @@ async def test_a_form_asking_for_the_location_sends_a_location_request(
 
 
 @pytest.mark.parametrize("script", [lambda m: [{"text": "Informasi. " * 700}]])
-async def test_long_answers_are_split_into_messages_within_the_limit(
-    harness: Harness,
-    whatsapp: WhatsAppInput,
-) -> None:
+async def test_long_answers_are_split_into_messages_within_the_limit(harness: Harness) -> None:
     await harness.post(meta.delivery(meta.text("info")))
-    await whatsapp.messaging.settled()
+    await harness.settle()
     texts = harness.texts()
     assert len(texts) == 2 and all(len(t) <= 4096 for t in texts)
 
 
 async def test_notifications_use_the_template_outside_the_24_hour_window(
     harness: Harness,
-    whatsapp: WhatsAppInput,
 ) -> None:
-    output = whatsapp.get_output_channel()
+    output = harness.channel.get_output_channel()
     await output.send_notification("wa:6280000000001", "Tiket ADU-1 selesai.", ["ADU-1", "selesai"])
     template = harness.fake.sent[-1]
     assert template["type"] == "template"
@@ -628,32 +561,27 @@ async def test_notifications_use_the_template_outside_the_24_hour_window(
         "text": "ADU-1",
     }
     await harness.post(meta.delivery(meta.text("halo", timestamp=int(time.time()))))
-    await whatsapp.messaging.settled()
+    await harness.settle()
     await output.send_notification(SENDER, "Tiket ADU-1 selesai.", ["ADU-1", "selesai"])
     assert harness.fake.sent[-1]["text"]["body"] == "Tiket ADU-1 selesai."
 
 
-async def test_no_graph_api_call_at_start_up(
-    graph_api: tuple[FakeGraphApi, str], whatsapp: WhatsAppInput
-) -> None:
-    async with serve(whatsapp, ScriptedAgent()):
-        await asyncio.sleep(0.05)
-    assert graph_api[0].requests == []
+async def test_no_graph_api_call_at_start_up(harness: Harness) -> None:
+    await asyncio.sleep(0.05)
+    assert harness.fake.requests == []
 
 
 # --------------------------------------------------------------------------- configuration
 
 
-ENV = {
-    "WHATSAPP_VERIFY_TOKEN": "v",
-    "WHATSAPP_APP_SECRET": "s",
-    "WHATSAPP_ACCESS_TOKEN": "a",
-    "WHATSAPP_PHONE_NUMBER_ID": "1",
-}
-
-
 def test_configuration_comes_from_the_environment_with_overrides() -> None:
-    channel = WhatsAppInput.from_settings(Settings.from_env(ENV), {"api_base": "http://x/v1/"})
+    env = {
+        "WHATSAPP_VERIFY_TOKEN": "v",
+        "WHATSAPP_APP_SECRET": "s",
+        "WHATSAPP_ACCESS_TOKEN": "a",
+        "WHATSAPP_PHONE_NUMBER_ID": "1",
+    }
+    channel = WhatsAppInput.from_settings(Settings.from_env(env), {"api_base": "http://x/v1/"})
     assert channel.name() == "whatsapp"
     assert channel.settings.app_secret == "s"
     assert channel.client.messages_url == "http://x/v1/1/messages"
@@ -685,11 +613,11 @@ async def test_replies_after_the_window_closed_go_as_the_reply_template(
 
 
 async def test_meta_closing_the_window_first_gets_the_template_instead(
-    harness: Harness, whatsapp: WhatsAppInput
+    harness: Harness,
 ) -> None:
     harness.fake.fail_next(400, code=131047, message="Re-engagement message")
     assert await harness.post(meta.delivery(meta.text("halo"))) == 200
-    await whatsapp.messaging.settled()
+    await harness.settle()
     [sent] = harness.fake.sent
     assert sent["type"] == "template" and sent["template"]["name"] == "tabik_reply"
     assert sent["template"]["components"][0]["parameters"][0]["text"] == "echo: halo"
