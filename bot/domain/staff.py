@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.errors import TabikError, with_message
+from bot.domain.model import Entity
 
 __all__ = [
     "USERNAME_PATTERN",
@@ -94,8 +95,7 @@ class AccountLocked(TabikError):
     retry_after: float
 
 
-@dataclass(eq=False)
-class StaffAccount:
+class StaffAccount(Entity):
     """A console user. ``password_hash`` is an argon2 hash; the password itself is never kept."""
 
     username: str
@@ -111,7 +111,6 @@ class StaffAccount:
     locked_until: datetime | None = None
     # Sessions issued before this moment are no longer valid (``staff revoke``).
     sessions_valid_after: datetime | None = None
-    id: int | None = None
 
     @property
     def area(self) -> Area:
