@@ -55,11 +55,11 @@ __all__ = [
     "with_message",
 ]
 
-E = TypeVar("E", bound=BaseException)
+_E = TypeVar("_E", bound=BaseException)
 
 
 @dataclass_transform(eq_default=False)
-def with_message(template: str) -> Callable[[type[E]], type[E]]:
+def with_message(template: str) -> Callable[[type[_E]], type[_E]]:
     """Make an exception class a dataclass of its annotated fields, with this message.
 
     The fields are the constructor's parameters, in order (``_: KW_ONLY`` before
@@ -69,7 +69,7 @@ def with_message(template: str) -> Callable[[type[E]], type[E]]:
     alone, and errors compare by identity, as any exception does.
     """
 
-    def declare(cls: type[E]) -> type[E]:
+    def declare(cls: type[_E]) -> type[_E]:
         def __post_init__(self: BaseException) -> None:
             BaseException.__init__(self, template.format_map(_Attributes(self)))
 
