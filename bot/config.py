@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -205,33 +205,26 @@ class Settings(BaseSettings):
     @property
     def whatsapp(self) -> WhatsAppSettings | None:
         """The channel's settings, or None unless all four credentials are set."""
-        if not (
-            self.whatsapp_verify_token
-            and self.whatsapp_app_secret
-            and self.whatsapp_access_token
-            and self.whatsapp_phone_number_id
-        ):
+        if not all(self._given(name) for name in WHATSAPP_VARIABLES):
             return None
         return WhatsAppSettings(
-            verify_token=self.whatsapp_verify_token,
-            app_secret=self.whatsapp_app_secret,
-            access_token=self.whatsapp_access_token,
-            phone_number_id=self.whatsapp_phone_number_id,
-            api_base=self.whatsapp_api_base,
-            notification_template=self.whatsapp_template_name,
-            template_language=self.whatsapp_template_language,
-            reply_template=self.whatsapp_reply_template,
+            **self._channel_values(
+                WhatsAppSettings, "whatsapp_", notification_template="whatsapp_template_name"
+            )
         )
 
     @property
     def telegram(self) -> TelegramSettings | None:
         if not self.telegram_bot_token:
             return None
-        return TelegramSettings(
-            bot_token=self.telegram_bot_token,
-            secret_token=self.telegram_secret_token,
-            api_base=self.telegram_api_base,
-        )
+        return TelegramSettings(**self._channel_values(TelegramSettings, "telegram_"))
+
+    def _channel_values(self, settings: type, prefix: str, **renamed: str) -> dict[str, Any]:
+        """A channel's settings: field ``foo`` is ``<prefix>foo`` here, unless ``renamed``."""
+        return {
+            item.name: getattr(self, renamed.get(item.name, prefix + item.name))
+            for item in fields(settings)
+        }
 
     @property
     def messaging_configured(self) -> bool:

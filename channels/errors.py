@@ -2,32 +2,33 @@
 
 from __future__ import annotations
 
+from dataclasses import KW_ONLY
+
+from bot.domain.errors import with_message
+
 
 class ChannelError(Exception):
     """Base of every error raised by Tabik's channels."""
 
 
+@with_message("recipient is not a {channel} sender id")
 class RecipientNotOnChannel(ChannelError):
     """A reply was addressed to a sender id of another channel (e.g. ``tg:…`` on WhatsApp)."""
 
-    def __init__(self, channel: str, recipient_id: str) -> None:
-        super().__init__(f"recipient is not a {channel} sender id")
-        self.channel = channel
-        self.recipient_id = recipient_id
+    channel: str
+    recipient_id: str
 
 
+@with_message("{operation}: platform asked to retry after {retry_after:.1f}s (limit {limit:.1f}s)")
 class RetryBudgetExhausted(ChannelError):
     """A platform asked to wait longer than Tabik is willing to hold a conversation."""
 
-    def __init__(self, operation: str, retry_after: float, limit: float) -> None:
-        super().__init__(
-            f"{operation}: platform asked to retry after {retry_after:.1f}s (limit {limit:.1f}s)"
-        )
-        self.operation = operation
-        self.retry_after = retry_after
-        self.limit = limit
+    operation: str
+    retry_after: float
+    limit: float
 
 
+@with_message("Graph API error {code} (HTTP {status}): {message}")
 class WhatsAppApiError(ChannelError):
     """An error answer of the Graph API (``{"error": {...}}``) or a non-JSON failure.
 
@@ -36,20 +37,10 @@ class WhatsAppApiError(ChannelError):
     in seconds when it gave one.
     """
 
-    def __init__(
-        self,
-        status: int,
-        code: int | None,
-        message: str,
-        *,
-        subcode: int | None = None,
-        retry_after: float | None = None,
-        fbtrace_id: str | None = None,
-    ) -> None:
-        super().__init__(f"Graph API error {code} (HTTP {status}): {message}")
-        self.status = status
-        self.code = code
-        self.subcode = subcode
-        self.message = message
-        self.retry_after = retry_after
-        self.fbtrace_id = fbtrace_id
+    status: int
+    code: int | None
+    message: str
+    _: KW_ONLY
+    subcode: int | None = None
+    retry_after: float | None = None
+    fbtrace_id: str | None = None

@@ -1,8 +1,9 @@
 """Command line for operators and admins: ``python -m bot.cli AREA COMMAND …``.
 
 Each module of this package that defines ``register(commands)`` adds one area
-(``db``, ``ticket``, …): ``register`` adds an argparse sub-parser whose
-defaults carry ``run(args, out) -> int``. New areas need no change here.
+(``db``, ``ticket``, …): ``register`` adds an argparse sub-parser with
+:func:`add_area`, whose defaults carry ``run(args, out) -> int``. New areas need
+no change here.
 
 Exit status: 0 done, 1 refused (unknown ticket, transition not allowed, …), 2 usage.
 """
@@ -13,11 +14,20 @@ import argparse
 import importlib
 import pkgutil
 import sys
-from collections.abc import Sequence
-from typing import TextIO
+from collections.abc import Callable, Sequence
+from typing import Any, TextIO
 
 from bot.domain.errors import TabikError
 from bot.domain.tickets import InvalidTicketNumber
+
+
+def add_area(
+    commands: Any, name: str, run: Callable[[argparse.Namespace, TextIO], int], *, help: str
+) -> Any:
+    """Add the area ``name`` that ``run`` serves; returns the sub-parsers of its commands."""
+    area = commands.add_parser(name, help=help)
+    area.set_defaults(run=run)
+    return area.add_subparsers(dest="command", required=True)
 
 
 def parser() -> argparse.ArgumentParser:

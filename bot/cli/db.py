@@ -6,13 +6,12 @@ import argparse
 from typing import Any, TextIO
 
 from bot.adapters.db import migrate
+from bot.cli import add_area
 from bot.config import get_settings
 
 
 def register(commands: Any) -> None:
-    db = commands.add_parser("db", help="database migrations")
-    db.set_defaults(run=run)
-    sub = db.add_subparsers(dest="command", required=True)
+    sub = add_area(commands, "db", run, help="database migrations")
     up = sub.add_parser("upgrade", help="migrate up (default: to the newest revision)")
     up.add_argument("revision", nargs="?", default="head")
     down = sub.add_parser("downgrade", help="migrate down (default: one step; 'base' = empty)")

@@ -15,15 +15,14 @@ from typing import Any, TextIO
 
 from bot.adapters.db.engine import make_engine
 from bot.adapters.db.nlu_records import ModelRecords
+from bot.cli import add_area
 from bot.config import Settings, get_settings
 from bot.entrypoints import training
 from bot.entrypoints.nlu_models import InstanceResult, ModelService
 
 
 def register(commands: Any) -> None:
-    model = commands.add_parser("model", help="train, evaluate, deploy and roll back NLU models")
-    model.set_defaults(run=run)
-    sub = model.add_subparsers(dest="command", required=True)
+    sub = add_area(commands, "model", run, help="train, evaluate, deploy and roll back NLU models")
     train = sub.add_parser("train", help="train a candidate from the current data")
     train.add_argument("--config", type=Path, help="another pipeline (default config.yml)")
     evaluate = sub.add_parser("evaluate", help="candidate vs running model, held-out set")

@@ -13,15 +13,14 @@ from typing import Any, TextIO
 
 from bot.adapters.db.engine import make_engine
 from bot.adapters.tracker_events import TrackerEventLog
+from bot.cli import add_area
 from bot.config import PROJECT_ROOT, Settings, get_settings
 from bot.services.labelled_examples import LabelledExamples
 from bot.services.nlu_inbox import DEFAULT_THRESHOLD, NluInbox
 
 
 def register(commands: Any) -> None:
-    nlu = commands.add_parser("nlu", help="the inbox of poorly understood messages")
-    nlu.set_defaults(run=run)
-    sub = nlu.add_subparsers(dest="command", required=True)
+    sub = add_area(commands, "nlu", run, help="the inbox of poorly understood messages")
     inbox = sub.add_parser("inbox", help="open items, newest first")
     inbox.add_argument("--json", action="store_true")
     inbox.add_argument("--limit", type=int, default=200)

@@ -23,6 +23,7 @@ from typing import Any, TextIO
 from sqlalchemy.engine import Engine
 
 from bot.bootstrap import build_outbox
+from bot.cli import add_area
 from bot.services.inbound import InboundQueue
 from bot.services.outbox import Outbox, OutboxItem
 
@@ -30,9 +31,7 @@ STATUSES = ("failed", "pending", "sending", "sent")
 
 
 def register(commands: Any) -> None:
-    outbox = commands.add_parser("outbox", help="messages waiting to be sent, or failed")
-    outbox.set_defaults(run=run)
-    sub = outbox.add_subparsers(dest="command", required=True)
+    sub = add_area(commands, "outbox", run, help="messages waiting to be sent, or failed")
     listing = sub.add_parser("list", help="show outbox rows (default: the failed ones)")
     listing.add_argument("--status", choices=(*STATUSES, "all"), default="failed")
     listing.add_argument("--limit", type=int, default=50)

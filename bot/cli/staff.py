@@ -16,15 +16,14 @@ from typing import Any, TextIO
 
 from bot.adapters.db.engine import make_engine, make_session_factory
 from bot.adapters.db.staff_repository import StaffUnitOfWork
+from bot.cli import add_area
 from bot.config import get_settings
 from bot.domain.staff import InvalidStaffAccount, Role
 from bot.services.staff import StaffAccounts
 
 
 def register(commands: Any) -> None:
-    staff = commands.add_parser("staff", help="staff console accounts")
-    staff.set_defaults(run=run)
-    sub = staff.add_subparsers(dest="command", required=True)
+    sub = add_area(commands, "staff", run, help="staff console accounts")
     add = sub.add_parser("add", help="create an account (password read from stdin)")
     add.add_argument("username")
     add.add_argument("--role", required=True, choices=[r.value for r in Role])

@@ -13,6 +13,7 @@ from typing import Any, TextIO
 
 from bot.adapters.kv import MemoryStore
 from bot.bootstrap import build_services
+from bot.cli import add_area
 from bot.config import get_settings
 from bot.domain.model import TicketStatus
 from bot.domain.office_hours import WIB
@@ -56,9 +57,7 @@ def print_view(view: StatusView, out: TextIO) -> None:
 
 
 def register(commands: Any) -> None:
-    ticket = commands.add_parser("ticket", help="tickets (officer tooling)")
-    ticket.set_defaults(run=run)
-    sub = ticket.add_subparsers(dest="command", required=True)
+    sub = add_area(commands, "ticket", run, help="tickets (officer tooling)")
     show = sub.add_parser("show", help="show a ticket with its history")
     show.add_argument("number")
     set_status = sub.add_parser("set-status", help="change a ticket's status")

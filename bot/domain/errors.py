@@ -12,11 +12,18 @@ Two families besides :class:`TabikError` (the system of record's own):
 * Lookup answers that are not failures: :class:`PlateNotFound`,
   :class:`CommodityNotFound`; and :class:`InvalidQuery` for input the caller
   should have validated first.
+
+Most errors are declared with :func:`with_message`: their data as annotated
+fields, their message as a template of those fields.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from dataclasses import KW_ONLY, dataclass
+from typing import TYPE_CHECKING, TypeVar
+
+from typing_extensions import dataclass_transform
 
 from bot.domain.tickets import InvalidTicketNumber
 
@@ -45,27 +52,60 @@ __all__ = [
     "UpstreamError",
     "UpstreamRejected",
     "UpstreamUnavailable",
+    "with_message",
 ]
+
+_E = TypeVar("_E", bound=BaseException)
+
+
+@dataclass_transform(eq_default=False)
+def with_message(template: str) -> Callable[[type[_E]], type[_E]]:
+    """Make an exception class a dataclass of its annotated fields, with this message.
+
+    The fields are the constructor's parameters, in order (``_: KW_ONLY`` before
+    keyword-only ones), and stay attributes. ``template`` is formatted with them
+    and properties (``str.format``: ``{retry_after:.0f}``, ``{value!r}``,
+    ``{current.value}``); ``str(error)`` and ``error.args`` are that message
+    alone, and errors compare by identity, as any exception does.
+    """
+
+    def declare(cls: type[_E]) -> type[_E]:
+        def __post_init__(self: BaseException) -> None:
+            BaseException.__init__(self, template.format_map(_Attributes(self)))
+
+        cls.__post_init__ = __post_init__  # type: ignore[attr-defined]
+        return dataclass(eq=False, repr=False)(cls)
+
+    return declare
+
+
+class _Attributes:
+    """What a message template's ``{name}`` reads: an attribute of the error."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+    def __getitem__(self, name: str) -> object:
+        return getattr(self.error, name)
 
 
 class TabikError(Exception):
     """Base of every error Tabik's domain raises on purpose."""
 
 
+@with_message("no ticket {number}")
 class TicketNotFound(TabikError):
-    def __init__(self, number: str) -> None:
-        super().__init__(f"no ticket {number}")
-        self.number = number
+    number: str
 
 
+@with_message("too many lookups of unknown tickets; retry after {retry_after:.0f}s")
 class TooManyLookups(TabikError):
     """Too many lookups of unknown ticket numbers from one chat account (anti-enumeration)."""
 
-    def __init__(self, retry_after: float) -> None:
-        super().__init__(f"too many lookups of unknown tickets; retry after {retry_after:.0f}s")
-        self.retry_after = retry_after
+    retry_after: float
 
 
+@with_message("invalid NIK: {reason}")
 class InvalidNik(TabikError, ValueError):
     """``reason`` is one of ``not_digits``, ``length``, ``region``, ``birth_date``, ``serial``.
 
@@ -74,103 +114,78 @@ class InvalidNik(TabikError, ValueError):
 
     REASONS = ("not_digits", "length", "region", "birth_date", "serial")
 
-    def __init__(self, reason: str, text: str) -> None:
-        super().__init__(f"invalid NIK: {reason}")
-        self.reason = reason
-        self.text = text
+    reason: str
+    text: str
 
 
+@with_message("cannot change status from {current.value} to {requested.value}")
 class InvalidTransition(TabikError):
-    def __init__(self, current: TicketStatus, requested: TicketStatus) -> None:
-        super().__init__(f"cannot change status from {current.value} to {requested.value}")
-        self.current = current
-        self.requested = requested
+    current: TicketStatus
+    requested: TicketStatus
 
 
+@with_message("a rejection (ditolak) needs a reason note")
 class RejectionNeedsReason(TabikError):
     """A ticket is only ever rejected (``ditolak``) with a reason note for the resident."""
 
-    def __init__(self) -> None:
-        super().__init__("a rejection (ditolak) needs a reason note")
 
-
+@with_message("no free ticket number after {attempts} attempts")
 class TicketNumberUnavailable(TabikError):
     """Every generated ticket number collided; the retries are bounded, not endless."""
 
-    def __init__(self, attempts: int) -> None:
-        super().__init__(f"no free ticket number after {attempts} attempts")
-        self.attempts = attempts
+    attempts: int
 
 
+@with_message("no free handoff reference after {attempts} attempts")
 class HandoffReferenceUnavailable(TabikError):
-    def __init__(self, attempts: int) -> None:
-        super().__init__(f"no free handoff reference after {attempts} attempts")
-        self.attempts = attempts
+    attempts: int
 
 
+@with_message("invalid {field}: {value!r}")
 class InvalidDraft(TabikError, ValueError):
     """A draft reached the service with a value the form should not have let through.
 
     ``value`` is already masked where it is personal data.
     """
 
-    def __init__(self, field: str, value: str) -> None:
-        super().__init__(f"invalid {field}: {value!r}")
-        self.field = field
-        self.value = value
+    field: str
+    value: str
 
 
+@with_message("{part} is not configured")
 class NotConfigured(TabikError):
     """A part of Tabik was not set up in this process (e.g. outside-system providers)."""
 
-    def __init__(self, part: str) -> None:
-        super().__init__(f"{part} is not configured")
-        self.part = part
+    part: str
 
 
+@with_message("no notification {notification_id}")
 class NotificationNotFound(TabikError):
     """No outbox row with this id (the notifier was handed a stale or wrong id)."""
 
-    def __init__(self, notification_id: int) -> None:
-        super().__init__(f"no notification {notification_id}")
-        self.notification_id = notification_id
+    notification_id: int
 
 
 # --- outside systems -------------------------------------------------------
 
 
+@with_message("{service}: {reason}")
 class UpstreamError(Exception):
     """An outside system gave no usable answer."""
 
-    def __init__(
-        self,
-        service: str,
-        reason: str,
-        *,
-        status: int | None = None,
-        attempts: int = 1,
-    ) -> None:
-        super().__init__(f"{service}: {reason}")
-        self.service = service
-        self.reason = reason
-        self.status = status  # HTTP status when there was a response
-        self.attempts = attempts  # how many requests were made before giving up
+    service: str
+    reason: str
+    _: KW_ONLY
+    status: int | None = None  # HTTP status when there was a response
+    attempts: int = 1  # how many requests were made before giving up
 
 
+@with_message("{service}: {reason}")
 class UpstreamUnavailable(UpstreamError):
     """Timeout, connection failure, 5xx/429 after retries, or circuit open: try later."""
 
-    def __init__(
-        self,
-        service: str,
-        reason: str,
-        *,
-        status: int | None = None,
-        attempts: int = 1,
-        retry_after: float | None = None,
-    ) -> None:
-        super().__init__(service, reason, status=status, attempts=attempts)
-        self.retry_after = retry_after  # seconds, when the upstream or the breaker says
+    _: KW_ONLY
+    retry_after: float | None = None  # seconds, when the upstream or the breaker says
 
 
 class CircuitOpen(UpstreamUnavailable):
@@ -188,43 +203,47 @@ class UpstreamRejected(UpstreamBadResponse):
     """The upstream refused our request (4xx such as 401/403/400): a configuration problem."""
 
 
+@with_message("invalid {field}: {reason}")
 class InvalidQuery(ValueError):
-    """The caller passed a value that is not in canonical form (plate, NIK, commodity...)."""
+    """The caller passed a value that is not in canonical form (plate, NIK, commodity...).
 
-    def __init__(self, field: str, reason: str) -> None:
-        # The value itself is not kept: it may be a NIK.
-        super().__init__(f"invalid {field}: {reason}")
-        self.field = field
-        self.reason = reason
+    The value itself is not kept: it may be a NIK.
+    """
+
+    field: str
+    reason: str
 
 
+@with_message("no vehicle tax record for plate {plate}")
 class PlateNotFound(LookupError):
-    def __init__(self, plate: str) -> None:
-        super().__init__(f"no vehicle tax record for plate {plate}")
-        self.plate = plate
+    plate: str
 
 
+@with_message("no price for commodity {commodity!r}{where}")
 class CommodityNotFound(LookupError):
-    def __init__(self, commodity: str, kabupaten_kota: str | None = None) -> None:
-        where = f" in {kabupaten_kota}" if kabupaten_kota else ""
-        super().__init__(f"no price for commodity {commodity!r}{where}")
-        self.commodity = commodity
-        self.kabupaten_kota = kabupaten_kota
+    commodity: str
+    kabupaten_kota: str | None = None
+
+    @property
+    def where(self) -> str:
+        return f" in {self.kabupaten_kota}" if self.kabupaten_kota else ""
 
 
+@with_message("{actor} may not {action}")
 class NotAuthorised(TabikError):
     """A staff user asked for something their role does not allow (e.g. the audit log)."""
 
-    def __init__(self, actor: str, action: str) -> None:
-        super().__init__(f"{actor} may not {action}")
-        self.actor = actor
-        self.action = action
+    actor: str
+    action: str
 
 
+@with_message("no rating pending for {chat}: {reason}")
 class RatingNotPending(TabikError):
     """A rating answer came for a ticket whose question expired, was answered, or never was."""
 
-    def __init__(self, number: str | None, reason: str) -> None:
-        super().__init__(f"no rating pending for {number or 'this chat'}: {reason}")
-        self.number = number
-        self.reason = reason
+    number: str | None
+    reason: str
+
+    @property
+    def chat(self) -> str:
+        return self.number or "this chat"

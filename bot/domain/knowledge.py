@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from bot.domain.errors import with_message
 from bot.domain.office_hours import OfficeHours, OfficeSchedule
 from bot.domain.vocabulary import canonical_region
 
@@ -34,14 +35,13 @@ class KnowledgeError(Exception):
     """Base of every knowledge-base error."""
 
 
+@with_message("{file}: {entry}: {problem}")
 class KnowledgeFileError(KnowledgeError):
     """A data file is wrong; names the file and the entry so an admin can fix it."""
 
-    def __init__(self, file: Path, entry: str, problem: str) -> None:
-        super().__init__(f"{file}: {entry}: {problem}")
-        self.file = file
-        self.entry = entry
-        self.problem = problem
+    file: Path
+    entry: str
+    problem: str
 
 
 class MissingEntry(KnowledgeFileError):
@@ -81,10 +81,9 @@ class UnknownRegion(UnknownName):
         return self.name
 
 
+@with_message(f"unknown office kind {{kind!r}}; expected one of {OFFICE_KINDS}")
 class UnknownOfficeKind(ValueError):
-    def __init__(self, kind: str) -> None:
-        super().__init__(f"unknown office kind {kind!r}; expected one of {OFFICE_KINDS}")
-        self.kind = kind
+    kind: str
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """Tabik's domain: tickets, residents, chat accounts, officers, status history, audit.
 
 Plain objects and rules only; nothing here knows about SQL. The persistence
-layer (``bot.adapters.db``) maps these classes onto tables, so entities compare by
-identity (``eq=False``), not by value.
+layer (``bot.adapters.db``) maps these classes onto tables, so entities
+(:class:`Entity`) compare by identity, not by value.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
+from typing_extensions import dataclass_transform
+
 from bot.domain.errors import InvalidTransition, RejectionNeedsReason
 from bot.domain.tickets import TicketKind
 
@@ -22,6 +24,7 @@ __all__ = [
     "TRANSITIONS",
     "AuditEntry",
     "ChatAccount",
+    "Entity",
     "HandoffRequest",
     "HandoffStatus",
     "Notification",
@@ -70,38 +73,48 @@ TRANSITIONS: Mapping[TicketStatus, frozenset[TicketStatus]] = MappingProxyType(
 )
 
 
+@dataclass_transform(eq_default=False, field_specifiers=(field,))
 @dataclass(eq=False)
-class Resident:
+class Entity:
+    """A row of the system of record: compared by identity, ``id`` set once stored.
+
+    Subclasses declare their fields as a dataclass would, without the decorator:
+    this base makes each of them a dataclass (``eq=False``), with ``id`` as the
+    last, keyword-only, parameter.
+    """
+
+    id: int | None = field(default=None, kw_only=True)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        dataclass(eq=False)(cls)
+
+
+class Resident(Entity):
     full_name: str | None
     created_at: datetime
     nik: str | None = None  # stored whole; shown only through bot.domain.nik.mask_nik
     phone: str | None = None
-    id: int | None = None
 
 
-@dataclass(eq=False)
-class ChatAccount:
+class ChatAccount(Entity):
     """A chat account known to the system of record (one per channel + account)."""
 
     channel: str
     account: str
     created_at: datetime
     resident_id: int | None = None
-    id: int | None = None
 
 
-@dataclass(eq=False)
-class TicketAttachment:
+class TicketAttachment(Entity):
     kind: str  # "photo", "document", …
     ref: str  # channel-qualified media id: "wa:<media id>", "tg:<file_id>"
     created_at: datetime
     mime_type: str | None = None
     caption: str | None = None
-    id: int | None = None
 
 
-@dataclass(eq=False)
-class StatusChange:
+class StatusChange(Entity):
     """One line of a ticket's history; appended, never edited."""
 
     from_status: TicketStatus | None
@@ -109,11 +122,9 @@ class StatusChange:
     actor: str
     created_at: datetime
     note: str | None = None
-    id: int | None = None
 
 
-@dataclass(eq=False)
-class Ticket:
+class Ticket(Entity):
     number: str
     kind: TicketKind
     status: TicketStatus
@@ -135,7 +146,6 @@ class Ticket:
     idempotency_key: str | None = None
     attachments: list[TicketAttachment] = field(default_factory=list)
     history: list[StatusChange] = field(default_factory=list)
-    id: int | None = None
 
     @classmethod
     def file(
@@ -194,8 +204,7 @@ class OfficerRole(str, enum.Enum):
     VILLAGE = "village"  # a desa's officer
 
 
-@dataclass(eq=False)
-class Officer:
+class Officer(Entity):
     name: str
     role: OfficerRole
     kabupaten_kota: str | None = None
@@ -203,7 +212,6 @@ class Officer:
     desa: str | None = None
     chat_identity_id: int | None = None
     active: bool = True
-    id: int | None = None
 
     def may_see(self, ticket: Ticket) -> bool:
         """Whether this officer is authorised for the ticket's details (its area only)."""
@@ -219,14 +227,12 @@ class Officer:
         return same_region and self.desa is not None and self.desa == ticket.desa
 
 
-@dataclass(eq=False)
-class AuditEntry:
+class AuditEntry(Entity):
     actor: str
     action: str  # "ticket.filed", "ticket.status_changed", "handoff.requested", …
     subject: str  # usually a ticket number or handoff reference
     created_at: datetime
     details: dict[str, Any] = field(default_factory=dict)  # never raw NIK/phone
-    id: int | None = None
 
 
 class HandoffStatus(str, enum.Enum):
@@ -234,15 +240,13 @@ class HandoffStatus(str, enum.Enum):
     CLOSED = "closed"
 
 
-@dataclass(eq=False)
-class HandoffRequest:
+class HandoffRequest(Entity):
     reference: str
     identity_id: int
     created_at: datetime
     reason: str | None = None
     transcript: list[dict[str, str]] = field(default_factory=list)
     status: HandoffStatus = HandoffStatus.OPEN
-    id: int | None = None
 
 
 class NotificationStatus(str, enum.Enum):
@@ -251,8 +255,7 @@ class NotificationStatus(str, enum.Enum):
     FAILED = "failed"
 
 
-@dataclass(eq=False)
-class Notification:
+class Notification(Entity):
     """Outbox row: a channel worker tells the resident and marks it sent."""
 
     ticket_id: int
@@ -261,7 +264,6 @@ class Notification:
     payload: dict[str, Any] = field(default_factory=dict)
     status: NotificationStatus = NotificationStatus.PENDING
     sent_at: datetime | None = None
-    id: int | None = None
     attempts: int = 0  # delivery attempts made so far (sent or failed)
     last_error: str | None = None  # why the latest attempt failed (no personal data)
     next_attempt_at: datetime | None = None  # a failed one waits until then (backoff)

@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from bot.domain.errors import with_message
 from bot.domain.model import TicketStatus
 
 NOTIFICATIONS_FILE = Path(__file__).resolve().parent.parent / "data" / "notifications.yml"
@@ -26,13 +27,12 @@ _BOLD = re.compile(r"\*(\S(?:[^*\n]*\S)?)\*")
 NO_NOTE = "-"
 
 
+@with_message("notifications.yml: {key}: {problem}")
 class NotificationTextsInvalid(ValueError):
     """notifications.yml lacks a status word's template or uses an unknown placeholder."""
 
-    def __init__(self, key: str, problem: str) -> None:
-        super().__init__(f"notifications.yml: {key}: {problem}")
-        self.key = key
-        self.problem = problem
+    key: str
+    problem: str
 
 
 def _placeholders(template: str) -> set[str]:

@@ -29,11 +29,14 @@ MAX_SCORE = 5
 # A question left unanswered this long is dropped: later a bare "4" means the menu again.
 RATING_ANSWER_WINDOW = timedelta(days=3)
 
-# "4", "4.", "nilai 4", "4 bintang", "4/5", "4 dari 5"; digits outside 1–5 are no score.
+# A score alone in its message; digits outside 1–5 are no score.
 _SCORE = re.compile(
-    r"^\s*(?:nilai|nilainya|skor|rating|bintang)?\s*([1-5])\s*"
-    r"(?:[.)!]|bintang|/\s*5|dari\s*5)?\s*$",
-    re.IGNORECASE,
+    r"""^\s*
+    (?:nilai|nilainya|skor|rating|bintang)?\s*   # "nilai 4"
+    ([1-5])\s*                                   # the score: "4"
+    (?:[.)!]|bintang|/\s*5|dari\s*5)?\s*$        # "4.", "4 bintang", "4/5", "4 dari 5"
+    """,
+    re.IGNORECASE | re.VERBOSE,
 )
 _STARS = re.compile(r"^\s*(?:⭐\s*){1,5}$")
 

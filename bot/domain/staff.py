@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.domain.errors import TabikError
+from bot.domain.errors import TabikError, with_message
+from bot.domain.model import Entity
 
 __all__ = [
     "USERNAME_PATTERN",
@@ -68,39 +69,33 @@ class Area:
         return ", ".join(parts) if parts else "Provinsi Lampung"
 
 
+@with_message("invalid staff account {field}: {problem}")
 class InvalidStaffAccount(TabikError, ValueError):
     """An account that cannot exist: bad username, role without its area, unknown place."""
 
-    def __init__(self, field: str, problem: str) -> None:
-        super().__init__(f"invalid staff account {field}: {problem}")
-        self.field = field
-        self.problem = problem
+    field: str
+    problem: str
 
 
+@with_message("no staff account {username!r}")
 class StaffNotFound(TabikError):
-    def __init__(self, username: str) -> None:
-        super().__init__(f"no staff account {username!r}")
-        self.username = username
+    username: str
 
 
+@with_message("wrong username or password")
 class LoginFailed(TabikError):
     """Wrong username or password (which one is never said)."""
 
-    def __init__(self) -> None:
-        super().__init__("wrong username or password")
 
-
+@with_message("account locked for {retry_after:.0f} s")
 class AccountLocked(TabikError):
     """Too many wrong passwords: the account refuses logins until ``until``."""
 
-    def __init__(self, until: datetime, retry_after: float) -> None:
-        super().__init__(f"account locked for {retry_after:.0f} s")
-        self.until = until
-        self.retry_after = retry_after
+    until: datetime
+    retry_after: float
 
 
-@dataclass(eq=False)
-class StaffAccount:
+class StaffAccount(Entity):
     """A console user. ``password_hash`` is an argon2 hash; the password itself is never kept."""
 
     username: str
@@ -116,7 +111,6 @@ class StaffAccount:
     locked_until: datetime | None = None
     # Sessions issued before this moment are no longer valid (``staff revoke``).
     sessions_valid_after: datetime | None = None
-    id: int | None = None
 
     @property
     def area(self) -> Area:

@@ -28,7 +28,7 @@ from typing import IO, Any
 
 from bot.adapters.db.nlu_records import ModelRecords
 from bot.adapters.rasa_instances import InstanceError, RasaInstance
-from bot.domain.errors import TabikError
+from bot.domain.errors import TabikError, with_message
 from bot.entrypoints import training
 
 TOLERANCE = 0.01
@@ -41,39 +41,39 @@ class ModelError(TabikError):
     """Base of the model tooling's refusals."""
 
 
+@with_message("another training is running (lock {lock.name})")
 class TrainingInProgress(ModelError):
-    def __init__(self, lock: Path) -> None:
-        super().__init__(f"another training is running (lock {lock.name})")
-        self.lock = lock
+    lock: Path
 
 
+@with_message("{step} failed; the running model is unchanged:\n{detail}")
 class TrainingFailed(ModelError):
-    def __init__(self, step: str, detail: str) -> None:
-        super().__init__(f"{step} failed; the running model is unchanged:\n{detail}")
-        self.step = step
-        self.detail = detail
+    step: str
+    detail: str
 
 
+@with_message("no model {name}")
 class UnknownModel(ModelError):
-    def __init__(self, name: str) -> None:
-        super().__init__(f"no model {name}")
-        self.name = name
+    name: str
 
 
+@with_message(
+    "{name} is worse than the running model ({figures}); worse: {named}."
+    " Use --force to deploy anyway."
+)
 class DeployRefused(ModelError):
-    def __init__(self, name: str, worse_intents: Sequence[str], figures: str) -> None:
-        named = ", ".join(worse_intents) or "overall figures"
-        super().__init__(
-            f"{name} is worse than the running model ({figures}); worse: {named}."
-            " Use --force to deploy anyway."
-        )
-        self.name = name
-        self.worse_intents = list(worse_intents)
+    name: str
+    worse_intents: list[str]
+    figures: str
+
+    @property
+    def named(self) -> str:
+        return ", ".join(self.worse_intents) or "overall figures"
 
 
+@with_message("no recorded deployment with a previous model")
 class NothingToRollBack(ModelError):
-    def __init__(self) -> None:
-        super().__init__("no recorded deployment with a previous model")
+    """No deployment on record replaced another model."""
 
 
 @dataclass(frozen=True)

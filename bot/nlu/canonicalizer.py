@@ -18,10 +18,7 @@ import difflib
 import re
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import (
     ENTITIES,
@@ -35,11 +32,11 @@ from rasa.shared.nlu.constants import (
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.domain import vocabulary
 from bot.domain.vocabulary import canonical_place
 from bot.nlu import patterns
+from bot.nlu.component import StatelessComponent
 
 PATTERN_ENTITIES = frozenset(patterns.CANONICALISERS)
 VOCABULARY_ENTITIES = ("document_type", "complaint_category", "commodity", "kabupaten_kota")
@@ -92,28 +89,12 @@ def canonical_vocabulary_value(kind: str, text: str) -> str | None:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
-class EntityCanonicalizer(GraphComponent, EntityExtractorMixin):
+class EntityCanonicalizer(StatelessComponent, EntityExtractorMixin):
     """Canonicalises (and completes) entities; see the module docstring."""
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {"gazetteer": True}
-
-    def __init__(self, config: dict[str, Any]) -> None:
-        self._config = config
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> EntityCanonicalizer:
-        return cls(config)
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.domain.errors import TabikError
+from bot.domain.errors import TabikError, with_message
 from bot.domain.normalise import normalise_text
 
 HEADER = """\
@@ -30,17 +30,15 @@ class UnknownIntent(TabikError):
         super().__init__(f"unknown intent {intent!r}; the intents are: {' '.join(self.known)}")
 
 
+@with_message("{text!r} is in the held-out test set and never becomes training data")
 class HeldOutExample(TabikError):
-    def __init__(self, text: str) -> None:
-        super().__init__(f"{text!r} is in the held-out test set and never becomes training data")
-        self.text = text
+    text: str
 
 
+@with_message("{text!r} is already labelled {intent}")
 class AlreadyLabelled(TabikError):
-    def __init__(self, text: str, intent: str) -> None:
-        super().__init__(f"{text!r} is already labelled {intent}")
-        self.text = text
-        self.intent = intent
+    text: str
+    intent: str
 
 
 def domain_intents(root: Path) -> list[str]:

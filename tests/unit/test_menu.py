@@ -24,7 +24,7 @@ def test_a_typed_number_becomes_the_menu_intent() -> None:
             "intent_ranking": [{"name": "inform", "confidence": 0.7}],
         }
     )
-    MenuResolver().process([message])
+    MenuResolver({}).process([message])
     assert message.get("intent") == {"name": menu_intents()[2], "confidence": 1.0}
     assert message.get("intent_ranking")[0]["name"] == menu_intents()[2]
 
