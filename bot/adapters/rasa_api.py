@@ -6,14 +6,13 @@ in the ``token`` query parameter as Rasa's ``--auth-token`` expects.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote
 
 import aiohttp
 
-from bot.adapters.errors import FieldsError
+from bot.domain.errors import with_message
 
 __all__ = ["ConversationMessage", "RasaApiError", "RasaConversations"]
 
@@ -22,9 +21,8 @@ TIMEOUT_SECONDS = 10.0
 ConversationMessage = tuple[str, str, datetime]  # (role "user"|"bot", text, at)
 
 
-@dataclass(eq=False)
-class RasaApiError(FieldsError):
-    template = "Rasa answered {status} for {path}"
+@with_message("Rasa answered {status} for {path}")
+class RasaApiError(Exception):
     status: int
     path: str
 

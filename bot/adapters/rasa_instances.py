@@ -12,18 +12,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.adapters.errors import FieldsError
+from bot.domain.errors import with_message
 
 MODEL_ENDPOINT = "/webhooks/model_admin/model"
 # A full Tabik model takes tens of seconds to load on a busy host; the swap itself is instant.
 LOAD_TIMEOUT_SECONDS = 600.0
 
 
-@dataclass(eq=False)
-class InstanceError(FieldsError):
+@with_message("{url}: {reason}")
+class InstanceError(Exception):
     """An instance did not answer, refused, or failed to load the model."""
 
-    template = "{url}: {reason}"
     url: str
     reason: str
 

@@ -1,7 +1,7 @@
 """``ticket show|set-status``: tickets from the command line.
 
-    python -m bot.cli ticket show NUMBER
-    python -m bot.cli ticket set-status NUMBER STATUS --actor A [--note N]
+python -m bot.cli ticket show NUMBER
+python -m bot.cli ticket set-status NUMBER STATUS --actor A [--note N]
 """
 
 from __future__ import annotations

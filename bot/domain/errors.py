@@ -20,7 +20,7 @@ fields, their message as a template of those fields.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import KW_ONLY, dataclass
+from dataclasses import KW_ONLY, dataclass, fields
 from typing import TYPE_CHECKING, TypeVar
 
 from typing_extensions import dataclass_transform
@@ -66,17 +66,27 @@ def with_message(template: str) -> Callable[[type[_E]], type[_E]]:
     keyword-only ones), and stay attributes. ``template`` is formatted with them
     and properties (``str.format``: ``{retry_after:.0f}``, ``{value!r}``,
     ``{current.value}``); ``str(error)`` and ``error.args`` are that message
-    alone, and errors compare by identity, as any exception does.
+    alone, and errors compare by identity, as any exception does. They pickle
+    by their fields, so one raised in a worker process arrives whole.
     """
 
     def declare(cls: type[_E]) -> type[_E]:
         def __post_init__(self: BaseException) -> None:
             BaseException.__init__(self, template.format_map(_Attributes(self)))
 
+        def __reduce__(self: BaseException) -> tuple[object, ...]:
+            parts = {f.name: getattr(self, f.name) for f in fields(self) if f.init}  # type: ignore[arg-type]
+            return _rebuild, (type(self), parts)
+
         cls.__post_init__ = __post_init__  # type: ignore[attr-defined]
+        cls.__reduce__ = __reduce__  # type: ignore[assignment,method-assign]
         return dataclass(eq=False, repr=False)(cls)
 
     return declare
+
+
+def _rebuild(cls: type[BaseException], parts: dict[str, object]) -> BaseException:
+    return cls(**parts)
 
 
 class _Attributes:

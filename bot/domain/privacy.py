@@ -9,9 +9,7 @@ import re
 # digits ("18 71 01 150890 0001", "1871.0115.0890.0001"). Sixteen digits in a row
 # that are something else are masked too: hiding too much is the safe mistake.
 _NIK = re.compile(r"(?<!\d)\d(?:[ \t.\-]{0,2}\d){15}(?!\d)")
-_PHONE = re.compile(
-    r"(?<![\d+])(\+?62|0)[\s.\-]?(8\d{2})[\s.\-]?\d{3,4}[\s.\-]?(\d{2,5})(?!\d)"
-)
+_PHONE = re.compile(r"(?<![\d+])(\+?62|0)[\s.\-]?(8\d{2})[\s.\-]?\d{3,4}[\s.\-]?(\d{2,5})(?!\d)")
 # Telegram bot tokens ("123456:AA…") appear in Bot API URLs.
 _BOT_TOKEN = re.compile(r"\b(bot)?(\d{6,12}):[A-Za-z0-9_-]{30,}")
 _EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")

@@ -17,11 +17,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.adapters.errors import FieldsError
 from bot.adapters.upstream.food_prices import DemoFoodPrices, HttpFoodPrices
 from bot.adapters.upstream.http import DEFAULT_TIMEOUT, HttpClientConfig
 from bot.adapters.upstream.social_aid import DemoSocialAid, HttpSocialAid
 from bot.adapters.upstream.vehicle_tax import DemoVehicleTax, HttpVehicleTax, canonical_plate
+from bot.domain.errors import with_message
 from bot.domain.public_data import FoodPriceProvider, SocialAidProvider, VehicleTaxProvider
 
 if TYPE_CHECKING:
@@ -52,9 +52,8 @@ SOCIAL_AID_PREFIX = "SOCIAL_AID"
 FOOD_PRICE_PREFIX = "FOOD_PRICE"
 
 
-@dataclass(eq=False)
-class AdapterConfigError(FieldsError, ValueError):
-    template = "{variable}: {problem}"
+@with_message("{variable}: {problem}")
+class AdapterConfigError(ValueError):
     variable: str
     problem: str
 
