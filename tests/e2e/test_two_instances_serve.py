@@ -83,6 +83,8 @@ async def forget_keys(redis_url: str, prefix: str) -> int:
 
 
 def wait_for_log(server: TabikServer, needle: str, timeout: float = 240) -> None:
+    """Until ``needle`` is in the log of a server another thread is starting."""
+    assert wait_until(lambda: server.process is not None, timeout=10), "make serve not started"
     assert server.process is not None
     wait_started(
         server.process,
