@@ -41,13 +41,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.domain.tickets import ALPHABET
 from tests.auxil import fake_whatsapp
+from tests.auxil.lookups import MAX_LOOKUPS, new_run, ticket_for
 from tests.auxil.tabik_server import TabikServer, free_port
 
 HOOK = "/webhooks/whatsapp/webhook"
 TICKET = re.compile(rf"ADU-\d{{6}}-[{ALPHABET}]{{4,8}}")
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-# The bot refuses a 5th unknown ticket number within 10 minutes (guessing protection).
-MAX_MESSAGES = 4
+MAX_MESSAGES = MAX_LOOKUPS
 
 
 @dataclass
@@ -95,14 +95,6 @@ class ReplyLog:
             self.order.setdefault(str(body.get("to")), []).append(ticket)
         self._changed.set()
         return answer
-
-
-def ticket_for(run: str, resident: int, index: int) -> str:
-    number, suffix = resident * MAX_MESSAGES + index, ""
-    for _ in range(5):
-        number, digit = divmod(number, len(ALPHABET))
-        suffix = ALPHABET[digit] + suffix
-    return f"ADU-{run}-{suffix}"
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -281,11 +273,7 @@ def start_instances(args: argparse.Namespace, graph_port: int) -> list[TabikServ
     servers = []
     for n in range(args.instances):
         env = {
-            "WHATSAPP_VERIFY_TOKEN": fake_whatsapp.VERIFY_TOKEN,
-            "WHATSAPP_APP_SECRET": fake_whatsapp.APP_SECRET,
-            "WHATSAPP_ACCESS_TOKEN": fake_whatsapp.ACCESS_TOKEN,
-            "WHATSAPP_PHONE_NUMBER_ID": fake_whatsapp.PHONE_NUMBER_ID,
-            "WHATSAPP_API_BASE": f"http://127.0.0.1:{graph_port}/{fake_whatsapp.API_VERSION}",
+            **fake_whatsapp.channel_env(graph_port),
             "TABIK_MODEL": str(model),
             # The REST channel serves the idle profile (where_time_goes).
             "TABIK_ENABLE_REST": "1",
@@ -372,8 +360,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="start the launcher directly instead of `make serve` (a venv shared with others)",
     )
     args = parser.parse_args(argv)
-    # A date part for this run's ticket numbers and message ids (YYMMDD-shaped).
-    args.run = f"{random.randint(20, 29)}{random.randint(1, 12):02d}{random.randint(1, 28):02d}"
+    args.run = new_run()
     if not 1 <= args.residents <= 1000 or not 1 <= args.messages <= MAX_MESSAGES:
         parser.error(f"--residents 1..1000 and --messages 1..{MAX_MESSAGES}")
     if not 1 <= args.instances <= 4 or not 0 < args.timeout <= 3600:

@@ -29,6 +29,17 @@ API_VERSION = "v21.0"
 INVALID_PARAMETER = 131009
 
 
+def channel_env(port: int) -> dict[str, str]:
+    """Tabik's WhatsApp settings for a fake Graph API listening on ``port``."""
+    return {
+        "WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN,
+        "WHATSAPP_APP_SECRET": APP_SECRET,
+        "WHATSAPP_ACCESS_TOKEN": ACCESS_TOKEN,
+        "WHATSAPP_PHONE_NUMBER_ID": PHONE_NUMBER_ID,
+        "WHATSAPP_API_BASE": f"http://127.0.0.1:{port}/{API_VERSION}",
+    }
+
+
 @dataclass
 class Failure:
     status: int

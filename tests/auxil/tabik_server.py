@@ -7,17 +7,19 @@ loop), so the session-scoped server can be driven from ordinary sync tests.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +39,54 @@ def port_is_open(port: int) -> bool:
     with socket.socket() as sock:
         sock.settimeout(0.5)
         return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 30.0, step: float = 0.2) -> bool:
+    """Whether ``condition`` came true within ``timeout`` seconds, asked every ``step``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(step)
+    return bool(condition())
+
+
+def spawn(
+    command: Sequence[str], env: Mapping[str, str], log_path: Path
+) -> subprocess.Popen[bytes]:
+    """``command`` in a process group of its own, its output appended to ``log_path``."""
+    with log_path.open("ab") as log:
+        return subprocess.Popen(
+            list(command),
+            cwd=PROJECT_ROOT,
+            env=dict(env),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def wait_started(
+    process: subprocess.Popen[bytes],
+    ready: Callable[[], bool],
+    *,
+    timeout: float,
+    step: float,
+    what: str,
+    log: Callable[[], str],
+) -> None:
+    """Until ``ready()`` (connection errors count as not yet); fails when ``process`` exits."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} exited early:\n{log()}")
+        try:
+            if ready():
+                return
+        except OSError:  # refused, reset, timed out: not listening yet
+            pass
+        time.sleep(step)
+    raise TimeoutError(f"{what} not ready in {timeout} s:\n{log()}")
 
 
 class BackgroundApps:
@@ -122,26 +172,15 @@ class TabikServer:
 
     def start(self, timeout: float = 300) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
-        log = self.log_path.open("ab")
-        self.process = subprocess.Popen(
-            list(self.command),
-            cwd=PROJECT_ROOT,
-            env=self.env(),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+        self.process = spawn(self.command, self.env(), self.log_path)
+        wait_started(
+            self.process,
+            lambda: self.get("/status")[0] == 200 and port_is_open(self.actions_port),
+            timeout=timeout,
+            step=1,
+            what="make serve",
+            log=self.tail_log,
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"make serve exited early:\n{self.tail_log()}")
-            try:
-                if self.get("/status")[0] == 200 and port_is_open(self.actions_port):
-                    return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            time.sleep(1)
-        raise TimeoutError(f"Tabik did not start in {timeout} s:\n{self.tail_log()}")
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 60) -> int:
         """Signal ``make`` (as an operator's kill would) and wait for everything to exit."""
@@ -152,6 +191,38 @@ class TabikServer:
         finally:
             if self.process.poll() is None:
                 os.killpg(self.process.pid, signal.SIGKILL)
+
+    def stop_if_running(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.stop()
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator[TabikServer]:
+        """Started for the ``with`` block, stopped after it."""
+        self.start()
+        try:
+            yield self
+        finally:
+            self.stop_if_running()
+
+    def run(self, *command: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        """``command`` run to its end with this instance's environment, its output captured."""
+        return subprocess.run(
+            list(command),
+            input=stdin,
+            cwd=PROJECT_ROOT,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    def cli(self, *args: str, stdin: str = "") -> str:
+        """``python -m bot.cli …`` against this instance's data, as an operator runs it."""
+        done = self.run(sys.executable, "-m", "bot.cli", *args, stdin=stdin)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout.strip()
 
     def tail_log(self, lines: int = 60) -> str:
         if not self.log_path.exists():

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import yaml
 
-from bot.config import PROJECT_ROOT
 from bot.entrypoints.training import child_env, venv_bin
+from tests.auxil.tabik_server import spawn, wait_started
 
 
 @dataclass
@@ -120,27 +120,15 @@ class RasaServer:
         env = child_env({"RASA_API_TOKEN": self.token or ""})
         if self.token:
             command += ["--auth-token", self.token]
-        log = (self.workdir / f"rasa-{self.port}.log").open("ab")
-        self.process = subprocess.Popen(
-            command,
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+        self.process = spawn(command, env, self.log_path)
+        wait_started(
+            self.process,
+            lambda: bool(self.status().get("model_file")),
+            timeout=timeout,
+            step=0.5,
+            what="rasa",
+            log=self.log_tail,
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"rasa exited: {self.log_tail()}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/", timeout=2):
-                    if self.status().get("model_file"):
-                        return
-            except (urllib.error.URLError, OSError):
-                pass
-            time.sleep(0.5)
-        raise TimeoutError(f"rasa did not start: {self.log_tail()}")
 
     def status(self) -> dict[str, object]:
         query = f"?token={self.token}" if self.token else ""
@@ -158,8 +146,12 @@ class RasaServer:
         with urllib.request.urlopen(request, timeout=10) as answer:
             return dict(json.loads(answer.read()))
 
+    @property
+    def log_path(self) -> Path:
+        return self.workdir / f"rasa-{self.port}.log"
+
     def log_tail(self, lines: int = 40) -> str:
-        path = self.workdir / f"rasa-{self.port}.log"
+        path = self.log_path
         text = path.read_text(errors="replace") if path.exists() else ""
         return "\n".join(text.splitlines()[-lines:])
 

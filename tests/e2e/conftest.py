@@ -36,27 +36,23 @@ def fakes() -> Iterator[Fakes]:
 
 
 @pytest.fixture(scope="session")
+def whatsapp_env(trained_model: Path, fakes: Fakes) -> dict[str, str]:
+    """Settings of a Tabik serving the trained model, its WhatsApp on the fake Graph API."""
+    return {**fake_whatsapp.channel_env(fakes.graph_port), "TABIK_MODEL": str(trained_model)}
+
+
+@pytest.fixture(scope="session")
 def tabik(
-    tmp_path_factory: pytest.TempPathFactory, trained_model: Path, fakes: Fakes
+    tmp_path_factory: pytest.TempPathFactory, whatsapp_env: dict[str, str], fakes: Fakes
 ) -> Iterator[TabikServer]:
     """Tabik started with ``make serve`` and both channels on, pointed at the fakes."""
-    server = TabikServer(
-        tmp_path_factory.mktemp("tabik-e2e"),
-        env_overrides={
-            "WHATSAPP_VERIFY_TOKEN": fake_whatsapp.VERIFY_TOKEN,
-            "WHATSAPP_APP_SECRET": fake_whatsapp.APP_SECRET,
-            "WHATSAPP_ACCESS_TOKEN": fake_whatsapp.ACCESS_TOKEN,
-            "WHATSAPP_PHONE_NUMBER_ID": fake_whatsapp.PHONE_NUMBER_ID,
-            "WHATSAPP_API_BASE": f"http://127.0.0.1:{fakes.graph_port}/{fake_whatsapp.API_VERSION}",
-            "TELEGRAM_BOT_TOKEN": fake_telegram.BOT_TOKEN,
-            "TELEGRAM_SECRET_TOKEN": fake_telegram.SECRET_TOKEN,
-            "TELEGRAM_API_BASE": f"http://127.0.0.1:{fakes.bot_api_port}",
-            "TABIK_MODEL": str(trained_model),
-            # The REST channel drives most tests; off by default with channels configured.
-            "TABIK_ENABLE_REST": "1",
-        },
-    )
-    server.start()
-    yield server
-    if server.process is not None and server.process.poll() is None:
-        server.stop()
+    env = {
+        **whatsapp_env,
+        "TELEGRAM_BOT_TOKEN": fake_telegram.BOT_TOKEN,
+        "TELEGRAM_SECRET_TOKEN": fake_telegram.SECRET_TOKEN,
+        "TELEGRAM_API_BASE": f"http://127.0.0.1:{fakes.bot_api_port}",
+        # The REST channel drives most tests; off by default with channels configured.
+        "TABIK_ENABLE_REST": "1",
+    }
+    with TabikServer(tmp_path_factory.mktemp("tabik-e2e"), env_overrides=env).running() as server:
+        yield server

@@ -8,18 +8,14 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 import time
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from bot.config import PROJECT_ROOT
 from tests.auxil import fake_telegram, fake_whatsapp
-from tests.auxil.tabik_server import TabikServer, drive_form
+from tests.auxil.tabik_server import TabikServer, drive_form, wait_until
 from tests.e2e.conftest import Fakes
 from tests.e2e.test_rest_conversations import COMPLAINT_ANSWERS, TICKET
 
@@ -27,15 +23,6 @@ pytestmark = pytest.mark.slow
 
 WA_HOOK = "/webhooks/whatsapp/webhook"
 TG_HOOK = "/webhooks/telegram/webhook"
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
 
 
 # --- WhatsApp -------------------------------------------------------------------
@@ -224,8 +211,8 @@ def test_media_is_answered(
     assert reply.strip()
 
 
-def test_a_whole_complaint_over_whatsapp(tabik: TabikServer, fakes: Fakes) -> None:
-    wa_id = new_wa_id()
+def wa_complaint(tabik: TabikServer, fakes: Fakes, wa_id: str) -> re.Match[str]:
+    """A pothole reported over WhatsApp from start to confirmation; the ticket number found."""
     said = [wa_say(tabik, fakes, wa_id, fake_whatsapp.text("mau lapor jalan rusak", wa_id))]
     said += drive_form(
         lambda slot: COMPLAINT_ANSWERS.get(slot),
@@ -233,29 +220,18 @@ def test_a_whole_complaint_over_whatsapp(tabik: TabikServer, fakes: Fakes) -> No
         lambda: tabik.requested_slot(f"wa:{wa_id}"),
     )
     match = TICKET.search("\n".join(said))
-    assert match and match.group(1) == "ADU", said[-2:]
+    assert match, said[-2:]
+    return match
+
+
+def test_a_whole_complaint_over_whatsapp(tabik: TabikServer, fakes: Fakes) -> None:
+    wa_id = new_wa_id()
+    match = wa_complaint(tabik, fakes, wa_id)
+    assert match.group(1) == "ADU", match.group(0)
 
     # An officer verifies it; the resident hears about it in the same chat.
     before = len(wa_sent(fakes, wa_id))
-    officer = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bot.cli",
-            "ticket",
-            "set-status",
-            match.group(0),
-            "diverifikasi",
-            "--actor",
-            "petugas-e2e",
-        ],
-        cwd=PROJECT_ROOT,
-        env=tabik.env(),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert officer.returncode == 0, officer.stdout + officer.stderr
+    tabik.cli("ticket", "set-status", match.group(0), "diverifikasi", "--actor", "petugas-e2e")
     assert wait_until(lambda: len(wa_sent(fakes, wa_id)) > before, timeout=30), tabik.tail_log()
     notice = wa_sent(fakes, wa_id)[before]
     assert match.group(0) in json.dumps(notice)

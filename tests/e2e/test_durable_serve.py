@@ -19,14 +19,13 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.auxil import fake_whatsapp
-from tests.auxil.tabik_server import TabikServer
+from tests.auxil.tabik_server import TabikServer, wait_until
 from tests.e2e.conftest import Fakes
 
 pytestmark = pytest.mark.slow
@@ -36,15 +35,6 @@ MESSAGES = ("halo", "terima kasih", "cek status tiket")
 OUTAGE_SECONDS = 75.0
 # The longest pause between two probes of a dead Graph API (the default is 60 s).
 MAX_DELAY = "10"
-
-
-def wait_until(condition: Callable[[], bool], timeout: float, step: float = 0.5) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(step)
-    return condition()
 
 
 def descendants(pid: int) -> list[int]:
@@ -78,6 +68,15 @@ def kill_everything(server: TabikServer) -> None:
 def rows(server: TabikServer, sql: str) -> list[tuple[Any, ...]]:
     with sqlite3.connect(server.workdir / "tabik.db", timeout=30) as db:
         return list(db.execute(sql).fetchall())
+
+
+def scalar(server: TabikServer, sql: str) -> Any:
+    return rows(server, sql)[0][0]
+
+
+def among(senders: set[str]) -> str:
+    """The SQL condition: the row's sender is one of ``senders``."""
+    return f"sender_id in ({','.join(repr(s) for s in sorted(senders))})"
 
 
 def post(server: TabikServer, payload: dict[str, Any]) -> int:
@@ -121,24 +120,13 @@ def collapse(texts: list[str]) -> list[str]:
 
 @pytest.fixture(scope="module")
 def durable_tabik(
-    tmp_path_factory: pytest.TempPathFactory, trained_model: Path, fakes: Fakes
+    tmp_path_factory: pytest.TempPathFactory, whatsapp_env: dict[str, str]
 ) -> Iterator[TabikServer]:
-    server = TabikServer(
-        tmp_path_factory.mktemp("tabik-durable"),
-        env_overrides={
-            "WHATSAPP_VERIFY_TOKEN": fake_whatsapp.VERIFY_TOKEN,
-            "WHATSAPP_APP_SECRET": fake_whatsapp.APP_SECRET,
-            "WHATSAPP_ACCESS_TOKEN": fake_whatsapp.ACCESS_TOKEN,
-            "WHATSAPP_PHONE_NUMBER_ID": fake_whatsapp.PHONE_NUMBER_ID,
-            "WHATSAPP_API_BASE": f"http://127.0.0.1:{fakes.graph_port}/{fake_whatsapp.API_VERSION}",
-            "TABIK_MODEL": str(trained_model),
-            "OUTBOX_MAX_DELAY": MAX_DELAY,
-        },
-    )
-    server.start()
-    yield server
-    if server.process is not None and server.process.poll() is None:
-        server.stop()
+    env = {**whatsapp_env, "OUTBOX_MAX_DELAY": MAX_DELAY}
+    with TabikServer(
+        tmp_path_factory.mktemp("tabik-durable"), env_overrides=env
+    ).running() as server:
+        yield server
 
 
 def test_acknowledged_messages_survive_kill_9_and_are_answered_once(
@@ -165,10 +153,10 @@ def test_acknowledged_messages_survive_kill_9_and_are_answered_once(
 
     kill_everything(server)
     senders = {f"wa:{r}" for r in residents}
-    open_at_kill = rows(
+    open_at_kill = scalar(
         server, "select count(*) from inbound_messages where state in ('pending', 'processing')"
-    )[0][0]
-    sending_at_kill = rows(server, "select count(*) from outbox where status = 'sending'")[0][0]
+    )
+    sending_at_kill = scalar(server, "select count(*) from outbox where status = 'sending'")
     sent_before = len(sends_to(fakes, set(residents)))
 
     restarted = time.monotonic()
@@ -176,11 +164,11 @@ def test_acknowledged_messages_survive_kill_9_and_are_answered_once(
     up = time.monotonic() - restarted
 
     def all_answered() -> bool:
-        done = rows(server, "select count(*) from inbound_messages where state = 'done'")[0][0]
-        unsent = rows(server, "select count(*) from outbox where status <> 'sent'")[0][0]
+        done = scalar(server, "select count(*) from inbound_messages where state = 'done'")
+        unsent = scalar(server, "select count(*) from outbox where status <> 'sent'")
         return done == len(deliveries) and unsent == 0
 
-    assert wait_until(all_answered, timeout=300), server.tail_log()
+    assert wait_until(all_answered, timeout=300, step=0.5), server.tail_log()
     drained = time.monotonic() - restarted
 
     # One reply row per message, each sent; per resident as many platform messages as
@@ -225,27 +213,24 @@ def test_a_75_second_graph_api_outage_loses_no_reply(
 
     # Every turn is done and queued while the platform is down; nothing went out.
     def queued() -> bool:
-        done = rows(
+        done = scalar(
             server,
-            "select count(*) from inbound_messages where state = 'done' and sender_id in "
-            f"({','.join(repr(s) for s in senders)})",
-        )[0][0]
+            f"select count(*) from inbound_messages where state = 'done' and {among(senders)}",
+        )
         return done == len(residents) * 2
 
-    assert wait_until(queued, timeout=OUTAGE_SECONDS - 10), server.tail_log()
+    assert wait_until(queued, timeout=OUTAGE_SECONDS - 10, step=0.5), server.tail_log()
     assert sends_to(fakes, set(residents)) == []
     outage_left = OUTAGE_SECONDS - (time.monotonic() - outage_started)
     assert outage_left > 0, "the turns took longer than the outage"
 
     def delivered() -> bool:
-        unsent = rows(
-            server,
-            "select count(*) from outbox where status <> 'sent' and sender_id in "
-            f"({','.join(repr(s) for s in senders)})",
-        )[0][0]
+        unsent = scalar(
+            server, f"select count(*) from outbox where status <> 'sent' and {among(senders)}"
+        )
         return unsent == 0
 
-    assert wait_until(delivered, timeout=OUTAGE_SECONDS + 120), server.tail_log()
+    assert wait_until(delivered, timeout=OUTAGE_SECONDS + 120, step=0.5), server.tail_log()
     drain = time.monotonic() - outage_started - OUTAGE_SECONDS
     failed_calls = len(
         [r for r in list(fakes.graph.requests) if r["json"].get("to") in set(residents)]
@@ -253,11 +238,7 @@ def test_a_75_second_graph_api_outage_loses_no_reply(
     received = len(sends_to(fakes, set(residents)))
     expected = expected_sends(server, senders)
     assert received == expected
-    retries = rows(
-        server,
-        "select max(attempts) from outbox where sender_id in "
-        f"({','.join(repr(s) for s in senders)})",
-    )[0][0]
+    retries = scalar(server, f"select max(attempts) from outbox where {among(senders)}")
     print(
         f"\n[durable] outage {OUTAGE_SECONDS:.0f} s: {len(residents) * 2} messages answered, "
         f"{received} platform messages delivered after it (of {expected} queued), "

@@ -12,8 +12,6 @@ import asyncio
 import json
 import os
 import sqlite3
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -24,11 +22,10 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.config import PROJECT_ROOT
 from tests.auxil import fake_telegram, fake_whatsapp
-from tests.auxil.tabik_server import TabikServer, drive_form, port_is_open, texts
+from tests.auxil.tabik_server import TabikServer, port_is_open, texts
 from tests.e2e.conftest import Fakes
-from tests.e2e.test_channels_serve import new_wa_id, wa_say
+from tests.e2e.test_channels_serve import new_wa_id, wa_complaint
 from tests.e2e.test_rest_conversations import COMPLAINT_ANSWERS, TICKET, fill
 
 pytestmark = pytest.mark.slow
@@ -72,15 +69,7 @@ def test_unsafe_configurations_do_not_start(
 ) -> None:
     server = TabikServer(tmp_path, env_overrides=env, api_token="")
     started = time.monotonic()
-    result = subprocess.run(
-        ["make", "--no-print-directory", "serve"],
-        cwd=PROJECT_ROOT,
-        env=server.env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = server.run(*server.command)  # make serve, in the foreground
     assert result.returncode != 0
     for name in named:
         assert name in result.stderr, result.stderr
@@ -96,15 +85,7 @@ def test_rest_impersonation_of_a_whatsapp_resident_reveals_nothing(
     tabik: TabikServer, fakes: Fakes
 ) -> None:
     wa_id = new_wa_id()
-    said = [wa_say(tabik, fakes, wa_id, fake_whatsapp.text("mau lapor jalan rusak", wa_id))]
-    said += drive_form(
-        lambda slot: COMPLAINT_ANSWERS.get(slot),
-        lambda text: wa_say(tabik, fakes, wa_id, fake_whatsapp.text(text, wa_id)),
-        lambda: tabik.requested_slot(f"wa:{wa_id}"),
-    )
-    match = TICKET.search("\n".join(said))
-    assert match, said[-2:]
-    number = match.group(0)
+    number = wa_complaint(tabik, fakes, wa_id).group(0)
     turns = tabik.user_turns(f"wa:{wa_id}")
 
     mine = texts(tabik.say(f"wa:{wa_id}", "cek status tiket saya"))
@@ -285,27 +266,7 @@ def test_a_stranger_never_reads_a_rejections_reason(tabik: TabikServer) -> None:
     assert number_match
     number = number_match.group(0)
     reason = "Di luar wewenang; sudah diteruskan ke Pak Budi, Jl. Kenanga 5"
-    officer = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bot.cli",
-            "ticket",
-            "set-status",
-            number,
-            "ditolak",
-            "--actor",
-            "petugas-e2e",
-            "--note",
-            reason,
-        ],
-        cwd=PROJECT_ROOT,
-        env=tabik.env(),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert officer.returncode == 0, officer.stdout + officer.stderr
+    tabik.cli("ticket", "set-status", number, "ditolak", "--actor", "petugas-e2e", "--note", reason)
 
     theirs = texts(tabik.say(f"e2e-stranger-{uuid.uuid4().hex[:6]}", f"cek status {number}"))
     assert "ditolak" in theirs

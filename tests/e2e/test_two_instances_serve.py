@@ -21,14 +21,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import random
 import re
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -37,10 +35,10 @@ import pytest
 from sqlalchemy import text
 
 from bot.adapters.db.engine import make_engine
-from bot.domain.tickets import ALPHABET
 from tests.auxil import fake_whatsapp
+from tests.auxil.lookups import MAX_LOOKUPS, new_run, ticket_for
 from tests.auxil.services import require_postgres, require_redis
-from tests.auxil.tabik_server import TabikServer, drive_form
+from tests.auxil.tabik_server import TabikServer, drive_form, wait_started, wait_until
 from tests.e2e.conftest import Fakes
 from tests.e2e.test_durable_serve import kill_everything
 from tests.e2e.test_rest_conversations import COMPLAINT_ANSWERS, TICKET
@@ -49,7 +47,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 
 WA_HOOK = "/webhooks/whatsapp/webhook"
 RESIDENTS = 40
-MESSAGES = 4  # the bot refuses a 5th unknown ticket number within ten minutes
+MESSAGES = MAX_LOOKUPS
 # Claims and leases short enough that a dead instance's work is taken over within
 # seconds (production keeps 60 s and 120 s; the lock's 30 s lease is unchanged).
 LEASES = {"INBOUND_LEASE": "8", "OUTBOX_LEASE": "8"}
@@ -85,19 +83,22 @@ async def forget_keys(redis_url: str, prefix: str) -> int:
 
 
 def wait_for_log(server: TabikServer, needle: str, timeout: float = 240) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.log_path.exists() and needle in server.log_path.read_text(errors="replace"):
-            return
-        if server.process is not None and server.process.poll() is not None:
-            raise RuntimeError(f"make serve exited early:\n{server.tail_log()}")
-        time.sleep(0.5)
-    raise TimeoutError(f"{needle!r} not in the log after {timeout} s:\n{server.tail_log()}")
+    """Until ``needle`` is in the log of a server another thread is starting."""
+    assert wait_until(lambda: server.process is not None, timeout=10), "make serve not started"
+    assert server.process is not None
+    wait_started(
+        server.process,
+        lambda: needle in server.log_path.read_text(errors="replace"),
+        timeout=timeout,
+        step=0.5,
+        what=f"make serve (waiting for {needle!r} in its log)",
+        log=server.tail_log,
+    )
 
 
 @pytest.fixture(scope="module")
 def instances(
-    tmp_path_factory: pytest.TempPathFactory, trained_model: Path, fakes: Fakes
+    tmp_path_factory: pytest.TempPathFactory, whatsapp_env: dict[str, str]
 ) -> Iterator[list[TabikServer]]:
     server_url, redis_url = require_postgres(), require_redis()
     prefix = f"tabik_e2e_{uuid.uuid4().hex[:8]}:"
@@ -108,12 +109,7 @@ def instances(
         "TRACKER_STORE_URL": database_url,
         "REDIS_URL": redis_url,
         "REDIS_KEY_PREFIX": prefix,
-        "WHATSAPP_VERIFY_TOKEN": fake_whatsapp.VERIFY_TOKEN,
-        "WHATSAPP_APP_SECRET": fake_whatsapp.APP_SECRET,
-        "WHATSAPP_ACCESS_TOKEN": fake_whatsapp.ACCESS_TOKEN,
-        "WHATSAPP_PHONE_NUMBER_ID": fake_whatsapp.PHONE_NUMBER_ID,
-        "WHATSAPP_API_BASE": f"http://127.0.0.1:{fakes.graph_port}/{fake_whatsapp.API_VERSION}",
-        "TABIK_MODEL": str(trained_model),
+        **whatsapp_env,
         **LEASES,
     }
     workdir = tmp_path_factory.mktemp("tabik-two")
@@ -130,8 +126,7 @@ def instances(
         yield servers
     finally:
         for server in servers:
-            if server.process is not None and server.process.poll() is None:
-                server.stop()
+            server.stop_if_running()
         asyncio.run(forget_keys(redis_url, prefix))
         next(databases, None)
 
@@ -141,20 +136,6 @@ def instances(
 
 def new_wa_id() -> str:
     return "6285" + str(uuid.uuid4().int)[:9]
-
-
-def ticket_for(run: str, resident: int, index: int) -> str:
-    """An unknown ticket number per message: the reply names it, so it tells which it answers."""
-    number, suffix = resident * MESSAGES + index, ""
-    for _ in range(5):
-        number, digit = divmod(number, len(ALPHABET))
-        suffix = ALPHABET[digit] + suffix
-    return f"ADU-{run}-{suffix}"
-
-
-def new_run() -> str:
-    """A date part (YYMMDD-shaped) for one test's ticket numbers and message ids."""
-    return f"{random.randint(20, 29)}{random.randint(1, 12):02d}{random.randint(1, 28):02d}"
 
 
 def sent_to(fakes: Fakes, wa_id: str) -> list[dict[str, Any]]:
@@ -189,15 +170,6 @@ def lookup(run: str, number: int, index: int, wa_id: str) -> dict[str, Any]:
             message_id=f"wamid.TWO-{run}-{wa_id}-{index}",
         )
     )
-
-
-def wait_until(condition: Callable[[], bool], timeout: float, step: float = 0.25) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(step)
-    return condition()
 
 
 def logs(servers: list[TabikServer]) -> str:

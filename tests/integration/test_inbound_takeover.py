@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -13,7 +14,7 @@ from bot.adapters.db.engine import make_engine
 from bot.domain.identity import ChatIdentity
 from bot.services.inbound import InboundQueue, IncomingMessage
 from bot.services.outbox import Outbox
-from channels.inbound import Inbound, InboundWorker
+from channels.inbound import Inbound, InboundWorker, Turn
 
 pytestmark = pytest.mark.postgres
 
@@ -42,38 +43,35 @@ async def test_a_dead_instances_messages_are_taken_over_in_order(
         return []
 
     answered: list[str] = []
+    all_answered = asyncio.Event()
 
     async def answers(inbound: Inbound, attempt: int) -> list[dict[str, Any]]:
         answered.append(inbound.dedupe_key)
+        if len(answered) == 12:
+            all_answered.set()
         return [{"text": f"jawaban {inbound.text}"}]
 
+    def worker(queue: InboundQueue, turn: Turn, instance: str) -> InboundWorker:
+        return InboundWorker(
+            queue,
+            channel="whatsapp",
+            turn=turn,
+            apology=list,
+            poll_interval=0.05,
+            instance=instance,
+        )
+
+    dead = worker(queues[0], dies_mid_turn, "host-a:5005")
+    alive = worker(queues[1], answers, "host-b:5005")
     stop_dead, stop_alive = asyncio.Event(), asyncio.Event()
-    dead = InboundWorker(
-        queues[0],
-        channel="whatsapp",
-        turn=dies_mid_turn,
-        apology=list,
-        poll_interval=0.05,
-        instance="host-a:5005",
-    )
-    alive = InboundWorker(
-        queues[1],
-        channel="whatsapp",
-        turn=answers,
-        apology=list,
-        poll_interval=0.05,
-        instance="host-b:5005",
-    )
     dead_loop = asyncio.create_task(dead.run(stop_dead))
     await asyncio.wait_for(hung.wait(), 10)
     # host-a claimed the first message of every resident, then "died" (no release).
     dead_loop.cancel()
     alive_loop = asyncio.create_task(alive.run(stop_alive))
     try:
-        for _ in range(300):
-            if len(answered) == 12:
-                break
-            await asyncio.sleep(0.05)
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(all_answered.wait(), 15)
     finally:
         stop_alive.set()
         await alive_loop

@@ -133,36 +133,6 @@ def test_112_is_first_even_when_the_file_lists_it_later(data_dir):
 # --- validation -------------------------------------------------------------
 
 
-def test_missing_document_type_names_file_and_entry(data_dir):
-    edit(data_dir / "requirements.yml", lambda d: d["document_types"].pop("kia"))
-    with pytest.raises(MissingEntry) as caught:
-        load_knowledge(data_dir)
-    assert caught.value.file.name == "requirements.yml"
-    assert caught.value.entry == "document_types.kia"
-    assert "requirements.yml" in str(caught.value) and "kia" in str(caught.value)
-
-
-def test_missing_region_in_offices(data_dir):
-    edit(data_dir / "offices.yml", lambda d: d["regions"].pop("Pesisir Barat"))
-    with pytest.raises(MissingEntry) as caught:
-        load_knowledge(data_dir)
-    assert (caught.value.file.name, caught.value.entry) == ("offices.yml", "regions.Pesisir Barat")
-
-
-def test_missing_samsat_in_a_region(data_dir):
-    edit(data_dir / "offices.yml", lambda d: d["regions"]["Mesuji"].pop("samsat"))
-    with pytest.raises(MissingEntry) as caught:
-        load_knowledge(data_dir)
-    assert caught.value.entry == "regions.Mesuji.samsat"
-
-
-def test_missing_region_in_emergency(data_dir):
-    edit(data_dir / "emergency.yml", lambda d: d["local"].pop("Way Kanan"))
-    with pytest.raises(MissingEntry) as caught:
-        load_knowledge(data_dir)
-    assert (caught.value.file.name, caught.value.entry) == ("emergency.yml", "local.Way Kanan")
-
-
 def test_112_is_required(data_dir):
     edit(
         data_dir / "emergency.yml",
@@ -173,55 +143,92 @@ def test_112_is_required(data_dir):
 
 
 @pytest.mark.parametrize(
-    ("file", "change", "entry"),
+    ("error", "file", "change", "entry"),
     [
         (
+            MissingEntry,
+            "requirements.yml",
+            lambda d: d["document_types"].pop("kia"),
+            "document_types.kia",
+        ),
+        (
+            MissingEntry,
+            "offices.yml",
+            lambda d: d["regions"].pop("Pesisir Barat"),
+            "regions.Pesisir Barat",
+        ),
+        (
+            MissingEntry,
+            "offices.yml",
+            lambda d: d["regions"]["Mesuji"].pop("samsat"),
+            "regions.Mesuji.samsat",
+        ),
+        (
+            MissingEntry,
+            "emergency.yml",
+            lambda d: d["local"].pop("Way Kanan"),
+            "local.Way Kanan",
+        ),
+        (
+            InvalidEntry,
             "requirements.yml",
             lambda d: d["document_types"].__setitem__("paspor", d["document_types"]["ktp"]),
             "document_types.paspor",
         ),
         (
+            InvalidEntry,
             "requirements.yml",
             lambda d: d["document_types"]["kk"].__setitem__("last_checked", "kemarin"),
             "document_types.kk.last_checked",
         ),
         (
+            InvalidEntry,
             "requirements.yml",
             lambda d: d["document_types"]["kk"].__setitem__("items", []),
             "document_types.kk.items",
         ),
         (
+            InvalidEntry,
             "offices.yml",
             lambda d: d["regions"]["Metro"]["disdukcapil"].__setitem__("adress", "x"),
             "regions.Metro.disdukcapil",
         ),
         (
+            InvalidEntry,
             "offices.yml",
             lambda d: d["regions"]["Metro"]["disdukcapil"].__setitem__("phone", 721123),
             "regions.Metro.disdukcapil.phone",
         ),
         (
+            InvalidEntry,
             "offices.yml",
             lambda d: d["regions"]["Metro"]["samsat"].__setitem__("hours", "sabtu"),
             "regions.Metro.samsat.hours",
         ),
         (
+            InvalidEntry,
             "offices.yml",
             lambda d: d["regions"].__setitem__("Palembang", d["regions"]["Metro"]),
             "regions.Palembang",
         ),
         (
+            InvalidEntry,
             "emergency.yml",
             lambda d: d["national"][1].__setitem__("number", 110),
             "national[1].number",
         ),
         (
+            InvalidEntry,
             "offices.yml",
             lambda d: d["schedules"]["kantor"][1].__setitem__("hours", "pagi sampai siang"),
             "schedules.kantor[1]",
         ),
     ],
     ids=[
+        "missing-document-type",
+        "missing-region-in-offices",
+        "missing-samsat-in-a-region",
+        "missing-region-in-emergency",
         "unknown-document-type",
         "bad-date",
         "empty-items",
@@ -233,11 +240,14 @@ def test_112_is_required(data_dir):
         "unreadable-hours",
     ],
 )
-def test_invalid_entries_are_named(data_dir, file, change, entry):
+def test_missing_and_invalid_entries_name_their_file_and_entry(
+    data_dir, error, file, change, entry
+):
     edit(data_dir / file, change)
-    with pytest.raises(InvalidEntry) as caught:
+    with pytest.raises(error) as caught:
         load_knowledge(data_dir)
     assert (caught.value.file.name, caught.value.entry) == (file, entry)
+    assert file in str(caught.value) and entry in str(caught.value)
 
 
 def test_phone_must_be_present_even_if_null(data_dir):

@@ -251,31 +251,24 @@ def test_the_terminal_chat_says_why_it_cannot_run_without_rest(
 
 
 def test_json_logs_are_one_masked_object_per_line(tmp_path: Path) -> None:
-    import io
     import json
-    import logging
 
     import yaml
 
-    from bot.domain.privacy import MaskingFilter
     from bot.entrypoints.json_log import JsonFormatter
+    from tests.auxil.logs import logged_exception
 
     config = yaml.safe_load(Path(launcher.__file__).with_name("logging-json.yml").read_text())
     assert config["formatters"]["plain"]["()"] == "bot.entrypoints.json_log.JsonFormatter"
     assert config["handlers"]["console"]["filters"] == ["mask_personal_data"]
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.addFilter(MaskingFilter())
-    handler.setFormatter(JsonFormatter())
-    logger = logging.getLogger("tabik.test.json")
-    logger.addHandler(handler)
-    try:
-        raise ValueError("NIK 18 71 01 150890 0001")
-    except ValueError:
-        logger.exception("lookup for %s failed", "081234567890")
-    finally:
-        logger.removeHandler(handler)
-    (line,) = stream.getvalue().splitlines()
+    written = logged_exception(
+        "tabik.test.json",
+        "NIK 18 71 01 150890 0001",
+        "lookup for %s failed",
+        "081234567890",
+        formatter=JsonFormatter(),
+    )
+    (line,) = written.splitlines()
     entry = json.loads(line)
     assert entry["level"] == "ERROR" and entry["logger"] == "tabik.test.json"
     assert "081234567890" not in line and "150890" not in line

@@ -19,6 +19,7 @@ from bot.domain.notifications import (
 )
 from bot.services.notifications import NOTIFICATION_MAX_ATTEMPTS
 from bot.services.tabik import Tabik
+from bot.services.views import NotificationView
 from tests.auxil.outbox import (
     T0,
     Clock,
@@ -136,6 +137,14 @@ def tabik(template: Path, tmp_path: Path, clock: Clock) -> Iterator[Tabik]:
     engine.dispose()
 
 
+async def verified_notification(tabik: Tabik) -> tuple[str, NotificationView]:
+    """A resident's ticket an officer verified: its number and its one pending notification."""
+    number = await file_ticket(tabik, RESIDENT)
+    await tabik.change_status(number, to="diverifikasi", actor="officer:1")
+    [pending] = await tabik.pending_notifications()
+    return number, pending
+
+
 async def test_a_status_change_is_pending_for_the_filing_chat_account(
     tabik: Tabik, clock: Clock
 ) -> None:
@@ -155,9 +164,7 @@ async def test_a_status_change_is_pending_for_the_filing_chat_account(
 
 
 async def test_a_sent_notification_is_no_longer_pending(tabik: Tabik) -> None:
-    number = await file_ticket(tabik, RESIDENT)
-    await tabik.change_status(number, to="diverifikasi", actor="officer:1")
-    [pending] = await tabik.pending_notifications()
+    _, pending = await verified_notification(tabik)
 
     await tabik.mark_notification_sent(pending.id)
     await tabik.mark_notification_sent(pending.id)  # twice changes nothing
@@ -169,9 +176,7 @@ async def test_a_sent_notification_is_no_longer_pending(tabik: Tabik) -> None:
 async def test_a_failed_notification_waits_longer_each_time_then_is_given_up(
     tabik: Tabik, clock: Clock
 ) -> None:
-    number = await file_ticket(tabik, RESIDENT)
-    await tabik.change_status(number, to="diverifikasi", actor="officer:1")
-    [pending] = await tabik.pending_notifications()
+    _, pending = await verified_notification(tabik)
     waits = []
 
     for attempt in range(1, NOTIFICATION_MAX_ATTEMPTS):
@@ -195,9 +200,7 @@ async def test_a_failed_notification_waits_longer_each_time_then_is_given_up(
 async def test_a_failure_without_retry_is_given_up_at_once_with_a_masked_reason(
     tabik: Tabik, clock: Clock
 ) -> None:
-    number = await file_ticket(tabik, RESIDENT)
-    await tabik.change_status(number, to="diverifikasi", actor="officer:1")
-    [pending] = await tabik.pending_notifications()
+    number, pending = await verified_notification(tabik)
 
     await tabik.mark_notification_failed(
         pending.id, reason="recipient 081234567890 is not on WhatsApp", retry=False

@@ -1,4 +1,3 @@
-import io
 import logging
 
 import pytest
@@ -7,6 +6,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.adapters.db.engine import make_engine
 from bot.domain.privacy import MaskingFilter, mask_name, mask_text
+from tests.auxil.logs import logged_exception
 
 
 @pytest.mark.parametrize(
@@ -66,18 +66,11 @@ def test_dates_times_and_ticket_numbers_are_left_alone() -> None:
 
 
 def test_tracebacks_are_masked_too() -> None:
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.addFilter(MaskingFilter())
-    logger = logging.getLogger("tabik.test.privacy.traceback")
-    logger.addHandler(handler)
-    try:
-        raise ValueError("NIK 18 71 01 150890 0001 ditolak, hp 081234567890")
-    except ValueError:
-        logger.exception("lookup failed")
-    finally:
-        logger.removeHandler(handler)
-    out = stream.getvalue()
+    out = logged_exception(
+        "tabik.test.privacy.traceback",
+        "NIK 18 71 01 150890 0001 ditolak, hp 081234567890",
+        "lookup failed",
+    )
     assert "Traceback" in out and "ValueError" in out
     assert "150890" not in out and "081234567890" not in out
 

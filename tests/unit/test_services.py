@@ -4,10 +4,12 @@ import asyncio
 import functools
 import shutil
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -88,28 +90,28 @@ def tabik(uow_factory: functools.partial, clock: Clock) -> Tabik:
     )
 
 
-def pothole(**fields: object) -> ComplaintDraft:
-    values: dict = {
-        "category": "jalan",
-        "description": "Jalan berlubang besar di depan pasar",
-        "kabupaten_kota": "Bandar Lampung",
-        "kecamatan": "Kedaton",
-        "location_text": "Depan Pasar Kedaton",
-    }
-    values.update(fields)
-    return ComplaintDraft(**values)
+POTHOLE = ComplaintDraft(
+    category="jalan",
+    description="Jalan berlubang besar di depan pasar",
+    kabupaten_kota="Bandar Lampung",
+    kecamatan="Kedaton",
+    location_text="Depan Pasar Kedaton",
+)
+KK_APPLICATION = ApplicationDraft(
+    "kk",
+    nik="1871 0155 0890 0003",
+    full_name="Siti Aminah",
+    kabupaten_kota="Bandar Lampung",
+    phone_number="081234567890",
+)
 
 
-def kk_application(**fields: object) -> ApplicationDraft:
-    values: dict = {
-        "document_type": "kk",
-        "nik": "1871 0155 0890 0003",
-        "full_name": "Siti Aminah",
-        "kabupaten_kota": "Bandar Lampung",
-        "phone_number": "081234567890",
-    }
-    values.update(fields)
-    return ApplicationDraft(**values)
+def pothole(**fields: Any) -> ComplaintDraft:
+    return replace(POTHOLE, **fields)
+
+
+def kk_application(**fields: Any) -> ApplicationDraft:
+    return replace(KK_APPLICATION, **fields)
 
 
 async def test_a_complaint_becomes_a_received_adu_ticket_with_a_history_line(tabik: Tabik) -> None:
