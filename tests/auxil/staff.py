@@ -3,6 +3,7 @@ database, accounts and tickets in known places."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -21,6 +22,11 @@ from tests.auxil.outbox import Clock
 PASSWORD = "kata-sandi-rahasia"
 # Cheap hashing keeps tests fast; the argon2 format and checks are the same.
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+def unique(prefix: str) -> str:
+    """A name, account or place no other test uses on the shared database."""
+    return f"{prefix}{uuid.uuid4().hex[:8]}"
 
 
 @dataclass

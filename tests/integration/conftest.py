@@ -20,6 +20,7 @@ from bot.adapters.db.engine import make_engine, make_session_factory
 from bot.adapters.db.uow import SqlAlchemyUnitOfWork
 from bot.adapters.kv import MemoryStore
 from bot.services.tabik import Tabik
+from tests.auxil.outbox import Clock
 from tests.auxil.services import require_postgres, unique_name
 
 
@@ -111,3 +112,9 @@ def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Callab
         return f"sqlite:///{tmp_path / 'empty.db'}"
 
     return make
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """The tests' own clock (starts at a fixed instant; ``advance`` moves it)."""
+    return Clock()

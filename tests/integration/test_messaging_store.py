@@ -39,11 +39,6 @@ def fresh_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Eng
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
 def outbox(fresh_engine: Engine, clock: Clock) -> Outbox:
     return Outbox(fresh_engine, clock=clock, lease=60)
 

@@ -3,7 +3,6 @@ lapsing after three days, shown on the ticket page and audited."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 
 import pytest
@@ -11,16 +10,7 @@ import pytest
 from bot.domain.errors import RatingNotPending
 from bot.domain.identity import ChatIdentity
 from bot.domain.staff import Role
-from tests.auxil.staff import PASSWORD, Clock, build, complaint
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}{uuid.uuid4().hex[:8]}"
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
+from tests.auxil.staff import PASSWORD, build, complaint, unique
 
 
 @pytest.fixture

@@ -21,21 +21,12 @@ from bot.services.handoff_desk import HandoffNotFound
 from bot.services.staff_desk import Filing, QueueQuery
 from tests.auxil.staff import (
     PASSWORD,
-    Clock,
     FakeConversations,
     FakeMessenger,
     build,
     complaint,
+    unique,
 )
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}{uuid.uuid4().hex[:8]}"
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
 
 
 @pytest.fixture
