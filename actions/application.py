@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -27,10 +26,10 @@ from actions.confirmation import (
 from actions.fields import (
     NAME_MAX,
     NAME_MIN,
-    DocumentTypeField,
-    NikField,
     RegionField,
+    choice_reader,
     normalise_phone,
+    read_nik,
 )
 from actions.information import render_offices, render_requirement
 from bot.domain import vocabulary
@@ -80,8 +79,14 @@ def plausible_name(text: str) -> str | None:
     return cleaned.title() if cleaned.islower() or cleaned.isupper() else cleaned
 
 
-class ValidateApplicationForm(ConfirmedForm, DocumentTypeField, NikField, RegionField):
+class ValidateApplicationForm(ConfirmedForm, RegionField):
     free_text_slots = frozenset({"full_name"})
+    readers = {
+        "document_type": choice_reader("document_type"),
+        "nik": read_nik,
+        "full_name": plausible_name,
+        "phone_number": normalise_phone,
+    }
     needs_draft_id = True
     confirm_slot = CONFIRM_SLOT
     edit_fields = EDIT_FIELDS
@@ -99,32 +104,6 @@ class ValidateApplicationForm(ConfirmedForm, DocumentTypeField, NikField, Region
     ) -> list[str]:
         slots = ["document_type", "nik", "full_name", "kabupaten_kota", "phone_number"]
         return slots + self.confirmation_slots(tracker)
-
-    def extract_full_name(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        return self.extract_answer("full_name", tracker)
-
-    def validate_full_name(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        name = plausible_name(str(value or ""))
-        if name is None:
-            return self.failed("full_name", dispatcher, tracker, "utter_invalid_full_name")
-        return self.accepted("full_name", name, tracker)
-
-    def extract_phone_number(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        return self.extract_answer("phone_number", tracker, entity="phone_number")
-
-    def validate_phone_number(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        phone = normalise_phone(str(value or ""))
-        if phone is None:
-            return self.failed("phone_number", dispatcher, tracker, "utter_invalid_phone_number")
-        return self.accepted("phone_number", phone, tracker)
 
 
 class ActionAskApplicationConfirmed(Action):

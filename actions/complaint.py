@@ -23,7 +23,6 @@ from actions.base import (
     latest_intent,
     latest_metadata,
     latest_text,
-    resolve_choice,
     response_text,
     services,
     slot_resets,
@@ -36,7 +35,7 @@ from actions.confirmation import (
     cancelled,
     filing_failed,
 )
-from actions.fields import RegionField, title_place
+from actions.fields import RegionField, choice_reader, title_place
 from bot.domain import vocabulary
 from bot.domain.errors import TabikError
 from bot.services.views import Attachment, ComplaintDraft
@@ -94,6 +93,7 @@ def _coordinate(value: Any) -> Decimal | None:
 
 class ValidateComplaintForm(ConfirmedForm, RegionField):
     free_text_slots = frozenset({"description", "kecamatan", "desa"})
+    readers = {"complaint_category": choice_reader("complaint_category")}
     needs_draft_id = True
     confirm_slot = CONFIRM_SLOT
     edit_fields = EDIT_FIELDS
@@ -115,23 +115,6 @@ class ValidateComplaintForm(ConfirmedForm, RegionField):
             slots += ["kabupaten_kota", "kecamatan", "desa"]
         slots += ["description", "attachment_id", "complaint_private"]
         return slots + self.confirmation_slots(tracker)
-
-    # -- category -----------------------------------------------------------
-
-    def extract_complaint_category(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        return self.extract_answer("complaint_category", tracker, entity="complaint_category")
-
-    def validate_complaint_category(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        category = resolve_choice("complaint_category", value)
-        if category is None:
-            return self.failed(
-                "complaint_category", dispatcher, tracker, "utter_invalid_complaint_category"
-            )
-        return self.accepted("complaint_category", category, tracker)
 
     # -- location -----------------------------------------------------------
 
@@ -164,8 +147,8 @@ class ValidateComplaintForm(ConfirmedForm, RegionField):
     def extract_kabupaten_kota(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return self._pin(dispatcher, tracker) or super().extract_kabupaten_kota(
-            dispatcher, tracker, domain
+        return self._pin(dispatcher, tracker) or self.extract_answer(
+            "kabupaten_kota", tracker, entity="kabupaten_kota"
         )
 
     def _place_answer(self, slot: str, tracker: Tracker) -> dict[str, Any] | None:
@@ -310,11 +293,6 @@ class ValidateComplaintForm(ConfirmedForm, RegionField):
         return self.failed("attachment_id", dispatcher, tracker, "utter_invalid_attachment_id")
 
     # -- privacy ------------------------------------------------------------
-
-    def extract_complaint_private(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        return self.extract_answer("complaint_private", tracker)
 
     def validate_complaint_private(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

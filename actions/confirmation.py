@@ -53,8 +53,8 @@ class ConfirmedForm(TabikFormValidator):
     A subclass declares ``confirm_slot`` (``<form>_confirmed``), ``edit_fields``
     (the number shown by its ``utter_ask_..._edit_field`` → the slots that answer
     clears) and ``edit_words`` (words naming a field → its number). The SDK finds
-    validators by name, so ``extract_<confirm_slot>`` and ``validate_<confirm_slot>``
-    are bound to the shared methods when the subclass is defined.
+    validators by name, so ``validate_<confirm_slot>`` is bound to the shared
+    method when the subclass is defined.
     """
 
     confirm_slot: ClassVar[str] = ""
@@ -65,7 +65,6 @@ class ConfirmedForm(TabikFormValidator):
         super().__init_subclass__(**kwargs)
         slot = cls.__dict__.get("confirm_slot")
         if slot:
-            setattr(cls, f"extract_{slot}", ConfirmedForm.extract_confirmation)
             setattr(cls, f"validate_{slot}", ConfirmedForm.validate_confirmation)
 
     def confirmation_slots(self, tracker: Tracker) -> list[str]:
@@ -73,11 +72,6 @@ class ConfirmedForm(TabikFormValidator):
         if tracker.get_slot(EDIT_REQUESTED_SLOT):
             return [EDIT_FIELD_SLOT, self.confirm_slot]
         return [self.confirm_slot]
-
-    def extract_edit_field(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        return self.extract_answer(EDIT_FIELD_SLOT, tracker)
 
     def validate_edit_field(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -95,11 +89,6 @@ class ConfirmedForm(TabikFormValidator):
             **dict.fromkeys(self.edit_fields[number]),
         }
         return self.accepted(EDIT_FIELD_SLOT, None, tracker, **cleared)
-
-    def extract_confirmation(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        return self.extract_answer(self.confirm_slot, tracker)
 
     def validate_confirmation(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -117,11 +117,6 @@ class ValidateRatingForm(TabikFormValidator):
         text = latest_text(tracker)
         return intent == "emergency" and (text.startswith("/") or answers.says_emergency(text))
 
-    def extract_rating_reason(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        return self.extract_answer(REASON_SLOT, tracker)
-
     def validate_rating_reason(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
