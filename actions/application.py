@@ -20,6 +20,7 @@ from actions.confirmation import (
     CONFIRMATION_SLOTS,
     CONFIRMED,
     ConfirmedForm,
+    EditField,
     cancelled,
     filing_failed,
 )
@@ -53,18 +54,14 @@ APPLICATION_SLOTS = (
     FAILURES_SLOT,
     "requested_slot",
 )
-# "ubah": the numbered fields shown by utter_ask_application_form_edit_field.
-EDIT_FIELDS: dict[int, tuple[str, ...]] = {
-    1: ("document_type",),
-    2: ("nik",),
-    3: ("full_name",),
-    4: ("kabupaten_kota",),
-    5: ("phone_number",),
-}
-_EDIT_WORDS = {
-    "dokumen": 1, "jenis": 1, "nik": 2, "nama": 3, "kabupaten": 4, "kota": 4, "wilayah": 4,
-    "hp": 5, "telepon": 5, "nomor": 5, "wa": 5,
-}  # fmt: skip
+# "ubah": the fields utter_ask_application_form_edit_field numbers, in order.
+EDIT_FIELDS = (
+    EditField(("document_type",), {"dokumen", "jenis"}),
+    EditField(("nik",), {"nik"}),
+    EditField(("full_name",), {"nama"}),
+    EditField(("kabupaten_kota",), {"kabupaten", "kota", "wilayah"}),
+    EditField(("phone_number",), {"hp", "telepon", "nomor", "wa"}),
+)
 
 
 def plausible_name(text: str) -> str | None:
@@ -87,23 +84,14 @@ class ValidateApplicationForm(ConfirmedForm, RegionField):
         "full_name": plausible_name,
         "phone_number": normalise_phone,
     }
-    needs_draft_id = True
     confirm_slot = CONFIRM_SLOT
     edit_fields = EDIT_FIELDS
-    edit_words = _EDIT_WORDS
 
     def name(self) -> str:
         return "validate_application_form"
 
-    async def required_slots(
-        self,
-        domain_slots: list[str],
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-    ) -> list[str]:
-        slots = ["document_type", "nik", "full_name", "kabupaten_kota", "phone_number"]
-        return slots + self.confirmation_slots(tracker)
+    def questions(self, tracker: Tracker) -> list[str]:
+        return ["document_type", "nik", "full_name", "kabupaten_kota", "phone_number"]
 
 
 class ActionAskApplicationConfirmed(Action):

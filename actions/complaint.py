@@ -16,7 +16,6 @@ from actions import answers
 from actions.base import (
     DRAFT_ID_SLOT,
     FAILURES_SLOT,
-    ask_choice,
     entity_value,
     identity_of,
     is_skip,
@@ -32,10 +31,11 @@ from actions.confirmation import (
     CONFIRMATION_SLOTS,
     CONFIRMED,
     ConfirmedForm,
+    EditField,
     cancelled,
     filing_failed,
 )
-from actions.fields import RegionField, choice_reader, title_place
+from actions.fields import AskFromVocabulary, RegionField, choice_reader, title_place
 from bot.domain import vocabulary
 from bot.domain.errors import TabikError
 from bot.services.views import Attachment, ComplaintDraft
@@ -69,19 +69,14 @@ SKIPPED = "-"
 LAMPUNG_LATITUDE = (-6.3, -3.5)
 LAMPUNG_LONGITUDE = (103.3, 106.5)
 
-# "ubah": the numbered fields shown by utter_ask_edit_field and the slots each clears.
-EDIT_FIELDS: dict[int, tuple[str, ...]] = {
-    1: ("complaint_category",),
-    2: LOCATION_SLOTS,
-    3: ("description",),
-    4: PHOTO_SLOTS,
-    5: ("complaint_private",),
-}
-_EDIT_WORDS = {
-    "kategori": 1, "jenis": 1, "lokasi": 2, "alamat": 2, "tempat": 2, "uraian": 3,
-    "keterangan": 3, "deskripsi": 3, "cerita": 3, "foto": 4, "gambar": 4, "kerahasiaan": 5,
-    "identitas": 5, "rahasia": 5, "privasi": 5,
-}  # fmt: skip
+# "ubah": the fields utter_ask_edit_field numbers, in order.
+EDIT_FIELDS = (
+    EditField(("complaint_category",), {"kategori", "jenis"}),
+    EditField(LOCATION_SLOTS, {"lokasi", "alamat", "tempat"}),
+    EditField(("description",), {"uraian", "keterangan", "deskripsi", "cerita"}),
+    EditField(PHOTO_SLOTS, {"foto", "gambar"}),
+    EditField(("complaint_private",), {"kerahasiaan", "identitas", "rahasia", "privasi"}),
+)
 
 
 def _coordinate(value: Any) -> Decimal | None:
@@ -94,27 +89,17 @@ def _coordinate(value: Any) -> Decimal | None:
 class ValidateComplaintForm(ConfirmedForm, RegionField):
     free_text_slots = frozenset({"description", "kecamatan", "desa"})
     readers = {"complaint_category": choice_reader("complaint_category")}
-    needs_draft_id = True
     confirm_slot = CONFIRM_SLOT
     edit_fields = EDIT_FIELDS
-    edit_words = _EDIT_WORDS
 
     def name(self) -> str:
         return "validate_complaint_form"
 
-    async def required_slots(
-        self,
-        domain_slots: list[str],
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-    ) -> list[str]:
-        slots = ["complaint_category"]
+    def questions(self, tracker: Tracker) -> list[str]:
         # A shared pin is the location: the text questions are skipped.
-        if tracker.get_slot("latitude") is None:
-            slots += ["kabupaten_kota", "kecamatan", "desa"]
-        slots += ["description", "attachment_id", "complaint_private"]
-        return slots + self.confirmation_slots(tracker)
+        pinned = tracker.get_slot("latitude") is not None
+        place = [] if pinned else ["kabupaten_kota", "kecamatan", "desa"]
+        return ["complaint_category", *place, "description", "attachment_id", "complaint_private"]
 
     # -- location -----------------------------------------------------------
 
@@ -151,26 +136,22 @@ class ValidateComplaintForm(ConfirmedForm, RegionField):
             "kabupaten_kota", tracker, entity="kabupaten_kota"
         )
 
-    def _place_answer(self, slot: str, tracker: Tracker) -> dict[str, Any] | None:
-        """A short answer to this place question, as typed.
+    def _place_answer(self, slot: str, tracker: Tracker) -> dict[str, Any]:
+        """A short answer to this place question as typed, else its entity or text.
 
         The model's span can lose part of a name ("Kota Alam" → "Alam"); the
         validator cleans what was typed ("kel. Kota Alam min") itself.
         """
-        if tracker.get_slot(REQUESTED_SLOT) != slot or not self.fresh_turn(tracker):
-            return None
-        text = latest_text(tracker).strip()
-        if not text or text.startswith("/") or not answers.is_short_answer(text):
-            return None
-        return {} if self.is_interruption(tracker) else {slot: text}
+        if tracker.get_slot(REQUESTED_SLOT) == slot and self.fresh_turn(tracker):
+            text = latest_text(tracker).strip()
+            if text and not text.startswith("/") and answers.is_short_answer(text):
+                return {} if self.is_interruption(tracker) else {slot: text}
+        return self.extract_answer(slot, tracker, entity=slot)
 
     def extract_kecamatan(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        answer = self._place_answer("kecamatan", tracker)
-        if answer is not None:
-            return answer
-        return self.extract_answer("kecamatan", tracker, entity="kecamatan")
+        return self._place_answer("kecamatan", tracker)
 
     def validate_kecamatan(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -180,17 +161,11 @@ class ValidateComplaintForm(ConfirmedForm, RegionField):
             kecamatan, region = known
             extra = {} if tracker.get_slot("kabupaten_kota") else {"kabupaten_kota": region}
             return self.accepted("kecamatan", kecamatan, tracker, **extra)
-        name = title_place(str(value or ""))
-        if name is None:
-            return self.failed("kecamatan", dispatcher, tracker, "utter_invalid_kecamatan")
-        return self.accepted("kecamatan", name, tracker)
+        return self.validate_reading("kecamatan", title_place, value, dispatcher, tracker, domain)
 
     def extract_desa(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        answer = self._place_answer("desa", tracker)
-        if answer is not None:
-            return answer
         # "Sukarame" answering the kecamatan question is the kecamatan, even when
         # the model also calls it a desa; a desa counts there only beside it.
         if tracker.get_slot(REQUESTED_SLOT) in {"kabupaten_kota", "kecamatan"}:
@@ -201,17 +176,14 @@ class ValidateComplaintForm(ConfirmedForm, RegionField):
                 or title_place(str(desa)) == title_place(str(kecamatan))
             ):
                 return {}
-        return self.extract_answer("desa", tracker, entity="desa")
+        return self._place_answer("desa", tracker)
 
     def validate_desa(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         if value == SKIPPED or is_skip(tracker, value):
             return self.accepted("desa", SKIPPED, tracker)
-        name = title_place(str(value or ""))
-        if name is None:
-            return self.failed("desa", dispatcher, tracker, "utter_invalid_desa")
-        return self.accepted("desa", name, tracker)
+        return self.validate_reading("desa", title_place, value, dispatcher, tracker, domain)
 
     # -- description --------------------------------------------------------
 
@@ -308,18 +280,12 @@ class ValidateComplaintForm(ConfirmedForm, RegionField):
         return self.accepted("complaint_private", not may_know, tracker)
 
 
-class ActionAskComplaintFormKabupatenKota(Action):
+class ActionAskComplaintFormKabupatenKota(AskFromVocabulary, Action):
     """Where is it? Share a pin (Telegram shows a button) or pick a kabupaten/kota."""
 
-    def name(self) -> str:
-        return "action_ask_complaint_form_kabupaten_kota"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        dispatcher.utter_message(response="utter_ask_location_pin")
-        ask_choice(dispatcher, "kabupaten_kota")
-        return []
+    form = FORM
+    kind = "kabupaten_kota"
+    lead_response = "utter_ask_location_pin"
 
 
 def location_line(tracker: Tracker, domain: DomainDict) -> str:

@@ -9,9 +9,8 @@ always agree).
 from __future__ import annotations
 
 import re
-from abc import ABC, abstractmethod
 from functools import partial
-from typing import Any
+from typing import Any, ClassVar
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -182,46 +181,40 @@ class RegionField(TabikFormValidator):
 # ---------------------------------------------------------------------------
 
 
-class AskFromVocabulary(Action, ABC):
-    """Utter ``utter_ask_<kind>`` with the numbered options and a button per option."""
+class AskFromVocabulary:
+    """Mixin for an Action asking ``kind`` from its numbered list, a button per option.
 
-    kind: str = ""
-    response: str = ""
+    Named ``action_ask_<kind>``, or ``action_ask_<form>_<kind>`` for one form's
+    own way of asking; ``lead_response`` is said before the list.
+    """
 
-    @abstractmethod
+    kind: ClassVar[str]
+    form: ClassVar[str] = ""
+    lead_response: ClassVar[str] = ""
+
     def name(self) -> str:
-        """action_ask_<slot> (or action_ask_<form>_<slot>)"""
+        return f"action_ask_{self.form}_{self.kind}" if self.form else f"action_ask_{self.kind}"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        ask_choice(dispatcher, self.kind, response=self.response or None)
+        if self.lead_response:
+            dispatcher.utter_message(response=self.lead_response)
+        ask_choice(dispatcher, self.kind)
         return []
 
 
-class ActionAskKabupatenKota(AskFromVocabulary):
+class ActionAskKabupatenKota(AskFromVocabulary, Action):
     kind = "kabupaten_kota"
 
-    def name(self) -> str:
-        return "action_ask_kabupaten_kota"
 
-
-class ActionAskDocumentType(AskFromVocabulary):
+class ActionAskDocumentType(AskFromVocabulary, Action):
     kind = "document_type"
 
-    def name(self) -> str:
-        return "action_ask_document_type"
 
-
-class ActionAskCommodity(AskFromVocabulary):
+class ActionAskCommodity(AskFromVocabulary, Action):
     kind = "commodity"
 
-    def name(self) -> str:
-        return "action_ask_commodity"
 
-
-class ActionAskComplaintCategory(AskFromVocabulary):
+class ActionAskComplaintCategory(AskFromVocabulary, Action):
     kind = "complaint_category"
-
-    def name(self) -> str:
-        return "action_ask_complaint_category"
