@@ -14,6 +14,7 @@ from actions.base import (
     FAILURES_SLOT,
     identity_of,
     services,
+    slot_label,
     slot_resets,
 )
 from actions.confirmation import (
@@ -103,14 +104,12 @@ class ActionAskApplicationConfirmed(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        document_type = tracker.get_slot("document_type")
-        region = tracker.get_slot("kabupaten_kota")
         dispatcher.utter_message(
             response="utter_application_summary",
-            document=vocabulary.label("document_type", document_type) if document_type else "-",
+            document=slot_label(tracker, "document_type"),
             nik_masked=mask_nik(str(tracker.get_slot("nik") or "")),
             full_name=tracker.get_slot("full_name") or "-",
-            region=vocabulary.label("kabupaten_kota", region) if region else "-",
+            region=slot_label(tracker, "kabupaten_kota"),
             phone_number=tracker.get_slot("phone_number") or "-",
         )
         return []

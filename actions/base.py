@@ -168,6 +168,12 @@ def ask_choice(
     )
 
 
+def slot_label(tracker: Tracker, slot: str) -> str:
+    """The label shown for the value of a vocabulary slot (``document_type``, …), or "-"."""
+    value = tracker.get_slot(slot)
+    return vocabulary.label(slot, value) if value else "-"
+
+
 def resolve_choice(kind: str, text: Any) -> str | None:
     """A canonical value from a typed number, a canonical value or an alias; else None."""
     if text is None:

@@ -24,6 +24,7 @@ from actions.base import (
     latest_text,
     response_text,
     services,
+    slot_label,
     slot_resets,
     yes_no,
 )
@@ -297,7 +298,6 @@ def location_line(tracker: Tracker, domain: DomainDict) -> str:
             longitude=tracker.get_slot("longitude"),
             place=tracker.get_slot("location_text") or "",
         )
-    region = tracker.get_slot("kabupaten_kota")
     desa = tracker.get_slot("desa")
     return response_text(
         domain,
@@ -306,7 +306,7 @@ def location_line(tracker: Tracker, domain: DomainDict) -> str:
         else "utter_fragment_location_no_desa",
         desa=desa,
         kecamatan=tracker.get_slot("kecamatan") or "-",
-        region=vocabulary.label("kabupaten_kota", region) if region else "-",
+        region=slot_label(tracker, "kabupaten_kota"),
     )
 
 
@@ -319,12 +319,11 @@ class ActionAskComplaintConfirmed(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        category = tracker.get_slot("complaint_category")
         has_photo = tracker.get_slot("attachment_id") not in (None, SKIPPED)
         private = tracker.get_slot("complaint_private") is not False
         dispatcher.utter_message(
             response="utter_complaint_summary",
-            category=vocabulary.label("complaint_category", category) if category else "-",
+            category=slot_label(tracker, "complaint_category"),
             location=location_line(tracker, domain),
             description=tracker.get_slot("description") or "-",
             photo=response_text(
