@@ -231,10 +231,9 @@ async def test_the_summary_shows_every_answer(make_tracker, domain, dispatcher):
 
 
 async def test_confirmed_complaint_is_filed_with_the_draft_id(
-    make_tracker, domain, dispatcher, fake_services
+    answer_summary, dispatcher, fake_services
 ):
-    tracker = make_tracker("ya", slots={**FILLED, "complaint_confirmed": "ya"})
-    events = await ActionSubmitComplaint().run(dispatcher, tracker, domain)
+    events = await answer_summary(ActionSubmitComplaint(), FILLED, complaint_confirmed="ya")
     number, draft, identity, key = fake_services.filed[0]
     assert key == "draft-1"
     assert identity.channel == "telegram"
@@ -246,19 +245,17 @@ async def test_confirmed_complaint_is_filed_with_the_draft_id(
     assert all(value is None for value in slot_events(events).values())
 
 
-async def test_declined_complaint_files_nothing(make_tracker, domain, dispatcher, fake_services):
-    tracker = make_tracker("tidak", slots={**FILLED, "complaint_confirmed": "tidak"})
-    await ActionSubmitComplaint().run(dispatcher, tracker, domain)
+async def test_declined_complaint_files_nothing(answer_summary, dispatcher, fake_services):
+    await answer_summary(ActionSubmitComplaint(), FILLED, complaint_confirmed="tidak")
     assert fake_services.filed == []
     assert responses(dispatcher) == ["utter_cancelled"]
 
 
 async def test_a_failed_filing_keeps_the_answers_and_asks_again(
-    make_tracker, domain, dispatcher, fake_services
+    answer_summary, dispatcher, fake_services
 ):
     fake_services.fail_filing = TicketNumberUnavailable(8)
-    tracker = make_tracker("ya", slots={**FILLED, "complaint_confirmed": "ya"})
-    events = await ActionSubmitComplaint().run(dispatcher, tracker, domain)
+    events = await answer_summary(ActionSubmitComplaint(), FILLED, complaint_confirmed="ya")
     assert responses(dispatcher) == ["utter_filing_failed"]
     assert slot_events(events) == {"complaint_confirmed": None}
     assert {"event": "followup", "name": "complaint_form"} in [
