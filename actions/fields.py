@@ -135,6 +135,7 @@ def choice_reader(kind: str) -> Reader:
 
 
 def read_nik(text: str) -> str:
+    """A valid NIK; a wrong one is refused with the reply that says what is wrong with it."""
     try:
         return validate_nik(text)
     except InvalidNik as error:
