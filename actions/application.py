@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -15,22 +14,24 @@ from actions.base import (
     FAILURES_SLOT,
     identity_of,
     services,
+    slot_label,
     slot_resets,
 )
 from actions.confirmation import (
     CONFIRMATION_SLOTS,
     CONFIRMED,
     ConfirmedForm,
+    EditField,
     cancelled,
     filing_failed,
 )
 from actions.fields import (
     NAME_MAX,
     NAME_MIN,
-    DocumentTypeField,
-    NikField,
     RegionField,
+    choice_reader,
     normalise_phone,
+    read_nik,
 )
 from actions.information import render_offices, render_requirement
 from bot.domain import vocabulary
@@ -54,18 +55,14 @@ APPLICATION_SLOTS = (
     FAILURES_SLOT,
     "requested_slot",
 )
-# "ubah": the numbered fields shown by utter_ask_application_form_edit_field.
-EDIT_FIELDS: dict[int, tuple[str, ...]] = {
-    1: ("document_type",),
-    2: ("nik",),
-    3: ("full_name",),
-    4: ("kabupaten_kota",),
-    5: ("phone_number",),
-}
-_EDIT_WORDS = {
-    "dokumen": 1, "jenis": 1, "nik": 2, "nama": 3, "kabupaten": 4, "kota": 4, "wilayah": 4,
-    "hp": 5, "telepon": 5, "nomor": 5, "wa": 5,
-}  # fmt: skip
+# "ubah": the fields utter_ask_application_form_edit_field numbers, in order.
+EDIT_FIELDS = (
+    EditField(("document_type",), {"dokumen", "jenis"}),
+    EditField(("nik",), {"nik"}),
+    EditField(("full_name",), {"nama"}),
+    EditField(("kabupaten_kota",), {"kabupaten", "kota", "wilayah"}),
+    EditField(("phone_number",), {"hp", "telepon", "nomor", "wa"}),
+)
 
 
 def plausible_name(text: str) -> str | None:
@@ -80,51 +77,22 @@ def plausible_name(text: str) -> str | None:
     return cleaned.title() if cleaned.islower() or cleaned.isupper() else cleaned
 
 
-class ValidateApplicationForm(ConfirmedForm, DocumentTypeField, NikField, RegionField):
+class ValidateApplicationForm(ConfirmedForm, RegionField):
     free_text_slots = frozenset({"full_name"})
-    needs_draft_id = True
+    readers = {
+        "document_type": choice_reader("document_type"),
+        "nik": read_nik,
+        "full_name": plausible_name,
+        "phone_number": normalise_phone,
+    }
     confirm_slot = CONFIRM_SLOT
     edit_fields = EDIT_FIELDS
-    edit_words = _EDIT_WORDS
 
     def name(self) -> str:
         return "validate_application_form"
 
-    async def required_slots(
-        self,
-        domain_slots: list[str],
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-    ) -> list[str]:
-        slots = ["document_type", "nik", "full_name", "kabupaten_kota", "phone_number"]
-        return slots + self.confirmation_slots(tracker)
-
-    def extract_full_name(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        return self.extract_answer("full_name", tracker)
-
-    def validate_full_name(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        name = plausible_name(str(value or ""))
-        if name is None:
-            return self.failed("full_name", dispatcher, tracker, "utter_invalid_full_name")
-        return self.accepted("full_name", name, tracker)
-
-    def extract_phone_number(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        return self.extract_answer("phone_number", tracker, entity="phone_number")
-
-    def validate_phone_number(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        phone = normalise_phone(str(value or ""))
-        if phone is None:
-            return self.failed("phone_number", dispatcher, tracker, "utter_invalid_phone_number")
-        return self.accepted("phone_number", phone, tracker)
+    def questions(self, tracker: Tracker) -> list[str]:
+        return ["document_type", "nik", "full_name", "kabupaten_kota", "phone_number"]
 
 
 class ActionAskApplicationConfirmed(Action):
@@ -136,14 +104,12 @@ class ActionAskApplicationConfirmed(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        document_type = tracker.get_slot("document_type")
-        region = tracker.get_slot("kabupaten_kota")
         dispatcher.utter_message(
             response="utter_application_summary",
-            document=vocabulary.label("document_type", document_type) if document_type else "-",
+            document=slot_label(tracker, "document_type"),
             nik_masked=mask_nik(str(tracker.get_slot("nik") or "")),
             full_name=tracker.get_slot("full_name") or "-",
-            region=vocabulary.label("kabupaten_kota", region) if region else "-",
+            region=slot_label(tracker, "kabupaten_kota"),
             phone_number=tracker.get_slot("phone_number") or "-",
         )
         return []

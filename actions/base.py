@@ -11,9 +11,10 @@ from __future__ import annotations
 import logging
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from functools import partialmethod
 from typing import Any, ClassVar
 
 from rasa_sdk import Tracker
@@ -167,6 +168,12 @@ def ask_choice(
     )
 
 
+def slot_label(tracker: Tracker, slot: str) -> str:
+    """The label shown for the value of a vocabulary slot (``document_type``, …), or "-"."""
+    value = tracker.get_slot(slot)
+    return vocabulary.label(slot, value) if value else "-"
+
+
 def resolve_choice(kind: str, text: Any) -> str | None:
     """A canonical value from a typed number, a canonical value or an alias; else None."""
     if text is None:
@@ -290,6 +297,20 @@ def slot_resets(names: Iterable[str]) -> list[EventType]:
     return [SlotSet(name, None) for name in names]
 
 
+class Rejected(Exception):
+    """An answer a reader refuses, with the response (and its values) saying why."""
+
+    def __init__(self, response: str, **values: Any) -> None:
+        super().__init__(response)
+        self.response = response
+        self.values = values
+
+
+# Reads a typed answer: its canonical value, or None when it answers nothing
+# (refused with ``utter_invalid_<slot>``); raises Rejected to say more precisely why.
+Reader = Callable[[str], Any]
+
+
 class TabikFormValidator(FormValidationAction, ABC):
     """Base of every form validator (financial-demo's CustomFormValidationAction pattern).
 
@@ -307,6 +328,15 @@ class TabikFormValidator(FormValidationAction, ABC):
     own_intents: ClassVar[frozenset[str]] = frozenset()
     # Whether this form files something and so needs a draft id.
     needs_draft_id: ClassVar[bool] = False
+    # Slots whose answer a Reader checks: ``validate_<slot>`` is bound to
+    # :meth:`validate_reading` for each when the class is defined.
+    readers: ClassVar[Mapping[str, Reader]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for slot, reader in cls.__dict__.get("readers", {}).items():
+            validate = partialmethod(TabikFormValidator.validate_reading, slot, reader)
+            setattr(cls, f"validate_{slot}", validate)
 
     @abstractmethod
     def name(self) -> str:
@@ -368,6 +398,26 @@ class TabikFormValidator(FormValidationAction, ABC):
 
     # -- extraction ---------------------------------------------------------
 
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """This turn's answers to the required slots, each from ``extract_<slot>`` if defined.
+
+        A slot without such a method is answered by this turn's entity of its name
+        or, when it was asked, by the raw text (:meth:`extract_answer`).
+        """
+        found: dict[str, Any] = {}
+        required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
+        for slot in required:
+            extract = getattr(self, f"extract_{slot}", None)
+            if extract is not None:
+                answer = extract(dispatcher, tracker, domain)
+            else:
+                answer = self.extract_answer(slot, tracker, entity=slot)
+            found.update(answer)
+            tracker.slots.update(answer)  # the next extractors see it
+        return [SlotSet(slot, value) for slot, value in found.items()]
+
     def extract_answer(
         self, slot: str, tracker: Tracker, *, entity: str | None = None, free_text: bool = True
     ) -> dict[str, Any]:
@@ -406,6 +456,24 @@ class TabikFormValidator(FormValidationAction, ABC):
             dispatcher.utter_message(response=f"utter_explain_{slot}")
         logger.info("form %s: answer for %s rejected (%d)", self.form_name(), slot, counts[slot])
         return {slot: None, FAILURES_SLOT: counts}
+
+    def validate_reading(
+        self,
+        slot: str,
+        reader: Reader,
+        value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        """``validate_<slot>`` of a slot in ``readers``: the reading, or the reader's refusal."""
+        try:
+            reading = reader(str(value or ""))
+        except Rejected as refusal:
+            return self.failed(slot, dispatcher, tracker, refusal.response, **refusal.values)
+        if reading is None:
+            return self.failed(slot, dispatcher, tracker, f"utter_invalid_{slot}")
+        return self.accepted(slot, reading, tracker)
 
     def accepted(self, slot: str, value: Any, tracker: Tracker, **more: Any) -> dict[str, Any]:
         counts = dict(tracker.get_slot(FAILURES_SLOT) or {})

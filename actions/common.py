@@ -10,6 +10,7 @@ from rasa_sdk.types import DomainDict
 from actions.application import APPLICATION_SLOTS
 from actions.base import slot_resets
 from actions.complaint import COMPLAINT_SLOTS
+from actions.confirmation import cancelled
 from actions.food_prices import FOOD_PRICE_SLOTS
 from actions.rating import RATING_SLOTS
 from actions.social_aid import SOCIAL_AID_SLOTS
@@ -40,8 +41,7 @@ class ActionCancelForm(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        dispatcher.utter_message(response="utter_cancelled")
-        return slot_resets(FORM_SLOTS)
+        return cancelled(dispatcher, FORM_SLOTS)
 
 
 class ActionEndForm(Action):

@@ -16,16 +16,15 @@ from actions import answers
 from actions.base import (
     DRAFT_ID_SLOT,
     FAILURES_SLOT,
-    ask_choice,
     entity_value,
     identity_of,
     is_skip,
     latest_intent,
     latest_metadata,
     latest_text,
-    resolve_choice,
     response_text,
     services,
+    slot_label,
     slot_resets,
     yes_no,
 )
@@ -33,10 +32,11 @@ from actions.confirmation import (
     CONFIRMATION_SLOTS,
     CONFIRMED,
     ConfirmedForm,
+    EditField,
     cancelled,
     filing_failed,
 )
-from actions.fields import RegionField, title_place
+from actions.fields import AskFromVocabulary, RegionField, choice_reader, title_place
 from bot.domain import vocabulary
 from bot.domain.errors import TabikError
 from bot.services.views import Attachment, ComplaintDraft
@@ -70,19 +70,14 @@ SKIPPED = "-"
 LAMPUNG_LATITUDE = (-6.3, -3.5)
 LAMPUNG_LONGITUDE = (103.3, 106.5)
 
-# "ubah": the numbered fields shown by utter_ask_edit_field and the slots each clears.
-EDIT_FIELDS: dict[int, tuple[str, ...]] = {
-    1: ("complaint_category",),
-    2: LOCATION_SLOTS,
-    3: ("description",),
-    4: PHOTO_SLOTS,
-    5: ("complaint_private",),
-}
-_EDIT_WORDS = {
-    "kategori": 1, "jenis": 1, "lokasi": 2, "alamat": 2, "tempat": 2, "uraian": 3,
-    "keterangan": 3, "deskripsi": 3, "cerita": 3, "foto": 4, "gambar": 4, "kerahasiaan": 5,
-    "identitas": 5, "rahasia": 5, "privasi": 5,
-}  # fmt: skip
+# "ubah": the fields utter_ask_edit_field numbers, in order.
+EDIT_FIELDS = (
+    EditField(("complaint_category",), {"kategori", "jenis"}),
+    EditField(LOCATION_SLOTS, {"lokasi", "alamat", "tempat"}),
+    EditField(("description",), {"uraian", "keterangan", "deskripsi", "cerita"}),
+    EditField(PHOTO_SLOTS, {"foto", "gambar"}),
+    EditField(("complaint_private",), {"kerahasiaan", "identitas", "rahasia", "privasi"}),
+)
 
 
 def _coordinate(value: Any) -> Decimal | None:
@@ -94,44 +89,18 @@ def _coordinate(value: Any) -> Decimal | None:
 
 class ValidateComplaintForm(ConfirmedForm, RegionField):
     free_text_slots = frozenset({"description", "kecamatan", "desa"})
-    needs_draft_id = True
+    readers = {"complaint_category": choice_reader("complaint_category")}
     confirm_slot = CONFIRM_SLOT
     edit_fields = EDIT_FIELDS
-    edit_words = _EDIT_WORDS
 
     def name(self) -> str:
         return "validate_complaint_form"
 
-    async def required_slots(
-        self,
-        domain_slots: list[str],
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-    ) -> list[str]:
-        slots = ["complaint_category"]
+    def questions(self, tracker: Tracker) -> list[str]:
         # A shared pin is the location: the text questions are skipped.
-        if tracker.get_slot("latitude") is None:
-            slots += ["kabupaten_kota", "kecamatan", "desa"]
-        slots += ["description", "attachment_id", "complaint_private"]
-        return slots + self.confirmation_slots(tracker)
-
-    # -- category -----------------------------------------------------------
-
-    def extract_complaint_category(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        return self.extract_answer("complaint_category", tracker, entity="complaint_category")
-
-    def validate_complaint_category(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        category = resolve_choice("complaint_category", value)
-        if category is None:
-            return self.failed(
-                "complaint_category", dispatcher, tracker, "utter_invalid_complaint_category"
-            )
-        return self.accepted("complaint_category", category, tracker)
+        pinned = tracker.get_slot("latitude") is not None
+        place = [] if pinned else ["kabupaten_kota", "kecamatan", "desa"]
+        return ["complaint_category", *place, "description", "attachment_id", "complaint_private"]
 
     # -- location -----------------------------------------------------------
 
@@ -164,30 +133,26 @@ class ValidateComplaintForm(ConfirmedForm, RegionField):
     def extract_kabupaten_kota(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return self._pin(dispatcher, tracker) or super().extract_kabupaten_kota(
-            dispatcher, tracker, domain
+        return self._pin(dispatcher, tracker) or self.extract_answer(
+            "kabupaten_kota", tracker, entity="kabupaten_kota"
         )
 
-    def _place_answer(self, slot: str, tracker: Tracker) -> dict[str, Any] | None:
-        """A short answer to this place question, as typed.
+    def _place_answer(self, slot: str, tracker: Tracker) -> dict[str, Any]:
+        """A short answer to this place question as typed, else its entity or text.
 
         The model's span can lose part of a name ("Kota Alam" → "Alam"); the
         validator cleans what was typed ("kel. Kota Alam min") itself.
         """
-        if tracker.get_slot(REQUESTED_SLOT) != slot or not self.fresh_turn(tracker):
-            return None
-        text = latest_text(tracker).strip()
-        if not text or text.startswith("/") or not answers.is_short_answer(text):
-            return None
-        return {} if self.is_interruption(tracker) else {slot: text}
+        if tracker.get_slot(REQUESTED_SLOT) == slot and self.fresh_turn(tracker):
+            text = latest_text(tracker).strip()
+            if text and not text.startswith("/") and answers.is_short_answer(text):
+                return {} if self.is_interruption(tracker) else {slot: text}
+        return self.extract_answer(slot, tracker, entity=slot)
 
     def extract_kecamatan(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        answer = self._place_answer("kecamatan", tracker)
-        if answer is not None:
-            return answer
-        return self.extract_answer("kecamatan", tracker, entity="kecamatan")
+        return self._place_answer("kecamatan", tracker)
 
     def validate_kecamatan(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -197,17 +162,11 @@ class ValidateComplaintForm(ConfirmedForm, RegionField):
             kecamatan, region = known
             extra = {} if tracker.get_slot("kabupaten_kota") else {"kabupaten_kota": region}
             return self.accepted("kecamatan", kecamatan, tracker, **extra)
-        name = title_place(str(value or ""))
-        if name is None:
-            return self.failed("kecamatan", dispatcher, tracker, "utter_invalid_kecamatan")
-        return self.accepted("kecamatan", name, tracker)
+        return self.validate_reading("kecamatan", title_place, value, dispatcher, tracker, domain)
 
     def extract_desa(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        answer = self._place_answer("desa", tracker)
-        if answer is not None:
-            return answer
         # "Sukarame" answering the kecamatan question is the kecamatan, even when
         # the model also calls it a desa; a desa counts there only beside it.
         if tracker.get_slot(REQUESTED_SLOT) in {"kabupaten_kota", "kecamatan"}:
@@ -218,17 +177,14 @@ class ValidateComplaintForm(ConfirmedForm, RegionField):
                 or title_place(str(desa)) == title_place(str(kecamatan))
             ):
                 return {}
-        return self.extract_answer("desa", tracker, entity="desa")
+        return self._place_answer("desa", tracker)
 
     def validate_desa(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         if value == SKIPPED or is_skip(tracker, value):
             return self.accepted("desa", SKIPPED, tracker)
-        name = title_place(str(value or ""))
-        if name is None:
-            return self.failed("desa", dispatcher, tracker, "utter_invalid_desa")
-        return self.accepted("desa", name, tracker)
+        return self.validate_reading("desa", title_place, value, dispatcher, tracker, domain)
 
     # -- description --------------------------------------------------------
 
@@ -311,11 +267,6 @@ class ValidateComplaintForm(ConfirmedForm, RegionField):
 
     # -- privacy ------------------------------------------------------------
 
-    def extract_complaint_private(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        return self.extract_answer("complaint_private", tracker)
-
     def validate_complaint_private(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
@@ -330,18 +281,12 @@ class ValidateComplaintForm(ConfirmedForm, RegionField):
         return self.accepted("complaint_private", not may_know, tracker)
 
 
-class ActionAskComplaintFormKabupatenKota(Action):
+class ActionAskComplaintFormKabupatenKota(AskFromVocabulary, Action):
     """Where is it? Share a pin (Telegram shows a button) or pick a kabupaten/kota."""
 
-    def name(self) -> str:
-        return "action_ask_complaint_form_kabupaten_kota"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        dispatcher.utter_message(response="utter_ask_location_pin")
-        ask_choice(dispatcher, "kabupaten_kota")
-        return []
+    form = FORM
+    kind = "kabupaten_kota"
+    lead_response = "utter_ask_location_pin"
 
 
 def location_line(tracker: Tracker, domain: DomainDict) -> str:
@@ -353,7 +298,6 @@ def location_line(tracker: Tracker, domain: DomainDict) -> str:
             longitude=tracker.get_slot("longitude"),
             place=tracker.get_slot("location_text") or "",
         )
-    region = tracker.get_slot("kabupaten_kota")
     desa = tracker.get_slot("desa")
     return response_text(
         domain,
@@ -362,7 +306,7 @@ def location_line(tracker: Tracker, domain: DomainDict) -> str:
         else "utter_fragment_location_no_desa",
         desa=desa,
         kecamatan=tracker.get_slot("kecamatan") or "-",
-        region=vocabulary.label("kabupaten_kota", region) if region else "-",
+        region=slot_label(tracker, "kabupaten_kota"),
     )
 
 
@@ -375,12 +319,11 @@ class ActionAskComplaintConfirmed(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        category = tracker.get_slot("complaint_category")
         has_photo = tracker.get_slot("attachment_id") not in (None, SKIPPED)
         private = tracker.get_slot("complaint_private") is not False
         dispatcher.utter_message(
             response="utter_complaint_summary",
-            category=vocabulary.label("complaint_category", category) if category else "-",
+            category=slot_label(tracker, "complaint_category"),
             location=location_line(tracker, domain),
             description=tracker.get_slot("description") or "-",
             photo=response_text(

@@ -1,14 +1,16 @@
 """Forms that end on a summary to confirm: 1 Ya, kirim / 2 Ubah / 3 Batal.
 
 "Ubah" asks which answer to change (``edit_field``), clears that answer and
-the confirmation, and the form asks them again. A form declares its confirm
-slot and its numbered editable fields; the extraction and validation here
-are the same for every such form.
+the confirmation, and the form asks them again. A form declares its questions,
+its confirm slot and its numbered editable fields; the required slots and the
+validation here are the same for every such form.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from abc import abstractmethod
+from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from rasa_sdk import Tracker
@@ -26,6 +28,14 @@ EDIT_FIELD_SLOT = "edit_field"
 CONFIRMATION_SLOTS = (EDIT_REQUESTED_SLOT, EDIT_FIELD_SLOT)
 
 _CONFIRM_EDIT_WORDS = frozenset({"ubah", "edit", "ganti", "perbaiki", "koreksi", "revisi"})
+
+
+@dataclass(frozen=True)
+class EditField:
+    """An answer "ubah" can change: the slots it clears and the words that name it."""
+
+    slots: tuple[str, ...]
+    words: Collection[str]
 
 
 def read_confirmation(tracker: Tracker, value: Any) -> str | None:
@@ -50,34 +60,38 @@ def read_confirmation(tracker: Tracker, value: Any) -> str | None:
 class ConfirmedForm(TabikFormValidator):
     """Validator mixin for a form whose last question is its summary.
 
-    A subclass declares ``confirm_slot`` (``<form>_confirmed``), ``edit_fields``
-    (the number shown by its ``utter_ask_..._edit_field`` → the slots that answer
-    clears) and ``edit_words`` (words naming a field → its number). The SDK finds
-    validators by name, so ``extract_<confirm_slot>`` and ``validate_<confirm_slot>``
-    are bound to the shared methods when the subclass is defined.
+    A subclass declares its ``questions``, ``confirm_slot`` (``<form>_confirmed``)
+    and ``edit_fields`` (in the order its ``utter_ask_..._edit_field`` numbers
+    them). The SDK finds validators by name, so ``validate_<confirm_slot>`` is
+    bound to the shared method when the subclass is defined. A confirmed form
+    files something: its draft id is the idempotency key.
     """
 
+    needs_draft_id = True
     confirm_slot: ClassVar[str] = ""
-    edit_fields: ClassVar[Mapping[int, tuple[str, ...]]] = {}
-    edit_words: ClassVar[Mapping[str, int]] = {}
+    edit_fields: ClassVar[tuple[EditField, ...]] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         slot = cls.__dict__.get("confirm_slot")
         if slot:
-            setattr(cls, f"extract_{slot}", ConfirmedForm.extract_confirmation)
             setattr(cls, f"validate_{slot}", ConfirmedForm.validate_confirmation)
 
-    def confirmation_slots(self, tracker: Tracker) -> list[str]:
-        """The end of ``required_slots``: the field to change (after "ubah"), then the summary."""
-        if tracker.get_slot(EDIT_REQUESTED_SLOT):
-            return [EDIT_FIELD_SLOT, self.confirm_slot]
-        return [self.confirm_slot]
+    @abstractmethod
+    def questions(self, tracker: Tracker) -> list[str]:
+        """The slots asked before the summary, in order."""
 
-    def extract_edit_field(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        return self.extract_answer(EDIT_FIELD_SLOT, tracker)
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        """The questions, the field to change (after "ubah"), then the summary."""
+        if tracker.get_slot(EDIT_REQUESTED_SLOT):
+            return [*self.questions(tracker), EDIT_FIELD_SLOT, self.confirm_slot]
+        return [*self.questions(tracker), self.confirm_slot]
 
     def validate_edit_field(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -86,20 +100,23 @@ class ConfirmedForm(TabikFormValidator):
         number = typed_number(text)
         if number is None:
             words = vocabulary.normalise_key(text).split()
-            number = next((self.edit_words[w] for w in words if w in self.edit_words), None)
-        if number is None or number not in self.edit_fields:
+            number = next(
+                (
+                    position
+                    for word in words
+                    for position, field in enumerate(self.edit_fields, start=1)
+                    if word in field.words
+                ),
+                None,
+            )
+        if number is None or not 1 <= number <= len(self.edit_fields):
             return self.failed(EDIT_FIELD_SLOT, dispatcher, tracker, "utter_invalid_edit_field")
         cleared = {
             EDIT_REQUESTED_SLOT: None,
             self.confirm_slot: None,
-            **dict.fromkeys(self.edit_fields[number]),
+            **dict.fromkeys(self.edit_fields[number - 1].slots),
         }
         return self.accepted(EDIT_FIELD_SLOT, None, tracker, **cleared)
-
-    def extract_confirmation(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        return self.extract_answer(self.confirm_slot, tracker)
 
     def validate_confirmation(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -113,7 +130,7 @@ class ConfirmedForm(TabikFormValidator):
 
 
 def cancelled(dispatcher: CollectingDispatcher, form_slots: tuple[str, ...]) -> list[EventType]:
-    """The summary was declined: say so and forget the answers."""
+    """Nothing is filed (the summary declined, the form cancelled): say so, forget the answers."""
     dispatcher.utter_message(response="utter_cancelled")
     return slot_resets(form_slots)
 

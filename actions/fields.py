@@ -1,15 +1,16 @@
-"""Slots several forms share: how each is extracted, validated and asked for.
+"""Slots several forms share: how each is read, validated and asked for.
 
-Mixins for :class:`actions.base.TabikFormValidator` subclasses, plus the
-``action_ask_<slot>`` actions that show numbered lists built from
-``bot/data`` (so the list shown and the number typed always agree).
+Readers for :attr:`actions.base.TabikFormValidator.readers`, the region
+question's validator mixin, and the ``action_ask_<slot>`` actions that show
+numbered lists built from ``bot/data`` (so the list shown and the number typed
+always agree).
 """
 
 from __future__ import annotations
 
 import re
-from abc import ABC, abstractmethod
-from typing import Any
+from functools import partial
+from typing import Any, ClassVar
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -17,6 +18,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.base import (
+    Reader,
+    Rejected,
     TabikFormValidator,
     ask_choice,
     resolve_choice,
@@ -122,16 +125,33 @@ def digit_count(text: str) -> int:
 
 
 # ---------------------------------------------------------------------------
-# Mixins: extract_<slot> / validate_<slot>
+# Readers (TabikFormValidator.readers) and the region question
 # ---------------------------------------------------------------------------
 
 
-class RegionField(TabikFormValidator):
-    def extract_kabupaten_kota(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        return self.extract_answer("kabupaten_kota", tracker, entity="kabupaten_kota")
+def choice_reader(kind: str) -> Reader:
+    """Reads an answer to a numbered list: a typed number, a canonical value or an alias."""
+    return partial(resolve_choice, kind)
 
+
+def read_nik(text: str) -> str:
+    """A valid NIK; a wrong one is refused with the reply that says what is wrong with it."""
+    try:
+        return validate_nik(text)
+    except InvalidNik as error:
+        reply = f"utter_invalid_nik_{error.reason}"
+        raise Rejected(reply, digit_count=digit_count(text)) from error
+
+
+def read_plate(text: str) -> str | None:
+    """A Lampung plate (``BE …``); one from elsewhere is refused with its own reply."""
+    plate = normalise_plate(text)
+    if plate is not None and not plate.startswith(LAMPUNG_PLATE_PREFIX + " "):
+        raise Rejected("utter_plate_not_lampung", plate=plate)
+    return plate
+
+
+class RegionField(TabikFormValidator):
     def validate_kabupaten_kota(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
@@ -157,123 +177,45 @@ class RegionField(TabikFormValidator):
         return "kecamatan" in self.form_slots(domain)
 
 
-class DocumentTypeField(TabikFormValidator):
-    def extract_document_type(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        return self.extract_answer("document_type", tracker, entity="document_type")
-
-    def validate_document_type(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        document_type = resolve_choice("document_type", value)
-        if document_type is None:
-            return self.failed("document_type", dispatcher, tracker, "utter_invalid_document_type")
-        return self.accepted("document_type", document_type, tracker)
-
-
-class NikField(TabikFormValidator):
-    def extract_nik(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        return self.extract_answer("nik", tracker, entity="nik")
-
-    def validate_nik(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        text = str(value or "")
-        try:
-            nik = validate_nik(text)
-        except InvalidNik as error:
-            return self.failed(
-                "nik",
-                dispatcher,
-                tracker,
-                f"utter_invalid_nik_{error.reason}",
-                digit_count=digit_count(text),
-            )
-        return self.accepted("nik", nik, tracker)
-
-
-class CommodityField(TabikFormValidator):
-    def extract_commodity(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        return self.extract_answer("commodity", tracker, entity="commodity")
-
-    def validate_commodity(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        commodity = resolve_choice("commodity", value)
-        if commodity is None:
-            return self.failed("commodity", dispatcher, tracker, "utter_invalid_commodity")
-        return self.accepted("commodity", commodity, tracker)
-
-
-class PlateField(TabikFormValidator):
-    def extract_plate_number(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        return self.extract_answer("plate_number", tracker, entity="plate_number")
-
-    def validate_plate_number(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        plate = normalise_plate(str(value or ""))
-        if plate is None:
-            return self.failed("plate_number", dispatcher, tracker, "utter_invalid_plate_number")
-        if not plate.startswith(LAMPUNG_PLATE_PREFIX + " "):
-            return self.failed(
-                "plate_number", dispatcher, tracker, "utter_plate_not_lampung", plate=plate
-            )
-        return self.accepted("plate_number", plate, tracker)
-
-
 # ---------------------------------------------------------------------------
 # Asking with numbered lists
 # ---------------------------------------------------------------------------
 
 
-class AskFromVocabulary(Action, ABC):
-    """Utter ``utter_ask_<kind>`` with the numbered options and a button per option."""
+class AskFromVocabulary:
+    """Mixin for an Action asking ``kind`` from its numbered list, a button per option.
 
-    kind: str = ""
-    response: str = ""
+    Named ``action_ask_<kind>``, or ``action_ask_<form>_<kind>`` for one form's
+    own way of asking; ``lead_response`` is said before the list.
+    """
 
-    @abstractmethod
+    kind: ClassVar[str]
+    form: ClassVar[str] = ""
+    lead_response: ClassVar[str] = ""
+
     def name(self) -> str:
-        """action_ask_<slot> (or action_ask_<form>_<slot>)"""
+        return f"action_ask_{self.form}_{self.kind}" if self.form else f"action_ask_{self.kind}"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        ask_choice(dispatcher, self.kind, response=self.response or None)
+        if self.lead_response:
+            dispatcher.utter_message(response=self.lead_response)
+        ask_choice(dispatcher, self.kind)
         return []
 
 
-class ActionAskKabupatenKota(AskFromVocabulary):
+class ActionAskKabupatenKota(AskFromVocabulary, Action):
     kind = "kabupaten_kota"
 
-    def name(self) -> str:
-        return "action_ask_kabupaten_kota"
 
-
-class ActionAskDocumentType(AskFromVocabulary):
+class ActionAskDocumentType(AskFromVocabulary, Action):
     kind = "document_type"
 
-    def name(self) -> str:
-        return "action_ask_document_type"
 
-
-class ActionAskCommodity(AskFromVocabulary):
+class ActionAskCommodity(AskFromVocabulary, Action):
     kind = "commodity"
 
-    def name(self) -> str:
-        return "action_ask_commodity"
 
-
-class ActionAskComplaintCategory(AskFromVocabulary):
+class ActionAskComplaintCategory(AskFromVocabulary, Action):
     kind = "complaint_category"
-
-    def name(self) -> str:
-        return "action_ask_complaint_category"

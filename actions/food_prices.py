@@ -10,13 +10,14 @@ from rasa_sdk.types import DomainDict
 
 from actions.base import (
     FAILURES_SLOT,
+    TabikFormValidator,
     display_date,
     entity_value,
     response_text,
     rupiah,
     services,
 )
-from actions.fields import CommodityField
+from actions.fields import choice_reader
 from actions.public_data import PublicDataAction
 from bot.domain import vocabulary
 from bot.domain.errors import CommodityNotFound
@@ -24,8 +25,8 @@ from bot.domain.errors import CommodityNotFound
 FOOD_PRICE_SLOTS = ("commodity", "kabupaten_kota", FAILURES_SLOT, "requested_slot")
 
 
-class ValidateFoodPriceForm(CommodityField):
-    own_intents = frozenset({"ask_food_price"})
+class ValidateFoodPriceForm(TabikFormValidator):
+    readers = {"commodity": choice_reader("commodity")}
 
     def name(self) -> str:
         return "validate_food_price_form"
@@ -33,7 +34,7 @@ class ValidateFoodPriceForm(CommodityField):
     def extract_commodity(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        found = super().extract_commodity(dispatcher, tracker, domain)
+        found = self.extract_answer("commodity", tracker, entity="commodity")
         # The place is optional, so it is never asked: take it when it is said.
         region = entity_value(tracker, "kabupaten_kota") if self.fresh_turn(tracker) else None
         if region in vocabulary.values("kabupaten_kota"):

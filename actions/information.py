@@ -12,12 +12,13 @@ from rasa_sdk.types import DomainDict
 
 from actions.base import (
     FAILURES_SLOT,
+    TabikFormValidator,
     ask_choice,
     entity_value,
     services,
     slot_resets,
 )
-from actions.fields import DocumentTypeField, RegionField
+from actions.fields import RegionField, choice_reader
 from bot.domain import vocabulary
 from bot.domain.errors import NotConfigured
 from bot.domain.knowledge import UnknownDocumentType, UnknownRegion
@@ -80,8 +81,9 @@ def _only_this_flow(tracker: Tracker) -> bool:
     return tracker.active_loop_name is None
 
 
-class ValidateRequirementsForm(DocumentTypeField):
+class ValidateRequirementsForm(TabikFormValidator):
     own_intents = frozenset({"ask_requirements"})
+    readers = {"document_type": choice_reader("document_type")}
 
     def name(self) -> str:
         return "validate_requirements_form"

@@ -117,11 +117,6 @@ class ValidateRatingForm(TabikFormValidator):
         text = latest_text(tracker)
         return intent == "emergency" and (text.startswith("/") or answers.says_emergency(text))
 
-    def extract_rating_reason(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        return self.extract_answer(REASON_SLOT, tracker)
-
     def validate_rating_reason(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
@@ -142,14 +137,18 @@ class ActionSubmitRating(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        number = str(tracker.get_slot(TICKET_SLOT) or "")
-        reason = str(tracker.get_slot(REASON_SLOT) or "").strip()
-        identity = identity_of(tracker)
-        if number and reason:
-            try:
-                await services().explain_rating(number, reason, identity=identity)
-            except RatingNotPending as error:
-                # The score is stored; a lost reason is logged, not told.
-                logger.warning("reason for %s not stored: %s", number, error)
+        await self.store_reason(tracker)
         dispatcher.utter_message(response="utter_rating_thanks")
         return [*slot_resets(RATING_SLOTS), SlotSet(REQUESTED_SLOT, None)]
+
+    @staticmethod
+    async def store_reason(tracker: Tracker) -> None:
+        number = str(tracker.get_slot(TICKET_SLOT) or "")
+        reason = str(tracker.get_slot(REASON_SLOT) or "").strip()
+        if not (number and reason):
+            return
+        try:
+            await services().explain_rating(number, reason, identity=identity_of(tracker))
+        except RatingNotPending as error:
+            # The score is stored; a lost reason is logged, not told.
+            logger.warning("reason for %s not stored: %s", number, error)

@@ -6,15 +6,15 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.base import FAILURES_SLOT, display_date, services
-from actions.fields import NikField
+from actions.base import FAILURES_SLOT, TabikFormValidator, display_date, services
+from actions.fields import read_nik
 from actions.public_data import PublicDataAction
 
 SOCIAL_AID_SLOTS = ("nik", FAILURES_SLOT, "requested_slot")
 
 
-class ValidateSocialAidForm(NikField):
-    own_intents = frozenset({"check_social_aid"})
+class ValidateSocialAidForm(TabikFormValidator):
+    readers = {"nik": read_nik}
 
     def name(self) -> str:
         return "validate_social_aid_form"

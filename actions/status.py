@@ -54,11 +54,6 @@ class ValidateStatusForm(TabikFormValidator):
     def name(self) -> str:
         return "validate_status_form"
 
-    def extract_ticket_id(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        return self.extract_answer("ticket_id", tracker, entity="ticket_id")
-
     def validate_ticket_id(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:

@@ -6,16 +6,16 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.base import FAILURES_SLOT, display_date, rupiah, services
-from actions.fields import PlateField
+from actions.base import FAILURES_SLOT, TabikFormValidator, display_date, rupiah, services
+from actions.fields import read_plate
 from actions.public_data import PublicDataAction
 from bot.domain.errors import PlateNotFound
 
 TAX_SLOTS = ("plate_number", FAILURES_SLOT, "requested_slot")
 
 
-class ValidateTaxForm(PlateField):
-    own_intents = frozenset({"check_tax"})
+class ValidateTaxForm(TabikFormValidator):
+    readers = {"plate_number": read_plate}
 
     def name(self) -> str:
         return "validate_tax_form"

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 import yaml
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import base
@@ -80,3 +80,18 @@ def make_tracker(domain: dict[str, Any]) -> TrackerFactory:
         )
 
     return build
+
+
+@pytest.fixture()
+def answer_summary(
+    make_tracker: TrackerFactory, domain: dict[str, Any], dispatcher: CollectingDispatcher
+) -> Callable[..., Any]:
+    """Runs a form's submit action once its summary is answered (``<form>_confirmed``)."""
+
+    async def submit(
+        action: Action, answers: dict[str, Any], **confirmed: str
+    ) -> list[dict[str, Any]]:
+        tracker = make_tracker(slots={**answers, **confirmed})
+        return await action.run(dispatcher, tracker, domain)
+
+    return submit

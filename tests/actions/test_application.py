@@ -100,10 +100,9 @@ async def test_the_summary_masks_the_nik(make_tracker, domain, dispatcher):
 
 
 async def test_a_confirmed_application_gets_a_ticket_the_checklist_and_the_office(
-    make_tracker, domain, dispatcher, fake_services
+    answer_summary, dispatcher, fake_services
 ):
-    tracker = make_tracker("1", slots={**FILLED, "application_confirmed": "ya"})
-    events = await ActionSubmitApplication().run(dispatcher, tracker, domain)
+    events = await answer_summary(ActionSubmitApplication(), FILLED, application_confirmed="ya")
     number, draft, _, key = fake_services.filed[0]
     assert number.startswith("MHN-") and key == "draft-2"
     assert draft.nik == NIK and draft.document_type == "kk"
@@ -118,8 +117,7 @@ async def test_a_confirmed_application_gets_a_ticket_the_checklist_and_the_offic
     assert slot_events(events)["nik"] is None
 
 
-async def test_batal_in_the_summary_files_nothing(make_tracker, domain, dispatcher, fake_services):
-    tracker = make_tracker("3", slots={**FILLED, "application_confirmed": "tidak"})
-    await ActionSubmitApplication().run(dispatcher, tracker, domain)
+async def test_batal_in_the_summary_files_nothing(answer_summary, dispatcher, fake_services):
+    await answer_summary(ActionSubmitApplication(), FILLED, application_confirmed="tidak")
     assert fake_services.filed == []
     assert responses(dispatcher) == ["utter_cancelled"]

@@ -5,10 +5,17 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timezone
 
+import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.application import ValidateApplicationForm
 from actions.base import display_date, resolve_choice, rupiah
+from actions.complaint import ValidateComplaintForm
+from actions.food_prices import ValidateFoodPriceForm
+from actions.information import ValidateRequirementsForm
+from actions.social_aid import ValidateSocialAidForm
 from actions.status import ValidateStatusForm
+from actions.tax import ValidateTaxForm
 from bot.config import PROJECT_ROOT
 from bot.domain.errors import InvalidNik
 from bot.domain.model import TicketStatus
@@ -58,6 +65,30 @@ def test_every_response_the_actions_use_is_in_the_domain(domain):
     form_slots = {slot for form in domain["forms"].values() for slot in form["required_slots"]}
     used |= {f"utter_explain_{slot}" for slot in form_slots}
     assert sorted(used - responses) == []
+
+
+# Forms whose answers readers check; the replies they refuse with are named at run time.
+READ_FORMS = (
+    ValidateApplicationForm,
+    ValidateComplaintForm,
+    ValidateFoodPriceForm,
+    ValidateRequirementsForm,
+    ValidateSocialAidForm,
+    ValidateTaxForm,
+)
+
+
+@pytest.mark.parametrize(
+    ("form", "slot"), [(form, slot) for form in READ_FORMS for slot in form.readers]
+)
+async def test_a_read_answer_is_refused_with_a_response_of_the_domain(
+    make_tracker, domain, form, slot
+):
+    dispatcher = CollectingDispatcher()
+    events = await form().run(dispatcher, make_tracker("???", requested_slot=slot), domain)
+    assert {e["name"]: e["value"] for e in events if e["event"] == "slot"}[slot] is None
+    said = [m["response"] for m in dispatcher.messages]
+    assert said and set(said) <= set(domain["responses"])
 
 
 def test_every_form_slot_can_be_asked(domain):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.complaint import (
@@ -60,14 +61,26 @@ async def test_a_kecamatan_alone_also_gives_its_kabupaten(make_tracker, domain):
     assert slots["requested_slot"] == "desa"
 
 
-async def test_a_typed_number_picks_the_category_whatever_the_menu_intent(make_tracker, domain):
-    # "1" outside a form is the main menu's check_status; here it is the first category.
-    tracker = make_tracker(
-        "1", intent="check_status", requested_slot="complaint_category", slots={"draft_id": "d"}
-    )
-    slots, _ = await validate(tracker, domain)
-    assert slots["complaint_category"] == "jalan"
-    assert slots["requested_slot"] == "kabupaten_kota"
+@pytest.mark.parametrize(
+    ("text", "intent", "asked", "slots", "answer", "next_question"),
+    [
+        # "1" outside a form is the main menu's check_status; here it is the first category.
+        ("1", "check_status", "complaint_category", {"draft_id": "d"}, "jalan", "kabupaten_kota"),
+        ("lewati", "inform", "desa", {**FILLED, "desa": None, "description": None}, "-",
+         "description"),
+        # The photo question's skip button.
+        ("/deny", "deny", "attachment_id",
+         {**FILLED, "attachment_id": None, "complaint_private": None}, "-", "complaint_private"),
+    ],
+    ids=["a typed number picks the category", "desa skipped", "photo skipped with the button"],
+)  # fmt: skip
+async def test_an_answer_fills_its_slot_and_the_next_question_follows(
+    make_tracker, domain, text, intent, asked, slots, answer, next_question
+):
+    tracker = make_tracker(text, intent=intent, requested_slot=asked, slots=slots)
+    filled, _ = await validate(tracker, domain)
+    assert filled[asked] == answer
+    assert filled["requested_slot"] == next_question
 
 
 async def test_a_category_button_payload_fills_the_slot(make_tracker, domain):
@@ -160,15 +173,6 @@ async def test_a_description_over_2000_characters_is_refused(make_tracker, domai
     assert message(dispatcher, "utter_description_too_long")["max_chars"] == 2000
 
 
-async def test_desa_can_be_skipped(make_tracker, domain):
-    tracker = make_tracker(
-        "lewati", requested_slot="desa", slots={**FILLED, "desa": None, "description": None}
-    )
-    slots, _ = await validate(tracker, domain)
-    assert slots["desa"] == "-"
-    assert slots["requested_slot"] == "description"
-
-
 async def test_a_photo_is_taken_at_any_step(make_tracker, domain):
     tracker = make_tracker(
         '/share_photo{"attachment_id": "tg:AgAD123"}',
@@ -183,18 +187,6 @@ async def test_a_photo_is_taken_at_any_step(make_tracker, domain):
     assert slots["attachment_info"]["caption"] == "lubang"
     # The photo does not answer the description question.
     assert slots["requested_slot"] == "description"
-
-
-async def test_the_photo_question_is_skipped_with_the_button(make_tracker, domain):
-    tracker = make_tracker(
-        "/deny",
-        intent="deny",
-        requested_slot="attachment_id",
-        slots={**FILLED, "attachment_id": None, "complaint_private": None},
-    )
-    slots, _ = await validate(tracker, domain)
-    assert slots["attachment_id"] == "-"
-    assert slots["requested_slot"] == "complaint_private"
 
 
 async def test_privacy_answers(make_tracker, domain):
@@ -239,10 +231,9 @@ async def test_the_summary_shows_every_answer(make_tracker, domain, dispatcher):
 
 
 async def test_confirmed_complaint_is_filed_with_the_draft_id(
-    make_tracker, domain, dispatcher, fake_services
+    answer_summary, dispatcher, fake_services
 ):
-    tracker = make_tracker("ya", slots={**FILLED, "complaint_confirmed": "ya"})
-    events = await ActionSubmitComplaint().run(dispatcher, tracker, domain)
+    events = await answer_summary(ActionSubmitComplaint(), FILLED, complaint_confirmed="ya")
     number, draft, identity, key = fake_services.filed[0]
     assert key == "draft-1"
     assert identity.channel == "telegram"
@@ -254,19 +245,17 @@ async def test_confirmed_complaint_is_filed_with_the_draft_id(
     assert all(value is None for value in slot_events(events).values())
 
 
-async def test_declined_complaint_files_nothing(make_tracker, domain, dispatcher, fake_services):
-    tracker = make_tracker("tidak", slots={**FILLED, "complaint_confirmed": "tidak"})
-    await ActionSubmitComplaint().run(dispatcher, tracker, domain)
+async def test_declined_complaint_files_nothing(answer_summary, dispatcher, fake_services):
+    await answer_summary(ActionSubmitComplaint(), FILLED, complaint_confirmed="tidak")
     assert fake_services.filed == []
     assert responses(dispatcher) == ["utter_cancelled"]
 
 
 async def test_a_failed_filing_keeps_the_answers_and_asks_again(
-    make_tracker, domain, dispatcher, fake_services
+    answer_summary, dispatcher, fake_services
 ):
     fake_services.fail_filing = TicketNumberUnavailable(8)
-    tracker = make_tracker("ya", slots={**FILLED, "complaint_confirmed": "ya"})
-    events = await ActionSubmitComplaint().run(dispatcher, tracker, domain)
+    events = await answer_summary(ActionSubmitComplaint(), FILLED, complaint_confirmed="ya")
     assert responses(dispatcher) == ["utter_filing_failed"]
     assert slot_events(events) == {"complaint_confirmed": None}
     assert {"event": "followup", "name": "complaint_form"} in [

@@ -30,6 +30,7 @@ MAX_RESIDENT_MESSAGES = 6
 class Walk:
     slots: dict[str, Any] = field(default_factory=dict)
     said: list[str] = field(default_factory=list)
+    asked: list[str] = field(default_factory=list)
     replies: list[str] = field(default_factory=list)
     stuck: str | None = None
 
@@ -68,6 +69,7 @@ async def walk_complaint(
         if following is None:
             return walk
         requested = following
+        walk.asked.append(requested)
         text = answer(requested)
     walk.stuck = "the form never ended"
     return walk
@@ -105,19 +107,22 @@ async def test_every_real_desa_walks_the_form_to_the_summary(nlu_parser, make_tr
 async def test_a_described_complaint_takes_at_most_six_messages(
     nlu_parser, make_tracker, domain, fake_services: FakeServices, opening
 ):
-    script = {
-        "kabupaten_kota": "kedaton",
-        "desa": "Sidodadi",
-        "attachment_id": "ga punya fotonya",
-        "complaint_private": "2",
-        "complaint_confirmed": "ya",
-    }
+    # The questions left, in order: "kedaton" names the kecamatan and so its region too.
+    conversation = [
+        ("kabupaten_kota", "kedaton"),
+        ("desa", "Sidodadi"),
+        ("attachment_id", "ga punya fotonya"),
+        ("complaint_private", "2"),
+        ("complaint_confirmed", "ya"),
+    ]
+    script = dict(conversation)
     walk = await walk_complaint(
         nlu_parser, make_tracker, domain, opening, lambda slot: script.get(slot, f"<{slot}?>")
     )
     assert walk.stuck is None, walk.stuck
     assert "utter_description_from_opening" in walk.replies
     assert len(walk.said) <= MAX_RESIDENT_MESSAGES, walk.said
+    assert walk.asked == [slot for slot, _ in conversation]
     tracker = make_tracker("ya", slots=walk.slots)
     dispatcher = CollectingDispatcher()
     await ActionSubmitComplaint().run(dispatcher, tracker, domain)
