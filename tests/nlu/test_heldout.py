@@ -27,9 +27,11 @@ def civil_registry(trained_model: Path, nlu_parser: ModelParser) -> Report:
     return evaluate(trained_model, CIVIL_REGISTRY_FILE, nlu_parser)
 
 
-# Measured 0.962 accuracy and 0.967 macro-F1 (was 0.951 and 0.959): 475 of
-# the 494 messages right, the least this gate accepts.
-HELDOUT_ACCURACY = 0.96
+# Measured 0.984 accuracy and 0.986 macro-F1, 486 of the 494 messages right
+# (before the third pass of boundary data: 0.970 and 0.974 on this machine,
+# 0.962 and 0.967 when first measured); 0.97 (480 right) leaves room for a
+# few messages that move between seeded runs on different machines.
+HELDOUT_ACCURACY = 0.97
 HELDOUT_MACRO_F1 = 0.96
 
 
