@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 import uuid
@@ -142,3 +143,15 @@ def test_personal_data_is_masked_in_the_logs(tabik: TabikServer) -> None:
     log = tabik.log_path.read_text(errors="replace")
     assert "1871011508900001" not in log
     assert "081234567890" not in log
+
+
+def test_a_message_the_bot_did_not_understand_reaches_the_admins_inbox_masked(
+    tabik: TabikServer,
+) -> None:
+    message = "tolong daftarkan nik 1871011508900001 hp 081234567890 ke lomba burung kicau"
+    tabik.say(sender(), message)
+    items = json.loads(tabik.cli("nlu", "inbox", "--json"))
+    mine = [i for i in items if "lomba burung kicau" in i["text"]]
+    assert len(mine) == 1, items
+    assert "1871011508900001" not in mine[0]["text"]
+    assert "081234567890" not in mine[0]["text"]
