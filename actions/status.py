@@ -35,9 +35,7 @@ STATUS_SLOTS = ("ticket_id", LISTED_SLOT, FAILURES_SLOT, "requested_slot")
 
 
 def subject_label(view: StatusView) -> str:
-    vocabulary_kind = (
-        "complaint_category" if view.kind == TicketKind.COMPLAINT else "document_type"
-    )
+    vocabulary_kind = "complaint_category" if view.kind == TicketKind.COMPLAINT else "document_type"
     try:
         return vocabulary.label(vocabulary_kind, view.subject)
     except KeyError:

@@ -56,4 +56,3 @@ def test_json_lines_are_masked_and_keep_extra_fields() -> None:
     assert "1871********8901" in first["message"]
     assert "ValueError" in second["exception"]
     assert "1871012345678901" not in second["exception"]
-

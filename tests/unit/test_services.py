@@ -85,9 +85,7 @@ def uow_factory(session_factory: object) -> functools.partial:
 
 @pytest.fixture
 def tabik(uow_factory: functools.partial, clock: Clock) -> Tabik:
-    return Tabik(
-        uow_factory, store=MemoryStore(prefix="test:"), clock=clock, knowledge=KNOWLEDGE
-    )
+    return Tabik(uow_factory, store=MemoryStore(prefix="test:"), clock=clock, knowledge=KNOWLEDGE)
 
 
 POTHOLE = ComplaintDraft(
