@@ -25,12 +25,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
 from typing import Any
 
 from aiohttp import web
 
-from bot.domain.model import AuditEntry
 from bot.domain.staff import StaffAccount
 from bot.entrypoints.nlu_models import DeployRefused, InstanceResult, ModelService, UnknownModel
 from bot.services.labelled_examples import UnknownIntent, domain_intents
@@ -38,8 +36,6 @@ from bot.services.nlu_inbox import InboxItemNotFound, NluInbox
 from console.model_jobs import Audit, ModelJobs
 
 AdminCheck = Callable[[web.Request], Awaitable[StaffAccount | None]]
-# The audit log's subject column is 60 characters.
-SUBJECT_LENGTH = 60
 
 
 @dataclass
@@ -82,25 +78,6 @@ class AdminTools:
 
 TOOLS = web.AppKey("admin_nlu_tools", AdminTools)
 CHECK = web.AppKey("admin_nlu_check", object)
-
-
-def audit_log(uow_factory: Callable[[], Any]) -> Audit:
-    """An audit writer over the system of record (the console's own audit log)."""
-
-    def write(actor: str, action: str, subject: str, details: dict[str, Any]) -> None:
-        with uow_factory() as uow:
-            uow.audit.add(
-                AuditEntry(
-                    actor=actor,
-                    action=action,
-                    subject=subject[:SUBJECT_LENGTH],
-                    created_at=datetime.now(timezone.utc),
-                    details=details,
-                )
-            )
-            uow.commit()
-
-    return write
 
 
 def tools(request: web.Request) -> AdminTools:

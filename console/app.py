@@ -235,7 +235,7 @@ def create_app(
     admin_nlu.setup(
         app,
         require_admin=api_admin,
-        audit=admin_nlu.audit_log(staff.audit.uow_factory),
+        audit=staff.audit.record,
         inbox_service=nlu_inbox,
         model_service=models,
     )
