@@ -31,6 +31,9 @@ _CANCEL_PHRASES = (
     "tidak usah dilanjut",
     "jangan dilanjut",
 )
+# "tarik (aja) laporan sy": withdrawing what is being filed. "tarik" alone is no
+# cancel ("tarik tunai", "kabel ditarik"); beside what is filed, within two words, it is.
+_WITHDRAWN = frozenset({"laporan", "laporannya", "aduan", "aduannya", "pengaduan", "permohonan"})
 
 # Words that make a short message a digression rather than an answer, by intent.
 # A question word or "?" makes any digression intent clear.
@@ -110,7 +113,14 @@ def says_cancel(text: str) -> bool:
         return True
     found = words(text)
     joined = " ".join(found)
-    return bool(set(found) & _CANCEL_WORDS) or any(p in joined for p in _CANCEL_PHRASES)
+    withdrawn = any(
+        word == "tarik" and _WITHDRAWN & set(found[i + 1 : i + 4]) for i, word in enumerate(found)
+    )
+    return (
+        bool(set(found) & _CANCEL_WORDS)
+        or any(p in joined for p in _CANCEL_PHRASES)
+        or withdrawn
+    )
 
 
 def _without_trailing_place(text: str) -> str:

@@ -227,3 +227,16 @@ def test_every_cancel_example_in_the_training_data_says_cancel() -> None:
 def test_no_place_name_says_cancel_or_skip() -> None:
     names = [d for k in KECAMATAN for d in k.desa] + [k.name for k in KECAMATAN]
     assert [n for n in names if answers.says_cancel(n) or answers.says_skip(n)] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "cancels"),
+    [
+        ("tarik aja laporan sy tadi", True),
+        ("tarik aduannya min", True),
+        ("mau tarik tunai di atm mana", False),
+        ("kabel listrik ditarik orang", False),
+    ],
+)
+def test_withdrawing_the_report_cancels_but_tarik_alone_does_not(text: str, cancels: bool) -> None:
+    assert answers.says_cancel(text) is cancels
