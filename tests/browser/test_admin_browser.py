@@ -43,3 +43,11 @@ def test_an_admin_labels_the_inbox_and_trains_a_candidate_on_a_phone(page, live:
     assert page.locator(".job-state").inner_text() == "Selesai"
     screenshot(page, "admin-candidate", phone=375)
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    page.set_viewport_size(PHONE)
+
+    page.click(".notice a")  # the candidate's own page: evaluate it against the running model
+    page.click("button:has-text('Evaluasi terhadap model yang berjalan')")
+    figures = page.locator("table.figures").first
+    figures.wait_for(timeout=20_000)
+    assert "0.850" in figures.inner_text() and "0.800" in figures.inner_text()
+    screenshot(page, "admin-evaluation", phone=375)
