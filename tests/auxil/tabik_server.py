@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -28,11 +29,23 @@ from aiohttp import web
 
 from bot.config import PROJECT_ROOT
 
+# Below Linux's ephemeral range (32768-60999): a port the kernel hands out for
+# port 0 can, once closed, become the local port of one of the many outgoing
+# connections (database, Redis) a starting server makes, and the server meant
+# to listen there fails with "address already in use".
+_PORTS = range(20000, 32000)
+
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A loopback port nothing listens on or is connected from, outside the ephemeral range."""
+    for port in random.sample(_PORTS, 200):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port between 20000 and 32000")
 
 
 def port_is_open(port: int) -> bool:
