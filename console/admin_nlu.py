@@ -35,6 +35,10 @@ from bot.services.labelled_examples import UnknownIntent, domain_intents
 from bot.services.nlu_inbox import InboxItemNotFound, NluInbox
 from console.model_jobs import Audit, ModelJobs
 
+# A model is named, never a path: no "/" or "." (``ModelService.path_of`` also takes
+# a file path, for the shell; over the web that would load any .tar.gz on the host).
+MODEL_NAME = "{name:[A-Za-z0-9][A-Za-z0-9_-]*}"
+
 AdminCheck = Callable[[web.Request], Awaitable[StaffAccount | None]]
 
 
@@ -183,7 +187,7 @@ def setup(
     app.router.add_post("/api/nlu/inbox/{id:\\d+}/ignore", ignore)
     app.router.add_get("/api/models", models)
     app.router.add_post("/api/models/rollback", rollback)
-    app.router.add_post("/api/models/{name}/deploy", deploy)
+    app.router.add_post(f"/api/models/{MODEL_NAME}/deploy", deploy)
     return app[TOOLS]
 
 

@@ -16,10 +16,9 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from bot.domain.staff import StaffAccount
 from bot.services.labelled_examples import AlreadyLabelled, HeldOutExample, UnknownIntent
 from bot.services.nlu_inbox import InboxItemNotFound
-from console.admin_nlu import AdminTools, tools
+from console.admin_nlu import MODEL_NAME, AdminTools, tools
 from console.app import user_of
 from console.model_jobs import JobRunning
 from console.pages import render
@@ -85,10 +84,6 @@ def admin_only(handler: PageHandler) -> PageHandler:
     return page
 
 
-def _admin(request: web.Request) -> StaffAccount:
-    return user_of(request)
-
-
 # ------------------------------------------------------------------- inbox
 
 
@@ -136,7 +131,7 @@ async def label(request: web.Request) -> web.StreamResponse:
     except InboxItemNotFound:
         words = "Pesan ini sudah tidak ada di kotak masuk (mungkin sudah ditangani admin lain)."
         return await inbox(request, [{"field": "isi", "text": words}], 404)
-    await admin_tools.audit(_admin(request), "nlu.labelled", f"nlu-inbox:{item_id}", intent=intent)
+    await admin_tools.audit(user_of(request), "nlu.labelled", f"nlu-inbox:{item_id}", intent=intent)
     done = urlencode({"selesai": "label", "intent": intent, "teks": text[:120]})
     raise web.HTTPSeeOther(f"/admin/nlu?{done}")
 
@@ -150,7 +145,7 @@ async def ignore(request: web.Request) -> web.StreamResponse:
     except InboxItemNotFound:
         words = "Pesan ini sudah tidak ada di kotak masuk (mungkin sudah ditangani admin lain)."
         return await inbox(request, [{"field": "isi", "text": words}], 404)
-    await tools(request).audit(_admin(request), "nlu.ignored", f"nlu-inbox:{item_id}")
+    await tools(request).audit(user_of(request), "nlu.ignored", f"nlu-inbox:{item_id}")
     raise web.HTTPSeeOther("/admin/nlu?selesai=abaikan")
 
 
@@ -189,7 +184,7 @@ async def _start(
 ) -> web.StreamResponse:
     """Start a job, then back to the page that shows it; 409 there while another runs."""
     try:
-        tools(request).jobs.start(kind, _admin(request).actor, name, force=force)
+        tools(request).jobs.start(kind, user_of(request).actor, name, force=force)
     except JobRunning as running:
         job = running.job
         words = (
@@ -214,7 +209,7 @@ async def rollback(request: web.Request) -> web.StreamResponse:
     return await _start(request, "rollback", None)
 
 
-@route("GET", "/admin/model/{name}")
+@route("GET", f"/admin/model/{MODEL_NAME}")
 @admin_only
 async def model(request: web.Request, errors: Errors = (), status: int = 200) -> web.Response:
     admin_tools = tools(request)
@@ -237,13 +232,13 @@ async def model(request: web.Request, errors: Errors = (), status: int = 200) ->
     return _render(request, "model.html", found, errors, status)
 
 
-@route("POST", "/admin/model/{name}/evaluasi")
+@route("POST", f"/admin/model/{MODEL_NAME}/evaluasi")
 @admin_only
 async def evaluate(request: web.Request) -> web.StreamResponse:
     return await _start(request, "evaluate", request.match_info["name"])
 
 
-@route("POST", "/admin/model/{name}/pasang")
+@route("POST", f"/admin/model/{MODEL_NAME}/pasang")
 @admin_only
 async def deploy(request: web.Request) -> web.StreamResponse:
     force = (await request.post()).get("force") == "1"

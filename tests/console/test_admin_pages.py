@@ -198,3 +198,20 @@ async def test_rollback_with_nothing_to_go_back_to_is_refused(admin: Admin) -> N
     assert (await admin.job())["state"] == "refused"
     _, page = await admin.get("/admin/model")
     assert "tidak ada yang dikembalikan" in page
+
+
+@pytest.mark.parametrize("how", ["relative", "absolute"])
+async def test_a_file_path_is_not_a_model_name(admin: Admin, how: str) -> None:
+    # The shell's `model deploy` takes a file path too; over the web it would load any
+    # .tar.gz of the host on every instance.
+    elsewhere = admin.models.models_dir.parent / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "tabik-evil.tar.gz").write_bytes(b"model")
+    target = (
+        "../elsewhere/tabik-evil.tar.gz" if how == "relative" else f"{elsewhere}/tabik-evil.tar.gz"
+    )
+    encoded = target.replace("/", "%2F")
+    for path in (f"/admin/model/{encoded}", f"/admin/model/{encoded}/pasang"):
+        status = (await (admin.get if path.endswith("gz") else admin.post)(path))[0]
+        assert status == 404, path
+    assert (await admin.get("/admin/model/status"))[1].count('"job": null') == 1
