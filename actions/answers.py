@@ -117,9 +117,7 @@ def says_cancel(text: str) -> bool:
         word == "tarik" and _WITHDRAWN & set(found[i + 1 : i + 4]) for i, word in enumerate(found)
     )
     return (
-        bool(set(found) & _CANCEL_WORDS)
-        or any(p in joined for p in _CANCEL_PHRASES)
-        or withdrawn
+        bool(set(found) & _CANCEL_WORDS) or any(p in joined for p in _CANCEL_PHRASES) or withdrawn
     )
 
 
