@@ -127,8 +127,30 @@ class Responses:
         names += ASKED_BY.get(slot, ())
         return tuple(name for name in names if name in self.patterns)
 
+    @cached_property
+    def example_tickets(self) -> frozenset[str]:
+        """Ticket numbers the domain's own texts show as examples ("misalnya ADU-261128-7KQ2")."""
+        return frozenset(
+            m.group(0)
+            for variants in self.texts.values()
+            for t in variants
+            for m in TICKET.finditer(t)
+        )
+
+    def tickets(self, replies: Sequence[str]) -> list[tuple[str, str]]:
+        """(kind, number) of every ticket number in ``replies`` that is not an example."""
+        return [
+            (m.group(1), m.group(0))
+            for text in replies
+            for m in TICKET.finditer(text)
+            if m.group(0) not in self.example_tickets
+        ]
+
     def said(self, name: str, replies: Sequence[str]) -> bool:
-        return any(p.search(text) for p in self.patterns.get(name, ()) for text in replies)
+        # Channels split a long response into several messages: the joined
+        # replies are searched too.
+        candidates = [*replies, "\n\n".join(replies)] if len(replies) > 1 else list(replies)
+        return any(p.search(text) for p in self.patterns.get(name, ()) for text in candidates)
 
     def asked(self, slot: str, replies: Sequence[str]) -> bool:
         return any(self.said(name, replies) for name in self.questions(slot))
@@ -278,7 +300,7 @@ def judge_turn(
             fail("matches", f"no /{pattern}/")
     if "ticket" in expect:
         kind = str(expect["ticket"]).upper()
-        kinds = {m.group(1) for m in TICKET.finditer(joined)}
+        kinds = {kind for kind, _ in responses.tickets(texts)}
         if kind == "NONE" and kinds:
             fail("ticket", f"a ticket number was given ({sorted(kinds)})")
         elif kind == "ANY" and not kinds:
@@ -381,13 +403,13 @@ def play(conversation: Conversation, say: Say, responses: Responses, *, run: str
         user = with_ticket(turn.user, last_ticket)
         replies = say(outcome.sender, user)
         texts = reply_texts(replies)
-        found = [m.group(0) for t in texts for m in TICKET.finditer(t)]
+        found = [number for _, number in responses.tickets(texts)]
         last_ticket = found[-1] if found else last_ticket
         outcome.transcript.append((turn.user, texts))
         if (
             conversation.complaint
             and outcome.messages_to_ticket is None
-            and any(m.group(1) == "ADU" for t in texts for m in TICKET.finditer(t))
+            and any(kind == "ADU" for kind, _ in responses.tickets(texts))
         ):
             outcome.messages_to_ticket = n
         expect = {key: with_ticket(value, last_ticket) for key, value in turn.expect.items()}

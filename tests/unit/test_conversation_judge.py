@@ -51,6 +51,20 @@ def test_placeholders_match_any_value_and_ask_actions_count() -> None:
     assert judged({"asks": "application_confirmed"}, summary) != []
 
 
+def test_a_response_split_into_several_messages_is_still_recognised() -> None:
+    whole = rendered("utter_ask_complaint_form_edit_field")["text"]
+    question, _, options = whole.partition("\n\n")
+    assert judged({"asks": "edit_field"}, {"text": question}, {"text": options}) == []
+    assert judged({"asks": "edit_field"}, {"text": options}) != []
+
+
+def test_example_numbers_in_the_domain_are_no_tickets() -> None:
+    question = rendered("utter_ask_ticket_id")
+    assert "ADU-" in question["text"]
+    assert judged({"ticket": "none", "asks": "ticket_id"}, question) == []
+    assert judged({"ticket": "ADU"}, question) != []
+
+
 def test_a_reworded_question_is_still_the_question() -> None:
     responses = Responses({"utter_ask_desa": ("Nama desa atau kelurahannya apa, Bapak/Ibu?",)}, ())
     reply = {"text": "Nama desa  atau\nkelurahannya apa, Bapak/Ibu?"}
