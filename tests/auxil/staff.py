@@ -13,7 +13,7 @@ from sqlalchemy import event
 
 from bot.adapters.db.engine import make_engine
 from bot.adapters.db.uow import SqlAlchemyUnitOfWork
-from bot.adapters.kv import MemoryStore
+from bot.adapters.kv import KeyValueStore, MemoryStore
 from bot.bootstrap import StaffServices, assemble_staff_services
 from bot.domain.identity import ChatIdentity
 from bot.services.outbox import BotMessages
@@ -91,12 +91,13 @@ def build(
     clock: Clock,
     messenger: FakeMessenger | None = None,
     conversations: FakeConversations | None = None,
+    store: KeyValueStore | None = None,
 ) -> StaffServices:
     return assemble_staff_services(
         make_engine(database_url),
         messenger=messenger or FakeMessenger(),
         conversations=conversations,
-        store=MemoryStore(),
+        store=store or MemoryStore(),
         clock=clock,
         hasher=FAST_HASHER,
     )

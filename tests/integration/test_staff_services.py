@@ -388,7 +388,8 @@ async def test_bearer_tokens_expire_after_their_lifetime(staff, clock):
 
 async def test_a_session_ends_at_logout_and_after_a_working_day(staff, clock):
     user = await add(staff, Role.OFFICER)
-    first, second = await staff.accounts.start_session(user), await staff.accounts.start_session(user)
+    first = await staff.accounts.start_session(user)
+    second = await staff.accounts.start_session(user)
     assert await staff.accounts.end_session(first)
     assert await staff.accounts.for_session(first) is None
     assert (await staff.accounts.for_session(second)).id == user.id  # other sessions go on
