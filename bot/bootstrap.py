@@ -11,6 +11,7 @@ import logging
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from bot.services.handoff_desk import Conversations, HandoffDesk
 from bot.services.messaging import Messenger
 from bot.services.outbox import Outbox
 from bot.services.shared import Clock, utc_now
-from bot.services.staff import StaffAccounts
+from bot.services.staff import TOKEN_LIFETIME, StaffAccounts
 from bot.services.staff_desk import StaffDesk
 from bot.services.tabik import Tabik
 
@@ -147,6 +148,7 @@ def build_staff_services(
         store=store
         if store is not None
         else create_store(settings.redis_url, prefix=settings.redis_key_prefix),
+        token_lifetime=timedelta(days=settings.console_token_days),
     )
     staff.closers.extend(closers)
     staff.media = PlatformMedia(settings, media_dir or VAR_DIR / "media")
@@ -161,6 +163,7 @@ def assemble_staff_services(
     store: KeyValueStore,
     clock: Clock = utc_now,
     hasher: PasswordHasher | None = None,
+    token_lifetime: timedelta = TOKEN_LIFETIME,
 ) -> StaffServices:
     """The console's services on ``engine`` from the parts given (tests give fakes)."""
     from bot.adapters.knowledge import load_knowledge
@@ -172,7 +175,9 @@ def assemble_staff_services(
     schedule = office_schedule(knowledge)
     return StaffServices(
         tabik=tabik,
-        accounts=StaffAccounts(uow_factory, clock=clock, hasher=hasher, store=store),
+        accounts=StaffAccounts(
+            uow_factory, clock=clock, hasher=hasher, store=store, token_lifetime=token_lifetime
+        ),
         desk=StaffDesk(
             uow_factory,
             tabik,

@@ -14,6 +14,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any, Literal
 
@@ -139,6 +140,12 @@ class Settings(BaseSettings):
     rasa_urls: str | None = None
     tabik_enable_rest: bool | None = None
     console_secret_key: str | None = _secret()
+    # Reverse proxies (addresses or CIDR networks, comma-separated) whose
+    # X-Forwarded-For / X-Forwarded-Proto the console believes; nobody else's.
+    console_trusted_proxies: str | None = None
+    # Secure cookies and HSTS on every response, not only on requests seen as HTTPS.
+    console_secure_cookies: bool = False
+    console_token_days: int = Field(90, ge=1, le=3650)
     media_dir: Path = Field(default_factory=lambda: VAR_DIR / "media")
     log_format: Literal["plain", "json"] = "plain"
     tabik_var_dir: Path = Field(default_factory=lambda: VAR_DIR)
@@ -239,6 +246,16 @@ class Settings(BaseSettings):
         return not self.messaging_configured
 
     @property
+    def trusted_proxies(self) -> tuple[IPv4Network | IPv6Network, ...]:
+        """``CONSOLE_TRUSTED_PROXIES`` as networks (a bare address is a network of one)."""
+        return parse_networks(self.console_trusted_proxies or "")
+
+    @property
+    def shared_database(self) -> bool:
+        """A database other instances may use too (anything but a SQLite file)."""
+        return not self.database_url.startswith("sqlite")
+
+    @property
     def rasa_instances(self) -> tuple[str, ...]:
         """``RASA_URLS`` (comma-separated), or this instance's Rasa."""
         urls = [u.strip().rstrip("/") for u in (self.rasa_urls or "").split(",") if u.strip()]
@@ -265,6 +282,16 @@ class Settings(BaseSettings):
                 "Telegram needs TELEGRAM_SECRET_TOKEN: without it forged updates "
                 "for any chat would be accepted"
             )
+        if self.shared_database and not self.console_secret_key:
+            found.append(
+                "CONSOLE_SECRET_KEY is missing: with a shared DATABASE_URL every console "
+                "instance must sign staff sessions with the same key (each would otherwise "
+                "make its own and log staff out at random)"
+            )
+        try:
+            parse_networks(self.console_trusted_proxies or "")
+        except ValueError as error:
+            found.append(f"CONSOLE_TRUSTED_PROXIES: {error}")
         if self.messaging_configured and not self.rasa_api_token:
             found.append(
                 "RASA_API_TOKEN is missing: with WhatsApp or Telegram configured, "
@@ -293,6 +320,19 @@ class _FromMapping(Settings):
             cls, init_settings: Any, env_settings: Any, file_secret_settings: Any
         ) -> Any:
             return (init_settings,)
+
+
+def parse_networks(text: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    """Comma-separated addresses or CIDR networks; ValueError naming a bad one."""
+    networks = []
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        try:
+            networks.append(ip_network(item, strict=False))
+        except ValueError as error:
+            raise ValueError(f"{item!r} is neither an address nor a network") from error
+    return tuple(networks)
 
 
 def get_settings() -> Settings:

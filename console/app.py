@@ -1,7 +1,10 @@
 """The console application: sessions, CSRF, who is logged in, errors, routes.
 
 Pages use an encrypted, HttpOnly, SameSite cookie session and a CSRF token on
-every form; the JSON API under ``/api/`` uses ``Authorization: Bearer``.
+every form; the JSON API under ``/api/`` uses ``Authorization: Bearer``. The
+cookie carries a session id kept in the database (logout ends it for every
+instance). Over HTTPS (directly, or as a trusted proxy says) the cookie is
+``Secure`` and responses carry ``Strict-Transport-Security``.
 """
 
 from __future__ import annotations
@@ -10,14 +13,14 @@ import hmac
 import logging
 import secrets
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
-from aiohttp_session import get_session
+from aiohttp_session import Session, get_session
 from aiohttp_session import setup as setup_session
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
 
@@ -29,6 +32,7 @@ from bot.entrypoints.nlu_models import ModelService
 from bot.services.nlu_inbox import NluInbox
 from bot.services.staff_desk import QueueQuery
 from console.errors import NOT_FOUND_ERRORS
+from console.origin import Origin, origin_of
 from console.settings import ConsoleSettings
 
 log = logging.getLogger(__name__)
@@ -36,8 +40,10 @@ log = logging.getLogger(__name__)
 SERVICES = web.AppKey("services", StaffServices)
 SETTINGS = web.AppKey("settings", ConsoleSettings)
 USER = "user"
+ORIGIN = "origin"
 SESSION_COOKIE = "tabik_console"
-SESSION_MAX_AGE = 8 * 3600  # one working day
+SESSION_MAX_AGE = 8 * 3600  # one working day (the server-side session lasts as long)
+HSTS = "max-age=31536000; includeSubDomains"
 TEMPLATES = Path(__file__).with_name("templates")
 STATIC = Path(__file__).with_name("static")
 
@@ -75,15 +81,50 @@ def json_error(status: int, text: str, **headers: str) -> web.Response:
     return web.json_response({"error": text}, status=status, headers=headers or None)
 
 
-@web.middleware
-async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
-    response = await handler(request)
+def origin(request: web.Request) -> Origin:
+    """The client's address and scheme, through trusted proxies only (``console.origin``)."""
+    found = request.get(ORIGIN)
+    if found is None:
+        found = origin_of(request, request.app[SETTINGS].trusted_proxies)
+        request[ORIGIN] = found
+    return found  # type: ignore[no-any-return]
+
+
+def secure_transport(request: web.Request) -> bool:
+    return request.app[SETTINGS].secure_cookies or origin(request).https
+
+
+def _protect(request: web.Request, response: web.StreamResponse) -> None:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     if not request.path.startswith("/api/"):
         response.headers.setdefault("Cache-Control", "no-store")
+    if secure_transport(request):
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        response = await handler(request)
+    except web.HTTPException as answer:  # redirects and refusals raised by handlers
+        _protect(request, answer)
+        raise
+    _protect(request, response)
     return response
+
+
+class SessionCookies(EncryptedCookieStorage):
+    """The encrypted cookie, ``Secure`` whenever the request came over HTTPS."""
+
+    async def save_session(
+        self, request: web.Request, response: web.StreamResponse, session: Session
+    ) -> None:
+        await super().save_session(request, response, session)
+        cookie = response.cookies.get(self.cookie_name)
+        if cookie is not None and secure_transport(request):
+            cookie["secure"] = True
 
 
 @web.middleware
@@ -132,10 +173,10 @@ async def authenticate(request: web.Request, handler: Handler) -> web.StreamResp
                 {"title": "Formulir kedaluwarsa", "message": "Muat ulang halaman lalu coba lagi."},
                 status=403,
             )
-    staff_id, issued = session.get("staff_id"), session.get("issued_at")
-    if staff_id is not None and issued is not None:
-        issued_at = datetime.fromtimestamp(float(issued), timezone.utc)
-        user = await accounts.for_session(int(staff_id), issued_at)
+    session_id = session.get("sid")
+    if session_id:
+        # The server decides: a cookie outliving its logout or revocation is refused.
+        user = await accounts.for_session(str(session_id))
         if user is None:
             session.invalidate()
         else:
@@ -197,7 +238,7 @@ def create_app(
     app[SETTINGS] = settings
     setup_session(
         app,
-        EncryptedCookieStorage(
+        SessionCookies(
             settings.fernet_key,
             cookie_name=SESSION_COOKIE,
             httponly=True,

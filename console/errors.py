@@ -16,6 +16,8 @@ FIELD_ERRORS = {
     "document_type": "Pilih jenis dokumen.",
     "description": "Tulis uraian aduan.",
     "kabupaten_kota": "Pilih kabupaten/kota di wilayah Anda.",
+    "kecamatan": "Kecamatan ini di luar wilayah Anda.",
+    "desa": "Desa/kelurahan ini di luar wilayah Anda.",
     "kind": "Pilih jenis: aduan atau permohonan.",
     "text": "Tulis balasan.",
 }

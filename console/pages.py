@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
+import math
 import mimetypes
 import secrets
-import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,10 +21,10 @@ from bot.domain.errors import (
     NotAuthorised,
     RejectionNeedsReason,
 )
-from bot.domain.staff import AccountLocked, LoginFailed
+from bot.domain.staff import LoginFailed, LoginThrottled
 from bot.services.messaging import MessageNotSent
 from bot.services.staff_desk import Filing
-from console.app import SETTINGS, queue_query, services, user_of
+from console.app import SETTINGS, origin, queue_query, services, user_of
 from console.errors import NOT_FOUND_ERRORS, field_error, transition_sentence
 
 log = logging.getLogger(__name__)
@@ -57,15 +57,18 @@ async def login(request: web.Request) -> web.Response:
     username = str(form.get("username") or "")
     password = str(form.get("password") or "")
     errors: list[dict[str, str]] = []
-    status = 401
+    status, retry_after = 401, 0
+    accounts = services(request).accounts
     try:
-        user = await services(request).accounts.login(username, password, client=request.remote)
-    except AccountLocked as locked:
-        minutes = max(1, round(locked.retry_after / 60))
+        user = await accounts.login(username, password, client=origin(request).address)
+    except LoginThrottled as throttled:
+        retry_after = max(1, math.ceil(throttled.retry_after))
+        minutes = max(1, math.ceil(retry_after / 60))
         errors.append(
             {
                 "field": "password",
-                "text": f"Terlalu banyak percobaan. Akun dikunci; coba lagi {minutes} menit lagi.",
+                "text": f"Terlalu banyak percobaan masuk dari perangkat ini. "
+                f"Coba lagi {minutes} menit lagi.",
             }
         )
         status = 429
@@ -73,8 +76,7 @@ async def login(request: web.Request) -> web.Response:
         errors.append({"field": "username", "text": "Nama pengguna atau kata sandi salah."})
     else:
         session = await new_session(request)  # a fresh session: no fixation
-        session["staff_id"] = user.id
-        session["issued_at"] = time.time()
+        session["sid"] = await accounts.start_session(user)
         session["csrf"] = secrets.token_urlsafe(32)
         log.info("staff %s logged in", user.username)
         raise web.HTTPFound("/antrean")
@@ -82,12 +84,15 @@ async def login(request: web.Request) -> web.Response:
         request, "login.html", {"errors": errors, "username": username}, status=status
     )
     if status == 429:
-        response.headers["Retry-After"] = "900"
+        response.headers["Retry-After"] = str(retry_after)
     return response
 
 
 async def logout(request: web.Request) -> web.Response:
     session = await get_session(request)
+    session_id = session.get("sid")
+    if session_id:
+        await services(request).accounts.end_session(str(session_id))
     session.invalidate()
     raise web.HTTPFound("/login")
 

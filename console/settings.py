@@ -1,4 +1,8 @@
-"""The console's own settings: port, session secret, media directory (from the environment)."""
+"""The console's own settings: port, session secret, media directory, trusted proxies.
+
+The variables are declared and checked in :mod:`bot.config` (the launcher refuses a
+bad ``CONSOLE_TRUSTED_PROXIES``); this is the console's view of them.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,10 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 
-from bot.config import VAR_DIR
+from bot.config import VAR_DIR, Settings, get_settings
 
 DEFAULT_PORT = 5080
 SECRET_FILE = "console-secret.key"  # noqa: S105 - a file name, not a secret
@@ -20,7 +25,10 @@ class ConsoleSettings:
     port: int
     secret_key: str
     media_dir: Path
+    # Secure cookies and HSTS always, not only on requests that came over HTTPS.
     secure_cookies: bool = False
+    # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed.
+    trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
 
     @property
     def fernet_key(self) -> bytes:
@@ -31,14 +39,16 @@ class ConsoleSettings:
     def from_env(
         cls, env: Mapping[str, str] | None = None, *, var_dir: Path | None = None
     ) -> ConsoleSettings:
+        settings = get_settings() if env is None else Settings.from_env(env)
         env = os.environ if env is None else env
         var_dir = var_dir or VAR_DIR
-        secret = (env.get("CONSOLE_SECRET_KEY") or "").strip() or _kept_secret(var_dir)
+        secret = (settings.console_secret_key or "").strip() or _kept_secret(var_dir)
         return cls(
             port=int(env.get("CONSOLE_PORT") or DEFAULT_PORT),
             secret_key=secret,
             media_dir=Path(env.get("MEDIA_DIR") or var_dir / "media"),
-            secure_cookies=(env.get("CONSOLE_SECURE_COOKIES") or "").lower() in ("1", "true"),
+            secure_cookies=settings.console_secure_cookies,
+            trusted_proxies=settings.trusted_proxies,
         )
 
 

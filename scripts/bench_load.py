@@ -267,6 +267,8 @@ def start_instances(args: argparse.Namespace, graph_port: int) -> list[TabikServ
         raise SystemExit("--instances > 1 needs --database-url and --redis-url (shared state).")
     if args.database_url:
         shared.update({"DATABASE_URL": args.database_url, "TRACKER_STORE_URL": args.database_url})
+        # Instances on one database sign console sessions with one key (or refuse to start).
+        shared["CONSOLE_SECRET_KEY"] = f"bench-console-key-{args.run}"
     if args.redis_url:
         # This run's own keys, so a shared Redis is left as found (forget_run).
         shared.update({"REDIS_URL": args.redis_url, "REDIS_KEY_PREFIX": f"bench{args.run}:"})

@@ -163,6 +163,15 @@ class RedisStore:
         await self._redis.close()
 
 
+def store_errors() -> tuple[type[BaseException], ...]:
+    """What a store raises when it cannot be reached (Redis down, refusing or hanging)."""
+    try:
+        from redis.exceptions import RedisError
+    except ImportError:  # pragma: no cover - redis is installed with Tabik
+        return (OSError, asyncio.TimeoutError)
+    return (RedisError, OSError, asyncio.TimeoutError)
+
+
 def create_store(redis_url: str | None, *, prefix: str = "tabik:") -> KeyValueStore:
     """Redis when a URL is given, otherwise the in-process store."""
     if redis_url:

@@ -18,10 +18,10 @@ from bot.domain.model import Entity
 
 __all__ = [
     "USERNAME_PATTERN",
-    "AccountLocked",
     "Area",
     "InvalidStaffAccount",
     "LoginFailed",
+    "LoginThrottled",
     "Role",
     "StaffAccount",
     "StaffNotFound",
@@ -87,11 +87,12 @@ class LoginFailed(TabikError):
     """Wrong username or password (which one is never said)."""
 
 
-@with_message("account locked for {retry_after:.0f} s")
-class AccountLocked(TabikError):
-    """Too many wrong passwords: the account refuses logins until ``until``."""
+@with_message("too many failed logins from this address; retry in {retry_after:.0f} s")
+class LoginThrottled(TabikError):
+    """Too many wrong passwords from one address (for one username, or for any): that
+    address waits ``retry_after`` seconds. Said the same for known and unknown usernames,
+    and never said to other addresses."""
 
-    until: datetime
     retry_after: float
 
 

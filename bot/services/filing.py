@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -39,6 +40,10 @@ from bot.services.views import ApplicationDraft, ComplaintDraft, NumberGenerator
 
 log = logging.getLogger(__name__)
 
+# Work to do with a newly filed ticket in the same transaction as the filing (the
+# desk's filer, audit and the resident's notice): both are kept, or neither.
+FollowUp = Callable[[AbstractUnitOfWork, Ticket, datetime], None]
+
 
 @dataclass(eq=False, kw_only=True)
 class Filing(UnitOfWorkService):
@@ -52,8 +57,10 @@ class Filing(UnitOfWorkService):
         *,
         identity: ChatIdentity,
         idempotency_key: str | None = None,
+        follow_up: FollowUp | None = None,
     ) -> Receipt:
-        """File an aduan (ADU ticket, ``diterima``); a repeated key returns the first ticket."""
+        """File an aduan (ADU ticket, ``diterima``); a repeated key returns the first ticket.
+        ``follow_up`` runs on a new ticket before the filing commits."""
         category = draft.category
         if category not in vocabulary_values("complaint_category"):
             raise InvalidDraft("category", category)
@@ -63,7 +70,7 @@ class Filing(UnitOfWorkService):
         if draft.kabupaten_kota is not None and draft.kabupaten_kota not in region_names():
             raise InvalidDraft("kabupaten_kota", draft.kabupaten_kota)
         return await asyncio.to_thread(
-            self._file, TicketKind.COMPLAINT, draft, identity, idempotency_key
+            self._file, TicketKind.COMPLAINT, draft, identity, idempotency_key, None, follow_up
         )
 
     async def apply_for_document(
@@ -72,8 +79,10 @@ class Filing(UnitOfWorkService):
         *,
         identity: ChatIdentity,
         idempotency_key: str | None = None,
+        follow_up: FollowUp | None = None,
     ) -> Receipt:
-        """File a permohonan (MHN ticket); the NIK is validated again (InvalidNik)."""
+        """File a permohonan (MHN ticket); the NIK is validated again (InvalidNik).
+        ``follow_up`` runs on a new ticket before the filing commits."""
         nik = validate_nik(draft.nik)
         if draft.document_type not in vocabulary_values("document_type"):
             raise InvalidDraft("document_type", draft.document_type)
@@ -84,7 +93,7 @@ class Filing(UnitOfWorkService):
         if len(re.sub(r"\D", "", draft.phone_number or "")) < 8:
             raise InvalidDraft("phone_number", mask_phone(draft.phone_number) or "")
         return await asyncio.to_thread(
-            self._file, TicketKind.APPLICATION, draft, identity, idempotency_key, nik
+            self._file, TicketKind.APPLICATION, draft, identity, idempotency_key, nik, follow_up
         )
 
     def _file(
@@ -94,6 +103,7 @@ class Filing(UnitOfWorkService):
         identity: ChatIdentity,
         idempotency_key: str | None,
         nik: str | None = None,
+        follow_up: FollowUp | None = None,
     ) -> Receipt:
         # Keys are scoped to the chat account: another account's key can never
         # return (and so reveal) someone else's ticket.
@@ -142,6 +152,8 @@ class Filing(UnitOfWorkService):
                 "idempotency_key": bool(stored_key),
             }
             audit(uow, actor, "ticket.filed", ticket.number, now, details)
+            if follow_up is not None:
+                follow_up(uow, ticket, now)
             uow.commit()
             log.info("filed %s from %s", ticket.number, identity.masked())
             return receipt(ticket, created=True)

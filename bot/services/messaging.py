@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import yaml
 
 from bot.adapters.db.staff_repository import StaffUnitOfWork
+from bot.adapters.db.uow import SqlAlchemyUnitOfWork
 from bot.domain.errors import TabikError
 from bot.domain.identity import ChatIdentity
 from bot.domain.office_hours import OfficeSchedule
@@ -47,6 +48,17 @@ class Messenger(Protocol):
     async def enqueue(
         self, recipient: ChatIdentity, messages: BotMessages, *, kind: str, key: str
     ) -> int: ...
+
+    def enqueue_within(
+        self,
+        uow: SqlAlchemyUnitOfWork,
+        recipient: ChatIdentity,
+        messages: BotMessages,
+        *,
+        kind: str,
+        key: str,
+    ) -> None:
+        """The same inside the caller's unit of work: queued only if it commits."""
 
 
 class StaffMessages:

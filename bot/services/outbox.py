@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy.engine import Engine, Row
 
 from bot.adapters.db.messaging import FAILED, PENDING, SENT, MessagingTables
+from bot.adapters.db.uow import SqlAlchemyUnitOfWork
 from bot.domain.identity import ChatIdentity
 from bot.domain.privacy import mask_text
 
@@ -141,6 +142,20 @@ class Outbox(MessagingStore):
                 )
             )
         )
+
+    def enqueue_within(
+        self,
+        uow: SqlAlchemyUnitOfWork,
+        recipient: ChatIdentity,
+        messages: BotMessages,
+        *,
+        kind: str,
+        key: str,
+    ) -> None:
+        """:meth:`enqueue` in a unit of work on the same database: the message is queued
+        only if the unit of work commits (a ticket and its notice, together)."""
+        tables = MessagingTables(uow.session.connection())
+        self.enqueue_in(tables, recipient, messages, kind=kind, key=key, now=self.clock())
 
     def enqueue_in(
         self,

@@ -1,7 +1,9 @@
-"""Staff accounts: creation, login with throttling and lockout, API tokens, revocation.
+"""Staff accounts: creation, throttled login, browser sessions, API tokens, revocation.
 
-Passwords are argon2 hashes (argon2-cffi); tokens are random and stored as
-SHA-256 digests. Hashing is slow on purpose, so it runs in a worker thread.
+Passwords are argon2 hashes (argon2-cffi); session ids and tokens are random and
+stored as SHA-256 digests. Hashing is slow on purpose, so it runs in a worker
+thread. Sessions live in the database: logout ends one on every instance.
+Throttling is :mod:`bot.services.login_throttle` (per username and address).
 """
 
 from __future__ import annotations
@@ -21,25 +23,23 @@ from bot.adapters.db.staff_repository import StaffUnitOfWork
 from bot.adapters.kv import KeyValueStore
 from bot.domain.model import AuditEntry
 from bot.domain.staff import (
-    AccountLocked,
     InvalidStaffAccount,
     LoginFailed,
+    LoginThrottled,
     Role,
     StaffAccount,
     StaffNotFound,
 )
 from bot.domain.vocabulary import region_names
+from bot.services.login_throttle import LoginLimits, LoginThrottle
 
 log = logging.getLogger(__name__)
 
-__all__ = ["MAX_FAILED_LOGINS", "StaffAccounts", "hash_token"]
+__all__ = ["SESSION_LIFETIME", "TOKEN_LIFETIME", "StaffAccounts", "hash_token"]
 
-MAX_FAILED_LOGINS = 5
-LOCK_MINUTES = 15
 MIN_PASSWORD_LENGTH = 10
-# Per client address, across usernames: guessing many accounts is slowed too.
-MAX_FAILURES_PER_CLIENT = 20
-CLIENT_WINDOW_SECONDS = 900.0
+SESSION_LIFETIME = timedelta(hours=8)  # one working day
+TOKEN_LIFETIME = timedelta(days=90)  # CONSOLE_TOKEN_DAYS
 
 
 def hash_token(token: str) -> str:
@@ -62,18 +62,17 @@ class StaffAccounts:
         *,
         clock: Callable[[], datetime] = _utc_now,
         hasher: PasswordHasher | None = None,
-        max_failures: int = MAX_FAILED_LOGINS,
-        lock_for: timedelta = timedelta(minutes=LOCK_MINUTES),
         store: KeyValueStore | None = None,
-        max_client_failures: int = MAX_FAILURES_PER_CLIENT,
+        limits: LoginLimits | None = None,
+        session_lifetime: timedelta = SESSION_LIFETIME,
+        token_lifetime: timedelta = TOKEN_LIFETIME,
     ) -> None:
         self.uow_factory = uow_factory
         self.clock = clock
         self.hasher = hasher or PasswordHasher()
-        self.max_failures = max_failures
-        self.lock_for = lock_for
-        self.store = store
-        self.max_client_failures = max_client_failures
+        self.throttle = LoginThrottle(store, limits)
+        self.session_lifetime = session_lifetime
+        self.token_lifetime = token_lifetime
         # Verified against when the username is unknown, so both cases take as long.
         self._decoy = self.hasher.hash(secrets.token_urlsafe(16))
 
@@ -131,47 +130,32 @@ class StaffAccounts:
     async def login(
         self, username: str, password: str, *, client: str | None = None
     ) -> StaffAccount:
-        """The account for a right password; LoginFailed or AccountLocked otherwise.
+        """The account for a right password; LoginFailed or LoginThrottled otherwise.
 
-        ``client`` (the caller's address) is throttled across usernames when a
-        key-value store is given.
+        ``client`` is the caller's address. A wrong password, an unknown username
+        and an inactive account are one answer, after the same hashing work.
         """
-        key = f"staff-login:{hash_token(client)[:32]}" if client and self.store else None
-        if key is not None and self.store is not None:
-            failures = int(await self.store.get(key) or 0)
-            if failures >= self.max_client_failures:
-                wait = await self.store.ttl(key) or CLIENT_WINDOW_SECONDS
-                raise AccountLocked(self.clock() + timedelta(seconds=wait), wait)
+        name = username.strip().lower()
+        await self.throttle.before(name, client)
         try:
-            return await asyncio.to_thread(self._login, username.strip().lower(), password)
-        except (LoginFailed, AccountLocked):
-            if key is not None and self.store is not None:
-                await self.store.incr(key, CLIENT_WINDOW_SECONDS)
+            account = await asyncio.to_thread(self._login, name, password)
+        except LoginFailed:
+            wait = await self.throttle.failed(name, client)
+            if wait is not None:
+                raise LoginThrottled(wait) from None
             raise
+        await self.throttle.succeeded(name, client)
+        return account
 
     def _login(self, username: str, password: str) -> StaffAccount:
         with self.uow_factory() as uow:
             account = uow.staff.account(username)
-            now = self.clock()
             if account is None or not account.active:
                 self._verify(self._decoy, password)
                 raise LoginFailed()
-            if account.locked_until is not None and account.locked_until > now:
-                raise AccountLocked(
-                    account.locked_until, (account.locked_until - now).total_seconds()
-                )
+            # Nothing is written for a wrong password: a stranger's guesses leave the
+            # account as it was (the throttle counts them, per address).
             if not self._verify(account.password_hash, password):
-                account.failed_logins += 1
-                locked = account.failed_logins >= self.max_failures
-                if locked:
-                    account.locked_until = now + self.lock_for
-                    account.failed_logins = 0
-                    log.warning("staff account %s locked after failed logins", username)
-                uow.staff.save_account(account)
-                uow.commit()
-                if locked:
-                    assert account.locked_until is not None
-                    raise AccountLocked(account.locked_until, self.lock_for.total_seconds())
                 raise LoginFailed()
             account.failed_logins = 0
             account.locked_until = None
@@ -219,6 +203,7 @@ class StaffAccounts:
             now = self.clock()
             account.sessions_valid_after = now
             uow.staff.save_account(account)
+            uow.staff.end_sessions(now, staff_id=account.id)
             revoked = uow.staff.revoke_tokens(account.id, now)
             uow.audit.add(
                 AuditEntry(
@@ -233,23 +218,54 @@ class StaffAccounts:
             return revoked
 
     async def by_token(self, token: str) -> StaffAccount | None:
+        """The account of a bearer token that is neither revoked nor expired."""
         return await asyncio.to_thread(self._by_token, token)
 
     def _by_token(self, token: str) -> StaffAccount | None:
+        issued_after = self.clock() - self.token_lifetime
         with self.uow_factory() as uow:
-            account = uow.staff.account_by_token(hash_token(token))
+            account = uow.staff.account_by_token(hash_token(token), issued_after=issued_after)
             return account if account is not None and account.active else None
 
-    async def for_session(self, staff_id: int, issued_at: datetime) -> StaffAccount | None:
-        """The account of a session cookie, or None when revoked since or deactivated."""
-        return await asyncio.to_thread(self._for_session, staff_id, issued_at)
+    async def start_session(self, account: StaffAccount) -> str:
+        """A new browser session for a logged-in account; the id for its cookie."""
+        session_id = secrets.token_urlsafe(32)
+        await asyncio.to_thread(self._start_session, account, session_id)
+        return session_id
 
-    def _for_session(self, staff_id: int, issued_at: datetime) -> StaffAccount | None:
+    def _start_session(self, account: StaffAccount, session_id: str) -> None:
+        assert account.id is not None
+        now = self.clock()
         with self.uow_factory() as uow:
-            account = uow.staff.account_by_id(staff_id)
-        if account is None or not account.active:
+            uow.staff.add_session(
+                account.id, hash_token(session_id), now, now + self.session_lifetime
+            )
+            uow.commit()
+
+    async def for_session(self, session_id: str) -> StaffAccount | None:
+        """The account of a session cookie; None once ended (logout, revocation), expired,
+        or the account deactivated."""
+        return await asyncio.to_thread(self._for_session, session_id)
+
+    def _for_session(self, session_id: str) -> StaffAccount | None:
+        with self.uow_factory() as uow:
+            found = uow.staff.session_account(hash_token(session_id), self.clock())
+        if found is None:
+            return None
+        account, started = found
+        if not account.active:
             return None
         valid_after = account.sessions_valid_after
-        if valid_after is not None and issued_at <= valid_after:
+        if valid_after is not None and started <= valid_after:
             return None
         return account
+
+    async def end_session(self, session_id: str) -> bool:
+        """Logout: the session is refused from now on, wherever its cookie is replayed."""
+        return await asyncio.to_thread(self._end_session, session_id)
+
+    def _end_session(self, session_id: str) -> bool:
+        with self.uow_factory() as uow:
+            ended = uow.staff.end_sessions(self.clock(), session_hash=hash_token(session_id))
+            uow.commit()
+        return ended > 0

@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from bot.adapters.db.staff_repository import QueueFilter, StaffUnitOfWork
+from bot.adapters.db.uow import AbstractUnitOfWork
 from bot.domain import tickets as ticket_numbers
 from bot.domain.errors import InvalidDraft, TicketNotFound
 from bot.domain.identity import ChatIdentity
@@ -24,13 +25,7 @@ from bot.domain.model import AuditEntry, Ticket, TicketAttachment, TicketKind, T
 from bot.domain.nik import mask_nik, validate_nik
 from bot.domain.sla import SlaRules, SlaState, sla_state
 from bot.domain.staff import Role, StaffAccount
-from bot.services.messaging import (
-    STAFF_KIND,
-    MessageNotSent,
-    Messenger,
-    StaffSide,
-    whatsapp_identity,
-)
+from bot.services.messaging import STAFF_KIND, Messenger, StaffSide, whatsapp_identity
 from bot.services.shared import view_of
 from bot.services.views import ApplicationDraft, ComplaintDraft
 
@@ -306,7 +301,11 @@ class StaffDesk(StaffSide):
 
     async def file_on_behalf(self, user: StaffAccount, filing: Filing) -> str:
         """File for a walk-in resident; returns the number. The resident with a phone
-        is told the number on WhatsApp. InvalidDraft / InvalidNik for bad fields."""
+        is told the number on WhatsApp. InvalidDraft / InvalidNik for bad fields, a place
+        outside the user's area included, before anything is written.
+
+        The ticket, its filer, the audit row and the resident's notice (an outbox row)
+        are one transaction: a crash leaves all of them or none."""
         place = self._place_for(user, filing)
         name = (filing.name or "").strip()
         if not name:
@@ -321,6 +320,11 @@ class StaffDesk(StaffSide):
             if phone
             else ChatIdentity(channel="console", account=user.actor)
         )
+
+        def follow_up(uow: AbstractUnitOfWork, ticket: Ticket, now: datetime) -> None:
+            assert isinstance(uow, StaffUnitOfWork)
+            self._follow_up(uow, ticket, now, user, filing.kind, name, phone, nik, place)
+
         if filing.kind == "complaint":
             receipt = await self.tabik.file_complaint(
                 ComplaintDraft(
@@ -333,6 +337,7 @@ class StaffDesk(StaffSide):
                 ),
                 identity=identity,
                 idempotency_key=filing.idempotency_key,
+                follow_up=follow_up,
             )
         elif filing.kind == "application":
             if nik is None:
@@ -351,72 +356,89 @@ class StaffDesk(StaffSide):
                 ),
                 identity=identity,
                 idempotency_key=filing.idempotency_key,
+                follow_up=follow_up,
             )
         else:
             raise InvalidDraft("kind", filing.kind)
-        if receipt.created:
-            await asyncio.to_thread(self._after_filing, user, receipt.number, phone, nik, place)
-            if phone is not None:
-                text = self.messages.render(
-                    "filed_on_behalf",
-                    name=name,
-                    number=receipt.number,
-                    kind_label=self.messages.kind_label(filing.kind),
-                    area=user.area.label() if user.role is Role.VILLAGE else "Tabik",
-                )
-                try:
-                    await self.messenger.enqueue(
-                        identity, [{"text": text}], kind=STAFF_KIND, key=f"filed:{receipt.number}"
-                    )
-                except MessageNotSent as error:
-                    # Filed all the same: the desk hands the printed receipt over in person.
-                    log.warning("number of %s not sent to the resident: %s", receipt.number, error)
         return receipt.number
 
     @staticmethod
     def _place_for(user: StaffAccount, filing: Filing) -> dict[str, str | None]:
-        """The place of the filing, inside the user's area (a village files for its desa)."""
+        """The place of the filing, inside the user's area: what the area fixes may be left
+        out (a village files for its desa), but a place named outside it is refused."""
         area = user.area
-        place = {
-            "kabupaten_kota": area.kabupaten_kota or (filing.kabupaten_kota or "").strip() or None,
-            "kecamatan": area.kecamatan or (filing.kecamatan or "").strip() or None,
-            "desa": area.desa or (filing.desa or "").strip() or None,
-        }
+        place: dict[str, str | None] = {}
+        for field, mine in (
+            ("kabupaten_kota", area.kabupaten_kota),
+            ("kecamatan", area.kecamatan),
+            ("desa", area.desa),
+        ):
+            given = (getattr(filing, field) or "").strip() or None
+            if mine is not None and given is not None and given.casefold() != mine.casefold():
+                raise InvalidDraft(field, given)
+            place[field] = mine or given
         if not user.may_see(place["kabupaten_kota"], place["kecamatan"], place["desa"]):
             raise InvalidDraft("kabupaten_kota", place["kabupaten_kota"] or "")
         return place
 
-    def _after_filing(
+    def _follow_up(
         self,
+        uow: StaffUnitOfWork,
+        ticket: Ticket,
+        now: datetime,
         user: StaffAccount,
-        number: str,
+        kind: str,
+        name: str,
         phone: str | None,
         nik: str | None,
         place: dict[str, str | None],
     ) -> None:
-        with self.uow_factory() as uow:
-            ticket = uow.staff.ticket(number)
-            assert ticket is not None and ticket.id is not None and user.id is not None
-            now = self.clock()
-            uow.staff.record_filer(ticket.id, user.id, now)
-            # The desk knows where the resident lives even for an application.
-            ticket.kecamatan = ticket.kecamatan or place["kecamatan"]
-            ticket.desa = ticket.desa or place["desa"]
-            resident = uow.residents.get(ticket.resident_id) if ticket.resident_id else None
-            if resident is not None:
-                resident.phone = resident.phone or phone
-                if resident.nik is None and nik is not None:
+        """The desk's part of a new filing, inside the filing's unit of work."""
+        assert ticket.id is not None and user.id is not None
+        uow.staff.record_filer(ticket.id, user.id, now)
+        # The desk knows where the resident lives even for an application.
+        ticket.kecamatan = ticket.kecamatan or place["kecamatan"]
+        ticket.desa = ticket.desa or place["desa"]
+        nik_elsewhere = False
+        resident = uow.residents.get(ticket.resident_id) if ticket.resident_id else None
+        if resident is not None:
+            resident.phone = resident.phone or phone
+            if resident.nik is None and nik is not None:
+                # A NIK another resident holds is never moved or merged (and would break
+                # the unique NIK): the ticket is filed without it and the audit says so.
+                holder = uow.residents.get_by_nik(nik)
+                if holder is None:
                     resident.nik = nik
-            uow.audit.add(
-                AuditEntry(
-                    actor=user.actor,
-                    action="ticket.filed_on_behalf",
-                    subject=number,
-                    created_at=now,
-                    details={"phone_given": phone is not None, "nik_given": nik is not None},
-                )
+                elif holder.id != resident.id:
+                    nik_elsewhere = True
+        uow.audit.add(
+            AuditEntry(
+                actor=user.actor,
+                action="ticket.filed_on_behalf",
+                subject=ticket.number,
+                created_at=now,
+                details={
+                    "phone_given": phone is not None,
+                    "nik_given": nik is not None,
+                    **({"nik_held_by_another_resident": True} if nik_elsewhere else {}),
+                },
             )
-            uow.commit()
+        )
+        if phone is not None:
+            text = self.messages.render(
+                "filed_on_behalf",
+                name=name,
+                number=ticket.number,
+                kind_label=self.messages.kind_label(kind),
+                area=user.area.label() if user.role is Role.VILLAGE else "Tabik",
+            )
+            self.messenger.enqueue_within(
+                uow,
+                whatsapp_identity(phone),
+                [{"text": text}],
+                kind=STAFF_KIND,
+                key=f"filed:{ticket.number}",
+            )
 
     def requirements(self, document_type: str | None) -> Any:
         """What to bring for an application (knowledge base), or None."""

@@ -9,9 +9,11 @@ from datetime import datetime
 from typing import Any
 
 from argon2 import PasswordHasher
+from sqlalchemy import event
 
 from bot.adapters.db.engine import make_engine
-from bot.adapters.kv import MemoryStore
+from bot.adapters.db.uow import SqlAlchemyUnitOfWork
+from bot.adapters.kv import KeyValueStore, MemoryStore
 from bot.bootstrap import StaffServices, assemble_staff_services
 from bot.domain.identity import ChatIdentity
 from bot.services.outbox import BotMessages
@@ -40,6 +42,19 @@ class FakeMessenger:
     ) -> int:
         self.sent.append((recipient, [dict(m) for m in messages], kind, key))
         return len(self.sent)
+
+    def enqueue_within(
+        self,
+        uow: SqlAlchemyUnitOfWork,
+        recipient: ChatIdentity,
+        messages: BotMessages,
+        *,
+        kind: str,
+        key: str,
+    ) -> None:
+        # Recorded when the unit of work commits, as the outbox row would be.
+        sent = (recipient, [dict(m) for m in messages], kind, key)
+        event.listen(uow.session, "after_commit", lambda _: self.sent.append(sent), once=True)
 
     def texts_to(self, account: str) -> list[str]:
         return [
@@ -76,12 +91,13 @@ def build(
     clock: Clock,
     messenger: FakeMessenger | None = None,
     conversations: FakeConversations | None = None,
+    store: KeyValueStore | None = None,
 ) -> StaffServices:
     return assemble_staff_services(
         make_engine(database_url),
         messenger=messenger or FakeMessenger(),
         conversations=conversations,
-        store=MemoryStore(),
+        store=store or MemoryStore(),
         clock=clock,
         hasher=FAST_HASHER,
     )

@@ -109,6 +109,8 @@ def instances(
         "TRACKER_STORE_URL": database_url,
         "REDIS_URL": redis_url,
         "REDIS_KEY_PREFIX": prefix,
+        # One database: one console key for both (make serve refuses otherwise).
+        "CONSOLE_SECRET_KEY": f"e2e-console-key-{uuid.uuid4().hex}",
         **whatsapp_env,
         **LEASES,
     }

@@ -7,6 +7,7 @@ import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
@@ -58,18 +59,39 @@ class Console:
         return {"Authorization": f"Bearer {await self.staff.accounts.issue_token(username)}"}
 
 
+ConsoleFactory = Callable[..., Awaitable[Console]]
+
+
 @pytest.fixture
-async def console(
+async def make_console(
     console_template: Path,
     tmp_path: Path,
     aiohttp_client: Callable[..., Awaitable[TestClient]],
-) -> AsyncIterator[Console]:
-    database = tmp_path / "tabik.db"
-    shutil.copy(console_template, database)
-    clock, messenger, conversations = Clock(), FakeMessenger(), FakeConversations()
-    staff = build(
-        f"sqlite:///{database}", clock=clock, messenger=messenger, conversations=conversations
-    )
-    settings = ConsoleSettings(port=0, secret_key="test-secret", media_dir=tmp_path / "media")
-    client = await aiohttp_client(create_app(staff, settings))
-    yield Console(client, staff, messenger, conversations, clock)
+) -> ConsoleFactory:
+    """A console on its own database; ``settings`` and ``build`` options may be given
+    (trusted proxies, secure cookies, a key-value store)."""
+
+    async def make(**options: Any) -> Console:
+        database = tmp_path / "tabik.db"
+        shutil.copy(console_template, database)
+        clock, messenger, conversations = Clock(), FakeMessenger(), FakeConversations()
+        store = options.pop("store", None)
+        staff = build(
+            f"sqlite:///{database}",
+            clock=clock,
+            messenger=messenger,
+            conversations=conversations,
+            **({"store": store} if store is not None else {}),
+        )
+        settings = ConsoleSettings(
+            port=0, secret_key="test-secret", media_dir=tmp_path / "media", **options
+        )
+        client = await aiohttp_client(create_app(staff, settings))
+        return Console(client, staff, messenger, conversations, clock)
+
+    return make
+
+
+@pytest.fixture
+async def console(make_console: ConsoleFactory) -> AsyncIterator[Console]:
+    yield await make_console()

@@ -77,6 +77,31 @@ def test_a_messaging_channel_needs_the_rasa_api_token() -> None:
         assert Settings.from_env({**env, "RASA_API_TOKEN": "r"}).check().problems() == []
 
 
+def test_a_shared_database_needs_the_console_secret_key() -> None:
+    shared = {"DATABASE_URL": "postgresql://tabik@db/tabik"}
+    (problem,) = Settings.from_env(shared).problems()
+    assert problem.startswith("CONSOLE_SECRET_KEY is missing")
+    assert Settings.from_env({**shared, "CONSOLE_SECRET_KEY": "k" * 40}).problems() == []
+    assert Settings.from_env({"DATABASE_URL": "sqlite:///var/x.db"}).problems() == []
+
+
+def test_trusted_proxies_are_addresses_or_networks() -> None:
+    s = Settings.from_env({"CONSOLE_TRUSTED_PROXIES": "10.0.0.2, 172.30.80.0/24,::1"})
+    assert [str(n) for n in s.trusted_proxies] == ["10.0.0.2/32", "172.30.80.0/24", "::1/128"]
+    assert Settings.from_env({}).trusted_proxies == ()
+    (problem,) = Settings.from_env({"CONSOLE_TRUSTED_PROXIES": "10.0.0.2,caddy"}).problems()
+    assert problem.startswith("CONSOLE_TRUSTED_PROXIES") and "'caddy'" in problem
+
+
+def test_console_token_days_and_secure_cookies() -> None:
+    assert Settings.from_env({}).console_token_days == 90
+    assert not Settings.from_env({}).console_secure_cookies
+    s = Settings.from_env({"CONSOLE_TOKEN_DAYS": "30", "CONSOLE_SECURE_COOKIES": "1"})
+    assert s.console_token_days == 30 and s.console_secure_cookies
+    with pytest.raises(ValidationError, match="console_token_days"):
+        Settings.from_env({"CONSOLE_TOKEN_DAYS": "0"})
+
+
 def test_rest_is_off_with_a_messaging_channel_unless_enabled() -> None:
     assert not Settings.from_env({**WHATSAPP, "RASA_API_TOKEN": "r"}).rest_enabled
     assert Settings.from_env({**WHATSAPP, "TABIK_ENABLE_REST": "1"}).rest_enabled

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from ipaddress import ip_address, ip_network
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,15 @@ def test_proxy_routes_webhooks_to_both_instances_and_keeps_the_api_private() -> 
     assert "reverse_proxy tabik1:5005 tabik2:5005" in caddyfile
     assert "health_uri /ready" in caddyfile
     assert "respond 404" in caddyfile  # /model, /conversations and /metrics are not routed
+
+
+def test_the_console_trusts_forwarded_addresses_from_the_shipped_proxy_only() -> None:
+    services = compose()["services"]
+    proxy_address = services["proxy"]["networks"]["default"]["ipv4_address"]
+    for name in ("tabik1", "tabik2"):
+        assert services[name]["environment"]["CONSOLE_TRUSTED_PROXIES"] == proxy_address
+    subnet = compose()["networks"]["default"]["ipam"]["config"][0]["subnet"]
+    assert ip_address(proxy_address) in ip_network(subnet)
 
 
 def test_secrets_are_not_in_the_compose_file() -> None:

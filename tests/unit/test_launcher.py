@@ -232,6 +232,17 @@ def test_serve_refuses_an_unsafe_configuration_before_starting_anything(
     assert "RASA_API_TOKEN" in err
 
 
+def test_serve_refuses_a_shared_database_without_the_console_secret_key(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shared = settings(DATABASE_URL="postgresql://tabik@db/tabik")
+    monkeypatch.setattr(launcher, "get_settings", lambda: shared)
+    monkeypatch.setattr(launcher, "migrate", lambda s: pytest.fail("migrated"))
+    monkeypatch.setattr(launcher, "start_all", lambda *a, **k: pytest.fail("started"))
+    assert launcher.serve() == 2
+    assert "CONSOLE_SECRET_KEY" in capsys.readouterr().err
+
+
 def test_serve_refuses_a_value_of_the_wrong_type(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

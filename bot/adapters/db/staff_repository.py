@@ -22,6 +22,7 @@ from bot.adapters.db.tables_staff import (
     handoff_replies,
     handoff_routes,
     staff_accounts,
+    staff_sessions,
     staff_tokens,
     ticket_filers,
     ticket_ratings,
@@ -150,11 +151,16 @@ class StaffRepository:
             insert(staff_tokens).values(staff_id=staff_id, token_hash=token_hash, created_at=at)
         )
 
-    def account_by_token(self, token_hash: str) -> StaffAccount | None:
+    def account_by_token(self, token_hash: str, *, issued_after: datetime) -> StaffAccount | None:
+        """The account of a token neither revoked nor issued before ``issued_after`` (expired)."""
         row = self.session.execute(
             select(staff_accounts)
             .join(staff_tokens, staff_tokens.c.staff_id == staff_accounts.c.id)
-            .where(staff_tokens.c.token_hash == token_hash, staff_tokens.c.revoked_at.is_(None))
+            .where(
+                staff_tokens.c.token_hash == token_hash,
+                staff_tokens.c.revoked_at.is_(None),
+                staff_tokens.c.created_at > issued_after,
+            )
         ).first()
         return None if row is None else _account(row)
 
@@ -164,6 +170,44 @@ class StaffRepository:
             .where(staff_tokens.c.staff_id == staff_id, staff_tokens.c.revoked_at.is_(None))
             .values(revoked_at=at)
         )
+        return int(result.rowcount or 0)
+
+    # ------------------------------------------------------------- sessions
+
+    def add_session(
+        self, staff_id: int, session_hash: str, at: datetime, expires_at: datetime
+    ) -> None:
+        self.session.execute(
+            insert(staff_sessions).values(
+                staff_id=staff_id, session_hash=session_hash, created_at=at, expires_at=expires_at
+            )
+        )
+
+    def session_account(
+        self, session_hash: str, now: datetime
+    ) -> tuple[StaffAccount, datetime] | None:
+        """The account of a live session (not ended, not expired) and when it began."""
+        row = self.session.execute(
+            select(staff_accounts, staff_sessions.c.created_at.label("session_started"))
+            .join(staff_sessions, staff_sessions.c.staff_id == staff_accounts.c.id)
+            .where(
+                staff_sessions.c.session_hash == session_hash,
+                staff_sessions.c.ended_at.is_(None),
+                staff_sessions.c.expires_at > now,
+            )
+        ).first()
+        return None if row is None else (_account(row), row._mapping["session_started"])
+
+    def end_sessions(
+        self, at: datetime, *, session_hash: str | None = None, staff_id: int | None = None
+    ) -> int:
+        """End one session (by its hash) or every live session of an account."""
+        statement = update(staff_sessions).where(staff_sessions.c.ended_at.is_(None))
+        if session_hash is not None:
+            statement = statement.where(staff_sessions.c.session_hash == session_hash)
+        if staff_id is not None:
+            statement = statement.where(staff_sessions.c.staff_id == staff_id)
+        result = self.session.execute(statement.values(ended_at=at))
         return int(result.rowcount or 0)
 
     # -------------------------------------------------------------- tickets

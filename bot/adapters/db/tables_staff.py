@@ -1,5 +1,6 @@
 """Tables of the staff console: accounts, API tokens, who filed a ticket, handoff routing
-and replies, ratings. Migration 0004 creates them; the audit trail uses ``audit_log``.
+and replies, ratings (migration 0004), browser sessions (0007); the audit trail uses
+``audit_log``.
 
 Queried with SQLAlchemy Core from :mod:`bot.adapters.db.staff_repository`.
 """
@@ -33,6 +34,17 @@ staff_tokens = table_with_id(
     Column("token_hash", String(64), nullable=False, unique=True),
     created_at(),
     timestamp("revoked_at"),
+)
+
+# A browser session: the cookie carries a random id, only its SHA-256 is kept. Logout
+# (or ``staff revoke``) ends it here, so a copied cookie is refused by every instance.
+staff_sessions = table_with_id(
+    "staff_sessions",
+    reference("staff_id", "staff_accounts", cascade=True, index=True),
+    Column("session_hash", String(64), nullable=False, unique=True),
+    created_at(),
+    timestamp("expires_at", nullable=False),
+    timestamp("ended_at"),
 )
 
 ticket_filers = Table(
