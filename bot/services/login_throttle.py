@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 __all__ = ["Counters", "LoginLimits", "LoginThrottle"]
 
 _T = TypeVar("_T")
-# How long the in-process counts stand in for an unreachable store before it is tried again.
+# How long the fallback stands in for an unreachable store before the store is tried again.
 FALLBACK_SECONDS = 30.0
 NO_ADDRESS = "-"
 
@@ -114,7 +114,7 @@ class LoginThrottle:
         return int(await self._call(_get(key)) or 0)
 
     async def _call(self, operation: Callable[[Counters], Awaitable[_T]]) -> _T:
-        """The operation on the store, or on the in-process counts while it is unreachable."""
+        """The operation on the store, or on the fallback while the store is unreachable."""
         if self.store is None:
             return await operation(self.fallback)
         if self.monotonic() < self._fallback_until:
