@@ -19,6 +19,7 @@ from argon2 import PasswordHasher
 from sqlalchemy.engine import Engine
 
 from bot.adapters.db.engine import make_engine, make_session_factory
+from bot.adapters.db.login_counters import DatabaseCounters
 from bot.adapters.db.staff_repository import StaffUnitOfWork
 from bot.adapters.db.uow import SqlAlchemyUnitOfWork
 from bot.adapters.kv import KeyValueStore, create_store
@@ -176,7 +177,13 @@ def assemble_staff_services(
     return StaffServices(
         tabik=tabik,
         accounts=StaffAccounts(
-            uow_factory, clock=clock, hasher=hasher, store=store, token_lifetime=token_lifetime
+            uow_factory,
+            clock=clock,
+            hasher=hasher,
+            store=store,
+            # Redis down: the instances keep counting failed logins together, in the database.
+            fallback_counters=DatabaseCounters(engine, clock=clock),
+            token_lifetime=token_lifetime,
         ),
         desk=StaffDesk(
             uow_factory,

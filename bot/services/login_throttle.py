@@ -10,9 +10,10 @@ day. Counting is by the username as typed, whether or not the account exists:
 known and unknown usernames are answered exactly alike.
 
 The counters live in the key-value store (Redis, shared by the instances).
-When the store cannot be reached the counts go on in this process's memory
-for a while, with a warning in the log: logins keep working (never a 500),
-throttled per instance until Redis is back.
+When the store cannot be reached the counts go on in the fallback given (the
+database, so the instances still count together; this process's memory
+otherwise) for a while, with a warning in the log: logins keep working, never
+a 500.
 """
 
 from __future__ import annotations
@@ -22,20 +23,32 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
-from bot.adapters.kv import KeyValueStore, MemoryStore, store_errors
+from bot.adapters.kv import MemoryStore, store_errors
 from bot.domain.staff import LoginThrottled
 from bot.services.shared import hashed
 
 log = logging.getLogger(__name__)
 
-__all__ = ["LoginLimits", "LoginThrottle"]
+__all__ = ["Counters", "LoginLimits", "LoginThrottle"]
 
 _T = TypeVar("_T")
-# How long the in-process counts stand in for an unreachable store before it is tried again.
+# How long the fallback stands in for an unreachable store before the store is tried again.
 FALLBACK_SECONDS = 30.0
 NO_ADDRESS = "-"
+
+
+class Counters(Protocol):
+    """The counter calls of :class:`KeyValueStore` (the database fallback has just these)."""
+
+    async def get(self, key: str) -> str | None: ...
+
+    async def ttl(self, key: str) -> float | None: ...
+
+    async def incr(self, key: str, ttl: float) -> int: ...
+
+    async def delete(self, key: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -50,9 +63,10 @@ class LoginLimits:
 class LoginThrottle:
     def __init__(
         self,
-        store: KeyValueStore | None,
+        store: Counters | None,
         limits: LoginLimits | None = None,
         *,
+        fallback: Counters | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -60,7 +74,7 @@ class LoginThrottle:
         self.limits = limits or LoginLimits()
         self.sleep = sleep
         self.monotonic = monotonic
-        self.fallback = MemoryStore(prefix="staff-login-fallback:")
+        self.fallback: Counters = fallback or MemoryStore(prefix="staff-login-fallback:")
         self._fallback_until = 0.0
 
     @staticmethod
@@ -99,8 +113,8 @@ class LoginThrottle:
     async def _count(self, key: str) -> int:
         return int(await self._call(_get(key)) or 0)
 
-    async def _call(self, operation: Callable[[KeyValueStore], Awaitable[_T]]) -> _T:
-        """The operation on the store, or on the in-process counts while it is unreachable."""
+    async def _call(self, operation: Callable[[Counters], Awaitable[_T]]) -> _T:
+        """The operation on the store, or on the fallback while the store is unreachable."""
         if self.store is None:
             return await operation(self.fallback)
         if self.monotonic() < self._fallback_until:
@@ -110,16 +124,16 @@ class LoginThrottle:
         except store_errors() as error:
             self._fallback_until = self.monotonic() + FALLBACK_SECONDS
             log.warning(
-                "login throttle: key-value store unreachable (%s: %s); counting in this "
-                "process for %.0f s",
+                "login throttle: key-value store unreachable (%s: %s); counting in %s for %.0f s",
                 type(error).__name__,
                 error,
+                type(self.fallback).__name__,
                 FALLBACK_SECONDS,
             )
             return await operation(self.fallback)
 
 
-Operation = Callable[[KeyValueStore], Awaitable[_T]]
+Operation = Callable[[Counters], Awaitable[_T]]
 
 
 def _get(key: str) -> Operation[str | None]:

@@ -31,7 +31,7 @@ from bot.domain.staff import (
     StaffNotFound,
 )
 from bot.domain.vocabulary import region_names
-from bot.services.login_throttle import LoginLimits, LoginThrottle
+from bot.services.login_throttle import Counters, LoginLimits, LoginThrottle
 
 log = logging.getLogger(__name__)
 
@@ -64,13 +64,14 @@ class StaffAccounts:
         hasher: PasswordHasher | None = None,
         store: KeyValueStore | None = None,
         limits: LoginLimits | None = None,
+        fallback_counters: Counters | None = None,
         session_lifetime: timedelta = SESSION_LIFETIME,
         token_lifetime: timedelta = TOKEN_LIFETIME,
     ) -> None:
         self.uow_factory = uow_factory
         self.clock = clock
         self.hasher = hasher or PasswordHasher()
-        self.throttle = LoginThrottle(store, limits)
+        self.throttle = LoginThrottle(store, limits, fallback=fallback_counters)
         self.session_lifetime = session_lifetime
         self.token_lifetime = token_lifetime
         # Verified against when the username is unknown, so both cases take as long.

@@ -1,4 +1,5 @@
-"""Staff browser sessions kept on the server: logout and revocation end them everywhere."""
+"""Staff browser sessions kept on the server (logout and revocation end them everywhere),
+and failed-login counts for when Redis is unreachable."""
 
 from __future__ import annotations
 
@@ -20,7 +21,14 @@ def upgrade() -> None:
         timestamp("ended_at"),
         unique=["session_hash"],
     )
+    create_table(
+        "staff_login_counters",
+        sa.Column("key", sa.String(80), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        timestamp("expires_at", nullable=False),
+        key="key",
+    )
 
 
 def downgrade() -> None:
-    drop_tables("staff_sessions")
+    drop_tables("staff_login_counters", "staff_sessions")

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from bot.adapters.db.engine import make_engine
 from bot.domain.errors import (
     InvalidDraft,
     InvalidTransition,
@@ -18,6 +19,7 @@ from bot.domain.errors import (
 from bot.domain.identity import ChatIdentity
 from bot.domain.staff import LoginFailed, LoginThrottled, Role, StaffAccount
 from bot.services.handoff_desk import HandoffNotFound
+from bot.services.outbox import Outbox
 from bot.services.staff_desk import Filing, QueueQuery
 from tests.auxil.staff import (
     PASSWORD,
@@ -408,3 +410,36 @@ async def test_one_client_guessing_many_usernames_is_refused_but_others_are_not(
     with pytest.raises(LoginThrottled):
         await staff.accounts.login(user.username, PASSWORD, client=client)
     assert (await staff.accounts.login(user.username, PASSWORD, client="10.9.9.9")).id == user.id
+
+
+async def test_the_notice_of_a_filing_is_an_outbox_row_committed_with_the_ticket(
+    database_url, clock
+):
+    engine = make_engine(database_url)
+    outbox = Outbox(engine, clock=clock)
+    staff = build(database_url, clock=clock, messenger=outbox)  # type: ignore[arg-type]
+    try:
+        officer = await add(staff, Role.OFFICER, kabupaten_kota="Metro")
+        phone = "0812" + str(uuid.uuid4().int)[:8]
+        number = await staff.desk.file_on_behalf(
+            officer,
+            Filing(
+                kind="complaint",
+                name="Bu Rina",
+                phone=phone,
+                nik=None,
+                category="sampah",
+                document_type=None,
+                kabupaten_kota="Metro",
+                kecamatan=None,
+                desa=None,
+                description="Sampah menumpuk",
+            ),
+        )
+        queued = [i for i in await outbox.list(limit=500) if i.dedup_key == f"filed:{number}"]
+        assert len(queued) == 1 and queued[0].status == "pending"
+        assert queued[0].recipient == ChatIdentity(channel="whatsapp", account="62" + phone[1:])
+        assert number in queued[0].messages[0]["text"]
+    finally:
+        staff.engine.dispose()
+        engine.dispose()

@@ -160,3 +160,28 @@ async def test_filing_for_another_desa_is_422_and_files_nothing(console):
     assert (await response.json())["error"] == "Desa/kelurahan ini di luar wilayah Anda."
     listed = await (await console.client.get("/api/tickets", headers=officer)).json()
     assert listed["tickets"] == [] and console.messenger.sent == []
+
+
+async def test_the_filing_form_refuses_another_desa_before_filing(console):
+    await console.account("hajimena", Role.VILLAGE, **HAJIMENA)
+    await console.account("petugas", Role.OFFICER, kabupaten_kota="Lampung Selatan")
+    assert await console.login("hajimena") == 302
+    token = await console.csrf("/lapor")
+    response = await console.client.post(
+        "/lapor",
+        data={
+            "csrf_token": token,
+            "kind": "complaint",
+            "name": "Pak Darto",
+            "phone": "081277771298",
+            "category": "jalan",
+            "desa": "Merak Batin",  # not a field the page offers a village: a forged form
+            "description": "Jalan berlubang",
+        },
+        allow_redirects=False,
+    )
+    assert response.status == 422
+    assert "Desa/kelurahan ini di luar wilayah Anda." in await response.text()
+    officer = await console.token("petugas")
+    listed = await (await console.client.get("/api/tickets", headers=officer)).json()
+    assert listed["tickets"] == [] and console.messenger.sent == []

@@ -1,13 +1,13 @@
 """Tables of the staff console: accounts, API tokens, who filed a ticket, handoff routing
-and replies, ratings (migration 0004), browser sessions (0007); the audit trail uses
-``audit_log``.
+and replies, ratings (migration 0004), browser sessions and failed-login counts (0007);
+the audit trail uses ``audit_log``.
 
 Queried with SQLAlchemy Core from :mod:`bot.adapters.db.staff_repository`.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, SmallInteger, String, Table, Text, true
+from sqlalchemy import Boolean, Column, Integer, SmallInteger, String, Table, Text, true
 
 from bot.adapters.db.columns import StrEnum, area, counter, created_at, reference, timestamp
 from bot.adapters.db.orm import metadata, table_with_id
@@ -45,6 +45,16 @@ staff_sessions = table_with_id(
     created_at(),
     timestamp("expires_at", nullable=False),
     timestamp("ended_at"),
+)
+
+# Failed-login counts while the key-value store (Redis) is unreachable: the instances
+# keep counting together (bot.adapters.db.login_counters).
+staff_login_counters = Table(
+    "staff_login_counters",
+    metadata,
+    Column("key", String(80), primary_key=True),
+    Column("count", Integer, nullable=False),
+    timestamp("expires_at", nullable=False),
 )
 
 ticket_filers = Table(
