@@ -66,6 +66,7 @@ def build_services(
         else create_store(settings.redis_url, prefix=settings.redis_key_prefix),
         knowledge=knowledge,
         providers=providers,
+        complaints_per_day=settings.complaints_per_day,
     )
     return svc, engine
 
@@ -168,7 +169,10 @@ def assemble_staff_services(
 
     uow_factory = functools.partial(StaffUnitOfWork, make_session_factory(engine))
     knowledge = load_knowledge()
-    tabik = Tabik(uow_factory, store=store, knowledge=knowledge, clock=clock)
+    # Staff file for walk-in residents all day: no per-account limit at the desk.
+    tabik = Tabik(
+        uow_factory, store=store, knowledge=knowledge, clock=clock, complaints_per_day=None
+    )
     schedule = office_schedule(knowledge)
     return StaffServices(
         tabik=tabik,

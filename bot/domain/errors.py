@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CircuitOpen",
     "CommodityNotFound",
+    "DailyLimitReached",
     "HandoffReferenceUnavailable",
     "InvalidDraft",
     "InvalidNik",
@@ -113,6 +114,14 @@ class TooManyLookups(TabikError):
     """Too many lookups of unknown ticket numbers from one chat account (anti-enumeration)."""
 
     retry_after: float
+
+
+@with_message("daily limit of {limit} {what} per chat account reached")
+class DailyLimitReached(TabikError):
+    """One chat account asked for more ``what`` (``complaints``, …) today than ``limit``."""
+
+    what: str
+    limit: int
 
 
 @with_message("invalid NIK: {reason}")
