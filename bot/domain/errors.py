@@ -45,6 +45,7 @@ __all__ = [
     "PlateNotFound",
     "RatingNotPending",
     "RejectionNeedsReason",
+    "ResidentNotFound",
     "TabikError",
     "TicketNotFound",
     "TicketNumberUnavailable",
@@ -122,6 +123,13 @@ class DailyLimitReached(TabikError):
 
     what: str
     limit: int
+
+
+@with_message("no resident known by this {by}")
+class ResidentNotFound(TabikError):
+    """An erasure named a phone or NIK (``by``) no record holds; the value is not kept."""
+
+    by: str  # "phone" or "nik"
 
 
 @with_message("invalid NIK: {reason}")

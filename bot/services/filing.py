@@ -26,7 +26,7 @@ from bot.domain.office_hours import WIB
 from bot.domain.privacy import mask_phone
 from bot.domain.vocabulary import region_names
 from bot.domain.vocabulary import values as vocabulary_values
-from bot.services.limits import DEFAULT_COMPLAINTS_PER_DAY, DailyLimit
+from bot.services.limits import COMPLAINT_LIMIT, DailyLimit
 from bot.services.shared import (
     MAX_NUMBER_ATTEMPTS,
     UnitOfWorkService,
@@ -46,7 +46,7 @@ class Filing(UnitOfWorkService):
     """Files tickets; a repeated idempotency key from the same chat returns the first one."""
 
     number_generator: NumberGenerator = tickets.generate
-    complaint_limit: DailyLimit | None = DailyLimit("complaints", DEFAULT_COMPLAINTS_PER_DAY)
+    complaint_limit: DailyLimit | None = COMPLAINT_LIMIT
 
     async def file_complaint(
         self,

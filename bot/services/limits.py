@@ -21,7 +21,7 @@ from bot.domain.identity import ChatIdentity
 from bot.domain.office_hours import WIB
 from bot.services.shared import hashed
 
-__all__ = ["DEFAULT_COMPLAINTS_PER_DAY", "DailyLimit"]
+__all__ = ["COMPLAINT_LIMIT", "DEFAULT_COMPLAINTS_PER_DAY", "DailyLimit"]
 
 DEFAULT_COMPLAINTS_PER_DAY = 10
 
@@ -58,3 +58,6 @@ class DailyLimit:
         if used > self.per_day:
             raise DailyLimitReached(what=self.what, limit=self.per_day)
         return used
+
+
+COMPLAINT_LIMIT = DailyLimit("complaints", DEFAULT_COMPLAINTS_PER_DAY)
