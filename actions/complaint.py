@@ -38,7 +38,7 @@ from actions.confirmation import (
 )
 from actions.fields import AskFromVocabulary, RegionField, choice_reader, title_place
 from bot.domain import vocabulary
-from bot.domain.errors import TabikError
+from bot.domain.errors import DailyLimitReached, TabikError
 from bot.services.views import Attachment, ComplaintDraft
 
 logger = logging.getLogger(__name__)
@@ -353,6 +353,11 @@ class ActionSubmitComplaint(Action):
         key = tracker.get_slot(DRAFT_ID_SLOT)
         try:
             receipt = await services().file_complaint(draft, identity=identity, idempotency_key=key)
+        except DailyLimitReached as error:
+            logger.warning("complaint from %s refused: daily limit", identity.masked())
+            dispatcher.utter_message(response="utter_complaint_daily_limit", limit=error.limit)
+            # Nothing to retry today: the answers are let go, as when the resident cancels.
+            return slot_resets(COMPLAINT_SLOTS)
         except (TabikError, OSError) as error:
             logger.exception(
                 "complaint from %s not filed: %s", identity.masked(), type(error).__name__

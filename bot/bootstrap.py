@@ -23,11 +23,13 @@ from bot.adapters.db.login_counters import DatabaseCounters
 from bot.adapters.db.staff_repository import StaffUnitOfWork
 from bot.adapters.db.uow import SqlAlchemyUnitOfWork
 from bot.adapters.kv import KeyValueStore, create_store
+from bot.adapters.tracker_retention import TrackerStoreCleaner
 from bot.config import VAR_DIR, Settings, get_settings
 from bot.services.audit import StaffAudit
 from bot.services.handoff_desk import Conversations, HandoffDesk
 from bot.services.messaging import Messenger
 from bot.services.outbox import Outbox
+from bot.services.privacy import PersonalData, RetentionPeriods
 from bot.services.shared import Clock, utc_now
 from bot.services.staff import TOKEN_LIFETIME, StaffAccounts
 from bot.services.staff_desk import StaffDesk
@@ -68,6 +70,7 @@ def build_services(
         else create_store(settings.redis_url, prefix=settings.redis_key_prefix),
         knowledge=knowledge,
         providers=providers,
+        complaints_per_day=settings.complaints_per_day,
     )
     return svc, engine
 
@@ -80,6 +83,24 @@ def build_outbox(settings: Settings | None = None) -> tuple[Outbox, Engine]:
     """
     engine = make_engine((settings or get_settings()).database_url)
     return Outbox(engine), engine
+
+
+def build_personal_data(settings: Settings | None = None) -> PersonalData:
+    """Retention and erasure over DATABASE_URL, TRACKER_STORE_URL and MEDIA_DIR (callers
+    dispose of ``engine`` and ``tracker.engine``; :func:`close_personal_data`)."""
+    settings = settings or get_settings()
+    return PersonalData(
+        make_engine(settings.database_url),
+        tracker=TrackerStoreCleaner(make_engine(settings.tracker_store_url)),
+        media_dir=settings.media_dir,
+        periods=RetentionPeriods.from_settings(settings),
+    )
+
+
+def close_personal_data(personal: PersonalData) -> None:
+    personal.engine.dispose()
+    if personal.tracker is not None:
+        personal.tracker.engine.dispose()
 
 
 def services() -> Tabik:
@@ -114,6 +135,7 @@ class StaffServices:
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     media: Any = None  # bot.adapters.media.PlatformMedia: photos fetched for staff
     store: KeyValueStore | None = None
+    personal: PersonalData | None = None  # an admin's erasure of one resident
 
     async def close(self) -> None:
         for close in self.closers:
@@ -153,6 +175,18 @@ def build_staff_services(
     )
     staff.closers.extend(closers)
     staff.media = PlatformMedia(settings, media_dir or VAR_DIR / "media")
+    tracker = TrackerStoreCleaner(make_engine(settings.tracker_store_url))
+    staff.personal = PersonalData(
+        staff.engine,
+        tracker=tracker,
+        media_dir=media_dir or settings.media_dir,
+        periods=RetentionPeriods.from_settings(settings),
+    )
+
+    async def close_tracker() -> None:
+        tracker.engine.dispose()
+
+    staff.closers.append(close_tracker)
     return staff
 
 
@@ -172,7 +206,10 @@ def assemble_staff_services(
 
     uow_factory = functools.partial(StaffUnitOfWork, make_session_factory(engine))
     knowledge = load_knowledge()
-    tabik = Tabik(uow_factory, store=store, knowledge=knowledge, clock=clock)
+    # Staff file for walk-in residents all day: no per-account limit at the desk.
+    tabik = Tabik(
+        uow_factory, store=store, knowledge=knowledge, clock=clock, complaints_per_day=None
+    )
     schedule = office_schedule(knowledge)
     return StaffServices(
         tabik=tabik,
@@ -206,6 +243,7 @@ def assemble_staff_services(
         audit=StaffAudit(uow_factory),
         engine=engine,
         store=store,
+        personal=PersonalData(engine, clock=clock),
     )
 
 

@@ -156,6 +156,16 @@ class Settings(BaseSettings):
     # unrenewed: how soon another instance takes over a dead one's work.
     inbound_lease: float = Field(60.0, ge=3)
     outbox_lease: float = Field(120.0, ge=3)
+    # New complaints one chat account may file per day (WIB); beyond it a polite refusal.
+    complaints_per_day: int = Field(10, ge=1)
+    # How long personal data is kept (docs/privacy.md says what each covers and why).
+    retention_inbound_days: float = Field(7.0, ge=7)  # raw received messages, once answered
+    retention_outbox_days: float = Field(7.0, gt=0)  # sent messages, once sent
+    retention_conversations_days: float = Field(180.0, gt=0)  # tracker store, NLU inbox
+    retention_handoffs_days: float = Field(180.0, gt=0)  # closed handoffs' transcripts
+    retention_tickets_days: float = Field(730.0, gt=0)  # finished tickets' personal fields
+    # Seconds between two passes of the retention worker in `make serve`.
+    retention_interval: float = Field(3600.0, ge=1)
 
     # Values for outside systems that tests inject without the environment.
     _extra: dict[str, str] = PrivateAttr(default_factory=dict)

@@ -269,7 +269,7 @@ def create_app(
         ],
         regions=region_names(),
     )
-    from console import admin_nlu, admin_pages, api, pages
+    from console import admin_nlu, admin_pages, admin_privacy, api, pages
 
     pages.add_routes(app)
     api.add_routes(app)
@@ -281,6 +281,7 @@ def create_app(
         model_service=models,
     )
     admin_pages.add_routes(app)
+    admin_privacy.add_routes(app)
     app.router.add_static("/static/", STATIC)
     app.on_cleanup.append(_close)  # type: ignore[arg-type]
     return app

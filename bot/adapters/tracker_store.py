@@ -24,10 +24,19 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from sqlalchemy import event
 
 from bot.domain.privacy import contains_nik, mask_nik
 
 logger = logging.getLogger(__name__)
+
+
+def _secure_delete(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA secure_delete=ON")
+    finally:
+        cursor.close()
 
 
 def _mask_value(value: Any) -> Any:
@@ -73,6 +82,10 @@ class MaskingTrackerStore(SQLTrackerStore):
         super().__init__(*args, **kwargs)
         # An SQL error quoting an INSERT's parameters would put a whole event in the log.
         self.engine.hide_parameters = True
+        if self.engine.dialect.name == "sqlite":
+            # Rewritten (masked) and deleted rows are overwritten, not left in free pages.
+            event.listen(self.engine, "connect", _secure_delete)
+            self.engine.dispose()  # connections opened while creating the table lack it
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CircuitOpen",
     "CommodityNotFound",
+    "DailyLimitReached",
     "HandoffReferenceUnavailable",
     "InvalidDraft",
     "InvalidNik",
@@ -44,6 +45,7 @@ __all__ = [
     "PlateNotFound",
     "RatingNotPending",
     "RejectionNeedsReason",
+    "ResidentNotFound",
     "TabikError",
     "TicketNotFound",
     "TicketNumberUnavailable",
@@ -113,6 +115,21 @@ class TooManyLookups(TabikError):
     """Too many lookups of unknown ticket numbers from one chat account (anti-enumeration)."""
 
     retry_after: float
+
+
+@with_message("daily limit of {limit} {what} per chat account reached")
+class DailyLimitReached(TabikError):
+    """One chat account asked for more ``what`` (``complaints``, …) today than ``limit``."""
+
+    what: str
+    limit: int
+
+
+@with_message("no resident known by this {by}")
+class ResidentNotFound(TabikError):
+    """An erasure named a phone or NIK (``by``) no record holds; the value is not kept."""
+
+    by: str  # "phone" or "nik"
 
 
 @with_message("invalid NIK: {reason}")

@@ -144,6 +144,9 @@ class Ticket(Entity):
     resident_id: int | None = None
     filed_on_behalf_by: int | None = None  # officer id, when an officer files for a resident
     idempotency_key: str | None = None
+    # The application's NIK was already known under another chat account: staff check
+    # the applicant's identity in person (identities are never merged by NIK).
+    nik_known_elsewhere: bool = False
     attachments: list[TicketAttachment] = field(default_factory=list)
     history: list[StatusChange] = field(default_factory=list)
 

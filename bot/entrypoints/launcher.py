@@ -254,6 +254,10 @@ def notifier_command() -> list[str]:
     return [sys.executable, "-m", "bot.workers.notifier"]
 
 
+def retention_command() -> list[str]:
+    return [sys.executable, "-m", "bot.workers.retention"]
+
+
 def actions_health_url(settings: Settings) -> str:
     parts = urlsplit(str(settings.action_server_url))
     return f"{parts.scheme}://{parts.netloc}/health"
@@ -305,6 +309,8 @@ def start_all(settings: Settings, supervisor: Supervisor, *, model: Path) -> Non
     supervisor.start("Rasa server", rasa_command, env)
     if notifier_wanted(settings):
         supervisor.start("notifier", notifier_command(), env)
+    # Personal data past its period goes whatever the channels (docs/privacy.md).
+    supervisor.start("retention", retention_command(), env)
     console_port = int(os.environ.get("CONSOLE_PORT", CONSOLE_PORT))
     # The console reads and resumes conversations on this instance's own Rasa.
     console_env = child_env(

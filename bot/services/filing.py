@@ -27,6 +27,7 @@ from bot.domain.office_hours import WIB
 from bot.domain.privacy import mask_phone
 from bot.domain.vocabulary import region_names
 from bot.domain.vocabulary import values as vocabulary_values
+from bot.services.limits import COMPLAINT_LIMIT, DailyLimit
 from bot.services.shared import (
     MAX_NUMBER_ATTEMPTS,
     UnitOfWorkService,
@@ -50,6 +51,7 @@ class Filing(UnitOfWorkService):
     """Files tickets; a repeated idempotency key from the same chat returns the first one."""
 
     number_generator: NumberGenerator = tickets.generate
+    complaint_limit: DailyLimit | None = COMPLAINT_LIMIT
 
     async def file_complaint(
         self,
@@ -60,7 +62,10 @@ class Filing(UnitOfWorkService):
         follow_up: FollowUp | None = None,
     ) -> Receipt:
         """File an aduan (ADU ticket, ``diterima``); a repeated key returns the first ticket.
-        ``follow_up`` runs on a new ticket before the filing commits."""
+
+        ``follow_up`` runs on a new ticket before the filing commits. DailyLimitReached
+        once the chat account filed ``complaint_limit`` complaints today.
+        """
         category = draft.category
         if category not in vocabulary_values("complaint_category"):
             raise InvalidDraft("category", category)
@@ -120,6 +125,7 @@ class Filing(UnitOfWorkService):
             account = chat_account(uow, identity, now)
             actor = f"identity:{account.id}"
             if isinstance(draft, ComplaintDraft):
+                self._check_limit(uow, account, kind, now)
                 fields = self._complaint_fields(uow, draft, now)
             else:
                 assert nik is not None
@@ -152,11 +158,27 @@ class Filing(UnitOfWorkService):
                 "idempotency_key": bool(stored_key),
             }
             audit(uow, actor, "ticket.filed", ticket.number, now, details)
+            if ticket.nik_known_elsewhere:
+                # No NIK in the audit: the flag and the ticket say enough to look it up.
+                audit(uow, actor, "ticket.nik_known_elsewhere", ticket.number, now, {})
+                log.warning(
+                    "%s names a NIK known under another chat account (%s)",
+                    ticket.number,
+                    identity.masked(),
+                )
             if follow_up is not None:
                 follow_up(uow, ticket, now)
             uow.commit()
             log.info("filed %s from %s", ticket.number, identity.masked())
             return receipt(ticket, created=True)
+
+    def _check_limit(
+        self, uow: AbstractUnitOfWork, account: ChatAccount, kind: TicketKind, now: datetime
+    ) -> None:
+        # Counted in this unit of work: a repeated confirmation (above) costs nothing.
+        limit = self.complaint_limit
+        if limit is not None and account.id is not None:
+            limit.check(uow.tickets.count_filed_since(account.id, kind, limit.day_start(now)))
 
     @staticmethod
     def _complaint_fields(
@@ -191,24 +213,29 @@ class Filing(UnitOfWorkService):
         account: ChatAccount,
         now: datetime,
     ) -> dict[str, Any]:
+        """The applicant as this chat account names them; never another account's resident.
+
+        Knowing a NIK proves nothing (it is printed on every KTP copy), so a NIK never
+        attaches the applicant to a resident someone else filed as: they would see that
+        person's name and phone, and staff would see them on the ticket. A NIK already
+        known under another account is flagged for staff to check in person instead.
+        """
         full_name = draft.full_name.strip()
         phone = draft.phone_number.strip()
-        resident = uow.residents.get_by_nik(nik)
-        if resident is None:
-            resident = Resident(full_name=full_name, nik=nik, phone=phone, created_at=now)
-            try:
-                uow.residents.add(resident)
-            except DuplicateKey:
-                resident = uow.residents.get_by_nik(nik)
-                if resident is None:  # the clash was not the NIK: do not hide it
-                    raise
-        elif account.resident_id == resident.id:
+        assert account.id is not None
+        own = uow.residents.get(account.resident_id) if account.resident_id is not None else None
+        if own is not None and own.nik == nik:
             # The same chat account as before: its latest name and phone win.
-            resident.full_name, resident.phone = full_name, phone
+            own.full_name, own.phone = full_name, phone
+            resident = own
+        else:
+            resident = Resident(full_name=full_name, nik=nik, phone=phone, created_at=now)
+            uow.residents.add(resident)
         if account.resident_id is None:
             account.resident_id = resident.id
         return {
             "document_type": draft.document_type,
             "kabupaten_kota": draft.kabupaten_kota,
             "resident_id": resident.id,
+            "nik_known_elsewhere": uow.residents.nik_known_elsewhere(nik, account.id),
         }

@@ -79,6 +79,8 @@ class TicketPage:
     full_name: str | None
     nik_masked: str | None
     phone: str | None
+    # The NIK was already known under another chat account: check who this is in person.
+    nik_known_elsewhere: bool
     filed_by_staff: str | None
     history: list[dict[str, Any]]
     attachments: list[dict[str, Any]]
@@ -93,6 +95,7 @@ class TicketPage:
             "latitude": str(self.latitude) if self.latitude is not None else None,
             "longitude": str(self.longitude) if self.longitude is not None else None,
             "resident": {"name": self.full_name, "nik": self.nik_masked, "phone": self.phone},
+            "nik_known_elsewhere": self.nik_known_elsewhere,
             "filed_by": self.filed_by_staff,
             "history": self.history,
             "attachments": self.attachments,

@@ -14,6 +14,7 @@ from bot.domain.knowledge import KnowledgeBase
 from bot.services.filing import Filing
 from bot.services.handoff import Handoffs
 from bot.services.information import Information
+from bot.services.limits import DEFAULT_COMPLAINTS_PER_DAY, DailyLimit
 from bot.services.lookups import LOOKUP_MISS_LIMIT, LOOKUP_WINDOW_SECONDS, Lookups
 from bot.services.notifications import NotificationOutbox
 from bot.services.officers import Officers
@@ -32,6 +33,8 @@ class Tabik:
     ``knowledge`` (the YAML knowledge base) and ``providers`` (the outside-system
     adapters) are optional: the CLI's ticket commands and the notifier need
     neither, and the methods that do raise NotConfigured without them.
+    ``complaints_per_day`` limits each chat account; None (the staff desk, filing for
+    walk-in residents all day) sets no limit.
     """
 
     def __init__(
@@ -45,9 +48,17 @@ class Tabik:
         number_generator: NumberGenerator = tickets.generate,
         lookup_miss_limit: int = LOOKUP_MISS_LIMIT,
         lookup_window_seconds: float = LOOKUP_WINDOW_SECONDS,
+        complaints_per_day: int | None = DEFAULT_COMPLAINTS_PER_DAY,
     ) -> None:
         self.uow_factory = uow_factory
-        self.filing = Filing(uow_factory, clock=clock, number_generator=number_generator)
+        self.filing = Filing(
+            uow_factory,
+            clock=clock,
+            number_generator=number_generator,
+            complaint_limit=None
+            if complaints_per_day is None
+            else DailyLimit("complaints", complaints_per_day),
+        )
         self.lookups = Lookups(
             uow_factory,
             store=store,

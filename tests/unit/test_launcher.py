@@ -95,10 +95,14 @@ def test_the_notifier_runs_only_with_a_messaging_channel(
     without = started(monkeypatch, tmp_path)
     with_telegram = started(monkeypatch, tmp_path, TELEGRAM_BOT_TOKEN="123:abc")
 
-    assert set(without) == {"action server", "Rasa server", "staff console"}
-    assert set(with_telegram) == {"action server", "Rasa server", "notifier", "staff console"}
+    assert set(without) == {"action server", "Rasa server", "retention", "staff console"}
+    assert set(with_telegram) == {
+        "action server", "Rasa server", "notifier", "retention", "staff console",
+    }  # fmt: skip
     assert without["staff console"][-2:] == ["-m", "console"]
     assert with_telegram["notifier"][-2:] == ["-m", "bot.workers.notifier"]
+    # Personal data ends whatever the channels (docs/privacy.md).
+    assert without["retention"][-2:] == ["-m", "bot.workers.retention"]
 
 
 @pytest.fixture()

@@ -44,6 +44,9 @@ def _configure_sqlite(engine: Engine) -> None:
             # WAL lets readers run beside the one writer; foreign keys are off by default.
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
+            # Deleted rows are overwritten, not left in free pages: an erased resident's
+            # NIK or phone must not survive in the file (docs/privacy.md).
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
         finally:
             cursor.close()

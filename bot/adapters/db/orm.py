@@ -16,6 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     true,
 )
 from sqlalchemy.orm import registry, relationship
@@ -55,7 +56,8 @@ def table_with_id(name: str, *items: SchemaItem) -> Table:
 residents = table_with_id(
     "residents",
     Column("full_name", String(200)),
-    Column("nik", String(16), unique=True),
+    # Not unique (migration 0009): a NIK is what an application names, not who is asking.
+    Column("nik", String(16), index=True),
     Column("phone", String(32)),
     created_at(),
 )
@@ -97,6 +99,8 @@ tickets = table_with_id(
     reference("resident_id", "residents", nullable=True, index=True),
     reference("filed_on_behalf_by", "officers", nullable=True),
     Column("idempotency_key", String(64), unique=True),
+    # Added by migration 0009: the NIK was already known under another chat account.
+    Column("nik_known_elsewhere", Boolean, nullable=False, server_default=false()),
     created_at(),
     timestamp("updated_at", nullable=False),
     Index("ix_tickets_filed_by_created", "filed_by_identity_id", "created_at"),

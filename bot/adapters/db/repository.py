@@ -11,7 +11,7 @@ import abc
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
@@ -27,6 +27,7 @@ from bot.domain.model import (
     Resident,
     Ticket,
 )
+from bot.domain.tickets import TicketKind
 
 T = TypeVar("T")
 
@@ -55,6 +56,10 @@ class AbstractTicketRepository(AbstractRepository[Ticket]):
     def get_by_idempotency_key(self, key: str) -> Ticket | None: ...
 
     @abc.abstractmethod
+    def count_filed_since(self, identity_id: int, kind: TicketKind, since: datetime) -> int:
+        """How many tickets of ``kind`` the chat account filed from ``since`` on."""
+
+    @abc.abstractmethod
     def filed_by(self, identity_id: int, *, limit: int) -> list[Ticket]:
         """Tickets filed from one chat account, newest first."""
 
@@ -70,13 +75,15 @@ class AbstractIdentityRepository(AbstractRepository[ChatAccount]):
 
 
 class AbstractResidentRepository(AbstractRepository[Resident]):
-    """Unique: the NIK."""
+    """Residents as each chat account named them; a NIK may appear under several."""
 
     @abc.abstractmethod
     def get(self, resident_id: int) -> Resident | None: ...
 
     @abc.abstractmethod
-    def get_by_nik(self, nik: str) -> Resident | None: ...
+    def nik_known_elsewhere(self, nik: str, account_id: int) -> bool:
+        """Whether a resident with ``nik`` belongs to another chat account (linked to it,
+        or on a ticket filed from it or by staff)."""
 
 
 class AbstractOfficerRepository(AbstractRepository[Officer]):
@@ -151,6 +158,15 @@ class SqlAlchemyTicketRepository(_SessionRepository, AbstractTicketRepository):
     def get_by_idempotency_key(self, key: str) -> Ticket | None:
         return self._one(select(Ticket).filter_by(idempotency_key=key))
 
+    def count_filed_since(self, identity_id: int, kind: TicketKind, since: datetime) -> int:
+        tickets = orm.tickets
+        query = select(func.count()).where(
+            tickets.c.filed_by_identity_id == identity_id,
+            tickets.c.kind == kind,
+            tickets.c.created_at >= since,
+        )
+        return int(self.session.execute(query).scalar_one())
+
     def filed_by(self, identity_id: int, *, limit: int) -> list[Ticket]:
         # Ticket's mapped columns are class attributes at run time; the dataclass
         # annotations cannot say so, hence the getattr.
@@ -179,8 +195,21 @@ class SqlAlchemyResidentRepository(_SessionRepository, AbstractResidentRepositor
     def get(self, resident_id: int) -> Resident | None:
         return self.session.get(Resident, resident_id)
 
-    def get_by_nik(self, nik: str) -> Resident | None:
-        return self._one(select(Resident).filter_by(nik=nik))
+    def nik_known_elsewhere(self, nik: str, account_id: int) -> bool:
+        residents, identities, tickets = orm.residents, orm.chat_identities, orm.tickets
+        linked = exists().where(
+            identities.c.resident_id == residents.c.id, identities.c.id != account_id
+        )
+        # A ticket filed at a desk has no chat account: it is someone else's too.
+        filed = exists().where(
+            tickets.c.resident_id == residents.c.id,
+            or_(
+                tickets.c.filed_by_identity_id.is_(None),
+                tickets.c.filed_by_identity_id != account_id,
+            ),
+        )
+        query = select(residents.c.id).where(residents.c.nik == nik, or_(linked, filed)).limit(1)
+        return self.session.execute(query).first() is not None
 
     def add(self, resident: Resident) -> None:
         self._insert("resident", resident)
