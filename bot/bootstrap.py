@@ -21,7 +21,7 @@ from bot.adapters.db.engine import make_engine, make_session_factory
 from bot.adapters.db.staff_repository import StaffUnitOfWork
 from bot.adapters.db.uow import SqlAlchemyUnitOfWork
 from bot.adapters.kv import KeyValueStore, create_store
-from bot.config import VAR_DIR, Settings, get_settings
+from bot.config import Settings, get_settings
 from bot.services.audit import StaffAudit
 from bot.services.handoff_desk import Conversations, HandoffDesk
 from bot.services.messaging import Messenger
@@ -110,7 +110,9 @@ class StaffServices:
     audit: StaffAudit
     engine: Engine
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
-    media: Any = None  # bot.adapters.media.PlatformMedia: photos fetched for staff
+    # bot.adapters.media.PlatformMedia without platform credentials: the console only
+    # reads the photos the channels downloaded when they arrived, it never fetches one.
+    media: Any = None
     store: KeyValueStore | None = None
 
     async def close(self) -> None:
@@ -149,7 +151,7 @@ def build_staff_services(
         else create_store(settings.redis_url, prefix=settings.redis_key_prefix),
     )
     staff.closers.extend(closers)
-    staff.media = PlatformMedia(settings, media_dir or VAR_DIR / "media")
+    staff.media = PlatformMedia(media_dir or settings.media_dir)
     return staff
 
 
