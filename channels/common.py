@@ -195,19 +195,31 @@ class WebhookInput(NamedInput):
     # ------------------------------------------------------------------ inbound
 
     async def store_inbound(self, messages: list[Inbound]) -> tuple[int, str]:
-        """Keep a delivery's messages; the HTTP status and text to answer the platform."""
-        if messages:
+        """Keep a delivery's messages; the HTTP status and text to answer the platform.
+
+        A message the store cannot hold (an over-long sender id) is dropped with a log
+        line: authentic or not, a redelivery would fail the same way, and a 5xx would
+        have the platform retry it for days.
+        """
+        incoming = []
+        for message in messages:
+            item = message.to_incoming()
             try:
-                stored = await self.messaging.inbound.accept([m.to_incoming() for m in messages])
+                item.check()
             except UnstorableMessage as refused:
-                # Authentic but unstorable (an over-long sender id): a redelivery would
-                # fail the same way, so it is acknowledged and dropped.
                 logger.warning(
-                    "%s: delivery from %s dropped: %s",
+                    "%s: message from %s dropped: %s",
                     self.name(),
-                    ", ".join(sorted({m.masked_sender for m in messages})),
+                    message.masked_sender,
                     refused.reason,
                 )
+                continue
+            incoming.append(item)
+        if incoming:
+            try:
+                stored = await self.messaging.inbound.accept(incoming)
+            except UnstorableMessage as refused:
+                logger.warning("%s: delivery dropped: %s", self.name(), refused.reason)
                 return 200, "ignored"
             except Exception:
                 # Nothing acknowledged: the platform delivers again later.

@@ -124,7 +124,8 @@ class PlatformMedia:
         """Fetch ``ref`` from its platform into the media folder (once); what was kept."""
         if not platform_ref(ref):
             raise MediaRefused("unavailable", "not a platform reference")
-        kept = self.stored(ref)
+        # Files are read and written in a thread: this runs on Rasa's event loop.
+        kept = await asyncio.to_thread(self.stored, ref)
         if kept is not None:
             return kept
         prefix, _, media_id = ref.partition(":")
@@ -143,7 +144,7 @@ class PlatformMedia:
         kind = image_type(body[:16])
         if kind is None:
             raise MediaRefused("not_image", "not JPEG, PNG or WebP")
-        return self._keep(ref, body, kind)
+        return await asyncio.to_thread(self._keep, ref, body, kind)
 
     def _keep(self, ref: str, body: bytes, kind: str) -> StoredPhoto:
         path = self.path_of(ref)

@@ -87,8 +87,13 @@ class IncomingMessage:
             raise UnstorableMessage("sender id too long")
         if len(self.platform_id) > MAX_PLATFORM_ID or len(self.amends or "") > MAX_PLATFORM_ID:
             raise UnstorableMessage("platform id too long")
-        if "\x00" in self.sender.sender_id + self.platform_id + (self.amends or ""):
+        ids = self.sender.sender_id + self.platform_id + (self.amends or "")
+        if "\x00" in ids:
             raise UnstorableMessage("NUL in an id")
+        try:
+            ids.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate ("\\udfff" in the JSON)
+            raise UnstorableMessage("an id that is no text") from None
 
 
 @dataclass(frozen=True)

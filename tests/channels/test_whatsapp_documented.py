@@ -191,6 +191,15 @@ async def test_ids_longer_than_the_store_holds_are_refused_for_good(
 # --------------------------------------------------------------------------- served
 
 
+def nothing_in(folder: Path) -> bool:
+    return not folder.exists() or list(folder.iterdir()) == []
+
+
+def block(folder: Path) -> None:
+    """A file where the media folder should be: nothing can be written (as on a full disk)."""
+    folder.write_text("not a folder")
+
+
 async def test_a_photo_is_kept_when_it_arrives_and_typed_by_its_bytes(
     harness: Harness, media_dir: Path
 ) -> None:
@@ -222,13 +231,13 @@ async def test_a_photo_that_cannot_be_kept_gets_a_request_to_resend_and_no_turn(
 
     assert harness.agent.handled == []
     assert harness.texts() == [replies[reply]]
-    assert not media_dir.exists() or list(media_dir.iterdir()) == []
+    assert nothing_in(media_dir)
 
 
 async def test_a_full_media_folder_gets_a_request_to_resend(
     harness: Harness, replies: Replies, media_dir: Path
 ) -> None:
-    media_dir.write_text("a file where the folder should be: nothing can be written")
+    block(media_dir)
     await harness.post(meta.delivery(meta.message("image", image={"id": harness.fake.upload()})))
     await harness.settle()
     assert harness.agent.handled == [] and harness.texts() == [replies["photo_failed"]]
