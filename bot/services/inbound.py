@@ -16,6 +16,7 @@ Storing also records the resident's latest message time on their chat account
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 from collections.abc import Mapping, Sequence
@@ -42,6 +43,11 @@ MAX_SENDER_ID = 160
 MAX_PLATFORM_ID = 200
 # The parts of a stored message an edit replaces (its ids and place in line stay).
 EDITABLE = ("text", "metadata", "unsupported")
+
+
+def _corrected(edit: Mapping[str, Any], original: dict[str, Any]) -> dict[str, Any]:
+    """The original stored message with what an edit corrects (its ids stay)."""
+    return {**original, **{key: edit.get(key) for key in EDITABLE}}
 
 
 class UnstorableMessage(ValueError):
@@ -158,7 +164,7 @@ class InboundQueue(MessagingStore):
                     item.sender.channel,
                     item.amends,
                     item.sender.sender_id,
-                    lambda old, new=message: {**old, **{k: new.get(k) for k in EDITABLE}},
+                    functools.partial(_corrected, message),
                 ):
                     log.info(
                         "%s from %s corrects its waiting original",
