@@ -25,6 +25,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import answers
 from bot.domain import vocabulary
+from bot.domain.attachments import is_platform_ref
 from bot.domain.identity import ChatIdentity
 from bot.domain.menu import menu_choice
 from bot.domain.office_hours import WIB
@@ -91,6 +92,19 @@ def latest_metadata(tracker: Tracker) -> dict[str, Any]:
     metadata = (tracker.latest_message or {}).get("metadata") or {}
     tabik = metadata.get("tabik") if isinstance(metadata, dict) else None
     return tabik if isinstance(tabik, dict) else {}
+
+
+def platform_attachment(tracker: Tracker) -> dict[str, Any] | None:
+    """The photo the channel delivered with the latest message, or None.
+
+    Only a channel writes ``metadata["tabik"]["attachment"]``, from a real platform
+    message (the REST channel drops client metadata); a typed ``/share_photo{...}``
+    carries an ``attachment_id`` entity but no such metadata, and attaches nothing.
+    """
+    attachment = latest_metadata(tracker).get("attachment")
+    if isinstance(attachment, dict) and is_platform_ref(attachment.get("id")):
+        return attachment
+    return None
 
 
 def entity_value(tracker: Tracker, entity: str) -> Any:

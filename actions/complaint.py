@@ -22,6 +22,7 @@ from actions.base import (
     latest_intent,
     latest_metadata,
     latest_text,
+    platform_attachment,
     response_text,
     services,
     slot_label,
@@ -38,6 +39,7 @@ from actions.confirmation import (
 )
 from actions.fields import AskFromVocabulary, RegionField, choice_reader, title_place
 from bot.domain import vocabulary
+from bot.domain.attachments import is_platform_ref
 from bot.domain.errors import DailyLimitReached, TabikError
 from bot.services.views import Attachment, ComplaintDraft
 
@@ -235,20 +237,21 @@ class ValidateComplaintForm(ConfirmedForm, RegionField):
     def extract_attachment_id(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        # A photo is taken whenever it arrives, asked for or not.
-        attachment = entity_value(tracker, "attachment_id") if self.fresh_turn(tracker) else None
+        # A photo is taken whenever it arrives, asked for or not; only one the channel
+        # delivered counts (a typed payload is ignored and the form goes on).
+        attachment = platform_attachment(tracker) if self.fresh_turn(tracker) else None
         if attachment is not None:
-            info = latest_metadata(tracker).get("attachment") or {}
             return {
-                "attachment_id": str(attachment),
+                "attachment_id": str(attachment["id"]),
                 "attachment_info": {
-                    "kind": info.get("kind") or "photo",
-                    "mime_type": info.get("mime_type"),
-                    "caption": info.get("caption"),
-                }
-                if isinstance(info, dict)
-                else {"kind": "photo"},
+                    "kind": attachment.get("kind") or "photo",
+                    "mime_type": attachment.get("mime_type"),
+                    "caption": attachment.get("caption"),
+                },
             }
+        if entity_value(tracker, "attachment_id") is not None:
+            logger.warning("a typed photo payload was ignored (no photo was delivered)")
+            return {}
         return self.extract_answer("attachment_id", tracker)
 
     def validate_attachment_id(
@@ -256,10 +259,8 @@ class ValidateComplaintForm(ConfirmedForm, RegionField):
     ) -> dict[str, Any]:
         if value == SKIPPED:
             return self.accepted("attachment_id", SKIPPED, tracker)
-        shared = tracker.get_slot("attachment_info") is not None or (
-            entity_value(tracker, "attachment_id") == value
-        )
-        if shared and value:
+        attachment = platform_attachment(tracker)
+        if attachment is not None and value == attachment["id"]:
             return self.accepted("attachment_id", str(value), tracker)
         if is_skip(tracker, value):
             return self.accepted("attachment_id", SKIPPED, tracker)
@@ -379,12 +380,12 @@ def complaint_draft(tracker: Tracker) -> ComplaintDraft:
 
     attachments: tuple[Attachment, ...] = ()
     attachment_id = text("attachment_id")
-    if attachment_id is not None:
+    if is_platform_ref(attachment_id):
         info = tracker.get_slot("attachment_info") or {}
         attachments = (
             Attachment(
                 kind=str(info.get("kind") or "photo"),
-                ref=attachment_id,
+                ref=str(attachment_id),
                 mime_type=info.get("mime_type"),
                 caption=info.get("caption"),
             ),

@@ -24,7 +24,7 @@ from bot.adapters.db.staff_repository import StaffUnitOfWork
 from bot.adapters.db.uow import SqlAlchemyUnitOfWork
 from bot.adapters.kv import KeyValueStore, create_store
 from bot.adapters.tracker_retention import TrackerStoreCleaner
-from bot.config import VAR_DIR, Settings, get_settings
+from bot.config import Settings, get_settings
 from bot.services.audit import StaffAudit
 from bot.services.handoff_desk import Conversations, HandoffDesk
 from bot.services.messaging import Messenger
@@ -133,7 +133,9 @@ class StaffServices:
     audit: StaffAudit
     engine: Engine
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
-    media: Any = None  # bot.adapters.media.PlatformMedia: photos fetched for staff
+    # bot.adapters.media.PlatformMedia without platform credentials: the console only
+    # reads the photos the channels downloaded when they arrived, it never fetches one.
+    media: Any = None
     store: KeyValueStore | None = None
     personal: PersonalData | None = None  # an admin's erasure of one resident
 
@@ -174,7 +176,7 @@ def build_staff_services(
         token_lifetime=timedelta(days=settings.console_token_days),
     )
     staff.closers.extend(closers)
-    staff.media = PlatformMedia(settings, media_dir or VAR_DIR / "media")
+    staff.media = PlatformMedia(media_dir or settings.media_dir)
     tracker = TrackerStoreCleaner(make_engine(settings.tracker_store_url))
     staff.personal = PersonalData(
         staff.engine,

@@ -25,6 +25,9 @@ VAR_DIR = Path(os.environ.get("TABIK_VAR_DIR", PROJECT_ROOT / "var"))
 ENV_FILE = PROJECT_ROOT / ".env"
 
 DEFAULT_WHATSAPP_API_BASE = "https://graph.facebook.com/v21.0"
+# Where the Graph API's media URLs point (Meta's CDN for WhatsApp attachments): the
+# only hosts besides the API base's that photos are downloaded from, token included.
+DEFAULT_WHATSAPP_MEDIA_HOSTS = "lookaside.fbsbx.com"
 DEFAULT_TELEGRAM_API_BASE = "https://api.telegram.org"
 CONSOLE_SECRET_FILE = "console-secret-key"  # noqa: S105 - a file name
 
@@ -86,6 +89,8 @@ class WhatsAppSettings:
     access_token: str
     phone_number_id: str
     api_base: str = DEFAULT_WHATSAPP_API_BASE
+    # Comma-separated hosts media may be downloaded from besides the API base's.
+    media_hosts: str = DEFAULT_WHATSAPP_MEDIA_HOSTS
     # Name and language of the approved template used outside the 24-hour window.
     notification_template: str = "tabik_status_update"
     template_language: str = "id"
@@ -120,6 +125,7 @@ class Settings(BaseSettings):
     whatsapp_access_token: str | None = _secret()
     whatsapp_phone_number_id: str | None = None
     whatsapp_api_base: str = DEFAULT_WHATSAPP_API_BASE
+    whatsapp_media_hosts: str = DEFAULT_WHATSAPP_MEDIA_HOSTS
     whatsapp_template_name: str = "tabik_status_update"
     whatsapp_template_language: str = "id"
     # Approved template for a reply or staff message outside the 24-hour window.

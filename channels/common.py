@@ -28,8 +28,10 @@ from sanic.response import HTTPResponse
 
 from bot import observability
 from bot.adapters.kv import KeyValueStore, create_store
+from bot.adapters.media import MediaRefused, PlatformMedia
 from bot.adapters.rate_limit import RateLimiter, create_rate_limiter
 from bot.config import Settings, TelegramSettings, WhatsAppSettings, get_settings
+from bot.services.inbound import UnstorableMessage
 from bot.services.outbox import OutboxItem
 from channels.base import NamedInput
 from channels.guard import FloodGuard, RejectedRequest, read_body
@@ -53,6 +55,8 @@ logger = logging.getLogger(__name__)
 
 # The apology for a turn that failed or timed out (domain.yml; replies.yml as a fallback).
 APOLOGY_RESPONSE = "utter_system_busy"
+# replies.yml's answer to a photo that could not be kept, by MediaRefused.reason.
+PHOTO_REPLIES = {"not_image": "photo_not_image", "too_large": "photo_too_large"}
 # On shutdown, running turns and sends get this long before they are handed back.
 SHUTDOWN_GRACE_SECONDS = 10.0
 
@@ -98,6 +102,7 @@ class WebhookParts(_WebhookStore, total=False):
     messaging: Messaging | None  # from the environment's settings on first use when not given
     retry: RetryPolicy | None  # sending's retries
     limiter: RateLimiter | None  # the platform's pace, shared by instances when Redis'
+    media: PlatformMedia | None  # photos' downloader; MEDIA_DIR's on first use when not given
 
 
 W = TypeVar("W", bound="WebhookInput")
@@ -126,6 +131,7 @@ class WebhookInput(NamedInput):
         self.payloads = PayloadRegistry(self.store, namespace=self.payload_namespace)
         self.flood = FloodGuard()
         self._messaging = parts.get("messaging")
+        self._media = parts.get("media")
         self._on_new_message: Callable[[UserMessage], Awaitable[Any]] | None = None
         self.worker: InboundWorker | None = None
         self.sender: OutboxSender | None = None
@@ -140,6 +146,12 @@ class WebhookInput(NamedInput):
         if self._messaging is None:
             self._messaging = Messaging.from_settings(get_settings())
         return self._messaging
+
+    @property
+    def media(self) -> PlatformMedia:
+        if self._media is None:
+            self._media = PlatformMedia(get_settings().media_dir, **{self.name(): self.settings})
+        return self._media
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
@@ -163,6 +175,7 @@ class WebhookInput(NamedInput):
             retry=RetryPolicy(max_delay=settings.outbox_max_delay),
             limiter=create_rate_limiter(settings.redis_url, prefix=settings.redis_key_prefix),
             messaging=Messaging.from_settings(settings),
+            media=PlatformMedia(settings.media_dir, **{cls.name(): config}),
         )
 
     def make_output(
@@ -182,10 +195,32 @@ class WebhookInput(NamedInput):
     # ------------------------------------------------------------------ inbound
 
     async def store_inbound(self, messages: list[Inbound]) -> tuple[int, str]:
-        """Keep a delivery's messages; the HTTP status and text to answer the platform."""
-        if messages:
+        """Keep a delivery's messages; the HTTP status and text to answer the platform.
+
+        A message the store cannot hold (an over-long sender id) is dropped with a log
+        line: authentic or not, a redelivery would fail the same way, and a 5xx would
+        have the platform retry it for days.
+        """
+        incoming = []
+        for message in messages:
+            item = message.to_incoming()
             try:
-                stored = await self.messaging.inbound.accept([m.to_incoming() for m in messages])
+                item.check()
+            except UnstorableMessage as refused:
+                logger.warning(
+                    "%s: message from %s dropped: %s",
+                    self.name(),
+                    message.masked_sender,
+                    refused.reason,
+                )
+                continue
+            incoming.append(item)
+        if incoming:
+            try:
+                stored = await self.messaging.inbound.accept(incoming)
+            except UnstorableMessage as refused:
+                logger.warning("%s: delivery dropped: %s", self.name(), refused.reason)
+                return 200, "ignored"
             except Exception:
                 # Nothing acknowledged: the platform delivers again later.
                 logger.exception(
@@ -226,6 +261,11 @@ class WebhookInput(NamedInput):
                 inbound.unsupported,
             )
             return [{"text": self.replies.for_unsupported(inbound.unsupported)}]
+        if inbound.metadata.get("attachment") is not None:
+            kept = await self.keep_photo(inbound)
+            if isinstance(kept, str):
+                return [{"text": kept}]
+            inbound = kept
         text = inbound.text or ""
         if inbound.metadata.get("button"):
             payload = await self.payloads.decode(text)
@@ -246,6 +286,23 @@ class WebhookInput(NamedInput):
             )
         )
         return collector.messages
+
+    async def keep_photo(self, inbound: Inbound) -> Inbound | str:
+        """Download a photo the platform delivered before its turn (the platform's copy
+        expires); the message with the type its bytes proved, or the reply asking the
+        resident to send it again (the turn is not run: a form still waits for it)."""
+        attachment = inbound.metadata["attachment"]
+        ref = attachment.get("id") if isinstance(attachment, Mapping) else None
+        try:
+            kept = await self.media.download(str(ref))
+        except MediaRefused as refused:
+            logger.warning(
+                "%s: photo from %s not kept: %s", self.name(), inbound.masked_sender, refused
+            )
+            key = PHOTO_REPLIES.get(refused.reason, "photo_failed")
+            return self.replies[key]
+        photo = {**attachment, "mime_type": kept.mime_type}
+        return replace(inbound, metadata={**inbound.metadata, "attachment": photo})
 
     async def replies_already_given(self, inbound: Inbound) -> list[dict[str, Any]] | None:
         """The bot's messages after this message in the stored conversation, or None

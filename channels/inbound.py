@@ -52,6 +52,8 @@ class Inbound:
     sent_at: float | None = None  # platform timestamp (epoch seconds)
     # Telegram callback queries must be answered (spinner stops) before anything else.
     callback_query_id: str | None = None
+    # An edit: the dedupe key of the message it corrects (see IncomingMessage.amends).
+    amends: str | None = None
 
     @property
     def masked_sender(self) -> str:
@@ -64,6 +66,7 @@ class Inbound:
             platform_id=self.dedupe_key,
             message=asdict(self),
             sent_at=_platform_time(self.sent_at),
+            amends=self.amends,
         )
 
     @classmethod

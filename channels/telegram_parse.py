@@ -8,6 +8,7 @@ from typing import Any
 
 from telegram import Bot, Message, Update
 
+from bot.adapters.media import PHOTO_TYPES, platform_ref
 from bot.domain.identity import ChatIdentity
 from channels.inbound import Inbound
 from channels.text import intent_text, phone_to_national
@@ -38,6 +39,17 @@ def _unsupported_kind(message: Message) -> str:
     if message.document:
         return "document"
     return "default"
+
+
+def _photo(message: Message) -> tuple[str, str] | None:
+    """The file id and declared type of a photo, or of an image sent as a file."""
+    if message.photo:
+        largest = max(message.photo, key=lambda p: (p.width * p.height, p.file_size or 0))
+        return largest.file_id, "image/jpeg"  # Telegram re-encodes every photo as JPEG
+    document = message.document
+    if document is not None and (document.mime_type or "") in PHOTO_TYPES:
+        return document.file_id, str(document.mime_type)
+    return None
 
 
 def parse_message(message: Message, *, update_id: int) -> Inbound | None:
@@ -79,13 +91,17 @@ def parse_message(message: Message, *, update_id: int) -> Inbound | None:
         return Inbound(
             text=intent_text("inform", {"phone_number": number}), metadata=metadata, **base
         )
-    if message.photo:
-        largest = max(message.photo, key=lambda p: (p.width * p.height, p.file_size or 0))
-        attachment_id = f"tg:{largest.file_id}"
+    photo = _photo(message)
+    if photo is not None:
+        file_id, mime_type = photo
+        attachment_id = f"tg:{file_id}"
+        if not platform_ref(attachment_id):
+            logger.warning("Telegram photo with an unusable file id ignored")
+            return Inbound(unsupported="default", metadata=metadata, **base)
         metadata["attachment"] = {
             "kind": "photo",
             "id": attachment_id,
-            "mime_type": "image/jpeg",  # Telegram re-encodes every photo as JPEG
+            "mime_type": mime_type,
             "caption": message.caption,
         }
         text = intent_text("share_photo", {"attachment_id": attachment_id})

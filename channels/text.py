@@ -39,6 +39,9 @@ class Replies:
         "contact_button",
         "location_prompt",
         "contact_prompt",
+        "photo_failed",
+        "photo_not_image",
+        "photo_too_large",
     )
 
     @classmethod

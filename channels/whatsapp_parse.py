@@ -9,9 +9,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import math
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
+from bot.adapters.media import PHOTO_TYPES, platform_ref
 from bot.domain.identity import ChatIdentity
 from channels.inbound import Inbound
 from channels.text import intent_text, phone_to_national
@@ -50,9 +53,10 @@ def _dict(value: Any) -> dict[str, Any]:
 
 def _timestamp(value: Any) -> float | None:
     try:
-        return float(value)
-    except (TypeError, ValueError):
+        seconds = float(value)
+    except (TypeError, ValueError, OverflowError):
         return None
+    return seconds if math.isfinite(seconds) else None
 
 
 def parse_message(message: Mapping[str, Any]) -> Inbound | None:
@@ -68,6 +72,21 @@ def parse_message(message: Mapping[str, Any]) -> Inbound | None:
         "sent_at": _timestamp(message.get("timestamp")),
     }
     metadata: dict[str, Any] = {"channel": "whatsapp", "message_id": str(message_id)}
+
+    if message.get("group_id") not in (None, ""):
+        # Tabik serves private chats: an answer would go to the sender's own chat, out of
+        # the group's context, and a group may hold many residents.
+        logger.info("WhatsApp group message %s ignored", message_id)
+        return None
+
+    if kind == "revoke" or (
+        kind == "unsupported" and _dict(message.get("unsupported")).get("type") == "revoke"
+    ):
+        logger.info("WhatsApp message deleted by its sender; nothing to answer")
+        return None
+
+    if kind == "edit":
+        return _edited(message, wa_id=str(wa_id), message_id=str(message_id))
 
     if kind == "text":
         body = str(_dict(message.get("text")).get("body") or "").strip()
@@ -102,16 +121,22 @@ def parse_message(message: Mapping[str, Any]) -> Inbound | None:
         text = intent_text("share_location", {"latitude": latitude, "longitude": longitude})
         return Inbound(text=text, metadata=metadata, **base)
 
-    if kind == "image":
-        image = _dict(message.get("image"))
-        if not image.get("id"):
+    if kind in ("image", "document"):
+        media = _dict(message.get(str(kind)))
+        photo = kind == "image" or str(media.get("mime_type") or "") in PHOTO_TYPES
+        if not photo:
+            return Inbound(unsupported="document", metadata=metadata, **base)
+        media_id = media.get("id")
+        # Media ids are numbers; anything else was not made by Meta for this message.
+        if not isinstance(media_id, (str, int)) or not platform_ref(f"wa:{media_id}"):
+            logger.warning("WhatsApp %s %s without a usable media id ignored", kind, message_id)
             return Inbound(unsupported="default", metadata=metadata, **base)
-        attachment_id = f"wa:{image['id']}"
+        attachment_id = f"wa:{media_id}"
         metadata["attachment"] = {
             "kind": "photo",
             "id": attachment_id,
-            "mime_type": image.get("mime_type"),
-            "caption": image.get("caption"),
+            "mime_type": media.get("mime_type"),
+            "caption": media.get("caption"),
         }
         text = intent_text("share_photo", {"attachment_id": attachment_id})
         return Inbound(text=text, metadata=metadata, **base)
@@ -134,7 +159,7 @@ def parse_message(message: Mapping[str, Any]) -> Inbound | None:
         voice = bool(_dict(message.get("audio")).get("voice"))
         return Inbound(unsupported="voice" if voice else "audio", metadata=metadata, **base)
 
-    if kind in ("sticker", "video", "document"):
+    if kind in ("sticker", "video"):
         return Inbound(unsupported=str(kind), metadata=metadata, **base)
 
     if kind == "reaction":
@@ -147,6 +172,27 @@ def parse_message(message: Mapping[str, Any]) -> Inbound | None:
         return None
 
     return Inbound(unsupported="default", metadata=metadata, **base)
+
+
+def _edited(message: Mapping[str, Any], *, wa_id: str, message_id: str) -> Inbound | None:
+    """An edit (``type: edit``): the corrected message, read in place of its original
+    while that one still waits (``amends``), otherwise as a new message."""
+    edit = _dict(message.get("edit"))
+    original = edit.get("original_message_id")
+    corrected = _dict(edit.get("message"))
+    if not isinstance(original, str) or not original or corrected.get("type") in (None, "edit"):
+        logger.warning("WhatsApp edit %s without its original or new content ignored", message_id)
+        return None
+    parsed = parse_message(
+        {**corrected, "from": wa_id, "id": message_id, "timestamp": message.get("timestamp")}
+    )
+    if parsed is None:
+        return None
+    return replace(
+        parsed,
+        amends=f"wa:{original}",
+        metadata={**parsed.metadata, "edit_of": original},
+    )
 
 
 def log_status(status: Mapping[str, Any]) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import math
-import mimetypes
 import secrets
 from collections.abc import Sequence
 from typing import Any
@@ -13,7 +12,7 @@ import aiohttp_jinja2
 from aiohttp import web
 from aiohttp_session import get_session, new_session
 
-from bot.adapters.media import MAX_MEDIA_BYTES, MediaRefused, local_name
+from bot.adapters.media import EXTENSIONS, MAX_MEDIA_BYTES, PlatformMedia, platform_ref
 from bot.domain.errors import (
     InvalidDraft,
     InvalidNik,
@@ -31,9 +30,7 @@ log = logging.getLogger(__name__)
 
 Errors = Sequence[dict[str, str]]
 MEDIA_WORDS = {
-    "unavailable": "Foto ini tidak dapat diambil dari platform (mungkin sudah kedaluwarsa).",
-    "not_image": "Berkas ini bukan foto; berkas lain tidak ditampilkan.",
-    "too_large": "Foto ini lebih dari 5 MB; foto sebesar itu tidak ditampilkan.",
+    "unavailable": "Foto ini tidak tersimpan (tidak terunduh saat diterima, atau sudah dihapus).",
 }
 
 
@@ -147,32 +144,37 @@ async def change_status(request: web.Request) -> web.Response:
 
 
 async def attachment(request: web.Request) -> web.StreamResponse:
-    """A ticket's photo, only for staff who may see the ticket; fetched once from the platform."""
+    """A ticket's photo, only for staff who may see the ticket, as a download.
+
+    Only what the channel kept when the photo arrived is served (the console never asks
+    a platform for anything), with the type its bytes prove, never inline: a file a
+    browser would run (SVG, HTML) cannot reach staff through here.
+    """
     user = user_of(request)
     found = await services(request).desk.attachment(
         user, request.match_info["number"], int(request.match_info["id"])
     )
-    path = request.app[SETTINGS].media_dir / local_name(found.ref)
-    kind = found.mime_type or mimetypes.guess_type(path.name)[0] or ""
-    media = services(request).media
-    try:
-        if not path.is_file():
-            if media is None:
-                raise MediaRefused("unavailable")
-            path, kind = await media.fetch(found.ref)
-        if not kind.startswith("image/"):
-            raise MediaRefused("not_image", kind)
-        if path.stat().st_size > MAX_MEDIA_BYTES:
-            raise MediaRefused("too_large")
-    except MediaRefused as refused:
-        log.warning("photo %s of %s not shown: %s", found.id, found.ref[:3], refused)
+    media = services(request).media or PlatformMedia(request.app[SETTINGS].media_dir)
+    kept = media.stored(found.ref) if platform_ref(found.ref) else None
+    if kept is None or kept.path.stat().st_size > MAX_MEDIA_BYTES:
+        log.warning("photo %s of %s not shown: not kept", found.id, found.ref[:3])
         return render(
             request,
             "error.html",
-            {"title": "Foto tidak dapat ditampilkan", "message": MEDIA_WORDS[refused.reason]},
-            status=404 if refused.reason == "unavailable" else 415,
+            {"title": "Foto tidak dapat ditampilkan", "message": MEDIA_WORDS["unavailable"]},
+            status=404,
         )
-    return web.FileResponse(path, headers={"Content-Type": kind, "Cache-Control": "private"})
+    extension = EXTENSIONS[kept.mime_type]
+    return web.FileResponse(
+        kept.path,
+        headers={
+            "Content-Type": kept.mime_type,
+            "Content-Disposition": f'attachment; filename="foto-{found.id}.{extension}"',
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'",
+            "Cache-Control": "private",
+        },
+    )
 
 
 # ------------------------------------------------------------------ filing

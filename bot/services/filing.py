@@ -13,6 +13,7 @@ from typing import Any
 from bot.adapters.db.repository import DuplicateKey
 from bot.adapters.db.uow import AbstractUnitOfWork
 from bot.domain import tickets
+from bot.domain.attachments import is_platform_ref
 from bot.domain.errors import InvalidDraft, TicketNumberUnavailable
 from bot.domain.identity import ChatIdentity
 from bot.domain.model import (
@@ -37,13 +38,32 @@ from bot.services.shared import (
     hashed,
     receipt,
 )
-from bot.services.views import ApplicationDraft, ComplaintDraft, NumberGenerator, Receipt
+from bot.services.views import (
+    ApplicationDraft,
+    Attachment,
+    ComplaintDraft,
+    NumberGenerator,
+    Receipt,
+)
 
 log = logging.getLogger(__name__)
 
 # Work to do with a newly filed ticket in the same transaction as the filing (the
 # desk's filer, audit and the resident's notice): both are kept, or neither.
 FollowUp = Callable[[AbstractUnitOfWork, Ticket, datetime], None]
+
+
+def platform_attachments(draft: ComplaintDraft, identity: ChatIdentity) -> list[Attachment]:
+    """The draft's photos that a channel delivered to this chat account: a reference of
+    another shape or platform was typed, not sent, and is dropped (and logged)."""
+    kept = [a for a in draft.attachments if is_platform_ref(a.ref, channel=identity.channel)]
+    if len(kept) < len(draft.attachments):
+        log.warning(
+            "%d attachment(s) from %s dropped: not delivered by the platform",
+            len(draft.attachments) - len(kept),
+            identity.masked(),
+        )
+    return kept
 
 
 @dataclass(eq=False, kw_only=True)
@@ -136,7 +156,8 @@ class Filing(UnitOfWorkService):
                 ticket = Ticket.file(number=number, kind=kind, actor=actor, at=now, **fields)
                 if isinstance(draft, ComplaintDraft):
                     ticket.attachments.extend(
-                        TicketAttachment(created_at=now, **asdict(a)) for a in draft.attachments
+                        TicketAttachment(created_at=now, **asdict(a))
+                        for a in platform_attachments(draft, identity)
                     )
                 try:
                     uow.tickets.add(ticket)

@@ -16,13 +16,16 @@ Storing also records the resident's latest message time on their chat account
 
 from __future__ import annotations
 
+import functools
 import logging
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import KW_ONLY, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.engine import Row
+from sqlalchemy.exc import DataError
 
 from bot.adapters.db.messaging import DONE, FAILED, MessagingTables
 from bot.domain.identity import ChatIdentity
@@ -33,6 +36,44 @@ log = logging.getLogger(__name__)
 # Meta redelivers an unacknowledged webhook for up to 7 days; a day more to be sure.
 REDELIVERY_HORIZON = timedelta(days=8)
 
+# What the store's columns hold (tables_messaging, chat_identities): a longer id is
+# no resident's, and would make the database refuse the whole delivery for good.
+MAX_ACCOUNT = 128
+MAX_SENDER_ID = 160
+MAX_PLATFORM_ID = 200
+# The parts of a stored message an edit replaces (its ids and place in line stay).
+EDITABLE = ("text", "metadata", "unsupported")
+
+
+def _corrected(edit: Mapping[str, Any], original: dict[str, Any]) -> dict[str, Any]:
+    """The original stored message with what an edit corrects (its ids stay)."""
+    return {**original, **{key: edit.get(key) for key in EDITABLE}}
+
+
+class UnstorableMessage(ValueError):
+    """A platform message the store cannot hold as it is (an over-long id): refused for
+    good, since storing it again would fail again."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def storable(value: Any) -> Any:
+    """``value`` as JSON every database keeps: NaN and infinities become None, NUL
+    characters and lone surrogates (which PostgreSQL refuses, SQLite keeps) are removed."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, str):
+        if value.isascii():
+            return value.replace("\x00", "")
+        return value.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
+    if isinstance(value, Mapping):
+        return {str(storable(k)): storable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [storable(v) for v in value]
+    return value
+
 
 @dataclass(frozen=True)
 class IncomingMessage:
@@ -42,6 +83,23 @@ class IncomingMessage:
     platform_id: str  # the platform's message or update id, unique per channel
     message: Mapping[str, Any]
     sent_at: datetime | None = None
+    # The platform id of an earlier message this one corrects (an edit): while that
+    # one still waits, it is read as corrected instead; otherwise this is a new message.
+    amends: str | None = None
+
+    def check(self) -> None:
+        """Raise :class:`UnstorableMessage` for what the store's columns cannot hold."""
+        if len(self.sender.account) > MAX_ACCOUNT or len(self.sender.sender_id) > MAX_SENDER_ID:
+            raise UnstorableMessage("sender id too long")
+        if len(self.platform_id) > MAX_PLATFORM_ID or len(self.amends or "") > MAX_PLATFORM_ID:
+            raise UnstorableMessage("platform id too long")
+        ids = self.sender.sender_id + self.platform_id + (self.amends or "")
+        if "\x00" in ids:
+            raise UnstorableMessage("NUL in an id")
+        try:
+            ids.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate ("\\udfff" in the JSON)
+            raise UnstorableMessage("an id that is no text") from None
 
 
 @dataclass(frozen=True)
@@ -83,22 +141,39 @@ class InboundQueue(MessagingStore):
     async def accept(self, messages: Sequence[IncomingMessage]) -> list[int]:
         """Store a delivery's messages in one transaction; ids of those not seen before.
 
-        Returns only once they are committed: the webhook may then answer 200.
+        Returns only once they are committed: the webhook may then answer 200. An edit
+        whose original still waits rewrites that one (and is kept, settled, only so its
+        redelivery is recognised). :class:`UnstorableMessage` refuses the delivery.
         """
         now = self.clock()
+        for item in messages:
+            item.check()
 
         def store(tables: MessagingTables) -> list[int]:
             new: list[int] = []
             for item in messages:
-                row_id = tables.store_inbound(
-                    {
-                        "channel": item.sender.channel,
-                        "platform_id": item.platform_id,
-                        "sender_id": item.sender.sender_id,
-                        "message": dict(item.message),
-                        "received_at": now,
-                    }
-                )
+                message = storable(dict(item.message))
+                values = {
+                    "channel": item.sender.channel,
+                    "platform_id": item.platform_id,
+                    "sender_id": item.sender.sender_id,
+                    "message": message,
+                    "received_at": now,
+                }
+                if item.amends is not None and tables.amend_pending_inbound(
+                    item.sender.channel,
+                    item.amends,
+                    item.sender.sender_id,
+                    functools.partial(_corrected, message),
+                ):
+                    log.info(
+                        "%s from %s corrects its waiting original",
+                        item.platform_id,
+                        item.sender.masked(),
+                    )
+                    tables.store_inbound({**values, "done_at": now}, state=DONE)
+                    continue
+                row_id = tables.store_inbound(values)
                 if row_id is None:
                     log.info(
                         "redelivery of %s from %s ignored", item.platform_id, item.sender.masked()
@@ -110,7 +185,14 @@ class InboundQueue(MessagingStore):
                 tables.touch_identity(item.sender.channel, item.sender.account, sent_at, now)
             return new
 
-        return list(await self._run(store))
+        try:
+            return list(await self._run(store))
+        except DataError as refused:
+            # A value this database cannot hold (the checks above missed a column's
+            # limit): storing it again would fail again, so it is refused for good.
+            raise UnstorableMessage(
+                f"refused by the database ({type(refused.orig).__name__})"
+            ) from None
 
     async def claim(self, *, channel: str, worker: str, limit: int = 10) -> list[ClaimedMessage]:
         """Messages of ``channel`` for ``worker``: each the oldest open one of its resident."""
@@ -180,4 +262,4 @@ class InboundQueue(MessagingStore):
         return int(await self._run(lambda t: t.purge_inbound(before)))
 
 
-__all__ = ["ClaimedMessage", "InboundQueue", "IncomingMessage"]
+__all__ = ["ClaimedMessage", "InboundQueue", "IncomingMessage", "UnstorableMessage", "storable"]

@@ -180,13 +180,50 @@ async def test_a_photo_is_taken_at_any_step(make_tracker, domain):
         entities={"attachment_id": "tg:AgAD123"},
         requested_slot="description",
         slots={**FILLED, "description": None, "attachment_id": None},
-        metadata={"attachment": {"kind": "photo", "mime_type": "image/jpeg", "caption": "lubang"}},
+        metadata={
+            "attachment": {
+                "kind": "photo",
+                "id": "tg:AgAD123",
+                "mime_type": "image/jpeg",
+                "caption": "lubang",
+            }
+        },
     )
     slots, _ = await validate(tracker, domain)
     assert slots["attachment_id"] == "tg:AgAD123"
     assert slots["attachment_info"]["caption"] == "lubang"
     # The photo does not answer the description question.
     assert slots["requested_slot"] == "description"
+
+
+@pytest.mark.parametrize("requested", ["attachment_id", "description"])
+@pytest.mark.parametrize(
+    "metadata",
+    [{}, {"attachment": {"kind": "photo", "id": "wa:../../me"}}, {"attachment": "wa:123"}],
+)
+async def test_a_typed_photo_payload_attaches_nothing_and_the_form_goes_on(
+    make_tracker, domain, requested, metadata
+):
+    # What a resident types, or a payload whose metadata names no platform photo.
+    tracker = make_tracker(
+        '/share_photo{"attachment_id": "wa:123456"}',
+        intent="share_photo",
+        entities={"attachment_id": "wa:123456"},
+        requested_slot=requested,
+        slots={**FILLED, requested: None, "attachment_id": None},
+        metadata=metadata,
+    )
+    slots, _ = await validate(tracker, domain)
+    assert slots.get("attachment_id") is None and slots.get("attachment_info") is None
+    assert slots["requested_slot"] == requested
+
+
+async def test_a_photo_slot_with_a_typed_reference_is_filed_without_it(
+    answer_summary, fake_services
+):
+    forged = {**FILLED, "attachment_id": "wa:../../v21.0/me", "attachment_info": {"kind": "x"}}
+    await answer_summary(ActionSubmitComplaint(), forged, complaint_confirmed="ya")
+    assert fake_services.filed[0][1].attachments == ()
 
 
 async def test_privacy_answers(make_tracker, domain):

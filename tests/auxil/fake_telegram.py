@@ -38,13 +38,47 @@ class FakeBotApi:
         self.token = token
         self.calls: list[tuple[str, dict[str, Any]]] = []  # every call, accepted or not
         self.failures: list[Failure] = []
+        self.files: dict[str, bytes] = {}  # file_id -> bytes, for getFile and downloads
         self._ids = itertools.count(1000)
         self._changed = asyncio.Condition()
 
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/{bot}/{method}", self._call)
+        app.router.add_get("/{bot}/getFile", self._get_file)
+        app.router.add_get("/file/{bot}/{path:.+}", self._download)
         return app
+
+    def upload(self, file_id: str, body: bytes) -> None:
+        """A file residents sent, as Telegram keeps it under ``file_id``."""
+        self.files[file_id] = body
+
+    async def _get_file(self, request: web.Request) -> web.Response:
+        file_id = request.query.get("file_id", "")
+        self.calls.append(("getFile", {"file_id": file_id}))
+        if request.match_info["bot"] != f"bot{self.token}":
+            return _error(401, "Unauthorized")
+        if file_id not in self.files:
+            return _error(400, "Bad Request: invalid file_id")
+        return web.json_response(
+            {
+                "ok": True,
+                "result": {
+                    "file_id": file_id,
+                    "file_unique_id": file_id[:8],
+                    "file_size": len(self.files[file_id]),
+                    "file_path": f"photos/{file_id}.jpg",
+                },
+            }
+        )
+
+    async def _download(self, request: web.Request) -> web.Response:
+        if request.match_info["bot"] != f"bot{self.token}":
+            return web.Response(status=401)
+        name = request.match_info["path"].removeprefix("photos/").removesuffix(".jpg")
+        if name not in self.files:
+            return web.Response(status=404)
+        return web.Response(body=self.files[name], content_type="image/jpeg")
 
     def fail_next(
         self,

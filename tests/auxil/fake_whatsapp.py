@@ -28,6 +28,12 @@ API_VERSION = "v21.0"
 
 INVALID_PARAMETER = 131009
 
+# The smallest files each kind of bytes the downloader keeps or refuses.
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"photo" * 20
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
+WEBP = b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 40
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+
 
 def channel_env(port: int) -> dict[str, str]:
     """Tabik's WhatsApp settings for a fake Graph API listening on ``port``."""
@@ -57,6 +63,13 @@ class FakeGraphApi:
         self.requests: list[dict[str, Any]] = []  # every POST, accepted or not
         self.sent: list[dict[str, Any]] = []  # messages accepted (what residents would see)
         self.failures: list[Failure] = []
+        # Media residents "sent": id -> (declared type, bytes). Ids are issued here, as
+        # Meta issues them; every GET is recorded so a test sees what Tabik asked for.
+        self.media: dict[str, tuple[str, bytes]] = {}
+        self.media_requests: list[dict[str, Any]] = []
+        # A media URL the lookup answers instead of the fake's own (another host).
+        self.media_url_override: str | None = None
+        self._media_ids = itertools.count(880_000_001)
         self.outage_until = 0.0  # time.monotonic() before which every POST gets a 503
         self._ids = itertools.count(1)
         self._changed = asyncio.Condition()
@@ -64,7 +77,55 @@ class FakeGraphApi:
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_post(f"/{API_VERSION}/{{pnid}}/messages", self._messages)
+        app.router.add_get(f"/{API_VERSION}/{{media_id}}", self._media_info)
+        app.router.add_get("/whatsapp_business/attachments/{media_id}", self._media_download)
         return app
+
+    def upload(self, body: bytes = JPEG, mime_type: str = "image/jpeg") -> str:
+        """A resident's photo on Meta's side; its media id, as a webhook would carry it."""
+        media_id = str(next(self._media_ids))
+        self.media[media_id] = (mime_type, body)
+        return media_id
+
+    def unissued_media_requests(self) -> list[dict[str, Any]]:
+        """Media requests for an id the fake never issued (a resident's invention)."""
+        return [r for r in self.media_requests if r["media_id"] not in self.media]
+
+    async def _media_info(self, request: web.Request) -> web.Response:
+        media_id = request.match_info["media_id"]
+        self.media_requests.append(
+            {"path": request.path, "media_id": media_id, "headers": dict(request.headers)}
+        )
+        if request.headers.get("Authorization") != f"Bearer {self.access_token}":
+            return _error(401, 190, "Invalid OAuth access token")
+        if media_id not in self.media:
+            return _error(400, 100, "Unsupported get request")
+        mime_type, body = self.media[media_id]
+        url = self.media_url_override or (
+            f"http://{request.host}/whatsapp_business/attachments/{media_id}"
+        )
+        return web.json_response(
+            {
+                "messaging_product": "whatsapp",
+                "url": url,
+                "mime_type": mime_type,
+                "sha256": hashlib.sha256(body).hexdigest(),
+                "file_size": len(body),
+                "id": media_id,
+            }
+        )
+
+    async def _media_download(self, request: web.Request) -> web.Response:
+        media_id = request.match_info["media_id"]
+        self.media_requests.append(
+            {"path": request.path, "media_id": media_id, "headers": dict(request.headers)}
+        )
+        if request.headers.get("Authorization") != f"Bearer {self.access_token}":
+            return web.Response(status=401)
+        if media_id not in self.media:
+            return web.Response(status=404)
+        mime_type, body = self.media[media_id]
+        return web.Response(body=body, content_type=mime_type)
 
     def fail_next(
         self,

@@ -7,12 +7,15 @@ skipping what it was meant to check.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import uuid
-from urllib.parse import urlsplit
+from collections.abc import Iterator
+from urllib.parse import quote, urlsplit
 
 import pytest
+from sqlalchemy import text
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@localhost:5432/test"
 DEFAULT_REDIS_URL = "redis://localhost:6379/15"
@@ -70,3 +73,25 @@ def require_redis() -> str:
 def unique_name(prefix: str) -> str:
     """A name no other test run uses (schemas, key prefixes)."""
     return f"{prefix}_{uuid.uuid4().hex[:10]}"
+
+
+@contextlib.contextmanager
+def postgres_schema(prefix: str = "tabik_test") -> Iterator[str]:
+    """A migrated schema of its own on the test PostgreSQL (a URL into it), dropped after."""
+    from bot.adapters.db import migrate
+    from bot.adapters.db.engine import make_engine
+
+    server = require_postgres()
+    schema = unique_name(prefix)
+    admin = make_engine(server)
+    try:
+        with admin.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        option = quote(f"-csearch_path={schema}")
+        url = f"{server}{'&' if '?' in server else '?'}options={option}"
+        migrate.upgrade(url)
+        yield url
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from bot.adapters.kv import KeyValueStore, MemoryStore
+from bot.adapters.media import PlatformMedia
 from bot.adapters.rate_limit import (
     TELEGRAM_OVERALL,
     TELEGRAM_PER_CHAT,
@@ -93,6 +94,12 @@ def messaging(database_url: str) -> Iterator[Messaging]:
 
 
 @pytest.fixture
+def media_dir(tmp_path: Path) -> Path:
+    """Where the channel under test keeps the photos it downloads."""
+    return tmp_path / "media"
+
+
+@pytest.fixture
 def script() -> Script:
     """What the scripted agent answers; a test parametrises it to answer otherwise."""
     return echo
@@ -163,6 +170,7 @@ async def whatsapp(
     replies: Replies,
     fast_retry: RetryPolicy,
     messaging: Messaging,
+    media_dir: Path,
 ) -> AsyncIterator[WhatsAppInput]:
     client = GraphClient(
         whatsapp_settings,
@@ -178,6 +186,7 @@ async def whatsapp(
         replies=replies,
         client=client,
         messaging=messaging,
+        media=PlatformMedia(media_dir, whatsapp=whatsapp_settings),
     )
     yield channel
     await channel.stop_workers()
@@ -194,6 +203,7 @@ async def make_telegram(
     replies: Replies,
     fast_retry: RetryPolicy,
     messaging: Messaging,
+    media_dir: Path,
 ) -> AsyncIterator[TelegramFactory]:
     made: list[TelegramInput] = []
 
@@ -211,6 +221,7 @@ async def make_telegram(
             "retry": fast_retry,
             "limiter": MemoryRateLimiter(),
             "messaging": messaging,
+            "media": PlatformMedia(media_dir, telegram=settings),
             **kwargs,
         }
         channel = TelegramInput(settings, **options)

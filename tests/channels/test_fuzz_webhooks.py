@@ -4,8 +4,10 @@ Payloads are generated around the platforms' real shapes (so the parsers'
 deep branches are reached) with any part replaced by arbitrary JSON. The
 parsers may refuse a payload only with the errors their webhook handler turns
 into "ignored"; the HTTP handlers, driven through a real Sanic server, answer
-below 500 for signed and unsigned garbage alike. Seeded and bounded: the same
-2,000 examples on every run.
+below 500 for signed and unsigned garbage alike, storing what they accept in
+SQLite and in PostgreSQL (``TEST_DATABASE_URL``, a schema of their own), whose
+columns and JSON are stricter: NaN, NUL characters, lone surrogates and over-long
+sender ids are in the mix. Seeded and bounded: the same examples on every run.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from channels.whatsapp import WhatsAppInput, parse_webhook
 from tests.auxil import fake_telegram, fake_whatsapp
 from tests.auxil.outbox import database_from, migrated_template
 from tests.auxil.sanic_app import ScriptedAgent, serve
+from tests.auxil.services import postgres_schema
 
 # What the handlers catch around parsing (WhatsApp: "ignored"; Telegram: 400).
 HANDLED = (TypeError, KeyError, ValueError, AttributeError, OverflowError, OSError)
@@ -48,12 +51,17 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
+# What PostgreSQL refuses and SQLite keeps (json.dumps writes NaN and Infinity).
+awkward = st.sampled_from(
+    [float("nan"), float("inf"), "a\x00b", "\ud800", "x\udfff", "9" * 250, "6" * 161]
+)
 scalars = (
     st.none()
     | st.booleans()
     | st.integers(min_value=-(2**63), max_value=2**64)
     | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=20)
+    | awkward
 )
 json_values = st.recursive(
     scalars,
@@ -102,15 +110,26 @@ def mutated(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
 
 # --------------------------------------------------------------------------- WhatsApp
 
-digits = st.one_of(*[st.from_regex(r"\A628\d{8,11}\Z")] * 3, st.text("0123456789+ ", max_size=16))
+digits = st.one_of(
+    *[st.from_regex(r"\A628\d{8,11}\Z")] * 3,
+    st.text("0123456789+ ", max_size=16),
+    st.text("0123456789", min_size=120, max_size=300),  # longer than any column holds
+)
 wa_kinds = st.sampled_from(
     ["text", "interactive", "button", "image", "location", "audio", "video", "document",
-     "sticker", "reaction", "contacts", "order", "system", "unsupported", "unknown", ""]
+     "sticker", "reaction", "contacts", "order", "system", "unsupported", "unknown", "",
+     "edit", "revoke"]
 )  # fmt: skip
 wa_message = shaped(
-    {"from": digits, "id": st.text(max_size=20), "type": wa_kinds},
+    {"from": digits, "id": st.one_of(st.text(max_size=20), awkward), "type": wa_kinds},
     {
-        "timestamp": st.text("0123456789", max_size=12),
+        "timestamp": st.one_of(st.text("0123456789", max_size=12), awkward),
+        "group_id": st.text(max_size=30),
+        "edit": shaped(
+            {"original_message_id": st.text(max_size=20)},
+            {"message": shaped({"type": st.just("text"), "text": shaped({"body": st.text()})})},
+        ),
+        "revoke": shaped({"original_message_id": st.text(max_size=20)}),
         "text": shaped({"body": st.text(max_size=60)}),
         "interactive": shaped(
             {"type": st.sampled_from(["button_reply", "list_reply", "nfm_reply", "x"])},
@@ -316,15 +335,30 @@ class LiveChannel:
         self.thread.join(10)
 
 
-def _messaging() -> Messaging:
-    """The channel's stores on a migrated SQLite file of its own (accepted payloads are kept)."""
+def _sqlite() -> str:
+    """A migrated SQLite file of its own."""
     directory = Path(tempfile.mkdtemp(prefix="tabik-fuzz-"))
-    return Messaging.from_url(
-        database_from(migrated_template(directory), directory), poll_interval=0.05
-    )
+    return database_from(migrated_template(directory), directory)
 
 
-def _whatsapp() -> WhatsAppInput:
+def _messaging(database_url: str) -> Messaging:
+    """The channel's stores (accepted payloads are kept) on ``database_url``."""
+    return Messaging.from_url(database_url, poll_interval=0.05)
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def fuzz_database(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Each HTTP fuzz runs on SQLite and on PostgreSQL (a migrated schema of its own)."""
+    if request.param == "sqlite":
+        yield _sqlite()
+        return
+    with postgres_schema("tabik_fuzz") as url:
+        yield url
+
+
+def _whatsapp(database_url: str) -> WhatsAppInput:
     store = MemoryStore(prefix="fuzz-wa:")
     return WhatsAppInput(
         WhatsAppSettings(
@@ -336,11 +370,11 @@ def _whatsapp() -> WhatsAppInput:
         ),
         store=store,
         replies=Replies.load(),
-        messaging=_messaging(),
+        messaging=_messaging(database_url),
     )
 
 
-def _telegram() -> TelegramInput:
+def _telegram(database_url: str) -> TelegramInput:
     store = MemoryStore(prefix="fuzz-tg:")
     tg_settings = TelegramSettings(
         bot_token=fake_telegram.BOT_TOKEN,
@@ -351,19 +385,19 @@ def _telegram() -> TelegramInput:
         tg_settings,
         store=store,
         replies=Replies.load(),
-        messaging=_messaging(),
+        messaging=_messaging(database_url),
     )
 
 
 @pytest.fixture(scope="module")
-def live_whatsapp() -> Iterator[LiveChannel]:
-    with LiveChannel(_whatsapp) as live:
+def live_whatsapp(fuzz_database: str) -> Iterator[LiveChannel]:
+    with LiveChannel(lambda: _whatsapp(fuzz_database)) as live:
         yield live
 
 
 @pytest.fixture(scope="module")
-def live_telegram() -> Iterator[LiveChannel]:
-    with LiveChannel(_telegram) as live:
+def live_telegram(fuzz_database: str) -> Iterator[LiveChannel]:
+    with LiveChannel(lambda: _telegram(fuzz_database)) as live:
         yield live
 
 

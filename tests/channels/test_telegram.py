@@ -19,6 +19,7 @@ from channels.telegram import TelegramInput, classify_for_outbox, parse_update
 from channels.text import Replies
 from tests.auxil import fake_telegram as tg
 from tests.auxil.fake_telegram import FakeBotApi
+from tests.auxil.fake_whatsapp import JPEG
 from tests.auxil.sanic_app import Served, broken
 from tests.channels.conftest import assert_shared_photo
 
@@ -270,6 +271,7 @@ async def test_photo_location_voice_and_sticker_are_each_answered(
     harness: Harness,
     replies: Replies,
 ) -> None:
+    harness.fake.upload("P9-l", JPEG)
     await harness.post(tg.message_update(photo=tg.photo_sizes("P9")))
     await harness.post(tg.message_update(location={"latitude": -5.1, "longitude": 105.2}))
     await harness.post(

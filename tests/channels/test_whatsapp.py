@@ -98,9 +98,9 @@ def test_location_becomes_share_location_with_coordinates() -> None:
 
 
 def test_image_becomes_share_photo_with_the_media_id_and_caption() -> None:
-    image = {"id": "MEDIA1", "mime_type": "image/jpeg", "sha256": "x", "caption": "jalan rusak"}
+    image = {"id": "1234567", "mime_type": "image/jpeg", "sha256": "x", "caption": "jalan rusak"}
     assert_shared_photo(
-        parse_message(meta.message("image", image=image)), "wa:MEDIA1", "jalan rusak"
+        parse_message(meta.message("image", image=image)), "wa:1234567", "jalan rusak"
     )
 
 
@@ -406,7 +406,7 @@ async def test_rasa_failing_gets_the_resident_an_apology(
 async def test_image_and_location_go_to_rasa(
     harness: Harness,
 ) -> None:
-    image = {"id": "MEDIA7", "mime_type": "image/jpeg", "caption": "sampah menumpuk"}
+    image = {"id": harness.fake.upload(), "mime_type": "image/jpeg", "caption": "sampah menumpuk"}
     await harness.post(
         meta.delivery(
             meta.message("image", image=image, timestamp=NOW),
@@ -417,7 +417,7 @@ async def test_image_and_location_go_to_rasa(
     )
     await harness.settle()
     first, second = harness.agent.handled
-    assert first.text == '/share_photo{"attachment_id": "wa:MEDIA7"}'
+    assert first.text == '/share_photo{"attachment_id": "wa:' + image["id"] + '"}'
     assert first.metadata["tabik"]["attachment"]["caption"] == "sampah menumpuk"
     assert second.text == '/share_location{"latitude": -5.4, "longitude": 105.3}'
 

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from bot.adapters.db import migrate
 from bot.adapters.db.engine import make_engine
 from bot.domain.identity import ChatIdentity
-from bot.services.inbound import InboundQueue, IncomingMessage
+from bot.services.inbound import InboundQueue, IncomingMessage, UnstorableMessage
 from bot.services.outbox import Outbox, UnknownOutboxKind
 from tests.auxil.outbox import Clock
 
@@ -312,3 +312,51 @@ async def test_purging_keeps_what_is_open_failed_or_recent(
     assert await outbox.purge(timedelta(days=8)) == 1
     assert await inbound.counts() == {"processing": 1, "pending": 1}
     assert [i.dedup_key for i in await outbox.list()] == ["s:1"]
+
+
+# --- what PostgreSQL refuses and SQLite keeps; edits (issue 16) --------------------------
+
+
+async def test_nan_nul_and_surrogates_in_a_message_are_stored_on_both_databases(
+    inbound: InboundQueue,
+) -> None:
+    odd = IncomingMessage(
+        sender=ANI,
+        platform_id="wamid.odd",
+        message={"text": "a\x00b\ud800", "sent_at": float("nan"), "n": [float("-inf")]},
+    )
+    assert len(await inbound.accept([odd])) == 1
+    (claimed,) = await inbound.claim(channel="whatsapp", worker="w1")
+    assert claimed.message == {"text": "ab?", "sent_at": None, "n": [None]}
+
+
+@pytest.mark.parametrize(
+    "odd",
+    [
+        IncomingMessage(ChatIdentity("whatsapp", "6" * 129), "wamid.long", {"text": "x"}),
+        IncomingMessage(ANI, "wa:" + "9" * 200, {"text": "x"}),
+        IncomingMessage(ANI, "wa:x\udfff", {"text": "x"}),
+        IncomingMessage(ANI, "wa:a\x00b", {"text": "x"}),
+    ],
+)
+async def test_ids_the_columns_cannot_hold_are_refused_before_the_database(
+    inbound: InboundQueue, odd: IncomingMessage
+) -> None:
+    with pytest.raises(UnstorableMessage):
+        await inbound.accept([odd])
+    assert await inbound.counts() == {}
+
+
+async def test_an_edit_rewrites_its_waiting_original_on_both_databases(
+    inbound: InboundQueue,
+) -> None:
+    await inbound.accept([text(ANI, "wamid.o", "lapor jalan di Natra"), text(ANI, "wamid.n", "x")])
+    edit = IncomingMessage(ANI, "wamid.e", {"text": "lapor jalan di Natar"}, amends="wamid.o")
+    assert await inbound.accept([edit]) == []
+    assert await inbound.accept([edit]) == []  # its redelivery
+    claimed = await inbound.claim(channel="whatsapp", worker="w1")
+    assert [(m.platform_id, m.message["text"]) for m in claimed] == [
+        ("wamid.o", "lapor jalan di Natar")
+    ]
+    late = IncomingMessage(ANI, "wamid.e2", {"text": "sudah diambil"}, amends="wamid.o")
+    assert len(await inbound.accept([late])) == 1  # taken already: a new message

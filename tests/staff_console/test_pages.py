@@ -106,4 +106,13 @@ async def test_photos_are_served_only_to_staff_who_may_see_the_ticket(console, t
     response = await console.client.get(photo)
     assert response.status == 200
     assert response.headers["Content-Type"] == "image/jpeg"
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Content-Security-Policy"] == "default-src 'none'"
     assert await response.read() == b"\xff\xd8\xff\xe0 jpeg"
+
+    # A file that is no JPEG/PNG/WebP under the photo's name is never served.
+    (media / "wa_998877").write_bytes(b'<svg xmlns="http://www.w3.org/2000/svg"/>')
+    assert (await console.client.get(photo)).status == 404
+    (media / "wa_998877").unlink()
+    assert (await console.client.get(photo)).status == 404  # and none is fetched

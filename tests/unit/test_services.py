@@ -168,6 +168,18 @@ async def test_a_draft_with_values_outside_the_vocabulary_is_refused(
     assert await tabik.tickets_of(RESIDENT) == []
 
 
+@pytest.mark.parametrize(
+    "ref", ["wa:../../v21.0/me", "wa:MEDIA", "tg:123", "rest:1", "https://example.org/x.svg"]
+)
+async def test_an_attachment_no_platform_delivered_to_this_chat_is_not_filed(
+    tabik: Tabik, ref: str
+) -> None:
+    photo = Attachment(kind="photo", ref=ref, mime_type="image/jpeg")
+    receipt = await tabik.file_complaint(pothole(attachments=(photo,)), identity=RESIDENT)
+    owner = await tabik.ticket_status(receipt.number, identity=RESIDENT)
+    assert owner.details is not None and owner.details.attachments == 0
+
+
 async def test_the_owner_sees_details_and_history_a_stranger_only_status_and_dates(
     tabik: Tabik,
 ) -> None:

@@ -14,7 +14,7 @@ resident's messages go one at a time, in the order they were stored.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -120,9 +120,9 @@ class MessagingTables:
 
     # ------------------------------------------------------------------ inbound
 
-    def store_inbound(self, values: Mapping[str, Any]) -> int | None:
+    def store_inbound(self, values: Mapping[str, Any], state: str = PENDING) -> int | None:
         """Store one platform message; its row id, or None when it was stored before."""
-        row = dict(values, state=PENDING, attempts=0)
+        row = dict(values, state=state, attempts=0)
         if not self._insert_ignoring(inbound_messages, row, ("channel", "platform_id")):
             return None
         found = self.connection.execute(
@@ -132,6 +132,34 @@ class MessagingTables:
             )
         ).scalar_one()
         return int(found)
+
+    def amend_pending_inbound(
+        self,
+        channel: str,
+        platform_id: str,
+        sender_id: str,
+        amend: Callable[[dict[str, Any]], dict[str, Any]],
+    ) -> bool:
+        """Rewrite the stored message of a sender's message no worker has taken yet;
+        False when there is none (unknown, another sender's, or already taken)."""
+        m = inbound_messages
+        query = select(m.c.id, m.c.message).where(
+            m.c.channel == channel,
+            m.c.platform_id == platform_id,
+            m.c.sender_id == sender_id,
+            m.c.state == PENDING,
+        )
+        if self.dialect == "postgresql":
+            query = query.with_for_update(of=m)  # waits for a claim being taken right now
+        row = self.connection.execute(query).first()
+        if row is None:
+            return False
+        statement = (
+            update(m)
+            .where(m.c.id == row.id, m.c.state == PENDING)
+            .values(message=amend(dict(row.message or {})))
+        )
+        return self._rowcount(statement) == 1
 
     def touch_identity(self, channel: str, account: str, at: datetime, now: datetime) -> None:
         """Record the resident's latest message time (never moving it backwards)."""
