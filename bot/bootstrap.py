@@ -66,6 +66,7 @@ def build_services(
         else create_store(settings.redis_url, prefix=settings.redis_key_prefix),
         knowledge=knowledge,
         providers=providers,
+        handoff_daily_limit=settings.handoff_daily_limit,
     )
     return svc, engine
 

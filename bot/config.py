@@ -149,6 +149,12 @@ class Settings(BaseSettings):
     # unrenewed: how soon another instance takes over a dead one's work.
     inbound_lease: float = Field(60.0, ge=3)
     outbox_lease: float = Field(120.0, ge=3)
+    # Handoffs (docs/console.md): new ones a chat account may open per day; how often a
+    # message to a waiting handoff is acknowledged; how long after an officer's reply
+    # the officer counts as replying (the bot then stays quiet, emergencies aside).
+    handoff_daily_limit: int = Field(5, ge=1)
+    handoff_ack_minutes: float = Field(10.0, ge=0)
+    handoff_active_minutes: float = Field(15.0, ge=0)
 
     # Values for outside systems that tests inject without the environment.
     _extra: dict[str, str] = PrivateAttr(default_factory=dict)

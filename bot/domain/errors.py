@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CircuitOpen",
     "CommodityNotFound",
+    "HandoffLimitReached",
     "HandoffReferenceUnavailable",
     "InvalidDraft",
     "InvalidNik",
@@ -144,6 +145,13 @@ class TicketNumberUnavailable(TabikError):
     """Every generated ticket number collided; the retries are bounded, not endless."""
 
     attempts: int
+
+
+@with_message("{limit} handoffs already asked for today by this chat account")
+class HandoffLimitReached(TabikError):
+    """A chat account asked for an officer more often today than a day allows."""
+
+    limit: int
 
 
 @with_message("no free handoff reference after {attempts} attempts")

@@ -5,10 +5,10 @@ are decided here instead, ahead of them (priority above the RulePolicy, and as a
 "no user" prediction so that even a form's happy path cannot run first):
 
 * An emergency (the model's intent, or its best guess behind a fallback) gets
-  ``action_emergency`` at once. Outside a filing form, an active loop (the
-  two-stage fallback) is then ended the way the form rules end a form. Inside a
-  form the form's own reading decides first (a place name the model reads as an
-  emergency is still the answer), and the form rules end it.
+  ``action_emergency`` at once, then the bot listens. Outside a form, an active
+  loop (the two-stage fallback) is first ended the way the form rules end a form.
+  Inside a form the form's own reading decides first (a place name the model
+  reads as an emergency is still the answer), and the form rules end it.
 * While a handoff is open (the ``handoff_reference`` slot), every message goes to
   ``action_handoff_message``: it reaches the officer, and the action decides
   whether the resident hears an acknowledgement, nothing, or leaves the handoff.
@@ -27,7 +27,7 @@ from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_DEACTIVATE_LOOP_NAME
+from rasa.shared.core.constants import ACTION_DEACTIVATE_LOOP_NAME, ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
@@ -111,7 +111,10 @@ class EmergencyFirstPolicy(Policy):
             if tracker.active_loop_name in domain.form_names:
                 return None  # the form rules end the form
             if last == ACTION_EMERGENCY:
-                return ACTION_DEACTIVATE_LOOP_NAME if tracker.active_loop_name else None
+                # Listening right away: a rescued fallback has no rule to finish its turn.
+                if tracker.active_loop_name:
+                    return ACTION_DEACTIVATE_LOOP_NAME
+                return ACTION_LISTEN_NAME
             if last == ACTION_DEACTIVATE_LOOP_NAME:
                 return ACTION_END_FORM
             if last == ACTION_END_FORM:
