@@ -11,6 +11,7 @@ import logging
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -212,10 +213,13 @@ def handoff_desk() -> HandoffDesk:
                 from bot.adapters.knowledge import load_knowledge
 
                 knowledge = load_knowledge()
+                settings = get_settings()
                 _handoff_desk = HandoffDesk(
                     functools.partial(StaffUnitOfWork, make_session_factory(engine)),
                     tabik,
                     schedule=office_schedule(knowledge),
                     office_hours=office_hours_text(knowledge),
+                    ack_interval=timedelta(minutes=settings.handoff_ack_minutes),
+                    active_window=timedelta(minutes=settings.handoff_active_minutes),
                 )
     return _handoff_desk  # type: ignore[no-any-return]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.domain.identity import ChatIdentity
 from bot.domain.staff import Role
-from tests.auxil.staff import complaint
+from tests.auxil.staff import complaint, resident_says
 
 HAJIMENA = {"kabupaten_kota": "Lampung Selatan", "kecamatan": "Natar", "desa": "Hajimena"}
 
@@ -89,7 +89,7 @@ async def test_handoffs_list_reply_close(console):
     resident = ChatIdentity(channel="whatsapp", account="6281200000009")
     await complaint(console.staff.tabik, account=resident.account, desa="Hajimena")
     opened = await console.staff.handoffs.open(identity=resident, reason="tolong", transcript=[])
-    console.conversations.say(resident.sender_id, "Halo, ada petugas?", console.clock())
+    await resident_says(console.staff.handoffs, resident, opened.reference, "Halo, ada petugas?")
     await console.account("petugas", Role.OFFICER, kabupaten_kota="Lampung Selatan")
     headers = await console.token("petugas")
 
