@@ -173,7 +173,8 @@ async def reply(request: web.Request) -> web.Response:
     {
         BotNotResumed: (
             503,
-            "Tabik belum dapat dilanjutkan untuk warga ini; percakapan tetap terbuka. Coba tutup lagi sebentar lagi.",
+            "Tabik belum dapat dilanjutkan untuk warga ini; percakapan tetap terbuka. "
+            "Coba tutup lagi sebentar lagi.",
         )
     }
 )

@@ -110,6 +110,19 @@ async def test_handoffs_list_reply_close(console):
     assert console.conversations.resumed == [resident.sender_id]
 
 
+async def test_closing_while_rasa_is_down_answers_503_and_stays_open(console):
+    resident = ChatIdentity(channel="whatsapp", account="6281200000010")
+    opened = await console.staff.handoffs.open(identity=resident, reason="tolong", transcript=[])
+    await console.account("petugas", Role.OFFICER)
+    headers = await console.token("petugas")
+    console.conversations.fail = True
+    close = await console.client.post(f"/api/handoffs/{opened.reference}/close", headers=headers)
+    assert close.status == 503
+    assert "tetap terbuka" in (await close.json())["error"]
+    listed = await (await console.client.get("/api/handoffs?state=open", headers=headers)).json()
+    assert opened.reference in {h["reference"] for h in listed["handoffs"]}
+
+
 async def test_only_admins_read_the_audit(console):
     await console.account("petugas", Role.OFFICER)
     await console.account("admin", Role.ADMIN)
