@@ -1,19 +1,26 @@
-"""Handoff to a human officer: records the request with the recent conversation, routes
-it to the officers of the resident's area and pauses the bot until an officer closes it."""
+"""Handoff to a human officer: records the request with the recent conversation and
+routes it to the officers of the resident's area; while it is open, every message of
+the resident goes to the officer (``action_handoff_message``) and the bot says
+little: 112 for an emergency, an acknowledgement now and then, never silence for a
+resident left waiting, nothing while an officer is replying."""
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ConversationPaused, EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.base import identity_of, latest_text
-from bot.domain.errors import TabikError
+from actions import answers
+from actions.base import identity_of, latest_intent, latest_text
+from bot.domain.errors import HandoffLimitReached, TabikError
+from bot.services.handoff_desk import HandoffNotFound, TurnReply
 
 if TYPE_CHECKING:
     from bot.services.handoff_desk import HandoffDesk
@@ -21,6 +28,11 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 TRANSCRIPT_MESSAGES = 20  # about the last ten turns (a resident's message and the reply)
+HANDOFF_SLOT = "handoff_reference"
+ACKNOWLEDGED_SLOT = "handoff_acknowledged_at"
+# "kembali ke bot" read as cancel this surely leaves; below it, a cancel word must be
+# there. Leaving by mistake costs little: the reply says how to ask for an officer again.
+LEAVE_CONFIDENCE = 0.8
 
 
 def _default_desk() -> HandoffDesk:
@@ -71,6 +83,9 @@ class ActionHandoff(Action):
                 reason=latest_text(tracker) or None,
                 transcript=transcript(tracker.events),
             )
+        except HandoffLimitReached as error:
+            dispatcher.utter_message(response="utter_handoff_limit", limit=error.limit)
+            return []
         except (TabikError, OSError):
             logger.exception("handoff for %s not recorded", identity.masked())
             dispatcher.utter_message(response="utter_handoff_failed")
@@ -87,6 +102,84 @@ class ActionHandoff(Action):
                 next_opening=opened.next_opening,
             )
         dispatcher.utter_message(response="utter_handoff_meanwhile")
-        # Paused, Rasa keeps the resident's messages for the officer and predicts
-        # nothing: the bot stays silent until the console resumes the conversation.
-        return [ConversationPaused()]
+        # Not a pause: with the slot set, the policy sends every later message to
+        # action_handoff_message, so an emergency still gets 112 (docs/console.md).
+        return [SlotSet(HANDOFF_SLOT, opened.reference), SlotSet(ACKNOWLEDGED_SLOT, time.time())]
+
+
+def _this_turn(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The events after the resident's latest message."""
+    for index in range(len(events) - 1, -1, -1):
+        if events[index].get("event") == "user":
+            return events[index + 1 :]
+    return []
+
+
+def wants_to_leave(tracker: Tracker) -> bool:
+    """ "batal", "kembali ke bot" or the button: back to the bot. "tidak" is no such thing:
+    it may answer the officer's question."""
+    intent, confidence = latest_intent(tracker)
+    if intent != "cancel":
+        return False
+    text = latest_text(tracker)
+    return text.startswith("/cancel") or confidence >= LEAVE_CONFIDENCE or answers.says_cancel(text)
+
+
+class ActionHandoffMessage(Action):
+    """A resident's message while a handoff is open (the policy runs it for every one)."""
+
+    def name(self) -> str:
+        return "action_handoff_message"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        reference = str(tracker.get_slot(HANDOFF_SLOT) or "")
+        identity = identity_of(tracker)
+        turn = _this_turn(tracker.events)
+        emergency = any(e.get("name") == "action_emergency" for e in turn)
+        said = [str(e["text"]) for e in turn if e.get("event") == "bot" and e.get("text")]
+        stamp = tracker.get_slot(ACKNOWLEDGED_SLOT)
+        acknowledged_at = (
+            datetime.fromtimestamp(float(stamp), timezone.utc) if stamp is not None else None
+        )
+        try:
+            result = await _desk_factory().resident_message(
+                identity=identity,
+                reference=reference,
+                text=latest_text(tracker),
+                bot_lines=said,
+                emergency=emergency,
+                leaving=wants_to_leave(tracker),
+                acknowledged_at=acknowledged_at,
+            )
+        except HandoffNotFound:
+            # Not this resident's (or gone): the bot answers again rather than stay silent.
+            logger.warning("handoff %s of %s not found", reference, identity.masked())
+            dispatcher.utter_message(response="utter_handoff_ended")
+            return [SlotSet(HANDOFF_SLOT, None), SlotSet(ACKNOWLEDGED_SLOT, None)]
+        except Exception:  # whatever failed, the resident must hear something
+            logger.exception("message to handoff %s not kept", reference)
+            if not emergency:
+                dispatcher.utter_message(response="utter_handoff_not_forwarded")
+            return []
+        if result.reply is TurnReply.EMERGENCY:
+            dispatcher.utter_message(response="utter_handoff_emergency_noted")
+            return []
+        if result.reply in (TurnReply.LEFT, TurnReply.ENDED):
+            response = (
+                "utter_handoff_left" if result.reply is TurnReply.LEFT else "utter_handoff_ended"
+            )
+            dispatcher.utter_message(response=response)
+            return [SlotSet(HANDOFF_SLOT, None), SlotSet(ACKNOWLEDGED_SLOT, None)]
+        if result.reply is TurnReply.ACKNOWLEDGE:
+            if result.within_office_hours:
+                dispatcher.utter_message(response="utter_handoff_waiting", reference=reference)
+            else:
+                dispatcher.utter_message(
+                    response="utter_handoff_waiting_after_hours",
+                    reference=reference,
+                    next_opening=result.next_opening,
+                )
+            return [SlotSet(ACKNOWLEDGED_SLOT, time.time())]
+        return []  # an officer is replying, or the resident was told a moment ago

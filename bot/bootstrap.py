@@ -71,6 +71,7 @@ def build_services(
         knowledge=knowledge,
         providers=providers,
         complaints_per_day=settings.complaints_per_day,
+        handoff_daily_limit=settings.handoff_daily_limit,
     )
     return svc, engine
 
@@ -263,10 +264,13 @@ def handoff_desk() -> HandoffDesk:
                 from bot.adapters.knowledge import load_knowledge
 
                 knowledge = load_knowledge()
+                settings = get_settings()
                 _handoff_desk = HandoffDesk(
                     functools.partial(StaffUnitOfWork, make_session_factory(engine)),
                     tabik,
                     schedule=office_schedule(knowledge),
                     office_hours=office_hours_text(knowledge),
+                    ack_interval=timedelta(minutes=settings.handoff_ack_minutes),
+                    active_window=timedelta(minutes=settings.handoff_active_minutes),
                 )
     return _handoff_desk  # type: ignore[no-any-return]

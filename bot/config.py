@@ -172,6 +172,12 @@ class Settings(BaseSettings):
     retention_tickets_days: float = Field(730.0, gt=0)  # finished tickets' personal fields
     # Seconds between two passes of the retention worker in `make serve`.
     retention_interval: float = Field(3600.0, ge=1)
+    # Handoffs (docs/console.md): new ones a chat account may open per day; how often a
+    # message to a waiting handoff is acknowledged; how long after an officer's reply
+    # the officer counts as replying (the bot then stays quiet, emergencies aside).
+    handoff_daily_limit: int = Field(5, ge=1)
+    handoff_ack_minutes: float = Field(10.0, ge=0)
+    handoff_active_minutes: float = Field(15.0, ge=0)
 
     # Values for outside systems that tests inject without the environment.
     _extra: dict[str, str] = PrivateAttr(default_factory=dict)

@@ -22,6 +22,7 @@ from bot.domain.errors import (
     RejectionNeedsReason,
 )
 from bot.domain.staff import StaffAccount
+from bot.services.handoff_desk import BotNotResumed
 from bot.services.messaging import MessageNotSent
 from bot.services.staff_desk import Filing
 from console.app import USER, json_error, queue_query, services
@@ -168,6 +169,15 @@ async def reply(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/handoffs/{reference}/close")
+@refusing(
+    {
+        BotNotResumed: (
+            503,
+            "Tabik belum dapat dilanjutkan untuk warga ini; percakapan tetap terbuka. "
+            "Coba tutup lagi sebentar lagi.",
+        )
+    }
+)
 async def close(request: web.Request) -> web.Response:
     view = await services(request).handoffs.close(_user(request), request.match_info["reference"])
     return web.json_response(view.as_json())

@@ -21,6 +21,7 @@ from bot.domain.errors import (
     RejectionNeedsReason,
 )
 from bot.domain.staff import LoginFailed, LoginThrottled
+from bot.services.handoff_desk import BotNotResumed
 from bot.services.messaging import MessageNotSent
 from bot.services.staff_desk import Filing
 from console.app import SETTINGS, origin, queue_query, services, user_of
@@ -266,7 +267,17 @@ async def reply(request: web.Request) -> web.Response:
 
 async def close(request: web.Request) -> web.Response:
     reference = request.match_info["reference"]
-    await services(request).handoffs.close(user_of(request), reference)
+    try:
+        await services(request).handoffs.close(user_of(request), reference)
+    except BotNotResumed:
+        errors = [
+            {
+                "field": "close",
+                "text": "Tabik belum dapat dilanjutkan untuk warga ini, jadi percakapan tetap "
+                "terbuka. Coba tutup lagi sebentar lagi.",
+            }
+        ]
+        return await handoff(request, errors, status=503)
     raise web.HTTPSeeOther(f"/percakapan/{reference}")
 
 

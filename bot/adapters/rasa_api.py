@@ -1,24 +1,32 @@
-"""Rasa's HTTP API for conversations: read a tracker's messages, resume a paused one.
+"""Rasa's HTTP API for conversations: hand a resident back to the bot after a handoff.
 
-Used by the staff console for live handoffs. ``RASA_API_TOKEN``, when set, goes
-in the ``token`` query parameter as Rasa's ``--auth-token`` expects.
+Used by the staff console when an officer closes a handoff. ``RASA_API_TOKEN``,
+when set, goes in the ``token`` query parameter as Rasa's ``--auth-token``
+expects. Officers read a handoff's messages from the system of record, not from
+here (the handoff list makes no call per row).
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any
+import asyncio
+import logging
 from urllib.parse import quote
 
 import aiohttp
 
 from bot.domain.errors import with_message
 
-__all__ = ["ConversationMessage", "RasaApiError", "RasaConversations"]
+__all__ = ["HANDOFF_SLOTS", "RasaApiError", "RasaConversations"]
 
-TIMEOUT_SECONDS = 10.0
+log = logging.getLogger(__name__)
 
-ConversationMessage = tuple[str, str, datetime]  # (role "user"|"bot", text, at)
+TIMEOUT_SECONDS = 5.0
+# A close waits for the resume; a short outage of Rasa is ridden out, a long one is
+# reported to the officer (the handoff then stays open, see HandoffDesk.close).
+RESUME_ATTEMPTS = 3
+RESUME_BACKOFF_SECONDS = 0.5
+# The slots that mark an open handoff in the tracker (domain.yml); cleared on resume.
+HANDOFF_SLOTS = ("handoff_reference", "handoff_acknowledged_at")
 
 
 @with_message("Rasa answered {status} for {path}")
@@ -28,9 +36,18 @@ class RasaApiError(Exception):
 
 
 class RasaConversations:
-    def __init__(self, base_url: str, token: str | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None = None,
+        *,
+        attempts: int = RESUME_ATTEMPTS,
+        backoff: float = RESUME_BACKOFF_SECONDS,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
+        self.attempts = max(1, attempts)
+        self.backoff = backoff
         self._session: aiohttp.ClientSession | None = None
 
     def _client(self) -> aiohttp.ClientSession:
@@ -51,33 +68,25 @@ class RasaConversations:
     def _path(sender_id: str, suffix: str) -> str:
         return f"/conversations/{quote(sender_id, safe='')}/{suffix}"
 
-    async def messages(self, sender_id: str, *, since: datetime) -> list[ConversationMessage]:
-        """The resident's and the bot's messages at or after ``since``, oldest first."""
-        path = self._path(sender_id, "tracker")
-        async with self._client().get(
-            self.base_url + path, params={**self._params(), "include_events": "ALL"}
-        ) as response:
-            if response.status != 200:
-                raise RasaApiError(response.status, path)
-            tracker: dict[str, Any] = await response.json()
-        cutoff = since.timestamp()
-        found: list[ConversationMessage] = []
-        for event in tracker.get("events") or []:
-            kind, text = event.get("event"), event.get("text")
-            stamp = float(event.get("timestamp") or 0)
-            if kind in ("user", "bot") and text and stamp >= cutoff:
-                at = datetime.fromtimestamp(stamp, timezone.utc)
-                found.append((str(kind), str(text), at))
-        return found
-
     async def resume(self, sender_id: str) -> None:
-        """Let the bot answer the resident again."""
+        """Let the bot answer the resident again; raises when Rasa never took it."""
         path = self._path(sender_id, "tracker/events")
-        # Paused, Rasa predicted nothing after the handoff action; without the
-        # listen the policies would see an unfinished turn and answer nothing.
-        events = [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
-        async with self._client().post(
-            self.base_url + path, params=self._params(), json=events
-        ) as response:
-            if response.status != 200:
-                raise RasaApiError(response.status, path)
+        # Clearing the handoff slots is what hands the resident back; "resume" also
+        # wakes a conversation paused by an older version of the handoff.
+        events = [{"event": "resume"}] + [
+            {"event": "slot", "name": name, "value": None} for name in HANDOFF_SLOTS
+        ]
+        for attempt in range(1, self.attempts + 1):
+            try:
+                async with self._client().post(
+                    self.base_url + path, params=self._params(), json=events
+                ) as response:
+                    if response.status == 200:
+                        return
+                    error: Exception = RasaApiError(response.status, path)
+            except (aiohttp.ClientError, asyncio.TimeoutError) as failure:
+                error = failure
+            if attempt == self.attempts:
+                raise error
+            log.warning("resume attempt %d failed: %s", attempt, error)
+            await asyncio.sleep(self.backoff * attempt)

@@ -34,6 +34,7 @@ __all__ = [
     "CircuitOpen",
     "CommodityNotFound",
     "DailyLimitReached",
+    "HandoffLimitReached",
     "HandoffReferenceUnavailable",
     "InvalidDraft",
     "InvalidNik",
@@ -161,6 +162,13 @@ class TicketNumberUnavailable(TabikError):
     """Every generated ticket number collided; the retries are bounded, not endless."""
 
     attempts: int
+
+
+@with_message("{limit} handoffs already asked for today by this chat account")
+class HandoffLimitReached(TabikError):
+    """A chat account asked for an officer more often today than a day allows."""
+
+    limit: int
 
 
 @with_message("no free handoff reference after {attempts} attempts")

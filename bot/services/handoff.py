@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from bot.adapters.db.repository import DuplicateKey
 from bot.domain import tickets
-from bot.domain.errors import HandoffReferenceUnavailable
+from bot.domain.errors import HandoffLimitReached, HandoffReferenceUnavailable
 from bot.domain.identity import ChatIdentity
 from bot.domain.model import HandoffRequest
 from bot.domain.office_hours import WIB, OfficeSchedule
@@ -26,12 +26,14 @@ from bot.services.views import HandoffReceipt
 log = logging.getLogger(__name__)
 
 HANDOFF_PREFIX = "CS"
+DAILY_HANDOFF_LIMIT = 5  # per chat account and day (WIB); settings may change it
 
 
 @dataclass(eq=False, kw_only=True)
 class Handoffs(UnitOfWorkService):
     # From the knowledge base (offices.yml), the one place the hours are written.
     office_hours: OfficeSchedule | None
+    daily_limit: int = DAILY_HANDOFF_LIMIT
 
     async def request_handoff(
         self,
@@ -57,6 +59,11 @@ class Handoffs(UnitOfWorkService):
             now = self.clock()
             account = chat_account(uow, identity, now)
             assert account.id is not None
+            # A day is the resident's day: counted from midnight in Lampung (WIB).
+            midnight = now.astimezone(WIB).replace(hour=0, minute=0, second=0, microsecond=0)
+            if uow.handoffs.count_opened_since(account.id, midnight) >= self.daily_limit:
+                log.info("handoff refused for %s: daily limit reached", identity.masked())
+                raise HandoffLimitReached(self.daily_limit)
             for attempt in range(1, MAX_NUMBER_ATTEMPTS + 1):
                 suffix = "".join(secrets.choice(tickets.ALPHABET) for _ in range(4))
                 reference = f"{HANDOFF_PREFIX}-{now.astimezone(WIB):%y%m%d}-{suffix}"

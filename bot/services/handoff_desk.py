@@ -2,47 +2,89 @@
 
 Opening a handoff records it (``Tabik.request_handoff``) and routes it to the
 area of the resident's latest ticket (the province when there is none); the
-action then pauses the conversation in Rasa, so the bot stays silent. Officers
-read the resident's messages from Rasa's tracker, reply through the messaging
-port, and close the handoff, which resumes the conversation.
+action then marks the conversation as handed off (a slot in Rasa), so every
+later message comes to :meth:`HandoffDesk.resident_message`: it is kept with the
+handoff for the officer, and the desk says whether the resident hears an
+acknowledgement (at most once per ``ack_interval``, never while an officer is
+replying), nothing, or leaves the handoff. An emergency always gets 112 from the
+bot first and is marked for the officer. Officers read a handoff from the system
+of record, reply through the messaging port, and close it: the bot is resumed in
+Rasa first, so a handoff is never recorded closed while the bot stays silent.
 """
 
 from __future__ import annotations
 
 import asyncio
+import enum
 import logging
 from dataclasses import KW_ONLY, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from bot.adapters.db.staff_repository import HandoffRow
-from bot.domain.errors import InvalidDraft
+from bot.adapters.db.staff_repository import HandoffMessageRow, HandoffRow, ReplyRow
+from bot.domain.errors import InvalidDraft, with_message
 from bot.domain.identity import ChatIdentity
 from bot.domain.model import AuditEntry, HandoffStatus
 from bot.domain.office_hours import WIB
-from bot.domain.staff import Area, StaffAccount
+from bot.domain.staff import Area, Role, StaffAccount
 from bot.services.messaging import STAFF_KIND, MessageNotSent, Messenger, StaffSide
 from bot.services.shared import NotFound
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Conversations", "HandoffDesk", "HandoffNotFound", "HandoffOpened", "HandoffView"]
+__all__ = [
+    "BotNotResumed",
+    "Conversations",
+    "HandoffDesk",
+    "HandoffNotFound",
+    "HandoffOpened",
+    "HandoffTurn",
+    "HandoffView",
+    "TurnReply",
+]
 
 HANDOFF_LIST_LIMIT = 100
+ACK_INTERVAL = timedelta(minutes=10)
+ACTIVE_WINDOW = timedelta(minutes=15)
 REPLY_MAX_CHARS = 2000
 DAY_WORDS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 
 
 class Conversations(Protocol):
-    async def messages(self, sender_id: str, *, since: datetime) -> list[Any]: ...
-
-    async def resume(self, sender_id: str) -> None: ...
+    async def resume(self, sender_id: str) -> None:
+        """Let the bot answer this resident again; raises when Rasa did not take it."""
 
 
 class HandoffNotFound(NotFound):
     """No handoff with this reference for this user (outside the area counts as none)."""
 
     what = "handoff"
+
+
+@with_message("handoff {reference} stays open: the bot could not be resumed ({reason})")
+class BotNotResumed(Exception):
+    """Rasa did not take the resume; the handoff is left open so the resident is not stranded."""
+
+    reference: str
+    reason: str
+
+
+class TurnReply(str, enum.Enum):
+    """What the bot says to a resident's message during a handoff."""
+
+    ACKNOWLEDGE = "acknowledge"  # "your message is with the officer" (now and then)
+    QUIET = "quiet"  # an officer is replying, or the resident was told recently
+    EMERGENCY = "emergency"  # 112 was said; the officer was told too
+    LEFT = "left"  # the resident went back to the bot; the handoff is closed
+    ENDED = "ended"  # the handoff was already closed: the bot answers again
+
+
+@dataclass(frozen=True)
+class HandoffTurn:
+    reply: TurnReply
+    reference: str
+    within_office_hours: bool
+    next_opening: str  # "Senin, 08.00 WIB"
 
 
 @dataclass(frozen=True)
@@ -64,8 +106,9 @@ class HandoffView:
     reason: str | None
     transcript: list[dict[str, str]]  # the conversation before the request
     messages: list[dict[str, str]]  # since: {"from": "resident"|"bot"|"staff:…", "text", "at"}
-    messages_unavailable: bool  # Rasa could not be asked (the page says so)
+    messages_unavailable: bool  # kept for the page; messages come from the system of record
     closed_by: str | None
+    emergency: bool = False  # the resident reported an emergency during the handoff
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -75,6 +118,7 @@ class HandoffView:
             "state": self.state,
             "messages": self.messages,
             "messages_unavailable": self.messages_unavailable,
+            "emergency": self.emergency,
         }
 
 
@@ -84,6 +128,8 @@ class HandoffDesk(StaffSide):
     office_hours: str = ""  # for display, from the knowledge base
     messenger: Messenger | None = None  # officers' replies; the action server has none
     conversations: Conversations | None = None
+    ack_interval: timedelta = ACK_INTERVAL
+    active_window: timedelta = ACTIVE_WINDOW
 
     # ------------------------------------------------------ resident's side
 
@@ -95,13 +141,100 @@ class HandoffDesk(StaffSide):
         )
         area = await asyncio.to_thread(self._route, identity, receipt.reference)
         log.info("handoff %s routed to %s", receipt.reference, area.label())
-        opening = self.schedule.next_opening(receipt.created_at).astimezone(WIB)
         return HandoffOpened(
             reference=receipt.reference,
             within_office_hours=self.schedule.is_open(receipt.created_at),
-            next_opening=f"{DAY_WORDS[opening.weekday()]}, {opening:%H.%M} WIB",
+            next_opening=self._next_opening(receipt.created_at),
             office_hours=self.office_hours,
         )
+
+    def _next_opening(self, at: datetime) -> str:
+        opening = self.schedule.next_opening(at).astimezone(WIB)
+        return f"{DAY_WORDS[opening.weekday()]}, {opening:%H.%M} WIB"
+
+    async def resident_message(
+        self,
+        *,
+        identity: ChatIdentity,
+        reference: str,
+        text: str,
+        bot_lines: list[str],
+        emergency: bool,
+        leaving: bool,
+        acknowledged_at: datetime | None,
+    ) -> HandoffTurn:
+        """Keep a resident's message (and the bot's answer, e.g. 112) with the handoff for
+        the officer, and say what the resident hears. Leaving closes the handoff; an
+        emergency never does (the officer must see it)."""
+        return await asyncio.to_thread(
+            self._resident_message,
+            identity,
+            reference,
+            text,
+            list(bot_lines),
+            emergency,
+            leaving,
+            acknowledged_at,
+        )
+
+    def _resident_message(
+        self,
+        identity: ChatIdentity,
+        reference: str,
+        text: str,
+        bot_lines: list[str],
+        emergency: bool,
+        leaving: bool,
+        acknowledged_at: datetime | None,
+    ) -> HandoffTurn:
+        with self.uow_factory() as uow:
+            now = self.clock()
+            row = uow.staff.handoff(reference)
+            if row is None or (row.channel, row.account) != (identity.channel, identity.account):
+                raise HandoffNotFound(reference)
+
+            def turn(reply: TurnReply) -> HandoffTurn:
+                return HandoffTurn(
+                    reply=reply,
+                    reference=row.reference,
+                    within_office_hours=self.schedule.is_open(now),
+                    next_opening=self._next_opening(now),
+                )
+
+            if row.status is not HandoffStatus.OPEN:
+                return turn(TurnReply.ENDED)
+            if text:
+                uow.staff.add_handoff_message(row.id, "resident", text, now, emergency=emergency)
+            for line in bot_lines:
+                uow.staff.add_handoff_message(row.id, "bot", line, now, emergency=emergency)
+            account = uow.identities.get(identity.channel, identity.account)
+            actor = f"identity:{account.id if account is not None else '?'}"
+            if emergency:
+                audit_entry = "handoff.emergency"
+            elif leaving:
+                uow.staff.close_handoff(row, "resident", now)
+                audit_entry = "handoff.left"
+            else:
+                audit_entry = ""
+            if audit_entry:
+                uow.audit.add(
+                    AuditEntry(
+                        actor=actor, action=audit_entry, subject=row.reference, created_at=now
+                    )
+                )
+            replied_at = uow.staff.latest_reply_at(row.id)
+            uow.commit()
+        if emergency:
+            log.warning("handoff %s: emergency reported by %s", row.reference, identity.masked())
+            return turn(TurnReply.EMERGENCY)
+        if leaving:
+            log.info("handoff %s left by %s", row.reference, identity.masked())
+            return turn(TurnReply.LEFT)
+        if replied_at is not None and now - replied_at < self.active_window:
+            return turn(TurnReply.QUIET)
+        if acknowledged_at is not None and now - acknowledged_at < self.ack_interval:
+            return turn(TurnReply.QUIET)
+        return turn(TurnReply.ACKNOWLEDGE)
 
     def _route(self, identity: ChatIdentity, reference: str) -> Area:
         with self.uow_factory() as uow:
@@ -125,13 +258,21 @@ class HandoffDesk(StaffSide):
         self, user: StaffAccount, *, state: str | None = "open"
     ) -> list[HandoffView]:
         status = HandoffStatus(state) if state else None
-        rows = await asyncio.to_thread(self._rows, user, status)
-        return [await self._view(row) for row in rows]
+        return await asyncio.to_thread(self._list, user, status)
 
-    def _rows(self, user: StaffAccount, status: HandoffStatus | None) -> list[HandoffRow]:
+    def _list(self, user: StaffAccount, status: HandoffStatus | None) -> list[HandoffView]:
+        if not user.active or user.role is Role.VILLAGE:
+            return []
+        # Filtered in the query: an officer's own handoffs are never pushed out of
+        # the limit by another area's (admins and province officers see them all).
+        region = None if user.role is Role.ADMIN else user.kabupaten_kota
         with self.uow_factory() as uow:
-            rows = uow.staff.handoffs(status, limit=HANDOFF_LIST_LIMIT)
-        return [row for row in rows if user.may_answer_handoffs_of(row.area)]
+            rows = uow.staff.handoffs(status, limit=HANDOFF_LIST_LIMIT, kabupaten_kota=region)
+            rows = [row for row in rows if user.may_answer_handoffs_of(row.area)]
+            return [
+                self._view_of(row, uow.staff.handoff_messages(row.id), uow.staff.replies(row.id))
+                for row in rows
+            ]
 
     async def handoff(self, user: StaffAccount, reference: str) -> HandoffView:
         return await self._view(await asyncio.to_thread(self._row, user, reference))
@@ -144,26 +285,32 @@ class HandoffDesk(StaffSide):
         return row
 
     async def _view(self, row: HandoffRow) -> HandoffView:
+        return await asyncio.to_thread(self._read_view, row)
+
+    def _read_view(self, row: HandoffRow) -> HandoffView:
+        with self.uow_factory() as uow:
+            return self._view_of(row, uow.staff.handoff_messages(row.id), uow.staff.replies(row.id))
+
+    @staticmethod
+    def _view_of(
+        row: HandoffRow, said: list[HandoffMessageRow], replies: list[ReplyRow]
+    ) -> HandoffView:
         identity = ChatIdentity(channel=row.channel, account=row.account)
-        lines: list[tuple[datetime, dict[str, str]]] = []
-        unavailable = False
-        if self.conversations is not None:
-            try:
-                for role, text, at in await self.conversations.messages(
-                    identity.sender_id, since=row.created_at
-                ):
-                    who = "resident" if role == "user" else "bot"
-                    lines.append((at, {"from": who, "text": text, "at": at.isoformat()}))
-            except Exception as error:
-                log.warning("handoff %s: messages not read from Rasa: %s", row.reference, error)
-                unavailable = True
-        else:
-            unavailable = True
-        replies = await asyncio.to_thread(self._replies, row.id)
-        for reply in replies:
+        lines: list[tuple[datetime, int, dict[str, Any]]] = []
+        for order, message in enumerate(said):
+            line: dict[str, Any] = {
+                "from": message.author,
+                "text": message.text,
+                "at": message.created_at.isoformat(),
+            }
+            if message.emergency:
+                line["emergency"] = True
+            lines.append((message.created_at, order, line))
+        for order, reply in enumerate(replies, start=len(said)):
             lines.append(
                 (
                     reply.created_at,
+                    order,
                     {
                         "from": f"staff:{reply.username}",
                         "text": reply.text,
@@ -171,7 +318,7 @@ class HandoffDesk(StaffSide):
                     },
                 )
             )
-        lines.sort(key=lambda line: line[0])
+        lines.sort(key=lambda line: (line[0], line[1]))
         return HandoffView(
             reference=row.reference,
             sender=identity.sender_id,
@@ -181,14 +328,11 @@ class HandoffDesk(StaffSide):
             area=row.area,
             reason=row.reason,
             transcript=row.transcript,
-            messages=[line for _, line in lines],
-            messages_unavailable=unavailable,
+            messages=[line for _, _, line in lines],
+            messages_unavailable=False,
             closed_by=row.closed_by,
+            emergency=any(message.emergency for message in said),
         )
-
-    def _replies(self, handoff_id: int) -> list[Any]:
-        with self.uow_factory() as uow:
-            return uow.staff.replies(handoff_id)
 
     async def reply(self, user: StaffAccount, reference: str, text: str) -> HandoffView:
         """Send the officer's text to the resident on their channel."""
@@ -226,13 +370,22 @@ class HandoffDesk(StaffSide):
             return len(uow.staff.replies(row.id))
 
     async def close(self, user: StaffAccount, reference: str) -> HandoffView:
-        """Hand the resident back to the bot (resume in Rasa) and tell them."""
+        """Hand the resident back to the bot (resume in Rasa) and tell them.
+
+        The bot is resumed first: when Rasa does not take it, :class:`BotNotResumed`
+        is raised and the handoff stays open (the officer may try again), rather
+        than being recorded closed with the bot still silent for the resident.
+        """
         row = await asyncio.to_thread(self._row, user, reference)
         if row.status is HandoffStatus.OPEN:
-            await asyncio.to_thread(self._close, user, row)
             identity = ChatIdentity(channel=row.channel, account=row.account)
             if self.conversations is not None:
-                await self.conversations.resume(identity.sender_id)
+                try:
+                    await self.conversations.resume(identity.sender_id)
+                except Exception as error:
+                    log.warning("handoff %s: bot not resumed: %s", row.reference, error)
+                    raise BotNotResumed(row.reference, type(error).__name__) from error
+            await asyncio.to_thread(self._close, user, row)
             if self.messenger is not None:
                 try:
                     await self.messenger.enqueue(

@@ -12,7 +12,7 @@ from bot.adapters.kv import KeyValueStore
 from bot.domain import tickets
 from bot.domain.knowledge import KnowledgeBase
 from bot.services.filing import Filing
-from bot.services.handoff import Handoffs
+from bot.services.handoff import DAILY_HANDOFF_LIMIT, Handoffs
 from bot.services.information import Information
 from bot.services.limits import DEFAULT_COMPLAINTS_PER_DAY, DailyLimit
 from bot.services.lookups import LOOKUP_MISS_LIMIT, LOOKUP_WINDOW_SECONDS, Lookups
@@ -49,6 +49,7 @@ class Tabik:
         lookup_miss_limit: int = LOOKUP_MISS_LIMIT,
         lookup_window_seconds: float = LOOKUP_WINDOW_SECONDS,
         complaints_per_day: int | None = DEFAULT_COMPLAINTS_PER_DAY,
+        handoff_daily_limit: int = DAILY_HANDOFF_LIMIT,
     ) -> None:
         self.uow_factory = uow_factory
         self.filing = Filing(
@@ -70,6 +71,7 @@ class Tabik:
         self.handoffs = Handoffs(
             uow_factory,
             office_hours=knowledge.office_schedule if knowledge is not None else None,
+            daily_limit=handoff_daily_limit,
             clock=clock,
         )
         self.information = Information(knowledge)

@@ -1,63 +1,60 @@
-"""Rasa's conversation API as the console uses it: read since a moment, resume with a listen."""
+"""Rasa's conversation API as the console uses it: resume clears the handoff, retrying."""
 
 from __future__ import annotations
-
-from datetime import datetime, timezone
 
 from aiohttp import web
 
 from bot.adapters.rasa_api import RasaApiError, RasaConversations
 
 
-async def test_messages_since_and_resume(aiohttp_server):
-    seen: list[tuple[str, str, dict, object]] = []
-
-    async def tracker(request: web.Request) -> web.Response:
-        seen.append(("GET", request.match_info["id"], dict(request.query), None))
-        return web.json_response(
-            {
-                "events": [
-                    {"event": "user", "text": "sebelum", "timestamp": 100.0},
-                    {"event": "user", "text": "halo petugas", "timestamp": 200.0},
-                    {"event": "action", "name": "action_listen", "timestamp": 201.0},
-                    {"event": "bot", "text": "Baik.", "timestamp": 202.0},
-                ]
-            }
-        )
-
+def _app(answers: list[int], seen: list[tuple[str, dict, object]]) -> web.Application:
     async def events(request: web.Request) -> web.Response:
-        seen.append(("POST", request.match_info["id"], dict(request.query), await request.json()))
-        return web.json_response({})
+        seen.append((request.match_info["id"], dict(request.query), await request.json()))
+        return web.json_response({}, status=answers.pop(0) if answers else 200)
 
     app = web.Application()
-    app.router.add_get("/conversations/{id}/tracker", tracker)
     app.router.add_post("/conversations/{id}/tracker/events", events)
-    server = await aiohttp_server(app)
+    return app
+
+
+async def test_resume_clears_the_handoff_slots(aiohttp_server):
+    seen: list[tuple[str, dict, object]] = []
+    server = await aiohttp_server(_app([], seen))
     rasa = RasaConversations(str(server.make_url("")), token="rahasia")
     try:
-        since = datetime.fromtimestamp(150.0, timezone.utc)
-        found = await rasa.messages("wa:6281234", since=since)
         await rasa.resume("wa:6281234")
     finally:
         await rasa.close()
 
-    assert [(role, text) for role, text, _ in found] == [("user", "halo petugas"), ("bot", "Baik.")]
-    assert seen[0][1] == "wa:6281234" and seen[0][2]["token"] == "rahasia"
-    assert seen[1][3] == [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
+    assert seen[0][0] == "wa:6281234" and seen[0][1]["token"] == "rahasia"
+    assert seen[0][2] == [
+        {"event": "resume"},
+        {"event": "slot", "name": "handoff_reference", "value": None},
+        {"event": "slot", "name": "handoff_acknowledged_at", "value": None},
+    ]
+
+
+async def test_a_short_outage_is_retried(aiohttp_server):
+    seen: list[tuple[str, dict, object]] = []
+    server = await aiohttp_server(_app([503, 200], seen))
+    rasa = RasaConversations(str(server.make_url("")), backoff=0.01)
+    try:
+        await rasa.resume("wa:1")
+    finally:
+        await rasa.close()
+    assert len(seen) == 2
 
 
 async def test_a_refusal_is_an_error_with_its_status(aiohttp_server):
-    app = web.Application()
-    app.router.add_get(
-        "/conversations/{id}/tracker", lambda request: web.json_response({}, status=401)
-    )
-    server = await aiohttp_server(app)
-    rasa = RasaConversations(str(server.make_url("")))
+    seen: list[tuple[str, dict, object]] = []
+    server = await aiohttp_server(_app([401, 401, 401], seen))
+    rasa = RasaConversations(str(server.make_url("")), backoff=0.01)
     try:
-        await rasa.messages("wa:1", since=datetime.now(timezone.utc))
+        await rasa.resume("wa:1")
     except RasaApiError as error:
         assert error.status == 401
     else:
         raise AssertionError("a 401 must raise")
     finally:
         await rasa.close()
+    assert len(seen) == 3

@@ -16,6 +16,7 @@ from bot.adapters.db.uow import SqlAlchemyUnitOfWork
 from bot.adapters.kv import KeyValueStore, MemoryStore
 from bot.bootstrap import StaffServices, assemble_staff_services
 from bot.domain.identity import ChatIdentity
+from bot.services.handoff_desk import HandoffDesk, HandoffTurn
 from bot.services.outbox import BotMessages
 from bot.services.tabik import Tabik
 from bot.services.views import ComplaintDraft
@@ -67,22 +68,38 @@ class FakeMessenger:
 
 @dataclass
 class FakeConversations:
-    """Rasa's conversations in memory: messages per sender id, and which were resumed."""
+    """Rasa's conversation API in memory: which residents were resumed; ``fail`` makes it down."""
 
-    messages_by_sender: dict[str, list[tuple[str, str, datetime]]] = field(default_factory=dict)
     resumed: list[str] = field(default_factory=list)
     fail: bool = False
 
-    def say(self, sender_id: str, text: str, at: datetime) -> None:
-        self.messages_by_sender.setdefault(sender_id, []).append(("user", text, at))
-
-    async def messages(self, sender_id: str, *, since: datetime) -> list[Any]:
+    async def resume(self, sender_id: str) -> None:
         if self.fail:
             raise ConnectionError("Rasa is down")
-        return [m for m in self.messages_by_sender.get(sender_id, []) if m[2] >= since]
-
-    async def resume(self, sender_id: str) -> None:
         self.resumed.append(sender_id)
+
+
+async def resident_says(
+    desk: HandoffDesk,
+    identity: ChatIdentity,
+    reference: str,
+    text: str,
+    *,
+    emergency: bool = False,
+    bot_lines: tuple[str, ...] = (),
+    leaving: bool = False,
+    acknowledged_at: datetime | None = None,
+) -> HandoffTurn:
+    """A resident's message to an open handoff, as action_handoff_message passes it on."""
+    return await desk.resident_message(
+        identity=identity,
+        reference=reference,
+        text=text,
+        bot_lines=list(bot_lines),
+        emergency=emergency,
+        leaving=leaving,
+        acknowledged_at=acknowledged_at,
+    )
 
 
 def build(

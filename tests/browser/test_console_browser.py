@@ -9,7 +9,7 @@ from bot.bootstrap import build_outbox
 from bot.domain.identity import ChatIdentity
 from bot.workers.notifier import Notifier, reachable_channels
 from tests.auxil.outbox_delivery import deliver_pending
-from tests.auxil.staff import PASSWORD, complaint
+from tests.auxil.staff import PASSWORD, complaint, resident_says
 from tests.browser.conftest import LiveConsole, screenshot
 
 RESIDENT = "6281211112222"
@@ -99,8 +99,10 @@ def test_an_officer_answers_a_handoff(page, live):
         )
     )
     live.run(asyncio.sleep(0.01))
-    live.conversations.say(
-        resident.sender_id, "Sudah dua minggu belum ada perbaikan", live.staff.tabik.filing.clock()
+    live.run(
+        resident_says(
+            live.staff.handoffs, resident, opened.reference, "Sudah dua minggu belum ada perbaikan"
+        )
     )
 
     login(page, live, "kuncian")  # Metro: not this resident's area

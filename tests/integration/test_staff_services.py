@@ -10,6 +10,7 @@ import pytest
 
 from bot.adapters.db.engine import make_engine
 from bot.domain.errors import (
+    HandoffLimitReached,
     InvalidDraft,
     InvalidTransition,
     NotAuthorised,
@@ -18,7 +19,8 @@ from bot.domain.errors import (
 )
 from bot.domain.identity import ChatIdentity
 from bot.domain.staff import LoginFailed, LoginThrottled, Role, StaffAccount
-from bot.services.handoff_desk import HandoffNotFound
+from bot.services import handoff_desk
+from bot.services.handoff_desk import BotNotResumed, HandoffNotFound, TurnReply
 from bot.services.outbox import Outbox
 from bot.services.staff_desk import Filing, QueueQuery
 from tests.auxil.staff import (
@@ -27,6 +29,7 @@ from tests.auxil.staff import (
     FakeMessenger,
     build,
     complaint,
+    resident_says,
     unique,
 )
 
@@ -304,7 +307,9 @@ async def test_handoffs_are_routed_to_the_area_of_the_latest_ticket(
     assert province_only.reference in {h.reference for h in await staff.handoffs.handoffs(province)}
 
     clock.advance(minutes=1)
-    conversations.say(resident.sender_id, "Jalan di depan rumah saya longsor", clock())
+    await resident_says(
+        staff.handoffs, resident, opened.reference, "Jalan di depan rumah saya longsor"
+    )
     view = await staff.handoffs.reply(pesawaran, opened.reference, "Baik, kami cek hari ini.")
     assert [m["from"] for m in view.messages] == ["resident", f"staff:{pesawaran.username}"]
     assert messenger.texts_to(account) == ["Petugas: Baik, kami cek hari ini."]
@@ -315,6 +320,140 @@ async def test_handoffs_are_routed_to_the_area_of_the_latest_ticket(
     assert "selesai" in messenger.texts_to(account)[-1]
     with pytest.raises(HandoffNotFound):
         await staff.handoffs.reply(pesawaran, opened.reference, "lagi")
+
+
+async def test_a_waiting_handoff_acknowledges_now_and_then_and_keeps_every_message(
+    staff, clock, conversations
+):
+    resident = ChatIdentity(channel="whatsapp", account=unique("62812"))
+    opened = await staff.handoffs.open(identity=resident, reason="petugas", transcript=[])
+    officer = await add(staff, Role.OFFICER)
+
+    first = await resident_says(staff.handoffs, resident, opened.reference, "halo pak?")
+    assert first.reply is TurnReply.ACKNOWLEDGE and first.within_office_hours
+    told = clock()
+    clock.advance(minutes=2)
+    again = await resident_says(
+        staff.handoffs, resident, opened.reference, "pak??", acknowledged_at=told
+    )
+    assert again.reply is TurnReply.QUIET  # told two minutes ago: not on every message
+    clock.advance(minutes=9)
+    later = await resident_says(
+        staff.handoffs, resident, opened.reference, "masih ada?", acknowledged_at=told
+    )
+    assert later.reply is TurnReply.ACKNOWLEDGE
+
+    await staff.handoffs.reply(officer, opened.reference, "Ya, saya di sini.")
+    clock.advance(minutes=1)
+    replying = await resident_says(staff.handoffs, resident, opened.reference, "jalannya rusak")
+    assert replying.reply is TurnReply.QUIET  # an officer is answering: the bot keeps out
+    clock.advance(minutes=20)
+    idle = await resident_says(staff.handoffs, resident, opened.reference, "pak?")
+    assert idle.reply is TurnReply.ACKNOWLEDGE
+
+    view = await staff.handoffs.handoff(officer, opened.reference)
+    assert [m["text"] for m in view.messages if m["from"] == "resident"] == [
+        "halo pak?",
+        "pak??",
+        "masih ada?",
+        "jalannya rusak",
+        "pak?",
+    ]
+    assert view.messages[3]["from"] == f"staff:{officer.username}"
+    assert not view.emergency
+
+
+async def test_an_emergency_in_a_handoff_is_marked_for_the_officer(staff, clock):
+    resident = ChatIdentity(channel="whatsapp", account=unique("62812"))
+    opened = await staff.handoffs.open(identity=resident, reason="petugas", transcript=[])
+    turn = await resident_says(
+        staff.handoffs,
+        resident,
+        opened.reference,
+        "rumah sy kebakaran",
+        emergency=True,
+        bot_lines=("Dalam keadaan darurat, segera telepon 112",),
+        leaving=True,  # "tolong batal, rumah kebakaran": the officer must still see it
+    )
+    assert turn.reply is TurnReply.EMERGENCY
+    officer = await add(staff, Role.OFFICER)
+    [listed] = [
+        h for h in await staff.handoffs.handoffs(officer) if h.reference == opened.reference
+    ]
+    assert listed.state == "open" and listed.emergency
+    assert listed.as_json()["emergency"] is True
+    assert [(m["from"], m.get("emergency")) for m in listed.messages] == [
+        ("resident", True),
+        ("bot", True),
+    ]
+    assert "112" in listed.messages[1]["text"]
+
+
+async def test_the_resident_leaves_a_handoff_and_the_bot_answers_again(staff, clock):
+    resident = ChatIdentity(channel="whatsapp", account=unique("62812"))
+    opened = await staff.handoffs.open(identity=resident, reason="petugas", transcript=[])
+    left = await resident_says(
+        staff.handoffs, resident, opened.reference, "kembali ke bot", leaving=True
+    )
+    assert left.reply is TurnReply.LEFT
+    officer = await add(staff, Role.OFFICER)
+    view = await staff.handoffs.handoff(officer, opened.reference)
+    assert view.state == "closed" and view.closed_by == "resident"
+    after = await resident_says(staff.handoffs, resident, opened.reference, "halo")
+    assert after.reply is TurnReply.ENDED
+    stranger = ChatIdentity(channel="whatsapp", account=unique("62813"))
+    with pytest.raises(HandoffNotFound):
+        await resident_says(staff.handoffs, stranger, opened.reference, "halo")
+
+
+async def test_closing_while_rasa_is_down_keeps_the_handoff_open(staff, conversations, messenger):
+    resident = ChatIdentity(channel="whatsapp", account=unique("62812"))
+    opened = await staff.handoffs.open(identity=resident, reason="petugas", transcript=[])
+    officer = await add(staff, Role.OFFICER)
+    conversations.fail = True
+    with pytest.raises(BotNotResumed):
+        await staff.handoffs.close(officer, opened.reference)
+    view = await staff.handoffs.handoff(officer, opened.reference)
+    assert view.state == "open"  # never recorded closed with the bot still silent
+    assert messenger.texts_to(resident.account) == []
+    conversations.fail = False
+    closed = await staff.handoffs.close(officer, opened.reference)
+    assert closed.state == "closed" and conversations.resumed == [resident.sender_id]
+
+
+async def test_the_handoff_list_filters_by_area_before_the_limit(staff, clock, monkeypatch):
+    monkeypatch.setattr(handoff_desk, "HANDOFF_LIST_LIMIT", 2)
+    account = unique("62812")
+    await complaint(staff.tabik, account=account, desa=unique("Desa"), kabupaten_kota="Mesuji")
+    mine = await staff.handoffs.open(
+        identity=ChatIdentity(channel="whatsapp", account=account), reason=None, transcript=[]
+    )
+    for _ in range(3):  # newer handoffs elsewhere (the province's)
+        clock.advance(minutes=1)
+        await staff.handoffs.open(
+            identity=ChatIdentity(channel="whatsapp", account=unique("62899")),
+            reason=None,
+            transcript=[],
+        )
+    mesuji = await add(staff, Role.OFFICER, kabupaten_kota="Mesuji")
+    assert [h.reference for h in await staff.handoffs.handoffs(mesuji)] == [mine.reference]
+    village = await add(
+        staff, Role.VILLAGE, kabupaten_kota="Mesuji", kecamatan="Mesuji", desa="Wiralaga"
+    )
+    assert await staff.handoffs.handoffs(village) == []
+
+
+async def test_a_chat_account_opens_at_most_five_handoffs_a_day(staff, clock):
+    resident = ChatIdentity(channel="whatsapp", account=unique("62812"))
+    for _ in range(5):
+        await staff.handoffs.open(identity=resident, reason=None, transcript=[])
+    with pytest.raises(HandoffLimitReached) as refused:
+        await staff.handoffs.open(identity=resident, reason=None, transcript=[])
+    assert refused.value.limit == 5
+    other = ChatIdentity(channel="whatsapp", account=unique("62812"))
+    await staff.handoffs.open(identity=other, reason=None, transcript=[])  # per account
+    clock.advance(days=1)
+    await staff.handoffs.open(identity=resident, reason=None, transcript=[])  # a new day
 
 
 async def test_after_office_hours_the_resident_is_told_when(staff, clock):

@@ -58,3 +58,34 @@ def test_a_bare_menu_number_is_the_menu_entry(nlu_parser: ModelParser) -> None:
 def test_hostile_input_parses(nlu_parser: ModelParser, text: str) -> None:
     [prediction] = nlu_parser.parse_all([text])
     assert prediction.intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tabik pun, bapak sy dipatok ular pas nyabit rumput, kakinya bengkak, puskesmas jauh",
+        "kulo nuwun, mbah kakung tiba2 ambruk di kamar mandi ga sadar",
+        "punten, rumah panggung tetangga roboh ada anaknya di dalam",
+        "adik sy tenggelam di embung desa tolongg",
+        "banjir gede, tetangga sebelah kebawa arus sungai",
+        "apinya udah nyambar atap rumah sebelah, tolong",
+    ],
+)
+def test_emergencies_told_as_what_happened(nlu_parser: ModelParser, text: str) -> None:
+    [prediction] = nlu_parser.parse_all([text])
+    assert prediction.intent == "emergency"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("tabik pun, air pdam di komplek kami mati sejak senin", "file_complaint"),
+        ("jalan berlubang bahaya, udah ada yang jatuh tapi ga diperbaiki", "file_complaint"),
+        ("kembali ke bot aja kak", "cancel"),
+    ],
+)
+def test_dangers_that_are_complaints_and_the_way_back_to_the_bot(
+    nlu_parser: ModelParser, text: str, intent: str
+) -> None:
+    [prediction] = nlu_parser.parse_all([text])
+    assert prediction.intent == intent

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.domain.identity import ChatIdentity
 from bot.domain.staff import Role
-from tests.auxil.staff import complaint
+from tests.auxil.staff import complaint, resident_says
 
 HAJIMENA = {"kabupaten_kota": "Lampung Selatan", "kecamatan": "Natar", "desa": "Hajimena"}
 
@@ -89,7 +89,7 @@ async def test_handoffs_list_reply_close(console):
     resident = ChatIdentity(channel="whatsapp", account="6281200000009")
     await complaint(console.staff.tabik, account=resident.account, desa="Hajimena")
     opened = await console.staff.handoffs.open(identity=resident, reason="tolong", transcript=[])
-    console.conversations.say(resident.sender_id, "Halo, ada petugas?", console.clock())
+    await resident_says(console.staff.handoffs, resident, opened.reference, "Halo, ada petugas?")
     await console.account("petugas", Role.OFFICER, kabupaten_kota="Lampung Selatan")
     headers = await console.token("petugas")
 
@@ -108,6 +108,19 @@ async def test_handoffs_list_reply_close(console):
     close = await console.client.post(f"/api/handoffs/{opened.reference}/close", headers=headers)
     assert close.status == 200
     assert console.conversations.resumed == [resident.sender_id]
+
+
+async def test_closing_while_rasa_is_down_answers_503_and_stays_open(console):
+    resident = ChatIdentity(channel="whatsapp", account="6281200000010")
+    opened = await console.staff.handoffs.open(identity=resident, reason="tolong", transcript=[])
+    await console.account("petugas", Role.OFFICER)
+    headers = await console.token("petugas")
+    console.conversations.fail = True
+    close = await console.client.post(f"/api/handoffs/{opened.reference}/close", headers=headers)
+    assert close.status == 503
+    assert "tetap terbuka" in (await close.json())["error"]
+    listed = await (await console.client.get("/api/handoffs?state=open", headers=headers)).json()
+    assert opened.reference in {h["reference"] for h in listed["handoffs"]}
 
 
 async def test_only_admins_read_the_audit(console):

@@ -105,6 +105,10 @@ class AbstractHandoffRepository(AbstractRepository[HandoffRequest]):
     @abc.abstractmethod
     def get(self, reference: str) -> HandoffRequest | None: ...
 
+    @abc.abstractmethod
+    def count_opened_since(self, identity_id: int, since: datetime) -> int:
+        """How many handoffs this chat account asked for at or after ``since``."""
+
 
 class AbstractNotificationOutbox(AbstractRepository[Notification]):
     @abc.abstractmethod
@@ -241,6 +245,13 @@ class SqlAlchemyHandoffRepository(_SessionRepository, AbstractHandoffRepository)
 
     def get(self, reference: str) -> HandoffRequest | None:
         return self._one(select(HandoffRequest).filter_by(reference=reference))
+
+    def count_opened_since(self, identity_id: int, since: datetime) -> int:
+        requests = orm.handoff_requests
+        query = select(func.count()).where(
+            requests.c.identity_id == identity_id, requests.c.created_at >= since
+        )
+        return int(self.session.execute(query).scalar_one())
 
 
 class SqlAlchemyNotificationOutbox(_SessionRepository, AbstractNotificationOutbox):

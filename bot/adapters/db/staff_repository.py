@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from bot.adapters.db import orm
 from bot.adapters.db.repository import DuplicateKey
 from bot.adapters.db.tables_staff import (
+    handoff_messages,
     handoff_replies,
     handoff_routes,
     staff_accounts,
@@ -32,6 +33,7 @@ from bot.domain.model import AuditEntry, HandoffStatus, Ticket, TicketKind, Tick
 from bot.domain.staff import Area, StaffAccount
 
 __all__ = [
+    "HandoffMessageRow",
     "HandoffRow",
     "QueueFilter",
     "ReplyRow",
@@ -85,6 +87,14 @@ class HandoffRow:
 class ReplyRow:
     username: str
     text: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class HandoffMessageRow:
+    author: str  # "resident" or "bot"
+    text: str
+    emergency: bool
     created_at: datetime
 
 
@@ -341,11 +351,19 @@ class StaffRepository:
             closed_by=v["closed_by"],
         )
 
-    def handoffs(self, status: HandoffStatus | None, *, limit: int) -> list[HandoffRow]:
+    def handoffs(
+        self, status: HandoffStatus | None, *, limit: int, kabupaten_kota: str | None = None
+    ) -> list[HandoffRow]:
+        """The newest handoffs; with ``kabupaten_kota``, only those routed there (in the
+        query, so another area's many handoffs cannot push these out of the limit)."""
         requests = orm.handoff_requests
         query = self._handoff_query()
         if status is not None:
             query = query.where(requests.c.status == status.value)
+        if kabupaten_kota is not None:
+            query = query.where(
+                func.lower(handoff_routes.c.kabupaten_kota) == kabupaten_kota.strip().lower()
+            )
         query = query.order_by(requests.c.created_at.desc(), requests.c.id.desc()).limit(limit)
         return [self._handoff(row) for row in self.session.execute(query)]
 
@@ -370,6 +388,41 @@ class StaffRepository:
             .order_by(handoff_replies.c.id)
         )
         return [ReplyRow(username=r.username, text=r.text, created_at=r.created_at) for r in rows]
+
+    def add_handoff_message(
+        self, handoff_id: int, author: str, text: str, at: datetime, *, emergency: bool = False
+    ) -> None:
+        self.session.execute(
+            insert(handoff_messages).values(
+                handoff_id=handoff_id, author=author, text=text, emergency=emergency, created_at=at
+            )
+        )
+
+    def handoff_messages(self, handoff_id: int) -> list[HandoffMessageRow]:
+        rows = self.session.execute(
+            select(
+                handoff_messages.c.author,
+                handoff_messages.c.text,
+                handoff_messages.c.emergency,
+                handoff_messages.c.created_at,
+            )
+            .where(handoff_messages.c.handoff_id == handoff_id)
+            .order_by(handoff_messages.c.id)
+        )
+        return [
+            HandoffMessageRow(
+                author=r.author, text=r.text, emergency=bool(r.emergency), created_at=r.created_at
+            )
+            for r in rows
+        ]
+
+    def latest_reply_at(self, handoff_id: int) -> datetime | None:
+        """When an officer last answered this handoff (None: not yet)."""
+        return self.session.execute(
+            select(func.max(handoff_replies.c.created_at)).where(
+                handoff_replies.c.handoff_id == handoff_id
+            )
+        ).scalar_one_or_none()
 
     def close_handoff(self, handoff: HandoffRow, actor: str, at: datetime) -> None:
         self.session.execute(

@@ -1,13 +1,13 @@
-"""Tables of the staff console: accounts, API tokens, who filed a ticket, handoff routing
-and replies, ratings (migration 0004), browser sessions and failed-login counts (0007);
-the audit trail uses ``audit_log``.
+"""Tables of the staff console: accounts, API tokens, who filed a ticket, handoff routing,
+replies and messages, ratings (migrations 0004 and 0011), browser sessions and failed-login
+counts (0007); the audit trail uses ``audit_log``.
 
 Queried with SQLAlchemy Core from :mod:`bot.adapters.db.staff_repository`.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Integer, SmallInteger, String, Table, Text, true
+from sqlalchemy import Boolean, Column, Integer, SmallInteger, String, Table, Text, false, true
 
 from bot.adapters.db.columns import StrEnum, area, counter, created_at, reference, timestamp
 from bot.adapters.db.orm import metadata, table_with_id
@@ -79,6 +79,17 @@ handoff_replies = table_with_id(
     reference("handoff_id", "handoff_requests", cascade=True, index=True),
     reference("staff_id", "staff_accounts"),
     Column("text", Text, nullable=False),
+    created_at(),
+)
+
+# What the resident and the bot said during a handoff (migration 0011); officers'
+# replies stay in handoff_replies. ``author`` is "resident" or "bot".
+handoff_messages = table_with_id(
+    "handoff_messages",
+    reference("handoff_id", "handoff_requests", cascade=True, index=True),
+    Column("author", String(10), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("emergency", Boolean, nullable=False, server_default=false()),
     created_at(),
 )
 
