@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from migrations.columns import create_table, created_at, drop_tables, reference
 
 revision = "0011"
-down_revision = "0006"
+down_revision = "0009"
 
 
 def upgrade() -> None:
