@@ -145,7 +145,10 @@ class Filing(UnitOfWorkService):
             account = chat_account(uow, identity, now)
             actor = f"identity:{account.id}"
             if isinstance(draft, ComplaintDraft):
-                self._check_limit(uow, account, kind, now)
+                if follow_up is None:
+                    # A desk filing (it brings its follow-up) is staff work, not the
+                    # resident's own chat: the daily limit is for chat accounts.
+                    self._check_limit(uow, account, kind, now)
                 fields = self._complaint_fields(uow, draft, now)
             else:
                 assert nik is not None

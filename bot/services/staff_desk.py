@@ -407,13 +407,13 @@ class StaffDesk(StaffSide):
         if resident is not None:
             resident.phone = resident.phone or phone
             if resident.nik is None and nik is not None:
-                # A NIK another resident holds is never moved or merged (and would break
-                # the unique NIK): the ticket is filed without it and the audit says so.
-                holder = uow.residents.get_by_nik(nik)
-                if holder is None:
-                    resident.nik = nik
-                elif holder.id != resident.id:
+                # A NIK is kept on this resident only; one another resident holds is never
+                # merged: the ticket is flagged for staff and the audit says so.
+                resident.nik = nik
+                account = ticket.filed_by_identity_id or 0
+                if uow.residents.nik_known_elsewhere(nik, account):
                     nik_elsewhere = True
+                    ticket.nik_known_elsewhere = True
         uow.audit.add(
             AuditEntry(
                 actor=user.actor,
