@@ -14,7 +14,12 @@ from aiohttp.test_utils import TestServer
 from bot.domain.staff import Role, StaffAccount
 from console.admin_nlu import TOOLS
 from tests.console.doubles import QuickModels, Residents, admin_tools, rasa_instance
-from tests.staff_console.conftest import Console, console, console_template  # noqa: F401
+from tests.staff_console.conftest import (  # noqa: F401
+    Console,
+    console,
+    console_template,
+    make_console,
+)
 
 
 @dataclass

@@ -28,7 +28,7 @@ async def test_complaint_owner_and_stranger_views(tabik: Tabik) -> None:
         kecamatan="Natar",
         latitude=Decimal("-5.305123"),
         longitude=Decimal("105.204567"),
-        attachments=(Attachment(kind="photo", ref="tg:AgAD123", caption="gelap"),),
+        attachments=(Attachment(kind="photo", ref="wa:1234567890", caption="gelap"),),
     )
 
     receipt = await tabik.file_complaint(draft, identity=owner, idempotency_key="k")

@@ -233,7 +233,7 @@ async def test_a_crash_in_the_follow_up_of_a_filing_leaves_no_ticket(staff, mess
     assert await staff.desk.queue(officer, QueueQuery(q=phone)) == []
 
 
-async def test_a_nik_another_resident_holds_is_not_attached_to_a_complaint(staff, messenger):
+async def test_a_nik_another_resident_holds_is_flagged_never_merged(staff, messenger):
     officer = await add(staff, Role.OFFICER, kabupaten_kota="Metro")
     nik = "1872015508900003"
 
@@ -255,7 +255,12 @@ async def test_a_nik_another_resident_holds_is_not_attached_to_a_complaint(staff
     number = await staff.desk.file_on_behalf(officer, filing("complaint", "Pak Darto"))
 
     page = await staff.desk.ticket(officer, number)
-    assert page.full_name == "Pak Darto" and page.nik_masked is None
+    # The reporter stays who the desk was told (never the other resident) and the ticket
+    # carries the flag for staff to check in person.
+    assert page.full_name == "Pak Darto"
+    with staff.accounts.uow_factory() as uow:
+        ticket = uow.tickets.get(number)
+        assert ticket is not None and ticket.nik_known_elsewhere
     with staff.accounts.uow_factory() as uow:
         [details] = [
             e.details
