@@ -31,6 +31,8 @@ _CANCEL_PHRASES = (
     "tidak usah dilanjut",
     "jangan dilanjut",
 )
+# Going back to the automatic service (leaving a handoff, or a form): whole words.
+_BACK_TO_BOT = ("ke bot", "menu bot", "layanan otomatis", "tidak usah petugas")
 # "tarik (aja) laporan sy": withdrawing what is being filed. "tarik" alone is no
 # cancel ("tarik tunai", "kabel ditarik"); beside what is filed, within two words, it is.
 _WITHDRAWN = frozenset({"laporan", "laporannya", "aduan", "aduannya", "pengaduan", "permohonan"})
@@ -116,8 +118,12 @@ def says_cancel(text: str) -> bool:
     withdrawn = any(
         word == "tarik" and _WITHDRAWN & set(found[i + 1 : i + 4]) for i, word in enumerate(found)
     )
+    back = any(f" {phrase} " in f" {joined} " for phrase in _BACK_TO_BOT)
     return (
-        bool(set(found) & _CANCEL_WORDS) or any(p in joined for p in _CANCEL_PHRASES) or withdrawn
+        bool(set(found) & _CANCEL_WORDS)
+        or any(p in joined for p in _CANCEL_PHRASES)
+        or withdrawn
+        or back
     )
 
 
