@@ -87,6 +87,26 @@ _SKIP_COMPANIONS = frozenset(
      "desa", "kelurahan", "ingat", "lupa"}
 )  # fmt: skip
 
+# "gak ada foto", "no photo", "tanpa foto"; "fotonya nyusul", "foto nanti dikirim".
+_PHOTO_WORDS = frozenset({"foto", "fotonya", "gambar", "gambarnya", "photo", "pic", "dokumentasi"})
+_PHOTO_NONE = frozenset({"tidak", "tanpa", "no", "belum", "kosong"})
+_PHOTO_LATER = frozenset({"nyusul", "menyusul", "nanti", "belakangan", "besok", "susul", "later"})
+PHOTO_NONE, PHOTO_LATER = "-", "nanti"
+# "rahasiakan aja", "identitas saya dirahasiakan", "anonim"; "boleh sebut nama saya".
+_PRIVATE_WORDS = frozenset(
+    {"rahasiakan", "dirahasiakan", "rahasia", "rahasiain", "dirahasiain", "anonim", "anonymous",
+     "anonimkan", "samarkan", "disamarkan"}
+)  # fmt: skip
+_SHARED_PHRASES = (
+    "boleh diketahui",
+    "tidak usah dirahasiakan",
+    "tidak perlu dirahasiakan",
+    "tidak dirahasiakan",
+    "tidak rahasia",
+    "boleh sebut nama",
+    "boleh disebut",
+)
+
 # Words of an opening message that ask to complain rather than say what happened.
 _REQUEST_WORDS = frozenset(
     {"mau", "ingin", "pengen", "pingin", "akan", "lapor", "laporkan", "melaporkan", "laporin",
@@ -157,6 +177,28 @@ def says_skip(text: str) -> bool:
     if not found or not set(found) & _SKIP_TRIGGERS:
         return False
     return all(word in _SKIP_TRIGGERS or word in _SKIP_COMPANIONS for word in found)
+
+
+def photo_choice(text: str) -> str | None:
+    """ "-" for no photo, "nanti" for one sent later, None when the message says neither."""
+    found = words(text)
+    for i, word in enumerate(found):
+        if word not in _PHOTO_WORDS:
+            continue
+        near = set(found[max(0, i - 3) : i + 4])
+        if near & _PHOTO_LATER:
+            return PHOTO_LATER
+        if set(found[max(0, i - 3) : i]) & _PHOTO_NONE:
+            return PHOTO_NONE
+    return None
+
+
+def privacy_choice(text: str) -> bool | None:
+    """True for "keep me anonymous", False for "you may know who I am", None otherwise."""
+    joined = " ".join(words(text))
+    if any(phrase in joined for phrase in _SHARED_PHRASES):
+        return False
+    return True if set(joined.split()) & _PRIVATE_WORDS else None
 
 
 def describes_problem(text: str, entities: Iterable[Mapping[str, Any]] = ()) -> bool:

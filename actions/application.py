@@ -28,7 +28,7 @@ from actions.confirmation import (
 from actions.fields import (
     NAME_MAX,
     NAME_MIN,
-    RegionField,
+    PlaceFields,
     choice_reader,
     normalise_phone,
     read_nik,
@@ -77,7 +77,7 @@ def plausible_name(text: str) -> str | None:
     return cleaned.title() if cleaned.islower() or cleaned.isupper() else cleaned
 
 
-class ValidateApplicationForm(ConfirmedForm, RegionField):
+class ValidateApplicationForm(ConfirmedForm, PlaceFields):
     free_text_slots = frozenset({"full_name"})
     readers = {
         "document_type": choice_reader("document_type"),

@@ -134,7 +134,7 @@ async def test_clear_digressions_still_interrupt(make_tracker, domain, text, int
     "text",
     [
         "tidak ada foto", "gak ada", "ga punya fotonya", "skip", "lewat", "lewati",
-        "ngga ada gambarnya kak", "belum sempat foto", "fotonya nyusul", "tidak", "ga usah",
+        "ngga ada gambarnya kak", "belum sempat foto", "tidak", "ga usah",
         "-", "gk ada foto min",
     ],
 )  # fmt: skip
