@@ -11,6 +11,7 @@ else is the answer. Matching input only; nothing here is shown to residents.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -177,6 +178,32 @@ def says_skip(text: str) -> bool:
     if not found or not set(found) & _SKIP_TRIGGERS:
         return False
     return all(word in _SKIP_TRIGGERS or word in _SKIP_COMPANIONS for word in found)
+
+
+# "nama saya Siti Aminah, nik …", "atas nama Budi Santoso": a name said in any message.
+_STATED_NAME = re.compile(
+    r"\b(?:nama\s+(?:lengkap\s+)?(?:saya|sy|aku|ku)|namaku|nama\s+lengkap|atas\s+nama)"
+    r"\s*(?:adalah|:)?\s*(?P<name>[^\W\d_][^\W\d_.'\- ]*(?:[.'\- ]+[^\W\d_]+){0,5})",
+    re.IGNORECASE,
+)
+# Words that end a name said inside a longer message.
+_AFTER_NAME = frozenset(
+    """nik no nomor hp wa telp telepon dan di dari mau ingin pengen untuk utk buat tinggal
+    alamat ktp kk yang yg lahir ingin minta mohon tolong""".split()
+)
+
+
+def stated_name(text: str) -> str | None:
+    """The resident's name when the message says it ("nama saya Siti Aminah, …"), else None."""
+    match = _STATED_NAME.search(text or "")
+    if not match:
+        return None
+    kept: list[str] = []
+    for word in match.group("name").split():
+        if word.lower().strip(".,") in _AFTER_NAME:
+            break
+        kept.append(word)
+    return " ".join(kept) or None
 
 
 def photo_choice(text: str) -> str | None:

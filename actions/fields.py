@@ -144,8 +144,18 @@ def choice_reader(kind: str) -> Reader:
     return partial(resolve_choice, kind)
 
 
+# One number in the answer ("nik saya 1871 0115 ..."): the words around it are not the NIK.
+_ONE_NUMBER = re.compile(r"\d(?:[\d\s.\-]*\d)?")
+
+
 def read_nik(text: str) -> str:
-    """A valid NIK; a wrong one is refused with the reply that says what is wrong with it."""
+    """A valid NIK; a wrong one is refused with the reply that says what is wrong with it.
+
+    "nik saya 18710115" has 8 digits: it is told so, not that it contains letters.
+    """
+    numbers = _ONE_NUMBER.findall(text or "")
+    if len(numbers) == 1:
+        text = numbers[0]
     try:
         return validate_nik(text)
     except InvalidNik as error:
