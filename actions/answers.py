@@ -11,6 +11,7 @@ else is the answer. Matching input only; nothing here is shown to residents.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -89,6 +90,26 @@ _SKIP_COMPANIONS = frozenset(
      "desa", "kelurahan", "ingat", "lupa"}
 )  # fmt: skip
 
+# "gak ada foto", "no photo", "tanpa foto"; "fotonya nyusul", "foto nanti dikirim".
+_PHOTO_WORDS = frozenset({"foto", "fotonya", "gambar", "gambarnya", "photo", "pic", "dokumentasi"})
+_PHOTO_NONE = frozenset({"tidak", "tanpa", "no", "belum", "kosong"})
+_PHOTO_LATER = frozenset({"nyusul", "menyusul", "nanti", "belakangan", "besok", "susul", "later"})
+PHOTO_NONE, PHOTO_LATER = "-", "nanti"
+# "rahasiakan aja", "identitas saya dirahasiakan", "anonim"; "boleh sebut nama saya".
+_PRIVATE_WORDS = frozenset(
+    {"rahasiakan", "dirahasiakan", "rahasia", "rahasiain", "dirahasiain", "anonim", "anonymous",
+     "anonimkan", "samarkan", "disamarkan"}
+)  # fmt: skip
+_SHARED_PHRASES = (
+    "boleh diketahui",
+    "tidak usah dirahasiakan",
+    "tidak perlu dirahasiakan",
+    "tidak dirahasiakan",
+    "tidak rahasia",
+    "boleh sebut nama",
+    "boleh disebut",
+)
+
 # Words of an opening message that ask to complain rather than say what happened.
 _REQUEST_WORDS = frozenset(
     {"mau", "ingin", "pengen", "pingin", "akan", "lapor", "laporkan", "melaporkan", "laporin",
@@ -163,6 +184,54 @@ def says_skip(text: str) -> bool:
     if not found or not set(found) & _SKIP_TRIGGERS:
         return False
     return all(word in _SKIP_TRIGGERS or word in _SKIP_COMPANIONS for word in found)
+
+
+# "nama saya Siti Aminah, nik …", "atas nama Budi Santoso": a name said in any message.
+_STATED_NAME = re.compile(
+    r"\b(?:nama\s+(?:lengkap\s+)?(?:saya|sy|aku|ku)|namaku|nama\s+lengkap|atas\s+nama)"
+    r"\s*(?:adalah|:)?\s*(?P<name>[^\W\d_][^\W\d_.'\- ]*(?:[.'\- ]+[^\W\d_]+){0,5})",
+    re.IGNORECASE,
+)
+# Words that end a name said inside a longer message.
+_AFTER_NAME = frozenset(
+    """nik no nomor hp wa telp telepon dan di dari mau ingin pengen untuk utk buat tinggal
+    alamat ktp kk yang yg lahir ingin minta mohon tolong""".split()
+)
+
+
+def stated_name(text: str) -> str | None:
+    """The resident's name when the message says it ("nama saya Siti Aminah, …"), else None."""
+    match = _STATED_NAME.search(text or "")
+    if not match:
+        return None
+    kept: list[str] = []
+    for word in match.group("name").split():
+        if word.lower().strip(".,") in _AFTER_NAME:
+            break
+        kept.append(word)
+    return " ".join(kept) or None
+
+
+def photo_choice(text: str) -> str | None:
+    """ "-" for no photo, "nanti" for one sent later, None when the message says neither."""
+    found = words(text)
+    for i, word in enumerate(found):
+        if word not in _PHOTO_WORDS:
+            continue
+        near = set(found[max(0, i - 3) : i + 4])
+        if near & _PHOTO_LATER:
+            return PHOTO_LATER
+        if set(found[max(0, i - 3) : i]) & _PHOTO_NONE:
+            return PHOTO_NONE
+    return None
+
+
+def privacy_choice(text: str) -> bool | None:
+    """True for "keep me anonymous", False for "you may know who I am", None otherwise."""
+    joined = " ".join(words(text))
+    if any(phrase in joined for phrase in _SHARED_PHRASES):
+        return False
+    return True if set(joined.split()) & _PRIVATE_WORDS else None
 
 
 def describes_problem(text: str, entities: Iterable[Mapping[str, Any]] = ()) -> bool:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import answers
 from actions.base import (
     DRAFT_ID_SLOT,
     FAILURES_SLOT,
     identity_of,
+    latest_text,
     services,
     slot_label,
     slot_resets,
@@ -28,7 +31,7 @@ from actions.confirmation import (
 from actions.fields import (
     NAME_MAX,
     NAME_MIN,
-    RegionField,
+    PlaceFields,
     choice_reader,
     normalise_phone,
     read_nik,
@@ -77,7 +80,7 @@ def plausible_name(text: str) -> str | None:
     return cleaned.title() if cleaned.islower() or cleaned.isupper() else cleaned
 
 
-class ValidateApplicationForm(ConfirmedForm, RegionField):
+class ValidateApplicationForm(ConfirmedForm, PlaceFields):
     free_text_slots = frozenset({"full_name"})
     readers = {
         "document_type": choice_reader("document_type"),
@@ -93,6 +96,18 @@ class ValidateApplicationForm(ConfirmedForm, RegionField):
 
     def questions(self, tracker: Tracker) -> list[str]:
         return ["document_type", "nik", "full_name", "kabupaten_kota", "phone_number"]
+
+    def extract_full_name(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        found = self.extract_answer("full_name", tracker)
+        if found or tracker.get_slot("full_name") is not None:
+            return found
+        # "mau bikin kk, nama saya Siti Aminah nik 1871…": the name is not asked again.
+        if not self.fresh_turn(tracker) or self.is_interruption(tracker):
+            return {}
+        name = answers.stated_name(latest_text(tracker))
+        return {"full_name": name} if name else {}
 
 
 class ActionAskApplicationConfirmed(Action):

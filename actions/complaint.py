@@ -37,17 +37,30 @@ from actions.confirmation import (
     cancelled,
     filing_failed,
 )
-from actions.fields import AskFromVocabulary, RegionField, choice_reader, title_place
-from bot.domain import vocabulary
+from actions.fields import (
+    PLACE_OPTIONS_SLOT,
+    ActionAskKabupatenKota,
+    PlaceFields,
+    choice_reader,
+)
 from bot.domain.attachments import is_platform_ref
 from bot.domain.errors import DailyLimitReached, TabikError
+from bot.domain.places import read_place
 from bot.services.views import Attachment, ComplaintDraft
 
 logger = logging.getLogger(__name__)
 
 FORM = "complaint_form"
 CONFIRM_SLOT = "complaint_confirmed"
-LOCATION_SLOTS = ("kabupaten_kota", "kecamatan", "desa", "latitude", "longitude", "location_text")
+LOCATION_SLOTS = (
+    "kabupaten_kota",
+    "kecamatan",
+    "desa",
+    "latitude",
+    "longitude",
+    "location_text",
+    PLACE_OPTIONS_SLOT,
+)
 PHOTO_SLOTS = ("attachment_id", "attachment_info")
 COMPLAINT_SLOTS = (
     "complaint_category",
@@ -67,6 +80,8 @@ DESCRIPTION_MIN_LETTERS = 3
 DESCRIPTION_MAX_CHARS = 2000
 # Stored in a slot for "skipped" (a slot left None would be asked again).
 SKIPPED = "-"
+# The photo slot's value for "fotonya nyusul": filed without, sent later with the ticket number.
+PHOTO_LATER = "nanti"
 
 # Lampung's bounding box, with a margin: a pin outside it is almost surely a mistake.
 LAMPUNG_LATITUDE = (-6.3, -3.5)
@@ -89,7 +104,7 @@ def _coordinate(value: Any) -> Decimal | None:
         return None
 
 
-class ValidateComplaintForm(ConfirmedForm, RegionField):
+class ValidateComplaintForm(ConfirmedForm, PlaceFields):
     free_text_slots = frozenset({"description", "kecamatan", "desa"})
     readers = {"complaint_category": choice_reader("complaint_category")}
     confirm_slot = CONFIRM_SLOT
@@ -140,14 +155,15 @@ class ValidateComplaintForm(ConfirmedForm, RegionField):
         )
 
     def _place_answer(self, slot: str, tracker: Tracker) -> dict[str, Any]:
-        """A short answer to this place question as typed, else its entity or text.
+        """The whole answer to this place question as typed, else this turn's entity.
 
-        The model's span can lose part of a name ("Kota Alam" → "Alam"); the
-        validator cleans what was typed ("kel. Kota Alam min") itself.
+        The model's span can lose part of a name ("Kota Alam" → "Alam") or tag the
+        wrong half of a correction ("bukan Kedaton, yg bener Rajabasa"); the
+        validator reads what was typed itself.
         """
         if tracker.get_slot(REQUESTED_SLOT) == slot and self.fresh_turn(tracker):
             text = latest_text(tracker).strip()
-            if text and not text.startswith("/") and answers.is_short_answer(text):
+            if text and not text.startswith("/"):
                 return {} if self.is_interruption(tracker) else {slot: text}
         return self.extract_answer(slot, tracker, entity=slot)
 
@@ -156,16 +172,6 @@ class ValidateComplaintForm(ConfirmedForm, RegionField):
     ) -> dict[str, Any]:
         return self._place_answer("kecamatan", tracker)
 
-    def validate_kecamatan(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        known = vocabulary.find_kecamatan(str(value or ""))
-        if known is not None:
-            kecamatan, region = known
-            extra = {} if tracker.get_slot("kabupaten_kota") else {"kabupaten_kota": region}
-            return self.accepted("kecamatan", kecamatan, tracker, **extra)
-        return self.validate_reading("kecamatan", title_place, value, dispatcher, tracker, domain)
-
     def extract_desa(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
@@ -173,20 +179,23 @@ class ValidateComplaintForm(ConfirmedForm, RegionField):
         # the model also calls it a desa; a desa counts there only beside it.
         if tracker.get_slot(REQUESTED_SLOT) in {"kabupaten_kota", "kecamatan"}:
             desa, kecamatan = entity_value(tracker, "desa"), entity_value(tracker, "kecamatan")
-            if (
-                desa is None
-                or kecamatan is None
-                or title_place(str(desa)) == title_place(str(kecamatan))
-            ):
+            if desa is None or kecamatan is None or desa == kecamatan:
                 return {}
-        return self._place_answer("desa", tracker)
+        found = self._place_answer("desa", tracker)
+        if not found and self._opening(tracker) and tracker.get_slot("kecamatan"):
+            # "jalan rusak di way dadi sukarame": a desa of the kecamatan named, untagged.
+            desa = desa_mentioned(latest_text(tracker), tracker)
+            return {"desa": desa} if desa else {}
+        return found
 
     def validate_desa(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if value is None:
+            return {}
         if value == SKIPPED or is_skip(tracker, value):
             return self.accepted("desa", SKIPPED, tracker)
-        return self.validate_reading("desa", title_place, value, dispatcher, tracker, domain)
+        return self.validate_place("desa", value, dispatcher, tracker, domain)
 
     # -- description --------------------------------------------------------
 
@@ -252,27 +261,49 @@ class ValidateComplaintForm(ConfirmedForm, RegionField):
         if entity_value(tracker, "attachment_id") is not None:
             logger.warning("a typed photo payload was ignored (no photo was delivered)")
             return {}
-        return self.extract_answer("attachment_id", tracker)
+        found = self.extract_answer("attachment_id", tracker)
+        if found or tracker.get_slot("attachment_id") is not None or not self.fresh_turn(tracker):
+            return found
+        # "gak ada foto", "fotonya nyusul" said before the photo is asked.
+        choice = answers.photo_choice(latest_text(tracker))
+        return {"attachment_id": choice} if choice else {}
 
     def validate_attachment_id(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if value == SKIPPED:
-            return self.accepted("attachment_id", SKIPPED, tracker)
+        if value in (SKIPPED, PHOTO_LATER):
+            return self.accepted("attachment_id", value, tracker)
         attachment = platform_attachment(tracker)
         if attachment is not None and value == attachment["id"]:
             return self.accepted("attachment_id", str(value), tracker)
+        if answers.photo_choice(str(value or "")) == answers.PHOTO_LATER:
+            return self.accepted("attachment_id", PHOTO_LATER, tracker)
         if is_skip(tracker, value):
             return self.accepted("attachment_id", SKIPPED, tracker)
         return self.failed("attachment_id", dispatcher, tracker, "utter_invalid_attachment_id")
 
     # -- privacy ------------------------------------------------------------
 
+    def extract_complaint_private(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        found = self.extract_answer("complaint_private", tracker)
+        if found or tracker.get_slot("complaint_private") is not None:
+            return found
+        # "rahasiakan nama saya ya" said before the question.
+        if not self.fresh_turn(tracker) or self.is_interruption(tracker):
+            return {}
+        private = answers.privacy_choice(latest_text(tracker))
+        return {} if private is None else {"complaint_private": private}
+
     def validate_complaint_private(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         if isinstance(value, bool):
             return self.accepted("complaint_private", value, tracker)
+        private = answers.privacy_choice(str(value or ""))
+        if private is not None:
+            return self.accepted("complaint_private", private, tracker)
         # The question: may the handling agency know who you are? 1 Ya / 2 Tidak.
         may_know = yes_no(tracker, value)
         if may_know is None:
@@ -282,11 +313,10 @@ class ValidateComplaintForm(ConfirmedForm, RegionField):
         return self.accepted("complaint_private", not may_know, tracker)
 
 
-class ActionAskComplaintFormKabupatenKota(AskFromVocabulary, Action):
+class ActionAskComplaintFormKabupatenKota(ActionAskKabupatenKota):
     """Where is it? Share a pin (Telegram shows a button) or pick a kabupaten/kota."""
 
     form = FORM
-    kind = "kabupaten_kota"
     lead_response = "utter_ask_location_pin"
 
 
@@ -320,16 +350,14 @@ class ActionAskComplaintConfirmed(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        has_photo = tracker.get_slot("attachment_id") not in (None, SKIPPED)
+        photo = tracker.get_slot("attachment_id")
         private = tracker.get_slot("complaint_private") is not False
         dispatcher.utter_message(
             response="utter_complaint_summary",
             category=slot_label(tracker, "complaint_category"),
             location=location_line(tracker, domain),
             description=tracker.get_slot("description") or "-",
-            photo=response_text(
-                domain, "utter_fragment_photo_yes" if has_photo else "utter_fragment_photo_no"
-            ),
+            photo=response_text(domain, photo_fragment(photo)),
             privacy=response_text(
                 domain,
                 "utter_fragment_private_yes" if private else "utter_fragment_private_no",
@@ -369,14 +397,40 @@ class ActionSubmitComplaint(Action):
             response="utter_complaint_private" if draft.private else "utter_complaint_shared"
         )
         dispatcher.utter_message(response="utter_complaint_next_steps")
+        if tracker.get_slot("attachment_id") == PHOTO_LATER:
+            dispatcher.utter_message(
+                response="utter_complaint_photo_later", ticket_number=receipt.number
+            )
         dispatcher.utter_message(response="utter_how_to_check", ticket_number=receipt.number)
         return slot_resets(COMPLAINT_SLOTS)
+
+
+def photo_fragment(value: Any) -> str:
+    if value == PHOTO_LATER:
+        return "utter_fragment_photo_later"
+    return "utter_fragment_photo_no" if value in (None, SKIPPED) else "utter_fragment_photo_yes"
+
+
+def desa_mentioned(text: str, tracker: Tracker) -> str | None:
+    """A desa of the kecamatan already known, named in the text without a prefix."""
+    reading = read_place(
+        text,
+        "desa",
+        kabupaten_kota=tracker.get_slot("kabupaten_kota"),
+        kecamatan=tracker.get_slot("kecamatan"),
+        close=False,
+    )
+    found = reading.location
+    if found is None or found.desa is None or found.kecamatan != tracker.get_slot("kecamatan"):
+        return None
+    # "di Sukarame" names the kecamatan, though a kelurahan shares its name.
+    return None if found.desa == found.kecamatan else found.desa
 
 
 def complaint_draft(tracker: Tracker) -> ComplaintDraft:
     def text(slot: str) -> str | None:
         value = tracker.get_slot(slot)
-        return None if value in (None, "", SKIPPED) else str(value)
+        return None if value in (None, "", SKIPPED, PHOTO_LATER) else str(value)
 
     attachments: tuple[Attachment, ...] = ()
     attachment_id = text("attachment_id")

@@ -8,27 +8,37 @@ always agree).
 
 from __future__ import annotations
 
+import logging
 import re
 from functools import partial
 from typing import Any, ClassVar
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
 from actions.base import (
+    FAILURES_SLOT,
     Reader,
     Rejected,
     TabikFormValidator,
     ask_choice,
+    latest_text,
+    numbered,
     resolve_choice,
+    typed_number,
 )
 from bot.domain import vocabulary
 from bot.domain.errors import InvalidNik
+from bot.domain.gazetteer import DISTRICT, REGENCY, VILLAGE
 from bot.domain.nik import validate_nik
+from bot.domain.places import Location, contains, correction, read_place
 from bot.domain.readings import canonical_phone, canonical_plate
 from bot.domain.vocabulary import canonical_place
+
+logger = logging.getLogger(__name__)
 
 LAMPUNG_PLATE_PREFIX = "BE"
 _NAME_ALLOWED = re.compile(r"^[^\W\d_]+(?:[\s.'\-,]+[^\W\d_]+)*\.?$")
@@ -134,8 +144,18 @@ def choice_reader(kind: str) -> Reader:
     return partial(resolve_choice, kind)
 
 
+# One number in the answer ("nik saya 1871 0115 ..."): the words around it are not the NIK.
+_ONE_NUMBER = re.compile(r"\d(?:[\d\s.\-]*\d)?")
+
+
 def read_nik(text: str) -> str:
-    """A valid NIK; a wrong one is refused with the reply that says what is wrong with it."""
+    """A valid NIK; a wrong one is refused with the reply that says what is wrong with it.
+
+    "nik saya 18710115" has 8 digits: it is told so, not that it contains letters.
+    """
+    numbers = _ONE_NUMBER.findall(text or "")
+    if len(numbers) == 1:
+        text = numbers[0]
     try:
         return validate_nik(text)
     except InvalidNik as error:
@@ -151,30 +171,149 @@ def read_plate(text: str) -> str | None:
     return plate
 
 
-class RegionField(TabikFormValidator):
-    def validate_kabupaten_kota(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        region = resolve_choice("kabupaten_kota", value)
-        if region is not None:
-            # "kalianda" names Lampung Selatan by its town, a kecamatan too: keep both.
-            town = vocabulary.find_kecamatan(str(value))
-            named_by_town = vocabulary.normalise_key(str(value)) != vocabulary.normalise_key(region)
-            if town and town[1] == region and named_by_town and self.asks_kecamatan(domain):
-                return self.accepted("kabupaten_kota", region, tracker, kecamatan=town[0])
-            return self.accepted("kabupaten_kota", region, tracker)
-        # A kecamatan name answers the question too ("Natar" is in Lampung Selatan).
-        kecamatan = vocabulary.find_kecamatan(str(value))
-        if kecamatan is not None:
-            extra = {"kecamatan": kecamatan[0]} if self.asks_kecamatan(domain) else {}
-            return self.accepted("kabupaten_kota", kecamatan[1], tracker, **extra)
-        return self.failed("kabupaten_kota", dispatcher, tracker, "utter_invalid_kabupaten_kota")
+# Set while a place question waits for a pick: what was offered, in the order shown.
+PLACE_OPTIONS_SLOT = "place_options"
+AMBIGUOUS, SUGGESTED = "ambiguous", "suggested"
+PLACE_SLOTS = (REGENCY, DISTRICT, VILLAGE)
+
+
+class PlaceFields(TabikFormValidator):
+    """Validates the place questions a form asks (kabupaten/kota, kecamatan, desa).
+
+    An answer is kept only when the gazetteer knows the place inside what is
+    already known (``bot.domain.places``); what it names below the question
+    fills those slots too, and one above it replaces the answer before (a
+    correction). Several places of one name, or close names for one the
+    gazetteer lacks, are offered (``place_options``) and the question's ask
+    action shows them with a button each; a number picks one.
+    """
 
     def form_slots(self, domain: DomainDict) -> list[str]:
         return list(self.domain_slots(domain))
 
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        # "eh salah, bukan Kedaton yg bener Rajabasa" answering another question (the
+        # description, the summary) corrects the place; it answers nothing else.
+        corrected = self.place_correction(tracker, domain)
+        if corrected is not None:
+            return [SlotSet(slot, value) for slot, value in corrected.items()]
+        return await super().get_extraction_events(dispatcher, tracker, domain)
+
+    def place_correction(self, tracker: Tracker, domain: DomainDict) -> dict[str, Any] | None:
+        asked = self.form_slots(domain)
+        requested = tracker.get_slot(REQUESTED_SLOT)
+        if requested in PLACE_SLOTS or requested is None or not self.fresh_turn(tracker):
+            return None
+        text = latest_text(tracker)
+        if text.startswith("/") or correction(text) is None:
+            return None
+        region, district = tracker.get_slot(REGENCY), tracker.get_slot(DISTRICT)
+        for level in (DISTRICT, VILLAGE, REGENCY):
+            if level not in asked or (level != REGENCY and not region):
+                continue
+            reading = read_place(
+                text,
+                level,
+                kabupaten_kota=region if level != REGENCY else None,
+                kecamatan=district if level == VILLAGE else None,
+                close=False,
+            )
+            if reading.location is not None:
+                found = self.place_accepted(level, reading.location, tracker, domain)
+                found.pop(FAILURES_SLOT, None)
+                # The value of the question asked: the summary (or question) is asked again.
+                return {**found, level: reading.location.slots().get(level)}
+        return None
+
     def asks_kecamatan(self, domain: DomainDict) -> bool:
-        return "kecamatan" in self.form_slots(domain)
+        return DISTRICT in self.form_slots(domain)
+
+    def validate_kabupaten_kota(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        picked = self.picked_place(REGENCY, value, tracker)
+        if picked is not None:
+            return self.place_accepted(REGENCY, picked, tracker, domain)
+        region = resolve_choice(REGENCY, value)
+        if region is not None and vocabulary.normalise_key(str(value)) in (
+            vocabulary.normalise_key(region),
+            str(typed_number(str(value))),
+        ):
+            return self.place_accepted(REGENCY, Location(region), tracker, domain)
+        return self.validate_place(REGENCY, value, dispatcher, tracker, domain)
+
+    def validate_kecamatan(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self.validate_place(DISTRICT, value, dispatcher, tracker, domain)
+
+    def validate_place(
+        self,
+        slot: str,
+        value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        if value is None:
+            return {}  # reset by another answer this turn (a changed kecamatan)
+        picked = self.picked_place(slot, value, tracker)
+        if picked is not None:
+            return self.place_accepted(slot, picked, tracker, domain)
+        text = str(value or "")
+        if text.startswith("/"):
+            return self.failed(slot, dispatcher, tracker, f"utter_invalid_{slot}")
+        reading = read_place(
+            text,
+            slot,
+            kabupaten_kota=tracker.get_slot(REGENCY) if slot != REGENCY else None,
+            kecamatan=tracker.get_slot(DISTRICT) if slot == VILLAGE else None,
+        )
+        if reading.location is not None:
+            return self.place_accepted(slot, reading.location, tracker, domain)
+        offered = reading.candidates or reading.suggestions
+        if offered:
+            options = {
+                "slot": slot,
+                "kind": AMBIGUOUS if reading.candidates else SUGGESTED,
+                "typed": title_place(text) or text.strip(),
+                "options": [location.slots() for location in offered],
+            }
+            logger.info("form %s: %d places offered for %s", self.form_name(), len(offered), slot)
+            return {slot: None, PLACE_OPTIONS_SLOT: options}
+        return self.failed(slot, dispatcher, tracker, f"utter_invalid_{slot}")
+
+    def picked_place(self, slot: str, value: Any, tracker: Tracker) -> Location | None:
+        """The option a number (typed or a button) picks from what this question offered."""
+        offered = tracker.get_slot(PLACE_OPTIONS_SLOT) or {}
+        if not isinstance(offered, dict) or offered.get("slot") != slot:
+            return None
+        number = typed_number(str(value or ""))
+        options = offered.get("options") or []
+        if number is None or not 1 <= number <= len(options):
+            return None
+        return Location(**options[number - 1])
+
+    def place_accepted(
+        self, slot: str, location: Location, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """The location's slots this form asks; a lower answer outside it is asked again."""
+        asked = self.form_slots(domain)
+        given = location.slots()
+        result: dict[str, Any] = {PLACE_OPTIONS_SLOT: None}
+        for level in PLACE_SLOTS:
+            if level not in asked:
+                continue
+            current = tracker.get_slot(level)
+            if level in given:
+                result[level] = given[level]
+            elif level == slot or (current is not None and not contains(location, level, current)):
+                # "bukan Kedaton, Rajabasa" at the desa question: a new kecamatan, its desa asked.
+                result[level] = None
+        value = result.pop(slot, None)
+        return self.accepted(slot, value, tracker, **result)
 
 
 # ---------------------------------------------------------------------------
@@ -207,6 +346,58 @@ class AskFromVocabulary:
 
 class ActionAskKabupatenKota(AskFromVocabulary, Action):
     kind = "kabupaten_kota"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        if offer_places(dispatcher, tracker, REGENCY):
+            return []
+        return await super().run(dispatcher, tracker, domain)
+
+
+def offer_places(dispatcher: CollectingDispatcher, tracker: Tracker, slot: str) -> bool:
+    """Show the places a place question offered (same name, or close names), if any.
+
+    Several places of one name: "which one?" and nothing else. Close names: they
+    are offered, and the caller asks its question again below them.
+    """
+    offered = tracker.get_slot(PLACE_OPTIONS_SLOT) or {}
+    if not isinstance(offered, dict) or offered.get("slot") != slot:
+        return False
+    locations = [Location(**option) for option in offered.get("options") or []]
+    if not locations:
+        return False
+    dispatcher.utter_message(
+        response=f"utter_place_{offered.get('kind')}",
+        typed=offered.get("typed") or "",
+        options=numbered(location.label for location in locations),
+        buttons=[
+            {"title": location.label, "payload": str(number)}
+            for number, location in enumerate(locations, start=1)
+        ],
+    )
+    # A kabupaten/kota question's own list is numbered too: only the offer is shown.
+    return offered.get("kind") == AMBIGUOUS or slot == REGENCY
+
+
+class ActionAskKecamatan(Action):
+    """Which kecamatan? After an answer the gazetteer does not know, the places it offers."""
+
+    slot: ClassVar[str] = DISTRICT
+
+    def name(self) -> str:
+        return f"action_ask_{self.slot}"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        if not offer_places(dispatcher, tracker, self.slot):
+            dispatcher.utter_message(response=f"utter_ask_{self.slot}")
+        return []
+
+
+class ActionAskDesa(ActionAskKecamatan):
+    slot = VILLAGE
 
 
 class ActionAskDocumentType(AskFromVocabulary, Action):

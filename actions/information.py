@@ -18,7 +18,7 @@ from actions.base import (
     services,
     slot_resets,
 )
-from actions.fields import RegionField, choice_reader
+from actions.fields import PlaceFields, choice_reader
 from bot.domain import vocabulary
 from bot.domain.errors import NotConfigured
 from bot.domain.knowledge import UnknownDocumentType, UnknownRegion
@@ -89,7 +89,7 @@ class ValidateRequirementsForm(TabikFormValidator):
         return "validate_requirements_form"
 
 
-class ValidateOfficeForm(RegionField):
+class ValidateOfficeForm(PlaceFields):
     own_intents = frozenset({"ask_office_info"})
 
     def name(self) -> str:

@@ -58,7 +58,7 @@ def validate_nik(text: str) -> str:
         raise InvalidNik("length", text)
     if cleaned[:2] not in PROVINCE_CODES:
         raise InvalidNik("region", text)
-    if cleaned[:2] == LAMPUNG_PROVINCE and cleaned[:4] not in {r.code for r in regions()}:
+    if cleaned[:2] == LAMPUNG_PROVINCE and cleaned[:4] not in {r.nik_prefix for r in regions()}:
         raise InvalidNik("region", text)
     if not _real_birth_date(cleaned[6:12]):
         raise InvalidNik("birth_date", text)

@@ -16,15 +16,13 @@ from typing import Any
 
 import yaml
 
+from bot.domain.gazetteer import DISTRICT, REGENCY, gazetteer, normalise_key
+
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 ENTITY_VOCABULARIES = ("document_type", "complaint_category", "commodity")
 
-
-def normalise_key(text: str) -> str:
-    """Lower case, punctuation to spaces, single spaces: the form aliases are stored in."""
-    text = re.sub(r"[^\w\s]", " ", (text or "").lower())
-    return re.sub(r"\s+", " ", text.replace("_", " ")).strip()
+__all__ = ["normalise_key"]  # re-exported: aliases and places share one key
 
 
 def load_yaml(name: str) -> Any:
@@ -36,7 +34,7 @@ def load_yaml(name: str) -> Any:
 class Region:
     name: str
     kind: str  # "kota" or "kabupaten"
-    code: str
+    code: str  # Kemendagri, dotted: "18.71"
     seat: str
     aliases: tuple[str, ...]
     kecamatan: tuple[str, ...]
@@ -45,21 +43,39 @@ class Region:
     def display_name(self) -> str:
         return f"Kota {self.name}" if self.kind == "kota" else f"Kabupaten {self.name}"
 
+    @property
+    def nik_prefix(self) -> str:
+        """The first four digits of a NIK issued here: the code without its dot."""
+        return self.code.replace(".", "")
+
 
 @lru_cache(maxsize=1)
 def regions() -> tuple[Region, ...]:
-    data = load_yaml("regions.yml")
-    return tuple(
-        Region(
-            name=r["name"],
-            kind=r["kind"],
-            code=str(r["code"]),
-            seat=r["seat"],
-            aliases=tuple(r.get("aliases", ())),
-            kecamatan=tuple(r.get("kecamatan", ())),
+    """The gazetteer's kabupaten/kota (code, kind, kecamatan) with our aliases and seat.
+
+    In the order of ``regions.yml``, which is the order of the numbered list residents see.
+    """
+    ours = load_yaml("regions.yml")["regions"]
+    places = gazetteer()
+    found = []
+    for entry in ours:
+        regency = places.regency(entry["name"])
+        if regency is None or regency.name != entry["name"]:
+            raise ValueError(f"regions.yml: {entry['name']} is not an official kabupaten/kota")
+        found.append(
+            Region(
+                name=regency.name,
+                kind=regency.kind,
+                code=regency.code,
+                seat=entry["seat"],
+                aliases=tuple(entry.get("aliases", ())),
+                kecamatan=tuple(p.name for p in places.within(regency, DISTRICT)),
+            )
         )
-        for r in data["regions"]
-    )
+    missing = {p.name for p in places.level(REGENCY)} - {r.name for r in found}
+    if missing:
+        raise ValueError(f"regions.yml has no entry for {sorted(missing)}")
+    return tuple(found)
 
 
 def region_names() -> list[str]:
@@ -88,19 +104,22 @@ def region_by_name(name: str) -> Region | None:
 
 
 def region_by_code(code: str) -> Region | None:
-    return next((r for r in regions() if r.code == code), None)
-
-
-@lru_cache(maxsize=1)
-def _kecamatan_index() -> dict[str, tuple[str, str]]:
-    return {
-        normalise_key(kec): (kec, region.name) for region in regions() for kec in region.kecamatan
-    }
+    """The kabupaten/kota of a code, dotted ("18.01") or as a NIK starts ("1801")."""
+    return next((r for r in regions() if code in (r.code, r.nik_prefix)), None)
 
 
 def find_kecamatan(text: str) -> tuple[str, str] | None:
-    """(kecamatan, kabupaten/kota) for a known kecamatan name, or None."""
-    return _kecamatan_index().get(normalise_key(text))
+    """(kecamatan, kabupaten/kota) for a kecamatan name only one kabupaten/kota has, or None.
+
+    "Rajabasa" (Bandar Lampung) and "Raja Basa" (Lampung Selatan) share a key:
+    such a name alone says no kabupaten (``bot.domain.places`` asks which).
+    """
+    places = gazetteer()
+    found = places.named(DISTRICT, text)
+    if len(found) != 1:
+        return None
+    regency = places.by_code(found[0].parent_code)
+    return (found[0].name, regency.name) if regency else None
 
 
 @lru_cache(maxsize=1)

@@ -30,11 +30,13 @@ TRAINING_INPUTS = (
     "bot/nlu",
     "bot/domain/menu.py",
     "bot/domain/vocabulary.py",
+    "bot/domain/gazetteer.py",
     "bot/domain/readings.py",
     "bot/domain/tickets.py",
     "bot/data/slang.yml",
     "bot/data/vocabulary.yml",
     "bot/data/regions.yml",
+    "bot/data/gazetteer/lampung.json",
     "bot/data/menu.yml",
 )
 

@@ -34,6 +34,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.domain import vocabulary
+from bot.domain.places import official_name
 from bot.domain.vocabulary import canonical_place
 from bot.nlu import patterns
 from bot.nlu.component import StatelessComponent
@@ -60,7 +61,9 @@ _PLACE_AFTER_PREFIX = {
     "kecamatan": re.compile(r"\b(?:kecamatan|kec|kcmtn)\.?\s+", re.IGNORECASE),
 }
 # Kecamatan whose names are everyday words: recognised only after "kec".
-_COMMON_WORD_KECAMATAN = frozenset({"panjang", "palas", "ketapang", "penawar", "enggal", "lemong"})
+_COMMON_WORD_KECAMATAN = frozenset(
+    {"panjang", "palas", "ketapang", "penawar", "enggal", "lemong", "limau", "bulok"}
+)
 # Words that end a place name typed without punctuation.
 _PLACE_STOP = frozenset(
     """di ke dari dan yang yg sudah udah udh sdh ada tolong mohon min pak bu nya ini itu sejak
@@ -140,7 +143,10 @@ class EntityCanonicalizer(StatelessComponent, EntityExtractorMixin):
         if kind in VOCABULARY_ENTITIES:
             return canonical_vocabulary_value(kind, raw)
         if kind in ("kecamatan", "desa"):
-            return canonical_place(raw)
+            # The official spelling when the gazetteer knows the name ("Tanjung Karang
+            # Pusat" → "Tanjungkarang Pusat"); forms decide whether it is a real place.
+            place = canonical_place(raw)
+            return (official_name(kind, place) or place) if place else None
         return raw or None
 
     def _gazetteer(

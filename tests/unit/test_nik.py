@@ -9,9 +9,9 @@ from bot.domain.nik import mask_nik, nik_region, validate_nik
     [
         ("1871011508900001", "Bandar Lampung"),  # man born 15-08-1990
         ("1872025501850123", "Metro"),  # woman born 15-01-1985 (day + 40)
-        ("1803 0312 0700 0045", "Lampung Selatan"),  # as copied from a KTP, with spaces
-        ("1805.04.311299.0002", "Lampung Tengah"),  # with dots
-        ("1801-05-710103-0010", "Lampung Barat"),  # woman born 31-01-2003, with dashes
+        ("1801 0312 0700 0045", "Lampung Selatan"),  # as copied from a KTP, with spaces
+        ("1802.04.311299.0002", "Lampung Tengah"),  # with dots
+        ("1804-05-710103-0010", "Lampung Barat"),  # woman born 31-01-2003, with dashes
         ("1813016912990001", "Pesisir Barat"),  # woman born 29-12-1999
     ],
 )
