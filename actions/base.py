@@ -26,6 +26,7 @@ from rasa_sdk.types import DomainDict
 from actions import answers
 from bot.domain import vocabulary
 from bot.domain.attachments import is_platform_ref
+from bot.domain.conversation import LastAnswer
 from bot.domain.identity import ChatIdentity
 from bot.domain.menu import menu_choice
 from bot.domain.office_hours import WIB
@@ -36,6 +37,8 @@ logger = logging.getLogger(__name__)
 ACTION_LISTEN = "action_listen"
 DRAFT_ID_SLOT = "draft_id"
 FAILURES_SLOT = "failed_attempts"
+# The service answered last and its values, for follow-ups ("kalo cabe?"): actions/context.py.
+LAST_ANSWER_SLOT = "last_answer"
 # After this many failed answers for one slot, the slot is explained at length.
 EXPLAIN_AFTER_FAILURES = 2
 
@@ -105,6 +108,12 @@ def platform_attachment(tracker: Tracker) -> dict[str, Any] | None:
     if isinstance(attachment, dict) and is_platform_ref(attachment.get("id")):
         return attachment
     return None
+
+
+def remember(service: str, **values: Any) -> EventType:
+    """Note the service just answered and its values, so a follow-up can change one of them."""
+    kept = {name: str(value) for name, value in values.items() if value}
+    return SlotSet(LAST_ANSWER_SLOT, LastAnswer(service, kept).as_slot())
 
 
 def entity_value(tracker: Tracker, entity: str) -> Any:
@@ -299,6 +308,10 @@ INTERRUPTING_INTENTS = frozenset(
         "ask_requirements",
         "ask_office_info",
         "check_status",
+        # Side questions answered by actions/context.py (or, with "gak jadi", taken up).
+        "ask_food_price",
+        "check_tax",
+        "check_social_aid",
     }
 )
 # In free-text answers (a description, a name) only a confident, short message

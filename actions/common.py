@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.application import APPLICATION_SLOTS
-from actions.base import slot_resets
+from actions.base import latest_text, slot_resets
 from actions.complaint import COMPLAINT_SLOTS
 from actions.confirmation import cancelled
 from actions.food_prices import FOOD_PRICE_SLOTS
@@ -16,6 +16,7 @@ from actions.rating import RATING_SLOTS
 from actions.social_aid import SOCIAL_AID_SLOTS
 from actions.status import STATUS_SLOTS
 from actions.tax import TAX_SLOTS
+from bot.domain.conversation import requested_services
 
 FORM_SLOTS = tuple(
     dict.fromkeys(
@@ -32,8 +33,44 @@ FORM_SLOTS = tuple(
 )
 
 
+# What starts each service a resident may ask for instead ("gak jadi, mau tanya harga aja").
+FORM_OF_INTENT = {
+    "ask_food_price": "food_price_form",
+    "check_tax": "tax_form",
+    "check_social_aid": "social_aid_form",
+    "ask_requirements": "requirements_form",
+    "ask_office_info": "office_form",
+    "check_status": "status_form",
+    "file_complaint": "complaint_form",
+    "apply_service": "application_form",
+    "human_handoff": "action_handoff",
+}
+
+
+def ended_form(tracker: Tracker) -> str | None:
+    """The form that was active last (action_deactivate_loop has just ended it)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "active_loop" and event.get("name"):
+            return str(event["name"])
+    return None
+
+
+def instead(tracker: Tracker) -> str | None:
+    """The form (or action) of another request named beside the cancel, if any."""
+    ended = ended_form(tracker)
+    for intent in requested_services(latest_text(tracker)):
+        target = FORM_OF_INTENT.get(intent)
+        if target is not None and target != ended:
+            return target
+    return None
+
+
 class ActionCancelForm(Action):
-    """After action_deactivate_loop: says nothing was filed and forgets the draft."""
+    """After action_deactivate_loop: says nothing was filed and forgets the draft.
+
+    A change of mind that names another request ("udah lah gak jadi, mau tanya
+    harga aja") then starts that request.
+    """
 
     def name(self) -> str:
         return "action_cancel_form"
@@ -41,7 +78,9 @@ class ActionCancelForm(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        return cancelled(dispatcher, FORM_SLOTS)
+        events = cancelled(dispatcher, FORM_SLOTS)
+        target = instead(tracker)
+        return [*events, FollowupAction(target)] if target else events
 
 
 class ActionEndForm(Action):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -13,6 +14,7 @@ from actions.base import (
     TabikFormValidator,
     display_date,
     entity_value,
+    remember,
     response_text,
     rupiah,
     services,
@@ -26,6 +28,7 @@ FOOD_PRICE_SLOTS = ("commodity", "kabupaten_kota", FAILURES_SLOT, "requested_slo
 
 
 class ValidateFoodPriceForm(TabikFormValidator):
+    own_intents = frozenset({"ask_food_price"})
     readers = {"commodity": choice_reader("commodity")}
 
     def name(self) -> str:
@@ -45,9 +48,18 @@ class ValidateFoodPriceForm(TabikFormValidator):
 class ActionFoodPrice(PublicDataAction):
     slots = FOOD_PRICE_SLOTS
     unavailable_response = "utter_upstream_down_food_prices"
+    intent = "ask_food_price"
 
     def name(self) -> str:
         return "action_food_price"
+
+    def remembered(self, tracker: Tracker) -> EventType | None:
+        region = tracker.get_slot("kabupaten_kota")
+        if region not in vocabulary.values("kabupaten_kota"):
+            region = None
+        return remember(
+            "food_price", commodity=tracker.get_slot("commodity"), kabupaten_kota=region
+        )
 
     async def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

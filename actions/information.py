@@ -15,10 +15,12 @@ from actions.base import (
     TabikFormValidator,
     ask_choice,
     entity_value,
+    remember,
     services,
     slot_resets,
 )
 from actions.fields import PlaceFields, choice_reader
+from actions.menu import offer_other_request
 from bot.domain import vocabulary
 from bot.domain.errors import NotConfigured
 from bot.domain.knowledge import UnknownDocumentType, UnknownRegion
@@ -112,7 +114,14 @@ class ActionRequirements(Action):
             return []
         if not render_requirement(dispatcher, document_type):
             dispatcher.utter_message(response="utter_information_unavailable")
-        return slot_resets(("document_type", FAILURES_SLOT)) if _only_this_flow(tracker) else []
+        if not _only_this_flow(tracker):
+            return []
+        offer_other_request(dispatcher, tracker, answered="ask_requirements")
+        # "kalo kk?" or "mau ajuin sekarang" next refers to this document.
+        return [
+            *slot_resets(("document_type", FAILURES_SLOT)),
+            remember("requirements", document_type=document_type),
+        ]
 
 
 class ActionOfficeInfo(Action):
@@ -133,4 +142,10 @@ class ActionOfficeInfo(Action):
         )
         if not render_offices(dispatcher, region):
             dispatcher.utter_message(response="utter_information_unavailable")
-        return slot_resets(("kabupaten_kota", FAILURES_SLOT)) if _only_this_flow(tracker) else []
+        if not _only_this_flow(tracker):
+            return []
+        offer_other_request(dispatcher, tracker, answered="ask_office_info")
+        return [
+            *slot_resets(("kabupaten_kota", FAILURES_SLOT)),
+            remember("offices", kabupaten_kota=region),
+        ]

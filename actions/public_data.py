@@ -19,6 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.base import slot_resets
+from actions.menu import offer_other_request
 from bot.domain.errors import UpstreamError
 
 logger = logging.getLogger(__name__)
@@ -27,6 +28,8 @@ logger = logging.getLogger(__name__)
 class PublicDataAction(Action, ABC):
     slots: ClassVar[tuple[str, ...]]
     unavailable_response: ClassVar[str]
+    # The intent that asks this service: a second request in the message is offered.
+    intent: ClassVar[str]
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -42,7 +45,13 @@ class PublicDataAction(Action, ABC):
                 error.status,
             )
             dispatcher.utter_message(response=self.unavailable_response)
-        return slot_resets(self.slots)
+        remembered = self.remembered(tracker)
+        offer_other_request(dispatcher, tracker, answered=self.intent)
+        return slot_resets(self.slots) + ([remembered] if remembered else [])
+
+    def remembered(self, tracker: Tracker) -> EventType | None:
+        """What a follow-up may change (``actions.base.remember``); None to keep nothing."""
+        return None
 
     @abstractmethod
     async def answer(

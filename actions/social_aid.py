@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.base import FAILURES_SLOT, TabikFormValidator, display_date, services
+from actions.base import FAILURES_SLOT, TabikFormValidator, display_date, remember, services
 from actions.fields import read_nik
 from actions.public_data import PublicDataAction
 
@@ -14,6 +15,7 @@ SOCIAL_AID_SLOTS = ("nik", FAILURES_SLOT, "requested_slot")
 
 
 class ValidateSocialAidForm(TabikFormValidator):
+    own_intents = frozenset({"check_social_aid"})
     readers = {"nik": read_nik}
 
     def name(self) -> str:
@@ -23,9 +25,14 @@ class ValidateSocialAidForm(TabikFormValidator):
 class ActionCheckSocialAid(PublicDataAction):
     slots = SOCIAL_AID_SLOTS
     unavailable_response = "utter_upstream_down_social_aid"
+    intent = "check_social_aid"
 
     def name(self) -> str:
         return "action_check_social_aid"
+
+    def remembered(self, tracker: Tracker) -> EventType | None:
+        # The NIK itself is never kept: a follow-up names the next one.
+        return remember("social_aid")
 
     async def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

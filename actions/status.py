@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+from datetime import date, timezone
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -25,6 +26,7 @@ from actions.base import (
 )
 from bot.domain import tickets, vocabulary
 from bot.domain.errors import TabikError, TicketNotFound, TooManyLookups
+from bot.domain.office_hours import WIB
 from bot.domain.tickets import TicketKind
 from bot.services.views import StatusView
 
@@ -77,9 +79,23 @@ async def own_tickets(tracker: Tracker) -> list[StatusView]:
         return []
 
 
-def ticket_lines(views: list[StatusView]) -> str:
+def filed_on(view: StatusView) -> date:
+    aware = (
+        view.created_at if view.created_at.tzinfo else view.created_at.replace(tzinfo=timezone.utc)
+    )
+    return aware.astimezone(WIB).date()
+
+
+def kind_label(view: StatusView, domain: DomainDict) -> str:
+    return response_text(domain, f"utter_fragment_kind_{view.kind.value.lower()}")
+
+
+def ticket_lines(views: list[StatusView], domain: DomainDict) -> str:
+    """One line per ticket: number, kind and subject, status, date filed."""
     return numbered(
-        f"{view.number} · {subject_label(view)} · {status_word(view)}" for view in views
+        f"{view.number} · {kind_label(view, domain)} {subject_label(view)} · "
+        f"{status_word(view)} · {display_date(filed_on(view))}"
+        for view in views
     )
 
 
@@ -101,11 +117,13 @@ class ActionAskTicketId(Action):
     ) -> list[EventType]:
         views = await own_tickets(tracker)
         if not views:
-            dispatcher.utter_message(response="utter_ask_ticket_id")
+            # "tiket saya" / "lupa nomornya" from a chat that filed nothing: say so
+            # and what can be done, rather than only asking for a number.
+            dispatcher.utter_message(response="utter_no_own_tickets")
             return [SlotSet(LISTED_SLOT, None)]
         dispatcher.utter_message(
             response="utter_ask_ticket_id_from_list",
-            options=ticket_lines(views),
+            options=ticket_lines(views, domain),
             buttons=ticket_buttons(views),
         )
         return [SlotSet(LISTED_SLOT, [view.number for view in views])]
@@ -128,7 +146,7 @@ class ActionCheckStatus(Action):
             if views:
                 dispatcher.utter_message(
                     response="utter_your_tickets",
-                    options=ticket_lines(views),
+                    options=ticket_lines(views, domain),
                     buttons=ticket_buttons(views),
                 )
             else:

@@ -3,19 +3,47 @@
 from __future__ import annotations
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.base import FAILURES_SLOT, TabikFormValidator, display_date, rupiah, services
-from actions.fields import read_plate
+from actions.base import (
+    FAILURES_SLOT,
+    Rejected,
+    TabikFormValidator,
+    display_date,
+    remember,
+    rupiah,
+    services,
+)
 from actions.public_data import PublicDataAction
+from bot.domain.conversation import plate_province
 from bot.domain.errors import PlateNotFound
+from bot.domain.readings import PLATE_SHAPE, canonical_plate
 
 TAX_SLOTS = ("plate_number", FAILURES_SLOT, "requested_slot")
+LAMPUNG_PLATE_REGION = "BE"
+
+
+def read_tax_plate(text: str) -> str | None:
+    """A Lampung plate, also inside a sentence ("plat sy BE 1234 AB").
+
+    A valid plate of another province is refused with where its tax is paid
+    (its own province's Samsat), not as a malformed number.
+    """
+    plate = next(
+        (p for m in PLATE_SHAPE.finditer(text or "") if (p := canonical_plate(m.group(0)))), None
+    )
+    if plate is None:
+        return None
+    if plate.split(" ")[0] != LAMPUNG_PLATE_REGION:
+        raise Rejected("utter_plate_not_lampung", plate=plate, province=plate_province(plate))
+    return plate
 
 
 class ValidateTaxForm(TabikFormValidator):
-    readers = {"plate_number": read_plate}
+    own_intents = frozenset({"check_tax"})
+    readers = {"plate_number": read_tax_plate}
 
     def name(self) -> str:
         return "validate_tax_form"
@@ -24,9 +52,13 @@ class ValidateTaxForm(TabikFormValidator):
 class ActionCheckTax(PublicDataAction):
     slots = TAX_SLOTS
     unavailable_response = "utter_upstream_down_tax"
+    intent = "check_tax"
 
     def name(self) -> str:
         return "action_check_tax"
+
+    def remembered(self, tracker: Tracker) -> EventType | None:
+        return remember("tax")
 
     async def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

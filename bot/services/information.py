@@ -7,6 +7,7 @@ these methods are plain functions, not coroutines.
 from __future__ import annotations
 
 from bot.domain.knowledge import EMERGENCY_112, KnowledgeBase, Requirement
+from bot.domain.office_hours import OfficeSchedule
 from bot.services.shared import configured
 from bot.services.views import EmergencyNumbers, OfficeListing
 
@@ -33,6 +34,10 @@ class Information:
             offices=tuple(base.offices(kabupaten_kota, kind)),
             region_note=base.region_note(kabupaten_kota),
         )
+
+    def office_hours(self) -> OfficeSchedule:
+        """The offices' usual schedule, the one residents are told. NotConfigured."""
+        return self._base().office_schedule
 
     def emergency_numbers(self, kabupaten_kota: str | None) -> EmergencyNumbers:
         """Numbers to call besides 112: the region's own (when given) and the national ones."""

@@ -13,6 +13,7 @@ from typing import Protocol
 
 from bot.domain.identity import ChatIdentity
 from bot.domain.knowledge import Requirement
+from bot.domain.office_hours import OfficeSchedule
 from bot.domain.public_data import (
     FoodPrice,
     FoodPriceProvider,
@@ -65,6 +66,8 @@ class ResidentServices(Protocol):
     def requirement(self, document_type: str) -> Requirement: ...
 
     def offices(self, kabupaten_kota: str, *, kind: str | None = None) -> OfficeListing: ...
+
+    def office_hours(self) -> OfficeSchedule: ...
 
     def emergency_numbers(self, kabupaten_kota: str | None) -> EmergencyNumbers: ...
 

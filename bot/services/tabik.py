@@ -92,6 +92,7 @@ class Tabik:
         self.request_handoff = self.handoffs.request_handoff
         self.requirement = self.information.requirement
         self.offices = self.information.offices
+        self.office_hours = self.information.office_hours
         self.emergency_numbers = self.information.emergency_numbers
         self.vehicle_tax = self.public_data.vehicle_tax
         self.social_aid = self.public_data.social_aid

@@ -107,7 +107,8 @@ async def test_without_a_number_this_chats_tickets_are_offered(
     fake_services.own = [view(owner=True)]
     events = await ActionAskTicketId().run(dispatcher, make_tracker(), domain)
     listing = message(dispatcher, "utter_ask_ticket_id_from_list")
-    assert listing["options"] == f"1. {NUMBER} · Jalan rusak · diterima"
+    # Number, kind and subject, status, and the date it was filed (WIB).
+    assert listing["options"] == f"1. {NUMBER} · Aduan Jalan rusak · diterima · 28/11/2026"
     assert listing["buttons"][0]["payload"] == f'/check_status{{"ticket_id":"{NUMBER}"}}'
     assert slot_events(events)["listed_tickets"] == [NUMBER]
 
@@ -116,6 +117,8 @@ async def test_without_a_number_this_chats_tickets_are_offered(
     assert slot_events(events)["ticket_id"] == NUMBER
 
 
-async def test_without_tickets_the_number_is_asked(make_tracker, domain, dispatcher, fake_services):
-    await ActionAskTicketId().run(dispatcher, make_tracker(), domain)
-    assert responses(dispatcher) == ["utter_ask_ticket_id"]
+async def test_without_tickets_the_resident_is_told_what_they_can_do(
+    make_tracker, domain, dispatcher, fake_services
+):
+    await ActionAskTicketId().run(dispatcher, make_tracker("lupa nomor tiketnya"), domain)
+    assert responses(dispatcher) == ["utter_no_own_tickets"]

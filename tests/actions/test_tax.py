@@ -46,3 +46,16 @@ async def test_plates_are_normalised_and_must_be_lampung(make_tracker, domain):
     )
     assert slot_events(events)["plate_number"] is None
     assert responses(dispatcher) == ["utter_plate_not_lampung"]
+    # Told where its tax is paid: its own province's Samsat.
+    assert message(dispatcher, "utter_plate_not_lampung")["province"].startswith("DKI Jakarta")
+
+
+async def test_a_plate_inside_a_sentence_is_read(make_tracker, domain):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("plat motor sy AB 123 CD", requested_slot="plate_number")
+    events = await ValidateTaxForm().run(dispatcher, tracker, domain)
+    assert slot_events(events)["plate_number"] is None
+    assert message(dispatcher, "utter_plate_not_lampung")["province"] == "DI Yogyakarta"
+    ours = make_tracker("plat sy be 1234 ab pak", requested_slot="plate_number")
+    events = await ValidateTaxForm().run(CollectingDispatcher(), ours, domain)
+    assert slot_events(events)["plate_number"] == "BE 1234 AB"

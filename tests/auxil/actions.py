@@ -14,6 +14,7 @@ from bot.domain.errors import RatingNotPending, TicketNotFound
 from bot.domain.identity import ChatIdentity
 from bot.domain.knowledge import Requirement
 from bot.domain.model import TicketKind, TicketStatus
+from bot.domain.office_hours import OfficeSchedule
 from bot.domain.public_data import FoodPrice, SocialAidStatus, VehicleTax
 from bot.services import views
 from bot.services.information import Information
@@ -193,6 +194,9 @@ class FakeServices:
 
     def offices(self, kabupaten_kota: str, *, kind: str | None = None) -> views.OfficeListing:
         return self.information.offices(kabupaten_kota, kind=kind)
+
+    def office_hours(self) -> OfficeSchedule:
+        return self.information.office_hours()
 
     def emergency_numbers(self, kabupaten_kota: str | None) -> views.EmergencyNumbers:
         return self.information.emergency_numbers(kabupaten_kota)

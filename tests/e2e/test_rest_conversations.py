@@ -103,6 +103,32 @@ def test_information_services(tabik: TabikServer) -> None:
     assert re.search(r"Rp ?\d", rice), rice
 
 
+def test_a_follow_up_naming_another_commodity_keeps_the_regency(tabik: TabikServer) -> None:
+    who = sender()
+    first = texts(tabik.say(who, "harga beras di metro brp"))
+    assert "Metro" in first and re.search(r"Rp ?\d", first), first
+    follow_up = texts(tabik.say(who, "kalo cabe?"))
+    assert re.search(r"Harga Cabai[^\n]* di Metro: Rp ?\d", follow_up), follow_up
+
+
+def test_tiket_saya_lists_only_this_chats_tickets(
+    tabik: TabikServer, complaint: tuple[str, str]
+) -> None:
+    owner, number = complaint
+    other = sender()
+    theirs = TICKET.search(fill(tabik, other, "sy mau bikin kk baru", APPLICATION_ANSWERS))
+    assert theirs, "the other chat's application was not filed"
+    listing = texts(tabik.say(owner, "tiket saya"))
+    # Number, kind, status and the date it was filed; never another chat's ticket.
+    assert re.search(rf"{number} · Aduan [^·]+ · diterima · \d{{2}}/\d{{2}}/\d{{4}}", listing), (
+        listing
+    )
+    assert theirs.group(0) not in listing
+    tabik.say(owner, "batal")
+    nobody = texts(tabik.say(sender(), "lupa nomor tiketnya"))
+    assert "Belum ada tiket" in nobody and not TICKET.search(nobody.replace("ADU-261128-7KQ2", ""))
+
+
 def test_emergency_gives_112_first(tabik: TabikServer) -> None:
     replies = tabik.say(sender(), "tolong ada kebakaran rumah tetangga")
     assert "112" in str(replies[0].get("text"))
