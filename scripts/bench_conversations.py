@@ -89,8 +89,12 @@ def started(args: argparse.Namespace) -> Iterator[str]:
     if args.skip_venv_check:
         server.command = (sys.executable, "-m", "bot.entrypoints.launcher", "serve")
     print(f"starting Tabik on port {server.rasa_port} (log {server.log_path}) ...", flush=True)
-    with server.running():
+    try:
+        # Stopped even when it never got ready (a busy machine loads the model slowly).
+        server.start(timeout=args.start_timeout)
         yield server.url
+    finally:
+        server.stop_if_running()
 
 
 def selected(suite: Sequence[Any], only: Sequence[str], files: Sequence[str]) -> list[Any]:
@@ -156,6 +160,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--skip-venv-check",
         action="store_true",
         help="with --serve: start the launcher directly instead of `make serve` (a shared venv)",
+    )
+    parser.add_argument(
+        "--start-timeout", type=float, default=900, help="with --serve: seconds to get ready"
     )
     parser.add_argument("--dir", type=Path, default=SUITE_DIR, help="the scenario files")
     parser.add_argument("--only", action="append", default=[], help="ids containing this")

@@ -22,10 +22,10 @@ from tests.auxil.tabik_server import TabikServer
 
 pytestmark = pytest.mark.slow
 
-# Conversations that must pass (of 79): raise it when a fix makes more pass.
-MIN_PASSING = 0
-# The median number of messages to file a complaint must not grow past this.
-MAX_MEDIAN_MESSAGES = 99
+# Conversations that must pass (41 of 80 on 2026-12-08): raise it when a fix makes more pass.
+MIN_PASSING = 41
+# The median number of messages to file a complaint (7 then) must not grow past this.
+MAX_MEDIAN_MESSAGES = 7
 
 
 def test_the_suite_passes_its_threshold(tabik: TabikServer) -> None:
