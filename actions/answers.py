@@ -188,7 +188,12 @@ def says_skip(text: str) -> bool:
 
 # "nama saya Siti Aminah, nik …", "atas nama Budi Santoso": a name said in any message.
 _STATED_NAME = re.compile(
-    r"\b(?:nama\s+(?:lengkap\s+)?(?:saya|sy|aku|ku)|namaku|nama\s+lengkap|atas\s+nama)"
+    r"\b(?:nama\s+(?:lengkap\s+)?(?:saya|sy|aku|ku)|namaku|nama\s+lengkap|atas\s+nama"
+    # A bare "nama Budi Santoso", unless it names someone or something else ("nama
+    # anaknya …", "nama desanya …") or asks ("nama siapa").
+    r"|nama(?=\s*:|\s+(?!\w*nya\b)(?!(?:anak|ibu|ayah|bapak|suami|istri|orang|ortu|almarhum|alm"
+    r"|jalan|jln|desa|kampung|pekon|kelurahan|kecamatan|kabupaten|kota|sekolah|kantor"
+    r"|dokumen|lengkap|siapa|apa)\b)))"
     r"\s*(?:adalah|:)?\s*(?P<name>[^\W\d_][^\W\d_.'\- ]*(?:[.'\- ]+[^\W\d_]+){0,5})",
     re.IGNORECASE,
 )

@@ -276,8 +276,11 @@ class ValidateComplaintForm(ConfirmedForm, PlaceFields):
         attachment = platform_attachment(tracker)
         if attachment is not None and value == attachment["id"]:
             return self.accepted("attachment_id", str(value), tracker)
-        if answers.photo_choice(str(value or "")) == answers.PHOTO_LATER:
+        choice = answers.photo_choice(str(value or ""))
+        if choice == answers.PHOTO_LATER:
             return self.accepted("attachment_id", PHOTO_LATER, tracker)
+        if choice == answers.PHOTO_NONE:  # "no photo", "gak ada fotonya"
+            return self.accepted("attachment_id", SKIPPED, tracker)
         if is_skip(tracker, value):
             return self.accepted("attachment_id", SKIPPED, tracker)
         return self.failed("attachment_id", dispatcher, tracker, "utter_invalid_attachment_id")

@@ -271,6 +271,19 @@ class PlaceFields(TabikFormValidator):
             kabupaten_kota=tracker.get_slot(REGENCY) if slot != REGENCY else None,
             kecamatan=tracker.get_slot(DISTRICT) if slot == VILLAGE else None,
         )
+        if reading.location is None and slot != REGENCY:
+            # The model may tag part of a name ("Agung" of "kec kota agung"): the whole
+            # message, read the same way, knows better.
+            said = latest_text(tracker)
+            if said and not said.startswith("/") and said.strip() != text.strip():
+                whole = read_place(
+                    said,
+                    slot,
+                    kabupaten_kota=tracker.get_slot(REGENCY),
+                    kecamatan=tracker.get_slot(DISTRICT) if slot == VILLAGE else None,
+                    close=False,
+                )
+                reading = whole if whole.location is not None else reading
         if reading.location is not None:
             return self.place_accepted(slot, reading.location, tracker, domain)
         offered = reading.candidates or reading.suggestions

@@ -104,7 +104,9 @@ class ActionHandoff(Action):
         dispatcher.utter_message(response="utter_handoff_meanwhile")
         # Not a pause: with the slot set, the policy sends every later message to
         # action_handoff_message, so an emergency still gets 112 (docs/console.md).
-        return [SlotSet(HANDOFF_SLOT, opened.reference), SlotSet(ACKNOWLEDGED_SLOT, time.time())]
+        # Nothing acknowledged yet: the resident's first message to the officer hears
+        # that it was passed on (then at most one acknowledgement per interval).
+        return [SlotSet(HANDOFF_SLOT, opened.reference), SlotSet(ACKNOWLEDGED_SLOT, None)]
 
 
 def _this_turn(events: list[dict[str, Any]]) -> list[dict[str, Any]]:

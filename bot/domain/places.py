@@ -262,7 +262,10 @@ def read_place(
     # a match is offered as a choice, never taken.
     scopes: list[tuple[Place | None, bool]] = [(district_scope or regency, True)]
     if district_scope is not None:
-        scopes.append((regency, corrected))
+        # One desa of that name in the kabupaten, in another kecamatan than the one
+        # given: the gazetteer knows where it lies (kecamatan have been split), and the
+        # summary shows it for the resident to correct.
+        scopes.append((regency, True))
     if regency is not None:
         scopes.append((None, False))
     for scope, take_one in scopes:
@@ -283,6 +286,12 @@ def read_place(
                 return _deepen(reading, mentions, found[0])
             if len(found) > MAX_CANDIDATES:
                 return PlaceReading(corrected=corrected)
+            if not take_one and close:
+                # A word of the answer names a place elsewhere ("gedung" in "gedung
+                # tatan"), but the answer is a close spelling of a name in scope.
+                near = _close(segments, asked, district_scope or regency, corrected)
+                if near.location is not None:
+                    return near
             return PlaceReading(
                 candidates=tuple(_location_of(p) for p in found), corrected=corrected
             )

@@ -184,6 +184,19 @@ def test_staff_console_end_to_end(tabik: TabikServer, fakes: Any) -> None:
             for m in h["messages"]
         )
     )
+    # The first message to the officer hears that it was passed on; the next is quiet.
+    assert wait_until(lambda: len(texts_to(fakes, wa_id)) > quiet_from)
+    time.sleep(1.0)
+    quiet_from = len(texts_to(fakes, wa_id))
+    say(tabik, wa_id, "saya tunggu ya pak")
+    assert wait_until(
+        lambda: any(
+            m["text"] == "saya tunggu ya pak"
+            for h in api(tabik, "GET", "/api/handoffs?state=open", officer)[1]["handoffs"]
+            if h["reference"] == mine["reference"]
+            for m in h["messages"]
+        )
+    )
     time.sleep(3.0)
     assert texts_to(fakes, wa_id)[quiet_from:] == []  # the bot stayed silent
 

@@ -98,3 +98,18 @@ def test_a_town_alias_names_its_kecamatan_too() -> None:
         "Lampung Selatan", "Kalianda"
     )
     assert read_place("lamsel", "kabupaten_kota").location == Location("Lampung Selatan")
+
+
+def test_one_desa_of_that_name_in_another_kecamatan_of_the_kabupaten_is_taken() -> None:
+    # Hanura lies in Teluk Pandan (split from Padang Cermin): the gazetteer says where.
+    reading = read_place(
+        "desa hanura", "desa", kabupaten_kota="Pesawaran", kecamatan="Padang Cermin"
+    )
+    assert reading.location == Location("Pesawaran", "Teluk Pandan", "Hanura")
+    assert reading.candidates == ()
+
+
+def test_a_close_spelling_in_scope_beats_a_word_naming_a_place_elsewhere() -> None:
+    # "gedung" alone is a desa of Tanggamus; "gedung tatan" is Gedong Tataan, Pesawaran.
+    reading = read_place("gedung tatan", "kecamatan", kabupaten_kota="Pesawaran")
+    assert reading.location == Location("Pesawaran", "Gedong Tataan")
