@@ -207,6 +207,9 @@ def test_media_is_answered(
     tabik: TabikServer, fakes: Fakes, kind: str, content: dict[str, Any]
 ) -> None:
     wa_id = new_wa_id()
+    if kind == "image":
+        # Photos are downloaded when they arrive: the fake Graph API must have issued it.
+        content = {"image": {"id": fakes.graph.upload(), "mime_type": "image/jpeg"}}
     reply = wa_say(tabik, fakes, wa_id, fake_whatsapp.message(kind, wa_id, **content))
     assert reply.strip()
 
@@ -347,6 +350,9 @@ def test_telegram_media_is_answered(
     tabik: TabikServer, fakes: Fakes, content: dict[str, Any]
 ) -> None:
     chat = new_chat()
+    for size in content.get("photo") or ():
+        # Photos are downloaded when they arrive: the fake Bot API must serve the file.
+        fakes.bot_api.upload(size["file_id"], fake_whatsapp.JPEG)
     assert tg_say(tabik, fakes, chat, fake_telegram.message_update(chat, **content)).strip()
 
 

@@ -108,7 +108,7 @@ def test_a_follow_up_naming_another_commodity_keeps_the_regency(tabik: TabikServ
     first = texts(tabik.say(who, "harga beras di metro brp"))
     assert "Metro" in first and re.search(r"Rp ?\d", first), first
     follow_up = texts(tabik.say(who, "kalo cabe?"))
-    assert re.search(r"Harga Cabai[^\n]* di Metro: Rp ?\d", follow_up), follow_up
+    assert re.search(r"Harga Cabai[^\n]* di (Kota )?Metro: Rp ?\d", follow_up), follow_up
 
 
 def test_tiket_saya_lists_only_this_chats_tickets(
