@@ -57,6 +57,8 @@ def instances(
         "TRACKER_STORE_URL": database_url,
         "REDIS_URL": redis_url,
         "REDIS_KEY_PREFIX": prefix,
+        # One session key for both consoles: a shared database refuses to start without.
+        "CONSOLE_SECRET_KEY": f"e2e-console-key-{uuid.uuid4().hex}",
         **whatsapp_env,
     }
     workdir = tmp_path_factory.mktemp("tabik-fuzz-two")

@@ -21,7 +21,7 @@ import pytest
 
 from bot.config import PROJECT_ROOT
 from tests.auxil import fake_whatsapp
-from tests.auxil.tabik_server import TabikServer, drive_form, texts
+from tests.auxil.tabik_server import TabikServer, drive_form, texts, wait_until
 from tests.e2e.test_console_serve import account, api
 
 pytestmark = pytest.mark.slow
@@ -151,11 +151,16 @@ def test_resident_erase_leaves_no_trace_and_the_ticket_still_counts(
         if slot is None:
             break
         say_on_whatsapp(tabik, wa_id, given[slot])
-    sent = " ".join(
-        str(m.get("text", {}).get("body", "")) for m in fakes.graph.sent if m.get("to") == wa_id
-    )
-    match = TICKET.search(sent)
-    assert match, sent
+
+    def sent() -> str:
+        return " ".join(
+            str(m.get("text", {}).get("body", "")) for m in fakes.graph.sent if m.get("to") == wa_id
+        )
+
+    # The turn is done once the reply is in the outbox; the sender delivers it just after.
+    wait_until(lambda: TICKET.search(sent()) is not None, timeout=20)
+    match = TICKET.search(sent())
+    assert match, sent()
     number = match.group(0)
     say_on_whatsapp(tabik, wa_id, f"terima kasih, salam {name}")
     traces = [t.lower().encode() for t in (nik, phone, wa_id, name)]
