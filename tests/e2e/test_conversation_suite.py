@@ -22,10 +22,11 @@ from tests.auxil.tabik_server import TabikServer
 
 pytestmark = pytest.mark.slow
 
-# Conversations that must pass (41 of 80 on 2026-12-08): raise it when a fix makes more pass.
-MIN_PASSING = 41
-# The median number of messages to file a complaint (7 then) must not grow past this.
-MAX_MEDIAN_MESSAGES = 7
+# Conversations that must pass: 41 of 80 before the fixes of 2026-12-08, 71 after (one of
+# slack for a model trained on another CPU). Raise it when a fix makes more pass.
+MIN_PASSING = 70
+# The median number of messages to file a complaint (7 before, 6 after) must not grow.
+MAX_MEDIAN_MESSAGES = 6
 
 
 def test_the_suite_passes_its_threshold(tabik: TabikServer) -> None:
