@@ -57,8 +57,11 @@ def postgres_schema_factory(
         return in_schema(postgres_server_url, schema)
 
     yield make
-    with _postgres_admin.begin() as connection:
-        for schema in made:
+    for schema in made:
+        # One transaction per schema: dropping them all in one takes a lock per table of
+        # every schema at once, more than PostgreSQL's lock table holds ("out of shared
+        # memory"), and then none is dropped.
+        with _postgres_admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
 
 
