@@ -469,8 +469,8 @@ def build_catalog(data: Mapping[str, Any], places: Gazetteer) -> AgencyCatalog:
     district_handles = Handles.parse(district_entry.get("handles"))
     village_handles = Handles.parse(village_entry.get("handles"))
     for district in places.level(DISTRICT):
-        regency = places.by_code(district.parent_code)
-        assert regency is not None, district.code
+        parent = places.by_code(district.parent_code)
+        assert parent is not None, district.code
         code = agency_code(AgencyKind.KEC, district)
         add(
             Agency(
@@ -479,7 +479,7 @@ def build_catalog(data: Mapping[str, Any], places: Gazetteer) -> AgencyCatalog:
                 or _template(district_entry, "kecamatan").format(place=district.name),
                 kind=AgencyKind.KEC,
                 level=AgencyLevel.KECAMATAN,
-                area=Area(regency.name, district.name),
+                area=Area(parent.name, district.name),
                 place_code=district.code,
                 handles=district_handles,
             )
@@ -493,7 +493,7 @@ def build_catalog(data: Mapping[str, Any], places: Gazetteer) -> AgencyCatalog:
                     or _template(village_entry, village.kind).format(place=village.name),
                     kind=AgencyKind.DESA,
                     level=AgencyLevel.DESA,
-                    area=Area(regency.name, district.name, village.name),
+                    area=Area(parent.name, district.name, village.name),
                     place_code=village.code,
                     handles=village_handles,
                 )
