@@ -249,12 +249,11 @@ class Handles:
             frozenset(data.get("complaint_category", ())), frozenset(data.get("document_type", ()))
         )
 
-    def __bool__(self) -> bool:
-        return bool(self.complaint_categories or self.document_types)
-
 
 @dataclass(frozen=True)
 class Agency:
+    """One agency (instansi): who it is, where it works and what it receives by default."""
+
     code: str
     name: str  # official Indonesian name
     kind: AgencyKind
@@ -408,8 +407,7 @@ def build_catalog(data: Mapping[str, Any], places: Gazetteer) -> AgencyCatalog:
     add = found.append
     province = Area()
     departments = data["departments"]
-    missing = {k.value for k in DEPARTMENTS} - set(departments)
-    if missing or set(departments) - {k.value for k in DEPARTMENTS}:
+    if set(departments) != {k.value for k in DEPARTMENTS}:
         raise ValueError(
             f"agencies.yml: departments must be exactly {[k.value for k in DEPARTMENTS]}"
         )
