@@ -29,7 +29,7 @@ from bot.domain.agencies import (
 from bot.domain.errors import TabikError, with_message
 from bot.domain.gazetteer import DISTRICT, REGENCY, VILLAGE, Place, compact_key
 from bot.domain.tickets import TicketKind
-from bot.domain.vocabulary import values
+from bot.domain.vocabulary import canonical_region, values
 
 __all__ = [
     "WHEN_DESA_UNKNOWN",
@@ -209,7 +209,8 @@ class RoutingTable:
         places = self.catalog.places
         if rule.kabupaten_kota is None:
             return places.level(REGENCY)
-        regency = places.regency(rule.kabupaten_kota)
+        official = canonical_region(rule.kabupaten_kota) or rule.kabupaten_kota
+        regency = places.regency(official)
         if regency is None:
             raise RoutingRefused(rule.subject, f"no kabupaten/kota {rule.kabupaten_kota!r}")
         return (regency,)
