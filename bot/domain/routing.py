@@ -25,6 +25,7 @@ from bot.domain.agencies import (
     PlaceNames,
     UnknownAgency,
     agency_catalog,
+    agency_code,
 )
 from bot.domain.errors import TabikError, with_message
 from bot.domain.gazetteer import DISTRICT, REGENCY, VILLAGE, Place, compact_key
@@ -217,36 +218,35 @@ class RoutingTable:
 
     def _checked(self, rule: RoutingRule, target: Target, scope: tuple[Place, ...]) -> Target:
         """``target`` in canonical form when the catalogue has an agency for all of ``scope``."""
+        if target in (AgencyKind.VERIFIKASI, AgencyKind.PUSAT):
+            target = agency_code(AgencyKind(target))
         if not isinstance(target, AgencyKind):
             try:
                 return self.catalog.agency(target).code
             except (InvalidAgencyCode, UnknownAgency) as error:
                 raise RoutingRefused(rule.subject, str(error)) from error
-        places = self.catalog.places
         for regency in scope:
-            if target.is_department:
-                covered = [regency] if self.catalog.of_kind(target, regency.name) else []
-                needed = [regency]
-            elif target in (AgencyKind.DESA, AgencyKind.KEC):
-                needed = list(
-                    places.within(regency, VILLAGE if target is AgencyKind.DESA else DISTRICT)
-                )
-                level = AgencyLevel.DESA if target is AgencyKind.DESA else AgencyLevel.KECAMATAN
-                covered = [p for p in needed if self._government(p, level)]
-            else:
-                needed = [regency]
-                covered = needed if self.catalog.of_kind(target) else []
-            if len(covered) < len(needed):
-                missing = next(p for p in needed if p not in covered)
+            missing = self._without_agency(target, regency)
+            if missing is not None:
                 raise RoutingRefused(
                     rule.subject,
                     f"no {target.value} agency for {missing.kind} {missing.name} ({missing.code})",
                 )
         return target
 
-    def _government(self, place: Place, level: AgencyLevel) -> Agency | None:
-        kind = AgencyKind.DESA if level is AgencyLevel.DESA else AgencyKind.KEC
-        return self.catalog.get(f"{kind.value}-{place.code.replace('.', '')}")
+    def _without_agency(self, kind: AgencyKind, regency: Place) -> Place | None:
+        """The first place of ``regency`` a ``kind`` target would find no agency for."""
+        if kind.is_department:
+            return None if self.catalog.of_kind(kind, regency.name) else regency
+        level = VILLAGE if kind is AgencyKind.DESA else DISTRICT
+        return next(
+            (
+                place
+                for place in self.catalog.places.within(regency, level)
+                if agency_code(kind, place) not in self.catalog
+            ),
+            None,
+        )
 
     def _agency_for(self, target: Target, place: PlaceNames | None) -> Agency | None:
         if not isinstance(target, AgencyKind):

@@ -203,13 +203,18 @@ def test_escalation_goes_one_level_up(chain: list[str | None]) -> None:
         assert escalation_target(code) == above
 
 
-def test_every_agency_escalates_to_an_agency_of_the_catalogue(catalog: AgencyCatalog) -> None:
+def test_every_agency_escalates_through_the_catalogue_to_the_desk(catalog: AgencyCatalog) -> None:
     for agency in catalog:
         above = escalation_target(agency.code)
         if agency.kind in (AgencyKind.VERIFIKASI, AgencyKind.PUSAT):
             assert above is None
-        else:
-            assert above is not None and above in catalog, agency.code
+            continue
+        chain = [agency.code]
+        while chain[-1] != "VERIFIKASI-18":
+            above = escalation_target(chain[-1])
+            assert above is not None and above in catalog, chain
+            chain.append(above)
+        assert len(chain) <= 4, chain  # at most three steps up
 
 
 def test_lookups_by_code_tolerate_case_and_tell_unknown_from_invalid(
