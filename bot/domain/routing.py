@@ -136,12 +136,12 @@ class RoutingTable:
         catalog = catalog or agency_catalog()
         rules: dict[tuple[TicketKind, str], RoutingRule] = {}
         for agency in catalog:
+            if agency.kind.is_department and agency.level is AgencyLevel.PROVINSI:
+                continue  # the province's departments take escalations, not new tickets
             for ticket_kind, handled in (
                 (TicketKind.COMPLAINT, agency.handles.complaint_categories),
                 (TicketKind.APPLICATION, agency.handles.document_types),
             ):
-                if agency.kind.is_department and agency.level is AgencyLevel.PROVINSI:
-                    continue  # the province's departments take escalations, not new tickets
                 for subject in sorted(handled):
                     rule = RoutingRule(
                         ticket_kind,
