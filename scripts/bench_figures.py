@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.domain.figures import public_figures, staff_figures  # noqa: E402
-from tests.auxil.figures import synthetic_records  # noqa: E402
+from bot.domain.figures import public_figures, staff_figures
+from tests.auxil.figures import synthetic_records
 
 NOW = datetime(2026, 12, 8, tzinfo=timezone.utc)
 
