@@ -55,7 +55,8 @@ WORDS = {
     "region": "Kabupaten/kota",
     "tickets": "Tiket",
     "share": "Tepat waktu",
-    "counted": "dari {count} tiket yang sudah dapat dinilai",
+    "counted": "dari {count} tiket yang selesai atau melewati batas waktu",
+    "counted_any": "dari tiket yang selesai atau melewati batas waktu",
     "no_data": "Belum ada data",
     "unknown_region": "Tidak diketahui",
 }
@@ -221,7 +222,7 @@ def received_per_week(
             )
             previous_year = year
         body.append("</g>")
-    if not by_week or not largest:
+    if not by_week:
         body.append(_empty_text(plot_top + 60))
     rows = tuple(
         (week["week"], format_number(week["received"]), format_number(week["done"]))
@@ -288,11 +289,18 @@ def public_by_region(
 def on_time_gauge(
     share: float | None, *, counted: int | None = None, title: str = WORDS["on_time"]
 ) -> Chart:
-    """The share done on time as a big number over one bar from 0 to 100%."""
+    """The share done on time as a big number over one bar from 0 to 100%.
+
+    ``counted``: how many tickets the share is of (done, or open past the deadline),
+    when the page knows it."""
     chart_id = _id("on-time")
     shown = format_share(share)
     percent = 0.0 if share is None else max(0.0, min(1.0, share)) * 100
-    note = WORDS["counted"].format(count=format_number(counted)) if counted is not None else ""
+    note = (
+        WORDS["counted"].format(count=format_number(counted))
+        if counted is not None
+        else WORDS["counted_any"]
+    )
     body = [
         f'<text x="0" y="34" font-size="34" font-weight="bold" fill="{TEXT}">'
         f"{escape(shown)}</text>",
@@ -307,9 +315,8 @@ def on_time_gauge(
             f'<text x="{at}%" y="90" font-size="13" fill="{SECONDARY}" text-anchor="{anchor}">'
             f"{text}</text>"
         )
-    if note:
-        body.append(f'<text x="0" y="112" font-size="{_FONT}" fill="{TEXT}">{escape(note)}</text>')
-    summary = f"{title}: {shown}" + (f", {note}" if note else "") + "."
+    body.append(f'<text x="0" y="112" font-size="{_FONT}" fill="{TEXT}">{escape(note)}</text>')
+    summary = f"{title}: {shown}, {note}."
     row = (title, shown) + ((format_number(counted),) if counted is not None else ())
     headers = ("", WORDS["share"]) + ((WORDS["tickets"],) if counted is not None else ())
     return Chart(
@@ -321,7 +328,7 @@ def on_time_gauge(
             summary,
             body,
             width="100%",
-            height="120" if note else "96",
+            height="120",
             **{"class": "chart-gauge"},
         ),
         headers=headers,
