@@ -14,6 +14,7 @@ its size from a 390 px phone up; the weekly columns scale a fixed drawing.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -59,6 +60,10 @@ WORDS = {
     "counted_any": "dari tiket yang selesai atau melewati batas waktu",
     "no_data": "Belum ada data",
     "unknown_region": "Tidak diketahui",
+    "published_only": (
+        "Jumlah dari sel yang ditampilkan saja: kelompok dengan kurang dari 5 tiket "
+        "tidak ditampilkan, juga dalam jumlah ini."
+    ),
 }
 
 _LABEL_CHARS = 34  # longer labels are cut with "…" (the table and the tooltip keep them whole)
@@ -75,6 +80,7 @@ class Chart:
     svg: Markup
     headers: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+    note: str = ""  # a sentence under the chart: what its numbers leave out
 
 
 def format_number(value: int) -> str:
@@ -281,9 +287,10 @@ def public_by_region(
     """Published tickets per kabupaten/kota (``published_totals``: published cells only)."""
     ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0] or ""))
     items = [(region or WORDS["unknown_region"], count) for region, count in ranked]
-    return horizontal_bars(
+    chart = horizontal_bars(
         "public-by-region", title, items, headers=(WORDS["region"], WORDS["tickets"])
     )
+    return dataclasses.replace(chart, note=WORDS["published_only"])
 
 
 def on_time_gauge(

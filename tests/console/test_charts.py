@@ -44,8 +44,8 @@ def every_chart() -> list[charts.Chart]:
 def test_every_chart_is_an_image_with_a_title_and_a_label_that_says_its_numbers(chart):
     svg = parsed(chart)
     assert svg.get("role") == "img"
-    assert svg.find(f"{SVG}title") is not None
-    assert svg.find(f"{SVG}title").text == chart.title
+    title = svg.find(f"{SVG}title")
+    assert title is not None and title.text == chart.title
     label = svg.get("aria-label") or ""
     assert label.startswith(chart.title)
     for row in chart.rows:
@@ -101,6 +101,13 @@ def test_a_long_label_is_cut_in_the_drawing_and_whole_in_the_table():
     chart = charts.public_by_region({name: 12})
     assert texts(chart)[0].endswith("…") and len(texts(chart)[0]) <= 34
     assert chart.rows == ((name, "12"),)
+
+
+def test_the_public_chart_says_its_totals_leave_small_cells_out(partial):
+    chart = charts.public_by_region({"Metro": 40})
+    assert "kurang dari 5 tiket" in chart.note
+    assert f'<p class="chart-note">{chart.note}</p>' in str(partial.chart(chart))
+    assert "chart-note" not in str(partial.chart(charts.top_categories({"jalan": 1})))
 
 
 def test_a_region_that_is_not_known_is_named_so():
