@@ -15,6 +15,7 @@ its size from a 390 px phone up; the weekly columns scale a fixed drawing.
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -174,6 +175,18 @@ def _empty_text(y: int) -> str:
     return f'<text x="0" y="{y}" font-size="{_FONT}" fill="{SECONDARY}">{words}</text>'
 
 
+def _week_labels(weeks: Sequence[str], step: float, *, label_width: float = 26) -> set[int]:
+    """Which weeks get a ``W49`` label: each year's first week, then every n-th where it fits."""
+    years = [week.split("-W")[0] for week in weeks]
+    firsts = [i for i, year in enumerate(years) if i == 0 or year != years[i - 1]]
+    every = max(1, math.ceil(label_width / step))
+    kept = set(firsts)
+    for index in range(0, len(weeks), every):
+        if all(abs(index - other) * step >= label_width for other in kept):
+            kept.add(index)
+    return kept
+
+
 def received_per_week(
     by_week: Sequence[WeekFigures], *, title: str = WORDS["received_per_week"]
 ) -> Chart:
@@ -186,7 +199,7 @@ def received_per_week(
     step = (width - left - right) / max(count, 1)
     bar = step * 0.7
     largest = max((week["received"] for week in by_week), default=0)
-    every = max(1, -(-count // 14))  # at most 14 week labels fit the width
+    labelled = _week_labels([week["week"] for week in by_week], step)
     body = [
         f'<line x1="{left}" y1="{baseline}" x2="{width - right}" y2="{baseline}" '
         f'stroke="{TEXT}" stroke-width="1"/>'
@@ -215,7 +228,7 @@ def received_per_week(
                 f'<text transform="translate({middle + 4:.1f} {top - 4:.1f}) rotate(-90)" '
                 f'font-size="12" fill="{TEXT}">{shown}</text>'
             )
-        if index % every == 0 or year != previous_year:
+        if index in labelled:
             body.append(
                 f'<text x="{middle:.1f}" y="{baseline + 15}" font-size="12" fill="{TEXT}" '
                 f'text-anchor="middle">W{escape(number)}</text>'

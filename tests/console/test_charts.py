@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Any
 from xml.etree import ElementTree
@@ -156,6 +157,15 @@ def test_many_weeks_keep_every_number_but_thin_out_their_labels():
         t for t in parsed(chart).iter(f"{SVG}text") if "rotate(-90)" in (t.get("transform") or "")
     ]
     assert len(upright) == 26  # too narrow to write "1.001" across
+
+
+def test_week_labels_never_overlap_and_each_new_year_is_labelled():
+    names = [f"2026-W{n}" for n in range(41, 54)] + [f"2027-W{n:02d}" for n in range(1, 9)]
+    chart = charts.received_per_week(weeks(*((name, 2800) for name in names)))
+    labels = [t for t in parsed(chart).iter(f"{SVG}text") if (t.text or "").startswith("W")]
+    places = [float(t.get("x") or 0) for t in labels]
+    assert all(b - a >= 26 for a, b in itertools.pairwise(places))
+    assert "W01" in [t.text for t in labels]
 
 
 @pytest.mark.parametrize(
