@@ -108,6 +108,11 @@ class TicketRecord:
     _done_outcome: Outcome | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.status, TicketStatus):  # a status word read from a row
+            try:
+                object.__setattr__(self, "status", TicketStatus(self.status))
+            except ValueError:
+                raise InvalidTicketRecord("status", f"{self.status!r} is no status") from None
         if self.received_at.tzinfo is None:
             raise InvalidTicketRecord("received_at", "needs a timezone")
         if self.due_at.tzinfo is None:

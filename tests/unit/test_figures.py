@@ -91,6 +91,7 @@ def test_a_record_has_no_field_for_personal_data():
         ({"rating": 0}, "rating"),
         ({"received_at": datetime(2026, 12, 1, 10)}, "received_at"),
         ({"due_at": datetime(2026, 12, 7, 10)}, "due_at"),
+        ({"status": "closed"}, "status"),
     ],
 )
 def test_a_record_no_ticket_could_have_is_refused(changes, field):
@@ -104,6 +105,19 @@ def test_a_record_no_ticket_could_have_is_refused(changes, field):
     with pytest.raises(InvalidTicketRecord) as raised:
         TicketRecord(**(fields | changes))
     assert raised.value.field == field
+
+
+def test_a_status_word_read_from_a_row_is_the_status():
+    done = TicketRecord(
+        received_at=at(1),
+        status="selesai",  # type: ignore[arg-type]
+        category="jalan",
+        kabupaten_kota="Metro",
+        due_at=at(7),
+        done_at=at(2),
+    )
+    assert done.status is TicketStatus.SELESAI
+    assert done.outcome(NOW) is Outcome.ON_TIME
 
 
 # --- staff figures ----------------------------------------------------------------------
