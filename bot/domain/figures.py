@@ -27,6 +27,7 @@ from typing import TypedDict
 from bot.domain.errors import TabikError, with_message
 from bot.domain.model import TicketStatus
 from bot.domain.office_hours import WIB
+from bot.domain.ratings import MAX_SCORE, MIN_SCORE
 from bot.domain.staff import Area
 
 __all__ = [
@@ -101,7 +102,7 @@ class TicketRecord:
     kecamatan: str | None = None
     desa: str | None = None
     done_at: datetime | None = None
-    rating: int | None = None  # 1–5, when the resident rated the handling
+    rating: int | None = None  # the resident's score of the handling, when they gave one
     # Derived once here, read by every figure over the record.
     received_day: date = field(init=False, repr=False, compare=False)  # WIB
     done_day: date | None = field(init=False, repr=False, compare=False)  # WIB
@@ -121,8 +122,8 @@ class TicketRecord:
             raise InvalidTicketRecord("done_at", f"set exactly when done, not in {self.status}")
         if self.done_at is not None and self.done_at.tzinfo is None:
             raise InvalidTicketRecord("done_at", "needs a timezone")
-        if self.rating is not None and not 1 <= self.rating <= 5:
-            raise InvalidTicketRecord("rating", f"{self.rating} is not 1–5")
+        if self.rating is not None and not MIN_SCORE <= self.rating <= MAX_SCORE:
+            raise InvalidTicketRecord("rating", f"{self.rating} is not {MIN_SCORE}–{MAX_SCORE}")
         done = self.done_at
         object.__setattr__(self, "received_day", _local_date(self.received_at))
         object.__setattr__(self, "done_day", None if done is None else _local_date(done))
@@ -240,8 +241,9 @@ def staff_figures(
         if not since <= day <= until:
             continue
         groups[day, record.status, record.category, record.outcome(now)] += 1
-        if record.done_at is not None:
-            days_to_done.append((record.done_at - record.received_at).total_seconds() / 86400)
+        days = record.days_to_done
+        if days is not None:
+            days_to_done.append(days)
         if record.rating is not None:
             rating_sum += record.rating
             rating_count += 1
