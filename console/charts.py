@@ -29,6 +29,7 @@ __all__ = [
     "Chart",
     "format_number",
     "format_share",
+    "horizontal_bars",
     "on_time_gauge",
     "open_by_status",
     "public_by_region",
@@ -127,7 +128,7 @@ def horizontal_bars(
     headers: tuple[str, str],
     colour: str = BAR,
 ) -> Chart:
-    """One bar per item, longest first as given: the label and number above, the bar below."""
+    """One bar per item, in the order given: its label and number above, the bar below."""
     chart_id = _id(chart_id)
     largest = max((value for _, value in items), default=0)
     body: list[str] = []
