@@ -18,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import answers
-from actions.base import identity_of, latest_intent, latest_text
+from actions.tracker import identity_of, latest_intent, latest_text
 from bot.domain.errors import HandoffLimitReached, TabikError
 from bot.services.handoff_desk import HandoffNotFound, TurnReply
 

@@ -9,9 +9,10 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.application import ValidateApplicationForm
-from actions.base import display_date, resolve_choice, rupiah
+from actions.choices import resolve_choice
 from actions.complaint import ValidateComplaintForm
 from actions.food_prices import ValidateFoodPriceForm
+from actions.formatting import display_date, rupiah
 from actions.information import ValidateRequirementsForm
 from actions.social_aid import ValidateSocialAidForm
 from actions.status import ValidateStatusForm
@@ -109,7 +110,7 @@ def _events(*kinds: tuple[str, str | None]) -> list[dict]:
 
 
 def test_a_fresh_answer_is_told_from_a_resumed_form(make_tracker):
-    from actions.base import is_fresh_user_turn
+    from actions.tracker import is_fresh_user_turn
 
     # What Rasa sends the validator: the form's own execution appended last.
     fresh = make_tracker(
