@@ -50,7 +50,7 @@ class PublicDataAction(Action, ABC):
         return slot_resets(self.slots) + ([remembered] if remembered else [])
 
     def remembered(self, tracker: Tracker) -> EventType | None:
-        """What a follow-up may change (``actions.base.remember``); None to keep nothing."""
+        """What a follow-up may change (``actions.tracker.remember``); None to keep nothing."""
         return None
 
     @abstractmethod
