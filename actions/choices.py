@@ -59,6 +59,29 @@ def ask_choice(
     )
 
 
+class AskFromVocabulary:
+    """Mixin for an Action asking ``kind`` from its numbered list, a button per option.
+
+    Named ``action_ask_<kind>``, or ``action_ask_<form>_<kind>`` for one form's
+    own way of asking; ``lead_response`` is said before the list.
+    """
+
+    kind: ClassVar[str]
+    form: ClassVar[str] = ""
+    lead_response: ClassVar[str] = ""
+
+    def name(self) -> str:
+        return f"action_ask_{self.form}_{self.kind}" if self.form else f"action_ask_{self.kind}"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        if self.lead_response:
+            dispatcher.utter_message(response=self.lead_response)
+        ask_choice(dispatcher, self.kind)
+        return []
+
+
 def slot_label(tracker: Tracker, slot: str) -> str:
     """The label shown for the value of a vocabulary slot (``document_type``, …), or "-"."""
     value = tracker.get_slot(slot)
@@ -119,26 +142,3 @@ def is_skip(tracker: Tracker, text: Any) -> bool:
     if intent == "deny" and raw.startswith("/"):
         return True
     return vocabulary.normalise_key(raw) in _SKIP_WORDS or answers.says_skip(raw)
-
-
-class AskFromVocabulary:
-    """Mixin for an Action asking ``kind`` from its numbered list, a button per option.
-
-    Named ``action_ask_<kind>``, or ``action_ask_<form>_<kind>`` for one form's
-    own way of asking; ``lead_response`` is said before the list.
-    """
-
-    kind: ClassVar[str]
-    form: ClassVar[str] = ""
-    lead_response: ClassVar[str] = ""
-
-    def name(self) -> str:
-        return f"action_ask_{self.form}_{self.kind}" if self.form else f"action_ask_{self.kind}"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        if self.lead_response:
-            dispatcher.utter_message(response=self.lead_response)
-        ask_choice(dispatcher, self.kind)
-        return []

@@ -260,6 +260,11 @@ class PlaceFields(TabikFormValidator):
         return self.accepted(slot, value, tracker, **result)
 
 
+# ---------------------------------------------------------------------------
+# Asking the place questions
+# ---------------------------------------------------------------------------
+
+
 class ActionAskKabupatenKota(AskFromVocabulary, Action):
     kind = "kabupaten_kota"
 

@@ -1,4 +1,4 @@
-"""Reading the tracker: the latest message, its sender and metadata, and the turn."""
+"""Reading the tracker (latest message, sender, metadata, turn); remembering, resetting slots."""
 
 from __future__ import annotations
 
