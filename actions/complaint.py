@@ -82,7 +82,7 @@ EDIT_FIELDS = (
 )
 
 
-def coordinate(value: Any) -> Decimal | None:
+def read_coordinate(value: Any) -> Decimal | None:
     try:
         return Decimal(str(value))
     except (InvalidOperation, ValueError):
@@ -109,8 +109,8 @@ class ValidateComplaintForm(ConfirmedForm, PlaceFields):
     def _pin(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
         if not self.fresh_turn(tracker):
             return {}
-        latitude = coordinate(entity_value(tracker, "latitude"))
-        longitude = coordinate(entity_value(tracker, "longitude"))
+        latitude = read_coordinate(entity_value(tracker, "latitude"))
+        longitude = read_coordinate(entity_value(tracker, "longitude"))
         if latitude is None or longitude is None:
             return {}
         inside = (

@@ -17,7 +17,7 @@ from actions.complaint import (
     FORM,
     PHOTO_LATER,
     SKIPPED,
-    coordinate,
+    read_coordinate,
 )
 from actions.confirmation import CONFIRMED, cancelled, filing_failed
 from actions.formatting import response_text
@@ -146,8 +146,8 @@ def complaint_draft(tracker: Tracker) -> ComplaintDraft:
         kecamatan=text("kecamatan"),
         desa=text("desa"),
         location_text=text("location_text"),
-        latitude=coordinate(tracker.get_slot("latitude")) if text("latitude") else None,
-        longitude=coordinate(tracker.get_slot("longitude")) if text("longitude") else None,
+        latitude=read_coordinate(tracker.get_slot("latitude")) if text("latitude") else None,
+        longitude=read_coordinate(tracker.get_slot("longitude")) if text("longitude") else None,
         attachments=attachments,
         private=tracker.get_slot("complaint_private") is not False,
     )
