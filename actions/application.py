@@ -11,15 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import answers
-from actions.base import (
-    DRAFT_ID_SLOT,
-    FAILURES_SLOT,
-    identity_of,
-    latest_text,
-    services,
-    slot_label,
-    slot_resets,
-)
+from actions.choices import slot_label
 from actions.confirmation import (
     CONFIRMATION_SLOTS,
     CONFIRMED,
@@ -28,15 +20,12 @@ from actions.confirmation import (
     cancelled,
     filing_failed,
 )
-from actions.fields import (
-    NAME_MAX,
-    NAME_MIN,
-    PlaceFields,
-    choice_reader,
-    normalise_phone,
-    read_nik,
-)
+from actions.fields import NAME_MAX, NAME_MIN, choice_reader, normalise_phone, read_nik
+from actions.forms import DRAFT_ID_SLOT, FAILURES_SLOT
 from actions.information import render_offices, render_requirement
+from actions.places import PlaceFields
+from actions.services import services
+from actions.tracker import identity_of, latest_text, slot_resets
 from bot.domain import vocabulary
 from bot.domain.errors import TabikError
 from bot.domain.nik import mask_nik

@@ -18,7 +18,9 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.base import TabikFormValidator, latest_intent, slot_resets, typed_number, yes_no
+from actions.choices import typed_number, yes_no
+from actions.forms import TabikFormValidator
+from actions.tracker import latest_intent, slot_resets
 from bot.domain import vocabulary
 
 CONFIRMED, DECLINED, EDIT = "ya", "tidak", "ubah"

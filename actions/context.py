@@ -28,20 +28,16 @@ from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
 from actions import answers
-from actions.base import (
-    LAST_ANSWER_SLOT,
-    Rejected,
-    latest_intent,
-    latest_text,
-    services,
-)
-from actions.common import FORM_OF_INTENT, FORM_SLOTS
 from actions.confirmation import cancelled
 from actions.fields import read_nik
 from actions.food_prices import ActionFoodPrice
+from actions.form_endings import FORM_OF_INTENT, FORM_SLOTS
+from actions.forms import Rejected
 from actions.information import ActionOfficeInfo, ActionRequirements
+from actions.services import services
 from actions.social_aid import ActionCheckSocialAid
 from actions.tax import ActionCheckTax, read_tax_plate
+from actions.tracker import LAST_ANSWER_SLOT, latest_intent, latest_text
 from bot.domain import vocabulary
 from bot.domain.conversation import (
     Everyday,

@@ -9,7 +9,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.base import entity_value, services
+from actions.services import services
+from actions.tracker import entity_value
 from bot.domain import vocabulary
 from bot.services.views import EmergencyNumbers
 

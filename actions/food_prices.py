@@ -9,18 +9,12 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.base import (
-    FAILURES_SLOT,
-    TabikFormValidator,
-    display_date,
-    entity_value,
-    remember,
-    response_text,
-    rupiah,
-    services,
-)
 from actions.fields import choice_reader
+from actions.formatting import display_date, response_text, rupiah
+from actions.forms import FAILURES_SLOT, TabikFormValidator
 from actions.public_data import PublicDataAction
+from actions.services import services
+from actions.tracker import entity_value, remember
 from bot.domain import vocabulary
 from bot.domain.errors import CommodityNotFound
 

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -18,12 +17,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import answers
-from actions.base import identity_of, latest_intent, latest_text
+from actions.services import handoff_desk
+from actions.tracker import identity_of, latest_intent, latest_text
 from bot.domain.errors import HandoffLimitReached, TabikError
 from bot.services.handoff_desk import HandoffNotFound, TurnReply
-
-if TYPE_CHECKING:
-    from bot.services.handoff_desk import HandoffDesk
 
 logger = logging.getLogger(__name__)
 
@@ -33,23 +30,6 @@ ACKNOWLEDGED_SLOT = "handoff_acknowledged_at"
 # "kembali ke bot" read as cancel this surely leaves; below it, a cancel word must be
 # there. Leaving by mistake costs little: the reply says how to ask for an officer again.
 LEAVE_CONFIDENCE = 0.8
-
-
-def _default_desk() -> HandoffDesk:
-    from bot.bootstrap import handoff_desk
-
-    return handoff_desk()
-
-
-_desk_factory: Callable[[], Any] = _default_desk
-
-
-def set_desk_factory(factory: Callable[[], Any]) -> Callable[[], Any]:
-    """Swap the handoff desk provider (tests); returns the previous one to restore."""
-    global _desk_factory
-    previous = _desk_factory
-    _desk_factory = factory
-    return previous
 
 
 def transcript(
@@ -78,7 +58,7 @@ class ActionHandoff(Action):
     ) -> list[EventType]:
         identity = identity_of(tracker)
         try:
-            opened = await _desk_factory().open(
+            opened = await handoff_desk().open(
                 identity=identity,
                 reason=latest_text(tracker) or None,
                 transcript=transcript(tracker.events),
@@ -146,7 +126,7 @@ class ActionHandoffMessage(Action):
             datetime.fromtimestamp(float(stamp), timezone.utc) if stamp is not None else None
         )
         try:
-            result = await _desk_factory().resident_message(
+            result = await handoff_desk().resident_message(
                 identity=identity,
                 reference=reference,
                 text=latest_text(tracker),

@@ -10,17 +10,13 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.base import (
-    FAILURES_SLOT,
-    TabikFormValidator,
-    ask_choice,
-    entity_value,
-    remember,
-    services,
-    slot_resets,
-)
-from actions.fields import PlaceFields, choice_reader
+from actions.choices import ask_choice
+from actions.fields import choice_reader
+from actions.forms import FAILURES_SLOT, TabikFormValidator
 from actions.menu import offer_other_request
+from actions.places import PlaceFields
+from actions.services import services
+from actions.tracker import entity_value, remember, slot_resets
 from bot.domain import vocabulary
 from bot.domain.errors import NotConfigured
 from bot.domain.knowledge import UnknownDocumentType, UnknownRegion

@@ -10,7 +10,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.base import latest_text, numbered
+from actions.choices import numbered
+from actions.tracker import latest_text
 from bot.domain.conversation import requested_services
 from bot.domain.vocabulary import load_yaml
 

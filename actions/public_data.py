@@ -18,8 +18,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.base import slot_resets
 from actions.menu import offer_other_request
+from actions.tracker import slot_resets
 from bot.domain.errors import UpstreamError
 
 logger = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ class PublicDataAction(Action, ABC):
         return slot_resets(self.slots) + ([remembered] if remembered else [])
 
     def remembered(self, tracker: Tracker) -> EventType | None:
-        """What a follow-up may change (``actions.base.remember``); None to keep nothing."""
+        """What a follow-up may change (``actions.tracker.remember``); None to keep nothing."""
         return None
 
     @abstractmethod

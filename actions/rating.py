@@ -25,16 +25,10 @@ from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
 from actions import answers
-from actions.base import (
-    ACTION_LISTEN,
-    TabikFormValidator,
-    identity_of,
-    is_skip,
-    latest_intent,
-    latest_text,
-    services,
-    slot_resets,
-)
+from actions.choices import is_skip
+from actions.forms import TabikFormValidator
+from actions.services import services
+from actions.tracker import ACTION_LISTEN, identity_of, latest_intent, latest_text, slot_resets
 from bot.domain.errors import RatingNotPending, TabikError
 from bot.domain.ratings import read_score
 

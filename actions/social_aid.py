@@ -7,9 +7,12 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.base import FAILURES_SLOT, TabikFormValidator, display_date, remember, services
 from actions.fields import read_nik
+from actions.formatting import display_date
+from actions.forms import FAILURES_SLOT, TabikFormValidator
 from actions.public_data import PublicDataAction
+from actions.services import services
+from actions.tracker import remember
 
 SOCIAL_AID_SLOTS = ("nik", FAILURES_SLOT, "requested_slot")
 

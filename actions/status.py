@@ -12,18 +12,11 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.base import (
-    FAILURES_SLOT,
-    TabikFormValidator,
-    display_date,
-    entity_value,
-    identity_of,
-    numbered,
-    response_text,
-    services,
-    slot_resets,
-    typed_number,
-)
+from actions.choices import numbered, typed_number
+from actions.formatting import display_date, response_text
+from actions.forms import FAILURES_SLOT, TabikFormValidator
+from actions.services import services
+from actions.tracker import entity_value, identity_of, slot_resets
 from bot.domain import tickets, vocabulary
 from bot.domain.errors import TabikError, TicketNotFound, TooManyLookups
 from bot.domain.office_hours import WIB

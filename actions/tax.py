@@ -7,16 +7,11 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.base import (
-    FAILURES_SLOT,
-    Rejected,
-    TabikFormValidator,
-    display_date,
-    remember,
-    rupiah,
-    services,
-)
+from actions.formatting import display_date, rupiah
+from actions.forms import FAILURES_SLOT, Rejected, TabikFormValidator
 from actions.public_data import PublicDataAction
+from actions.services import services
+from actions.tracker import remember
 from bot.domain.conversation import plate_province
 from bot.domain.errors import PlateNotFound
 from bot.domain.readings import PLATE_SHAPE, canonical_plate

@@ -10,7 +10,7 @@ import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import base
+from actions.services import set_services_factory
 from bot.config import PROJECT_ROOT
 from tests.auxil.actions import FakeServices
 
@@ -29,9 +29,9 @@ def dispatcher() -> CollectingDispatcher:
 @pytest.fixture()
 def fake_services() -> Iterator[FakeServices]:
     fake = FakeServices()
-    previous = base.set_services_factory(lambda: fake)
+    previous = set_services_factory(lambda: fake)
     yield fake
-    base.set_services_factory(previous)
+    set_services_factory(previous)
 
 
 TrackerFactory = Callable[..., Tracker]

@@ -5,12 +5,8 @@ from __future__ import annotations
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.complaint import (
-    ActionAskComplaintConfirmed,
-    ActionAskComplaintFormKabupatenKota,
-    ActionSubmitComplaint,
-    ValidateComplaintForm,
-)
+from actions.complaint import ActionAskComplaintFormKabupatenKota, ValidateComplaintForm
+from actions.complaint_filing import ActionAskComplaintConfirmed, ActionSubmitComplaint
 from bot.domain.errors import TicketNumberUnavailable
 from tests.auxil.actions import message, responses, slot_events
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from actions.complaint import ActionSubmitComplaint
+from actions.complaint_filing import ActionSubmitComplaint
 from bot.domain.errors import DailyLimitReached
 from tests.actions.test_complaint import FILLED
 from tests.auxil.actions import message, responses, slot_events

@@ -8,8 +8,6 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import LAST_ANSWER_SLOT, TabikFormValidator
-from actions.common import ActionCancelForm
 from actions.complaint import ValidateComplaintForm
 from actions.context import (
     REPLY_SLOT,
@@ -18,9 +16,12 @@ from actions.context import (
     ActionSideAnswer,
 )
 from actions.food_prices import ActionFoodPrice
+from actions.form_endings import ActionCancelForm
+from actions.forms import TabikFormValidator
 from actions.information import ActionRequirements
 from actions.social_aid import ActionCheckSocialAid
 from actions.tax import ActionCheckTax
+from actions.tracker import LAST_ANSWER_SLOT
 from tests.auxil.actions import message, responses, slot_events
 
 FOOD_IN_METRO = {

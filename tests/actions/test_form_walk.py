@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.complaint import ActionSubmitComplaint, ValidateComplaintForm
+from actions.complaint import ValidateComplaintForm
+from actions.complaint_filing import ActionSubmitComplaint
 from bot.entrypoints.evaluation import ModelParser
 from tests.auxil.actions import FakeServices, responses, slot_events
 from tests.auxil.places import Kecamatan, every_desa

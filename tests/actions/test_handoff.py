@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import pytest
 from rasa_sdk.events import SlotSet
 
-from actions import handoff
 from actions.handoff import ActionHandoff, ActionHandoffMessage, transcript
+from actions.services import set_handoff_desk_factory
 from bot.domain.errors import HandoffLimitReached
 from bot.services.handoff_desk import HandoffNotFound, HandoffOpened, HandoffTurn, TurnReply
 from tests.auxil.actions import message, responses
@@ -53,9 +53,9 @@ class FakeDesk:
 @pytest.fixture
 def desk() -> Iterator[FakeDesk]:
     fake = FakeDesk()
-    previous = handoff.set_desk_factory(lambda: fake)
+    previous = set_handoff_desk_factory(lambda: fake)
     yield fake
-    handoff.set_desk_factory(previous)
+    set_handoff_desk_factory(previous)
 
 
 def conversation(turns: int) -> list[dict]:

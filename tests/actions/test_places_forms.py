@@ -8,8 +8,9 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.application import ValidateApplicationForm
-from actions.complaint import ActionSubmitComplaint, ValidateComplaintForm
-from actions.fields import ActionAskDesa, ActionAskKecamatan
+from actions.complaint import ValidateComplaintForm
+from actions.complaint_filing import ActionSubmitComplaint
+from actions.places import ActionAskDesa, ActionAskKecamatan
 from tests.auxil.actions import message, responses, slot_events
 
 BEFORE_KECAMATAN = {

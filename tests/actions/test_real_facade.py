@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import base
 from actions.application import ActionSubmitApplication
-from actions.complaint import ActionSubmitComplaint
+from actions.complaint_filing import ActionSubmitComplaint
+from actions.services import set_services_factory
 from actions.status import ActionCheckStatus
+from actions.tracker import identity_of
 from bot.adapters.db import migrate
 from bot.adapters.db.engine import make_engine, make_session_factory
 from bot.adapters.db.uow import SqlAlchemyUnitOfWork
@@ -40,9 +41,9 @@ def real_services(tmp_path: Path) -> Iterator[Tabik]:
         store=MemoryStore(),
         knowledge=load_knowledge(),
     )
-    previous = base.set_services_factory(lambda: tabik)
+    previous = set_services_factory(lambda: tabik)
     yield tabik
-    base.set_services_factory(previous)
+    set_services_factory(previous)
     engine.dispose()
 
 
@@ -71,7 +72,7 @@ async def test_ya_twice_files_one_complaint_and_only_the_owner_sees_details(
         numbers.append(message(dispatcher, "utter_complaint_filed")["ticket_number"])
     assert numbers[0] == numbers[1]
     assert numbers[0].startswith("ADU-")
-    assert len(await real_services.tickets_of(base.identity_of(make_tracker(sender_id=OWNER)))) == 1
+    assert len(await real_services.tickets_of(identity_of(make_tracker(sender_id=OWNER)))) == 1
 
     owner = CollectingDispatcher()
     await ActionCheckStatus().run(

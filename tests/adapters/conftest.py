@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
-from bot.adapters.upstream.http import CircuitBreaker, HttpClientConfig, JsonHttpClient, RetryPolicy
+from bot.adapters.upstream.circuit_breaker import CircuitBreaker
+from bot.adapters.upstream.http import HttpClientConfig, JsonHttpClient
+from bot.adapters.upstream.retry import RetryPolicy
 from tests.auxil.fake_upstreams import FakeUpstreams
 
 # Short enough that a timeout test with all retries stays well under a second.

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import random
 import socket
-from datetime import datetime, timedelta, timezone
-from email.utils import format_datetime
 
 import pytest
 
-from bot.adapters.upstream.http import CircuitBreaker, RetryPolicy, parse_retry_after
+from bot.adapters.upstream.circuit_breaker import CircuitBreaker
+from bot.adapters.upstream.retry import RetryPolicy
 from bot.domain.errors import (
     CircuitOpen,
     UpstreamBadResponse,
@@ -202,22 +200,3 @@ async def test_wrong_schema_counts_against_the_upstream(make_client, upstreams):
         with pytest.raises(UpstreamBadResponse, match="amount"):
             await client.request("GET", VEHICLE_TAX_PATH, parse, params=PLATE)
     assert client.breaker.state == CircuitBreaker.OPEN
-
-
-def test_backoff_grows_exponentially_with_bounded_jitter():
-    policy = RetryPolicy(base_delay=0.25, max_delay=2.0)
-    rng = random.Random(7)
-    for retry, ceiling in [(0, 0.25), (1, 0.5), (2, 1.0), (3, 2.0), (6, 2.0)]:
-        delays = {policy.backoff(retry, rng) for _ in range(20)}
-        assert all(ceiling / 2 <= d <= ceiling for d in delays)
-        assert len(delays) > 1  # jittered, so clients do not retry in lockstep
-
-
-def test_retry_after_reads_seconds_and_http_dates():
-    now = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
-    assert parse_retry_after("3") == 3.0
-    assert (
-        parse_retry_after(format_datetime(now + timedelta(seconds=4), usegmt=True), now=now) == 4.0
-    )
-    assert parse_retry_after("soon") is None
-    assert parse_retry_after(None) is None

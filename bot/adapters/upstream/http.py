@@ -1,15 +1,9 @@
-"""Shared machinery for the JSON-over-HTTP clients of outside systems.
+"""The JSON-over-HTTP client of the outside systems, and the base of their adapters.
 
 A resident is waiting in a chat while we call, so every call is bounded:
 a per-request timeout, at most ``max_retries`` retries with exponential
-backoff and jitter (only for failures worth retrying), and a circuit breaker
-so a dead upstream is not hammered and answers "unavailable" at once.
-
-The retry loop is tenacity's, configured by one :class:`RetryPolicy`. The
-circuit breaker is our own (about 60 lines): the libraries that offer one
-(pybreaker, aiobreaker) either block or keep state in ways that do not fit one
-breaker per upstream with an injectable clock, and a half-open probe that a
-cancelled request must release; see docs/ARCHITECTURE.md.
+backoff and jitter (only for failures worth retrying, :mod:`.retry`), and a
+circuit breaker (:mod:`.circuit_breaker`) so a dead upstream is not hammered.
 """
 
 from __future__ import annotations
@@ -18,19 +12,17 @@ import asyncio
 import json
 import logging
 import random
-import time
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
 import aiohttp
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+from tenacity import RetryCallState
 
+from bot.adapters.upstream.circuit_breaker import CircuitBreaker
+from bot.adapters.upstream.retry import RetryableFailure, RetryPolicy, parse_retry_after
 from bot.domain.errors import (
-    CircuitOpen,
     UpstreamBadResponse,
     UpstreamError,
     UpstreamRejected,
@@ -44,114 +36,6 @@ DEFAULT_TIMEOUT = 5.0
 T = TypeVar("T")
 
 USER_AGENT = "Tabik/0.1 (+Lampung public-service assistant)"
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    max_retries: int = 2
-    base_delay: float = 0.25  # seconds before the first retry (before jitter)
-    max_delay: float = 2.0
-    # A Retry-After longer than this is not waited for: the resident would give up first.
-    max_retry_after: float = 5.0
-
-    def backoff(self, retry: int, rng: random.Random) -> float:
-        """Delay before retry number ``retry`` (0-based): exponential, with "equal jitter"."""
-        ceiling = min(self.max_delay, self.base_delay * (2**retry))
-        return ceiling / 2 + rng.uniform(0, ceiling / 2)
-
-    def retrying(
-        self,
-        *,
-        sleep: Callable[[float], Awaitable[None]],
-        rng: random.Random,
-        before_sleep: Callable[[RetryCallState], None],
-    ) -> AsyncRetrying:
-        """The tenacity loop: retry only what is worth it, waiting at least a Retry-After."""
-
-        def worth_retrying(exc: BaseException) -> bool:
-            # A Retry-After longer than a resident waits is given up at once.
-            return isinstance(exc, _Retryable) and exc.retry_after <= self.max_retry_after
-
-        def wait(state: RetryCallState) -> float:
-            exc = state.outcome.exception() if state.outcome is not None else None
-            retry_after = exc.retry_after if isinstance(exc, _Retryable) else 0.0
-            return max(self.backoff(state.attempt_number - 1, rng), retry_after)
-
-        return AsyncRetrying(
-            retry=retry_if_exception(worth_retrying),
-            stop=stop_after_attempt(self.max_retries + 1),
-            wait=wait,
-            sleep=sleep,
-            before_sleep=before_sleep,
-            reraise=True,
-        )
-
-
-class CircuitBreaker:
-    """Closed → (N consecutive failures) → open → (cool-down) → half-open → one probe.
-
-    The probe's success closes the circuit; its failure opens it for another
-    cool-down. Time comes from ``clock`` so tests need not sleep.
-    """
-
-    CLOSED = "closed"
-    OPEN = "open"
-    HALF_OPEN = "half_open"
-
-    def __init__(
-        self,
-        *,
-        failure_threshold: int = 5,
-        reset_timeout: float = 30.0,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        if failure_threshold < 1:
-            raise ValueError("failure_threshold must be at least 1")
-        self.failure_threshold = failure_threshold
-        self.reset_timeout = reset_timeout
-        self._clock = clock
-        self._failures = 0
-        self._opened_at: float | None = None
-        self._probe_in_flight = False
-
-    @property
-    def state(self) -> str:
-        if self._opened_at is None:
-            return self.CLOSED
-        if self._clock() - self._opened_at >= self.reset_timeout:
-            return self.HALF_OPEN
-        return self.OPEN
-
-    @property
-    def consecutive_failures(self) -> int:
-        return self._failures
-
-    def before_request(self, service: str) -> None:
-        """Raise :class:`CircuitOpen` unless a request may go out now."""
-        state = self.state
-        if state == self.CLOSED:
-            return
-        if state == self.HALF_OPEN and not self._probe_in_flight:
-            self._probe_in_flight = True
-            return
-        assert self._opened_at is not None
-        remaining = max(0.0, self._opened_at + self.reset_timeout - self._clock())
-        raise CircuitOpen(service, retry_after=remaining)
-
-    def record_success(self) -> None:
-        self._failures = 0
-        self._opened_at = None
-        self._probe_in_flight = False
-
-    def record_failure(self) -> None:
-        self._failures += 1
-        self._probe_in_flight = False
-        if self._opened_at is not None or self._failures >= self.failure_threshold:
-            self._opened_at = self._clock()
-
-    def release(self) -> None:
-        """The request ended without telling us anything about the upstream's health."""
-        self._probe_in_flight = False
 
 
 @dataclass(frozen=True)
@@ -169,31 +53,6 @@ class _Call:
 class JsonReply:
     status: int
     body: Any
-
-
-def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds or HTTP-date), or None."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
-
-
-class _Retryable(Exception):
-    """Carries a failure worth another try through tenacity's loop."""
-
-    def __init__(self, error: UpstreamUnavailable) -> None:
-        super().__init__(str(error))
-        self.error = error
-        self.retry_after = error.retry_after or 0.0
 
 
 @dataclass
@@ -331,13 +190,13 @@ class JsonHttpClient:
                 with attempt:
                     number = attempt.retry_state.attempt_number
                     return await self._once(call, number)
-        except _Retryable as retryable:
+        except RetryableFailure as retryable:
             raise retryable.error from None
         raise AssertionError("tenacity ended without a result or an error")  # pragma: no cover
 
     def _log_retry(self, state: RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome is not None else None
-        reason = exc.error.reason if isinstance(exc, _Retryable) else repr(exc)
+        reason = exc.error.reason if isinstance(exc, RetryableFailure) else repr(exc)
         delay = state.next_action.sleep if state.next_action is not None else 0.0
         logger.warning(
             "%s: %s (attempt %d); retrying in %.2fs",
@@ -357,7 +216,7 @@ class JsonHttpClient:
             ) as response:
                 status = response.status
                 if status >= 500 or status == 429:
-                    raise _Retryable(
+                    raise RetryableFailure(
                         UpstreamUnavailable(
                             self.service,
                             f"HTTP {status}",
@@ -368,7 +227,7 @@ class JsonHttpClient:
                     )
                 raw = await response.read()
         except asyncio.TimeoutError:
-            raise _Retryable(
+            raise RetryableFailure(
                 UpstreamUnavailable(
                     self.service,
                     f"no answer within {self.config.timeout:g}s",
@@ -376,7 +235,7 @@ class JsonHttpClient:
                 )
             ) from None
         except aiohttp.ClientError as exc:
-            raise _Retryable(
+            raise RetryableFailure(
                 UpstreamUnavailable(
                     self.service, f"connection error: {type(exc).__name__}", attempts=attempt
                 )

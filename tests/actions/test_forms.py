@@ -1,15 +1,13 @@
-"""Shared helpers: rupiah, dates, choices, and the domain having every response actions use."""
+"""The form base: failures explained, read answers refused; every reply and question exists."""
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
 
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.application import ValidateApplicationForm
-from actions.base import display_date, resolve_choice, rupiah
 from actions.complaint import ValidateComplaintForm
 from actions.food_prices import ValidateFoodPriceForm
 from actions.information import ValidateRequirementsForm
@@ -19,25 +17,6 @@ from actions.tax import ValidateTaxForm
 from bot.config import PROJECT_ROOT
 from bot.domain.errors import InvalidNik
 from bot.domain.model import TicketStatus
-
-
-def test_rupiah_uses_dots_and_no_decimals():
-    assert rupiah(1234500) == "Rp1.234.500"
-    assert rupiah(0) == "Rp0"
-
-
-def test_dates_are_shown_in_wib():
-    assert display_date(date(2027, 1, 5)) == "05/01/2027"
-    assert (
-        display_date(datetime(2026, 11, 28, 17, 30, tzinfo=timezone.utc)) == "29/11/2026 00.30 WIB"
-    )
-
-
-def test_choices_read_numbers_names_and_aliases():
-    assert resolve_choice("kabupaten_kota", "3") == "Lampung Selatan"
-    assert resolve_choice("kabupaten_kota", "lamsel") == "Lampung Selatan"
-    assert resolve_choice("complaint_category", "99") is None
-    assert resolve_choice("document_type", "akte lahir") == "akta_kelahiran"
 
 
 async def test_a_slot_is_explained_after_the_second_failure(make_tracker, domain):
@@ -102,35 +81,3 @@ def test_every_form_slot_can_be_asked(domain):
                 f"utter_ask_{slot}",
             }
             assert names & actions, f"{form} cannot ask {slot}"
-
-
-def _events(*kinds: tuple[str, str | None]) -> list[dict]:
-    return [{"event": kind, "name": name} for kind, name in kinds]
-
-
-def test_a_fresh_answer_is_told_from_a_resumed_form(make_tracker):
-    from actions.base import is_fresh_user_turn
-
-    # What Rasa sends the validator: the form's own execution appended last.
-    fresh = make_tracker(
-        events=_events(
-            ("action", "action_listen"),
-            ("user", None),
-            ("slot", "requested_slot"),
-            ("action", "complaint_form"),
-        ),
-        latest_action="complaint_form",
-    )
-    resumed = make_tracker(
-        events=_events(
-            ("user", None),
-            ("action", "complaint_form"),
-            ("action_execution_rejected", None),
-            ("action", "action_requirements"),
-            ("bot", None),
-            ("action", "complaint_form"),
-        ),
-        latest_action="complaint_form",
-    )
-    assert is_fresh_user_turn(fresh, "complaint_form") is True
-    assert is_fresh_user_turn(resumed, "complaint_form") is False

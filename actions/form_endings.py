@@ -8,7 +8,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.application import APPLICATION_SLOTS
-from actions.base import latest_text, slot_resets
 from actions.complaint import COMPLAINT_SLOTS
 from actions.confirmation import cancelled
 from actions.food_prices import FOOD_PRICE_SLOTS
@@ -16,6 +15,7 @@ from actions.rating import RATING_SLOTS
 from actions.social_aid import SOCIAL_AID_SLOTS
 from actions.status import STATUS_SLOTS
 from actions.tax import TAX_SLOTS
+from actions.tracker import latest_text, slot_resets
 from bot.domain.conversation import requested_services
 
 FORM_SLOTS = tuple(

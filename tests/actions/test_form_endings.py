@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from actions.common import ActionCancelForm, ActionEndForm
+from actions.form_endings import ActionCancelForm, ActionEndForm
 from tests.auxil.actions import responses, slot_events
 
 
