@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 
 from bot.adapters.db.engine import make_engine, make_session_factory
 from bot.adapters.db.login_counters import DatabaseCounters
+from bot.adapters.db.message_queue import outbox_on
 from bot.adapters.db.staff_repository import StaffUnitOfWork
 from bot.adapters.db.uow import SqlAlchemyUnitOfWork
 from bot.adapters.kv import KeyValueStore, create_store
@@ -83,7 +84,7 @@ def build_outbox(settings: Settings | None = None) -> tuple[Outbox, Engine]:
     deliver what is queued, from any process.
     """
     engine = make_engine((settings or get_settings()).database_url)
-    return Outbox(engine), engine
+    return outbox_on(engine), engine
 
 
 def build_personal_data(settings: Settings | None = None) -> PersonalData:

@@ -12,10 +12,10 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
-from bot.adapters.kv import KeyValueStore
 from bot.domain import tickets
 from bot.domain.errors import TicketNotFound, TooManyLookups
 from bot.domain.identity import ChatIdentity
+from bot.services.key_value import KeyValueStore
 from bot.services.shared import UnitOfWorkService, hashed, ticket_view
 from bot.services.views import StatusView
 

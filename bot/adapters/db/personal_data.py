@@ -29,10 +29,11 @@ from bot.adapters.db.orm import (
     status_changes,
     tickets,
 )
-from bot.adapters.db.tables_messaging import DONE, FAILED, SENT, inbound_messages, outbox
+from bot.adapters.db.tables_messaging import inbound_messages, outbox
 from bot.adapters.db.tables_nlu import nlu_inbox_items, nlu_inbox_occurrences
 from bot.adapters.db.tables_ratings import rating_requests
 from bot.adapters.db.tables_staff import handoff_routes, ticket_ratings
+from bot.services.message_store import DONE, FAILED, SENT
 
 # A ticket is finished in these states (its retention period runs from then).
 FINISHED = ("selesai", "ditolak")
