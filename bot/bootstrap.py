@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 from bot.adapters.db.engine import make_engine, make_session_factory
 from bot.adapters.db.login_counters import DatabaseCounters
 from bot.adapters.db.message_queue import outbox_on
-from bot.adapters.db.personal_data import personal_data_on
+from bot.adapters.db.personal_data_store import personal_data_on
 from bot.adapters.db.staff_repository import StaffUnitOfWork
 from bot.adapters.db.uow import SqlAlchemyUnitOfWork
 from bot.adapters.kv import KeyValueStore, create_store

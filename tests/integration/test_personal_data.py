@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from bot.adapters.db import migrate
 from bot.adapters.db.engine import make_engine, make_session_factory
 from bot.adapters.db.orm import audit_log, chat_identities, residents, status_changes, tickets
-from bot.adapters.db.personal_data import personal_data_on
+from bot.adapters.db.personal_data_store import personal_data_on
 from bot.adapters.db.tables_messaging import inbound_messages, outbox
 from bot.adapters.db.tables_nlu import nlu_inbox_items, nlu_inbox_occurrences
 from bot.adapters.db.uow import SqlAlchemyUnitOfWork

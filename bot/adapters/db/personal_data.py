@@ -2,8 +2,9 @@
 what is past its retention period, in the system of record.
 
 One :class:`PersonalDataTables` (the port of :mod:`bot.services.personal_data_store`)
-works inside one transaction (a ``Connection``), opened by :class:`SqlPersonalDataStore`;
-:mod:`bot.services.privacy` decides what goes and when (:func:`personal_data_on`). Erasing a
+works inside one transaction (a ``Connection``), opened by
+``bot.adapters.db.personal_data_store``; :mod:`bot.services.privacy` decides what goes
+and when. Erasing a
 ticket keeps its non-personal facts (number, kind, category or document type, place,
 status, dates, the status words of its history) so it still counts in the figures.
 """
@@ -11,16 +12,13 @@ status, dates, the status words of its history) so it still counts in the figure
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 
-from bot.adapters.db.engine import compact_sqlite
 from bot.adapters.db.orm import (
     attachments,
     audit_log,
@@ -36,11 +34,8 @@ from bot.adapters.db.tables_messaging import inbound_messages, outbox
 from bot.adapters.db.tables_nlu import nlu_inbox_items, nlu_inbox_occurrences
 from bot.adapters.db.tables_ratings import rating_requests
 from bot.adapters.db.tables_staff import handoff_routes, ticket_ratings
-from bot.adapters.media_files import MediaDirectory
-from bot.adapters.tracker_retention import TrackerStoreCleaner
 from bot.services.message_store import DONE, FAILED, SENT
 from bot.services.personal_data_store import Account, Found
-from bot.services.privacy import PersonalData
 
 # A ticket is finished in these states (its retention period runs from then).
 FINISHED = ("selesai", "ditolak")
@@ -374,48 +369,3 @@ class PersonalDataTables:
                 actor=actor, action=action, subject=subject, details=dict(details), created_at=at
             )
         )
-
-
-class SqlPersonalDataStore:
-    """Transactions on the system of record, each with its :class:`PersonalDataTables`."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-
-    @contextmanager
-    def transaction(self, *, commit: bool = True) -> Iterator[PersonalDataTables]:
-        with self.engine.connect() as connection:
-            transaction = connection.begin()
-            try:
-                yield PersonalDataTables(connection)
-            except BaseException:
-                transaction.rollback()
-                raise
-            if commit:
-                transaction.commit()
-            else:
-                transaction.rollback()
-
-    def compact(self) -> None:
-        compact_sqlite(self.engine)
-
-    def close(self) -> None:
-        self.engine.dispose()
-
-
-def personal_data_on(
-    engine: Engine,
-    *,
-    tracker_engine: Engine | None = None,
-    media_dir: Path | None = None,
-    **options: Any,
-) -> PersonalData:
-    """Erasure and retention on ``engine``, Rasa's SQL tracker store on ``tracker_engine``
-    (None: none to clean) and the photos in ``media_dir`` (``periods``, ``clock`` as in
-    :class:`PersonalData`). Closing it disposes of both engines."""
-    return PersonalData(
-        SqlPersonalDataStore(engine),
-        tracker=None if tracker_engine is None else TrackerStoreCleaner(tracker_engine),
-        media=None if media_dir is None else MediaDirectory(media_dir),
-        **options,
-    )
