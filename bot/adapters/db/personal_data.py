@@ -34,11 +34,12 @@ from bot.adapters.db.tables_messaging import inbound_messages, outbox
 from bot.adapters.db.tables_nlu import nlu_inbox_items, nlu_inbox_occurrences
 from bot.adapters.db.tables_ratings import rating_requests
 from bot.adapters.db.tables_staff import handoff_routes, ticket_ratings
+from bot.domain.model import TicketStatus
 from bot.services.message_store import DONE, FAILED, SENT
 from bot.services.personal_data_store import Account, Found
 
 # A ticket is finished in these states (its retention period runs from then).
-FINISHED = ("selesai", "ditolak")
+FINISHED = tuple(status.value for status in TicketStatus if status.is_final)
 # Audit details that are free text someone typed (a status note may name the resident).
 FREE_TEXT_KEYS = ("note", "comment", "text")
 # Keeps IN (…) lists well below every database's parameter limit.
