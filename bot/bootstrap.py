@@ -24,10 +24,11 @@ from bot.adapters.db.message_queue import outbox_on
 from bot.adapters.db.personal_data_store import personal_data_on
 from bot.adapters.db.staff_repository import StaffUnitOfWork
 from bot.adapters.db.uow import SqlAlchemyUnitOfWork
-from bot.adapters.kv import KeyValueStore, create_store
+from bot.adapters.kv import create_store
 from bot.config import Settings, get_settings
 from bot.services.audit import StaffAudit
 from bot.services.handoff_desk import Conversations, HandoffDesk
+from bot.services.key_value import KeyValueStore
 from bot.services.messaging import Messenger
 from bot.services.outbox import Outbox
 from bot.services.privacy import PersonalData, RetentionPeriods

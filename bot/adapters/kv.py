@@ -15,8 +15,7 @@ from contextlib import asynccontextmanager
 
 from bot.services.key_value import KeyValueStore, KeyValueStoreUnavailable
 
-# KeyValueStore is the port's; named here too until every caller imports it from there.
-__all__ = ["KeyValueStore", "MemoryStore", "RedisStore", "create_store", "store_errors"]
+__all__ = ["MemoryStore", "RedisStore", "create_store", "store_errors"]
 
 
 class MemoryStore:
