@@ -20,13 +20,15 @@ from sqlalchemy.engine import Engine
 
 from bot.adapters.db.engine import make_engine, make_session_factory
 from bot.adapters.db.login_counters import DatabaseCounters
+from bot.adapters.db.message_queue import outbox_on
+from bot.adapters.db.personal_data_store import personal_data_on
 from bot.adapters.db.staff_repository import StaffUnitOfWork
 from bot.adapters.db.uow import SqlAlchemyUnitOfWork
-from bot.adapters.kv import KeyValueStore, create_store
-from bot.adapters.tracker_retention import TrackerStoreCleaner
+from bot.adapters.kv import create_store
 from bot.config import Settings, get_settings
 from bot.services.audit import StaffAudit
 from bot.services.handoff_desk import Conversations, HandoffDesk
+from bot.services.key_value import KeyValueStore
 from bot.services.messaging import Messenger
 from bot.services.outbox import Outbox
 from bot.services.privacy import PersonalData, RetentionPeriods
@@ -83,25 +85,23 @@ def build_outbox(settings: Settings | None = None) -> tuple[Outbox, Engine]:
     deliver what is queued, from any process.
     """
     engine = make_engine((settings or get_settings()).database_url)
-    return Outbox(engine), engine
+    return outbox_on(engine), engine
 
 
 def build_personal_data(settings: Settings | None = None) -> PersonalData:
     """Retention and erasure over DATABASE_URL, TRACKER_STORE_URL and MEDIA_DIR (callers
-    dispose of ``engine`` and ``tracker.engine``; :func:`close_personal_data`)."""
+    close it; :func:`close_personal_data`)."""
     settings = settings or get_settings()
-    return PersonalData(
+    return personal_data_on(
         make_engine(settings.database_url),
-        tracker=TrackerStoreCleaner(make_engine(settings.tracker_store_url)),
+        tracker_engine=make_engine(settings.tracker_store_url),
         media_dir=settings.media_dir,
         periods=RetentionPeriods.from_settings(settings),
     )
 
 
 def close_personal_data(personal: PersonalData) -> None:
-    personal.engine.dispose()
-    if personal.tracker is not None:
-        personal.tracker.engine.dispose()
+    personal.close()
 
 
 def services() -> Tabik:
@@ -178,16 +178,16 @@ def build_staff_services(
     )
     staff.closers.extend(closers)
     staff.media = PlatformMedia(media_dir or settings.media_dir)
-    tracker = TrackerStoreCleaner(make_engine(settings.tracker_store_url))
-    staff.personal = PersonalData(
+    tracker = make_engine(settings.tracker_store_url)
+    staff.personal = personal_data_on(
         staff.engine,
-        tracker=tracker,
+        tracker_engine=tracker,
         media_dir=media_dir or settings.media_dir,
         periods=RetentionPeriods.from_settings(settings),
     )
 
     async def close_tracker() -> None:
-        tracker.engine.dispose()
+        tracker.dispose()
 
     staff.closers.append(close_tracker)
     return staff
@@ -246,7 +246,7 @@ def assemble_staff_services(
         audit=StaffAudit(uow_factory),
         engine=engine,
         store=store,
-        personal=PersonalData(engine, clock=clock),
+        personal=personal_data_on(engine, clock=clock),
     )
 
 

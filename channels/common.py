@@ -27,11 +27,12 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import observability
-from bot.adapters.kv import KeyValueStore, create_store
+from bot.adapters.kv import create_store
 from bot.adapters.media import MediaRefused, PlatformMedia
 from bot.adapters.rate_limit import RateLimiter, create_rate_limiter
 from bot.config import Settings, TelegramSettings, WhatsAppSettings, get_settings
 from bot.services.inbound import UnstorableMessage
+from bot.services.key_value import KeyValueStore
 from bot.services.outbox import OutboxItem
 from channels.base import NamedInput
 from channels.guard import FloodGuard, RejectedRequest, read_body

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from bot import observability
 from bot.adapters.db.engine import make_engine
+from bot.adapters.db.message_queue import inbound_on, outbox_on
 from bot.config import Settings
 from bot.services.inbound import InboundQueue
 from bot.services.outbox import Outbox
@@ -46,8 +47,8 @@ class Messaging:
         **options: Any,
     ) -> Messaging:
         engine = make_engine(database_url)
-        outbox = Outbox(engine, lease=outbox_lease)
-        return cls(InboundQueue(engine, outbox, lease=inbound_lease), outbox, engine, **options)
+        outbox = outbox_on(engine, lease=outbox_lease)
+        return cls(inbound_on(engine, outbox, lease=inbound_lease), outbox, engine, **options)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Messaging:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from bot.adapters.kv import KeyValueStore
+from bot.services.key_value import KeyValueStore
 
 
 class PayloadRegistry:

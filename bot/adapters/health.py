@@ -47,19 +47,19 @@ class DatabaseProbe:
         self.timeout = timeout
         self._engine: Engine | None = None
 
-    def _select_one(self) -> None:
-        if self._engine is None:
-            options: dict[str, Any] = {"pool_size": 1, "max_overflow": 0}
-            if self.url.startswith("sqlite"):
-                options = {}
-            else:
-                options["connect_args"] = {"connect_timeout": max(1, int(self.timeout))}
-            self._engine = make_engine(self.url, **options)
-        with self._engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-
     async def __call__(self) -> None:
-        await asyncio.to_thread(self._select_one)
+        def select_one() -> None:
+            if self._engine is None:
+                options: dict[str, Any] = {"pool_size": 1, "max_overflow": 0}
+                if self.url.startswith("sqlite"):
+                    options = {}
+                else:
+                    options["connect_args"] = {"connect_timeout": max(1, int(self.timeout))}
+                self._engine = make_engine(self.url, **options)
+            with self._engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+
+        await asyncio.to_thread(select_one)
 
     def dispose(self) -> None:
         if self._engine is not None:

@@ -1,4 +1,4 @@
-"""A small key-value store for de-duplication, rate limits and short-lived state.
+"""The key-value store (:class:`bot.services.key_value.KeyValueStore`) on Redis or in memory.
 
 Redis when ``REDIS_URL`` is set (shared by every instance), otherwise a bounded
 in-process store with the same semantics (one instance, e.g. a laptop). Keys
@@ -10,26 +10,12 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import OrderedDict
-from typing import Protocol
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
+from bot.services.key_value import KeyValueStore, KeyValueStoreUnavailable
 
-class KeyValueStore(Protocol):
-    async def set_nx(self, key: str, value: str, ttl: float) -> bool:
-        """Set key only if absent; True when this call set it."""
-
-    async def set(self, key: str, value: str, ttl: float | None = None) -> None: ...
-
-    async def get(self, key: str) -> str | None: ...
-
-    async def delete(self, key: str) -> None: ...
-
-    async def incr(self, key: str, ttl: float) -> int:
-        """Increment a counter; the TTL starts when the counter is created."""
-
-    async def ttl(self, key: str) -> float | None:
-        """Seconds left for key, None when absent or without expiry."""
-
-    async def close(self) -> None: ...
+__all__ = ["MemoryStore", "RedisStore", "create_store", "store_errors"]
 
 
 class MemoryStore:
@@ -112,8 +98,9 @@ REDIS_TIMEOUT_SECONDS = 2.0
 class RedisStore:
     """The same interface on Redis (``redis.asyncio``); safe across instances.
 
-    Connecting and every command time out after ``timeout`` seconds with
-    ``redis.exceptions.TimeoutError``; nothing here blocks the event loop.
+    Connecting and every command time out after ``timeout`` seconds; a Redis that
+    fails or hangs raises :class:`KeyValueStoreUnavailable` (the Redis error as its
+    cause). Nothing here blocks the event loop.
     """
 
     def __init__(
@@ -134,29 +121,34 @@ class RedisStore:
         return self._prefix + key
 
     async def set_nx(self, key: str, value: str, ttl: float) -> bool:
-        return bool(await self._redis.set(self._key(key), value, nx=True, px=int(ttl * 1000)))
+        async with _unavailable():
+            return bool(await self._redis.set(self._key(key), value, nx=True, px=int(ttl * 1000)))
 
     async def set(self, key: str, value: str, ttl: float | None = None) -> None:
         px = int(ttl * 1000) if ttl is not None else None
-        await self._redis.set(self._key(key), value, px=px)
+        async with _unavailable():
+            await self._redis.set(self._key(key), value, px=px)
 
     async def get(self, key: str) -> str | None:
-        value = await self._redis.get(self._key(key))
+        async with _unavailable():
+            value = await self._redis.get(self._key(key))
         return None if value is None else str(value)
 
     async def delete(self, key: str) -> None:
-        await self._redis.delete(self._key(key))
+        async with _unavailable():
+            await self._redis.delete(self._key(key))
 
     async def incr(self, key: str, ttl: float) -> int:
         full = self._key(key)
-        async with self._redis.pipeline(transaction=True) as pipe:
+        async with _unavailable(), self._redis.pipeline(transaction=True) as pipe:
             pipe.incr(full)
             pipe.pexpire(full, int(ttl * 1000), nx=True)
             value, _ = await pipe.execute()
         return int(value)
 
     async def ttl(self, key: str) -> float | None:
-        millis = await self._redis.pttl(self._key(key))
+        async with _unavailable():
+            millis = await self._redis.pttl(self._key(key))
         return None if millis is None or millis < 0 else millis / 1000
 
     async def close(self) -> None:
@@ -164,12 +156,19 @@ class RedisStore:
 
 
 def store_errors() -> tuple[type[BaseException], ...]:
-    """What a store raises when it cannot be reached (Redis down, refusing or hanging)."""
-    try:
-        from redis.exceptions import RedisError
-    except ImportError:  # pragma: no cover - redis is installed with Tabik
-        return (OSError, asyncio.TimeoutError)
+    """What Redis raises when it cannot be reached (down, refusing or hanging)."""
+    from redis.exceptions import RedisError
+
     return (RedisError, OSError, asyncio.TimeoutError)
+
+
+@asynccontextmanager
+async def _unavailable() -> AsyncIterator[None]:
+    """Redis failures as the port's :class:`KeyValueStoreUnavailable` (cause kept)."""
+    try:
+        yield
+    except store_errors() as error:
+        raise KeyValueStoreUnavailable(f"{type(error).__name__}: {error}") from error
 
 
 def create_store(redis_url: str | None, *, prefix: str = "tabik:") -> KeyValueStore:

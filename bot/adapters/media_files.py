@@ -1,5 +1,6 @@
 """Photo files residents sent, as kept in ``MEDIA_DIR``: finding and removing them by
-their platform reference (erasure and retention)."""
+their platform reference (erasure and retention; :class:`MediaDirectory` is the
+:class:`~bot.services.photo_files.PhotoFiles` port)."""
 
 from __future__ import annotations
 
@@ -41,3 +42,16 @@ def remove_files(paths: Iterable[Path]) -> int:
         except FileNotFoundError:  # another instance's retention pass got there first
             continue
     return removed
+
+
+class MediaDirectory:
+    """The photos in one directory (``MEDIA_DIR``)."""
+
+    def __init__(self, media_dir: Path) -> None:
+        self.media_dir = media_dir
+
+    def find(self, refs: Iterable[str]) -> list[Path]:
+        return media_files(self.media_dir, refs)
+
+    def remove(self, paths: Iterable[Path]) -> int:
+        return remove_files(paths)

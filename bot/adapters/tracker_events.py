@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Column, Float, MetaData, String, Table, Text, inspect, select
 from sqlalchemy.engine import Engine
 
 from bot.adapters.db.columns import id_column
+from bot.services.conversation_log import TrackerEvent
 
 _rasa = MetaData()
 events = Table(
@@ -29,25 +29,6 @@ events = Table(
     Column("action_name", String(255)),
     Column("data", Text),
 )
-
-
-@dataclass(frozen=True)
-class TrackerEvent:
-    id: int
-    sender_id: str
-    type_name: str
-    timestamp: float
-    intent_name: str | None
-    action_name: str | None
-    data: dict[str, Any]
-
-    @property
-    def text(self) -> str:
-        return str(self.data.get("text") or "")
-
-    @property
-    def parse_data(self) -> dict[str, Any]:
-        return dict(self.data.get("parse_data") or {})
 
 
 def _event(row: Any) -> TrackerEvent:
@@ -67,6 +48,8 @@ def _event(row: Any) -> TrackerEvent:
 
 
 class TrackerEventLog:
+    """The :class:`~bot.services.conversation_log.ConversationEvents` of Rasa's SQL store."""
+
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 

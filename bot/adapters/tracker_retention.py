@@ -13,10 +13,13 @@ from collections.abc import Collection
 from sqlalchemy import delete, func, inspect, select
 from sqlalchemy.engine import Engine
 
+from bot.adapters.db.engine import compact_sqlite
 from bot.adapters.tracker_events import events
 
 
 class TrackerStoreCleaner:
+    """The :class:`~bot.services.conversation_log.ConversationCleaner` on Rasa's SQL store."""
+
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
@@ -58,3 +61,9 @@ class TrackerStoreCleaner:
             return int(
                 connection.execute(delete(events).where(events.c.timestamp < timestamp)).rowcount
             )
+
+    def compact(self) -> None:
+        compact_sqlite(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()

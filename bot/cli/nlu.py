@@ -12,6 +12,7 @@ import os
 from typing import Any, TextIO
 
 from bot.adapters.db.engine import make_engine
+from bot.adapters.db.inbox_items import nlu_inbox_on
 from bot.adapters.tracker_events import TrackerEventLog
 from bot.cli import add_area
 from bot.config import PROJECT_ROOT, Settings, get_settings
@@ -34,7 +35,7 @@ def register(commands: Any) -> None:
 def inbox(settings: Settings | None = None) -> NluInbox:
     settings = settings or get_settings()
     threshold = float(os.environ.get("NLU_INBOX_CONFIDENCE") or DEFAULT_THRESHOLD)
-    return NluInbox(
+    return nlu_inbox_on(
         make_engine(settings.database_url),
         TrackerEventLog(make_engine(settings.tracker_store_url)),
         LabelledExamples(PROJECT_ROOT),

@@ -20,8 +20,6 @@ import json
 from datetime import timedelta
 from typing import Any, TextIO
 
-from sqlalchemy.engine import Engine
-
 from bot.bootstrap import build_outbox
 from bot.cli import add_area
 from bot.services.inbound import InboundQueue
@@ -67,12 +65,12 @@ def _line(item: OutboxItem) -> str:
     )
 
 
-def _purge(outbox: Outbox, engine: Engine, days: float, out: TextIO) -> int:
+def _purge(outbox: Outbox, days: float, out: TextIO) -> int:
     if days < 7:
         out.write("--days harus 7 atau lebih / must be 7 or more (platform redeliveries).\n")
         return 2
     older_than = timedelta(days=days)
-    inbound = InboundQueue(engine, outbox)
+    inbound = InboundQueue(outbox.store, outbox)
     sent = asyncio.run(outbox.purge(older_than))
     answered = asyncio.run(inbound.purge(older_than))
     out.write(
@@ -96,7 +94,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
                 out.write("\n".join(_line(i) for i in items) + "\n")
             return 0
         if args.command == "purge":
-            return _purge(outbox, engine, args.days, out)
+            return _purge(outbox, args.days, out)
         if not args.all and not args.ids:
             out.write("Sebutkan ID atau --all / give row ids or --all.\n")
             return 2

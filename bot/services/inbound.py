@@ -22,21 +22,26 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import KW_ONLY, dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
-from sqlalchemy.engine import Row
-from sqlalchemy.exc import DataError
-
-from bot.adapters.db.messaging import DONE, FAILED, MessagingTables
 from bot.domain.identity import ChatIdentity
-from bot.services.outbox import MessagingStore, Outbox, describe_error
+from bot.services.message_store import (
+    DONE,
+    FAILED,
+    DurableQueue,
+    MessageTables,
+    Queue,
+    StoredRow,
+    ValueRefused,
+)
+from bot.services.outbox import Outbox, describe_error
 
 log = logging.getLogger(__name__)
 
 # Meta redelivers an unacknowledged webhook for up to 7 days; a day more to be sure.
 REDELIVERY_HORIZON = timedelta(days=8)
 
-# What the store's columns hold (tables_messaging, chat_identities): a longer id is
+# What the store's columns hold (inbound rows, chat accounts): a longer id is
 # no resident's, and would make the database refuse the whole delivery for good.
 MAX_ACCOUNT = 128
 MAX_SENDER_ID = 160
@@ -114,14 +119,14 @@ class ClaimedMessage:
     attempts: int  # claims so far, this one included
 
     @classmethod
-    def from_row(cls, row: Row) -> ClaimedMessage:
+    def from_row(cls, row: StoredRow) -> ClaimedMessage:
         return cls(
-            id=int(row.id),
-            sender=ChatIdentity.from_sender_id(row.sender_id),
-            platform_id=row.platform_id,
-            message=dict(row.message or {}),
-            received_at=row.received_at,
-            attempts=int(row.attempts),
+            id=int(row["id"]),
+            sender=ChatIdentity.from_sender_id(row["sender_id"]),
+            platform_id=row["platform_id"],
+            message=dict(row["message"] or {}),
+            received_at=row["received_at"],
+            attempts=int(row["attempts"]),
         )
 
     @property
@@ -131,9 +136,10 @@ class ClaimedMessage:
 
 
 @dataclass(eq=False)
-class InboundQueue(MessagingStore):
+class InboundQueue(DurableQueue):
     """Durable inbound messages; their replies go to ``outbox`` in the same transaction."""
 
+    queue: ClassVar[Queue] = "inbound"
     outbox: Outbox
     _: KW_ONLY
     lease: float = 60.0
@@ -149,7 +155,7 @@ class InboundQueue(MessagingStore):
         for item in messages:
             item.check()
 
-        def store(tables: MessagingTables) -> list[int]:
+        def store(tables: MessageTables) -> list[int]:
             new: list[int] = []
             for item in messages:
                 message = storable(dict(item.message))
@@ -186,25 +192,20 @@ class InboundQueue(MessagingStore):
             return new
 
         try:
-            return list(await self._run(store))
-        except DataError as refused:
+            return await self._run(store)
+        except ValueRefused as refused:
             # A value this database cannot hold (the checks above missed a column's
             # limit): storing it again would fail again, so it is refused for good.
-            raise UnstorableMessage(
-                f"refused by the database ({type(refused.orig).__name__})"
-            ) from None
+            raise UnstorableMessage(f"refused by the database ({refused.reason})") from None
 
     async def claim(self, *, channel: str, worker: str, limit: int = 10) -> list[ClaimedMessage]:
         """Messages of ``channel`` for ``worker``: each the oldest open one of its resident."""
-        now = self.clock()
-        until = now + timedelta(seconds=self.lease)
-        rows = await self._run(lambda t: t.claim_inbound(channel, worker, now, until, limit))
-        return [ClaimedMessage.from_row(row) for row in rows]
+        return [ClaimedMessage.from_row(row) for row in await self._claim(channel, worker, limit)]
 
     async def renew(self, ids: Sequence[int], *, worker: str) -> int:
         """Extend the leases of messages still being processed; how many are still held."""
         until = self.clock() + timedelta(seconds=self.lease)
-        return int(await self._run(lambda t: t.renew_inbound(ids, worker, until)))
+        return await self._run(lambda t: t.renew_inbound(ids, worker, until))
 
     async def complete(
         self,
@@ -224,7 +225,7 @@ class InboundQueue(MessagingStore):
         state = FAILED if error is not None else DONE
         detail = describe_error(error) if error is not None else None
 
-        def settle(tables: MessagingTables) -> bool:
+        def settle(tables: MessageTables) -> bool:
             if replies:
                 self.outbox.enqueue_in(
                     tables,
@@ -236,7 +237,7 @@ class InboundQueue(MessagingStore):
                 )
             return tables.settle_inbound(message.id, worker, state, now, detail)
 
-        settled = bool(await self._run(settle))
+        settled = await self._run(settle)
         if not settled:
             log.warning(
                 "message %d from %s was taken over before it was completed",
@@ -245,21 +246,13 @@ class InboundQueue(MessagingStore):
             )
         return settled
 
-    async def release(self, worker_prefix: str) -> int:
-        """Messages claimed by ``worker_prefix…`` back to pending (shutdown, or restart)."""
-        return int(await self._run(lambda t: t.release_inbound(worker_prefix)))
-
-    async def counts(self) -> dict[str, int]:
-        return dict(await self._run(lambda t: t.inbound_counts()))
-
     async def purge(self, older_than: timedelta = REDELIVERY_HORIZON) -> int:
         """Delete messages settled longer than ``older_than`` ago; how many.
 
         Their platform ids stop de-duplicating, so keep them longer than a platform
         redelivers (Meta retries for up to 7 days).
         """
-        before = self.clock() - older_than
-        return int(await self._run(lambda t: t.purge_inbound(before)))
+        return await self._purge(older_than)
 
 
 __all__ = ["ClaimedMessage", "InboundQueue", "IncomingMessage", "UnstorableMessage", "storable"]

@@ -15,10 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.adapters.kv import KeyValueStore
 from bot.domain.errors import DailyLimitReached
 from bot.domain.identity import ChatIdentity
 from bot.domain.office_hours import WIB
+from bot.services.key_value import KeyValueStore
 from bot.services.shared import hashed
 
 __all__ = ["COMPLAINT_LIMIT", "DEFAULT_COMPLAINTS_PER_DAY", "DailyLimit"]

@@ -25,8 +25,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from bot.adapters.kv import MemoryStore, store_errors
 from bot.domain.staff import LoginThrottled
+from bot.services.key_value import KeyValueStoreUnavailable
 from bot.services.shared import hashed
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,8 @@ NO_ADDRESS = "-"
 
 
 class Counters(Protocol):
-    """The counter calls of :class:`KeyValueStore` (the database fallback has just these)."""
+    """The counter calls of :class:`~bot.services.key_value.KeyValueStore` (the database
+    fallback has just these); an unreachable one raises ``KeyValueStoreUnavailable``."""
 
     async def get(self, key: str) -> str | None: ...
 
@@ -74,7 +75,8 @@ class LoginThrottle:
         self.limits = limits or LoginLimits()
         self.sleep = sleep
         self.monotonic = monotonic
-        self.fallback: Counters = fallback or MemoryStore(prefix="staff-login-fallback:")
+        # Counts while ``store`` is unreachable; without one the store's error goes up.
+        self.fallback = fallback
         self._fallback_until = 0.0
 
     @staticmethod
@@ -116,12 +118,14 @@ class LoginThrottle:
     async def _call(self, operation: Callable[[Counters], Awaitable[_T]]) -> _T:
         """The operation on the store, or on the fallback while the store is unreachable."""
         if self.store is None:
-            return await operation(self.fallback)
-        if self.monotonic() < self._fallback_until:
+            return await operation(self._fallback())
+        if self.fallback is not None and self.monotonic() < self._fallback_until:
             return await operation(self.fallback)
         try:
             return await operation(self.store)
-        except store_errors() as error:
+        except KeyValueStoreUnavailable as error:
+            if self.fallback is None:
+                raise
             self._fallback_until = self.monotonic() + FALLBACK_SECONDS
             log.warning(
                 "login throttle: key-value store unreachable (%s: %s); counting in %s for %.0f s",
@@ -131,6 +135,11 @@ class LoginThrottle:
                 FALLBACK_SECONDS,
             )
             return await operation(self.fallback)
+
+    def _fallback(self) -> Counters:
+        if self.fallback is None:
+            raise TypeError("LoginThrottle needs a store or a fallback to count in")
+        return self.fallback
 
 
 Operation = Callable[[Counters], Awaitable[_T]]

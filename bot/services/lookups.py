@@ -12,10 +12,10 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
-from bot.adapters.kv import KeyValueStore
 from bot.domain import tickets
 from bot.domain.errors import TicketNotFound, TooManyLookups
 from bot.domain.identity import ChatIdentity
+from bot.services.key_value import KeyValueStore
 from bot.services.shared import UnitOfWorkService, hashed, ticket_view
 from bot.services.views import StatusView
 
@@ -58,35 +58,37 @@ class Lookups(UnitOfWorkService):
             retry_after = await self.store.ttl(key)
             log.warning("lookups blocked for %s", identity.masked())
             raise TooManyLookups(retry_after if retry_after is not None else self.window_seconds)
-        view = await asyncio.to_thread(self._status_for, number, identity)
+
+        def status() -> StatusView | None:
+            with self.uow_factory() as uow:
+                ticket = uow.tickets.get(number)
+                if ticket is None:
+                    return None
+                account = uow.identities.get(identity.channel, identity.account)
+                is_owner = account is not None and ticket.filed_by_identity_id == account.id
+                authorised = is_owner
+                if not is_owner and account is not None and account.id is not None:
+                    officer = uow.officers.by_identity(account.id)
+                    authorised = officer is not None and officer.may_see(ticket)
+                return ticket_view(uow, ticket, is_owner=is_owner, full=authorised)
+
+        view = await asyncio.to_thread(status)
         if view is None:
             await self.store.incr(key, self.window_seconds)
             raise TicketNotFound(number)
         return view
 
-    def _status_for(self, number: str, identity: ChatIdentity) -> StatusView | None:
-        with self.uow_factory() as uow:
-            ticket = uow.tickets.get(number)
-            if ticket is None:
-                return None
-            account = uow.identities.get(identity.channel, identity.account)
-            is_owner = account is not None and ticket.filed_by_identity_id == account.id
-            authorised = is_owner
-            if not is_owner and account is not None and account.id is not None:
-                officer = uow.officers.by_identity(account.id)
-                authorised = officer is not None and officer.may_see(ticket)
-            return ticket_view(uow, ticket, is_owner=is_owner, full=authorised)
-
     async def tickets_of(self, identity: ChatIdentity, *, limit: int = 5) -> list[StatusView]:
         """The tickets this chat account filed, newest first (owner views)."""
-        return await asyncio.to_thread(self._tickets_of, identity, limit)
 
-    def _tickets_of(self, identity: ChatIdentity, limit: int) -> list[StatusView]:
-        with self.uow_factory() as uow:
-            account = uow.identities.get(identity.channel, identity.account)
-            if account is None or account.id is None:
-                return []
-            return [
-                ticket_view(uow, ticket, is_owner=True, full=True)
-                for ticket in uow.tickets.filed_by(account.id, limit=limit)
-            ]
+        def owned() -> list[StatusView]:
+            with self.uow_factory() as uow:
+                account = uow.identities.get(identity.channel, identity.account)
+                if account is None or account.id is None:
+                    return []
+                return [
+                    ticket_view(uow, ticket, is_owner=True, full=True)
+                    for ticket in uow.tickets.filed_by(account.id, limit=limit)
+                ]
+
+        return await asyncio.to_thread(owned)

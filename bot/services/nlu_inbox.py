@@ -22,20 +22,23 @@ items leave the inbox.
 from __future__ import annotations
 
 import logging
-from dataclasses import KW_ONLY, dataclass
+from dataclasses import KW_ONLY, dataclass, fields
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError
-
-from bot.adapters.db.tables_nlu import nlu_inbox_cursor, nlu_inbox_items, nlu_inbox_occurrences
-from bot.adapters.tracker_events import TrackerEvent, TrackerEventLog
 from bot.domain.normalise import normalise_text
 from bot.domain.privacy import mask_text
+from bot.services.conversation_log import ConversationEvents, TrackerEvent
 from bot.services.labelled_examples import LabelledExamples
-from bot.services.shared import NotFound, view_of
+from bot.services.nlu_inbox_store import (
+    IGNORED,
+    LABELLED,
+    OPEN,
+    InboxStore,
+    InboxTables,
+    StoredItem,
+)
+from bot.services.shared import NotFound
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +69,10 @@ class InboxItem:
             "count": self.count,
         }
 
+    @classmethod
+    def from_row(cls, row: StoredItem) -> InboxItem:
+        return cls(**{f.name: row[f.name] for f in fields(cls)})
+
 
 class InboxItemNotFound(NotFound):
     """No open inbox item with this id (labelled and ignored ones have left the inbox)."""
@@ -92,8 +99,8 @@ def _is_payload(event: TrackerEvent) -> bool:
 
 @dataclass(eq=False)
 class NluInbox:
-    engine: Engine
-    events: TrackerEventLog
+    store: InboxStore
+    events: ConversationEvents
     examples: LabelledExamples
     _: KW_ONLY
     threshold: float = DEFAULT_THRESHOLD
@@ -128,50 +135,27 @@ class NluInbox:
         at once take turns instead of counting a message twice.
         """
         source = self.events.source
-        with self.engine.connect() as connection:
-            known = connection.execute(
-                select(nlu_inbox_cursor.c.name).where(nlu_inbox_cursor.c.name == source)
-            ).first()
-        if known is None:
-            try:
-                with self.engine.begin() as connection:
-                    connection.execute(
-                        insert(nlu_inbox_cursor).values(name=source, last_event_id=0)
-                    )
-            except IntegrityError:
-                # Another refresh made it in between; its row is as good as ours.
-                log.info("inbox cursor %s created concurrently", source)
+        self.store.ensure_cursor(source)
         added = 0
         while True:
-            with self.engine.begin() as connection:
-                cursor = int(
-                    connection.execute(
-                        select(nlu_inbox_cursor.c.last_event_id)
-                        .where(nlu_inbox_cursor.c.name == source)
-                        .with_for_update()
-                    ).scalar_one()
-                )
-                batch = self.events.after(cursor, limit=batch_size)
+            with self.store.transaction() as tables:
+                batch = self.events.after(tables.lock_cursor(source), limit=batch_size)
                 if not batch:
                     return added
                 for event in batch:
-                    added += self._consider(connection, event)
-                connection.execute(
-                    update(nlu_inbox_cursor)
-                    .where(nlu_inbox_cursor.c.name == source)
-                    .values(last_event_id=batch[-1].id)
-                )
+                    added += self._consider(tables, event)
+                tables.move_cursor(source, batch[-1].id)
 
-    def _consider(self, connection: Connection, event: TrackerEvent) -> int:
+    def _consider(self, tables: InboxTables, event: TrackerEvent) -> int:
         if event.type_name == "action":
             if event.action_name not in FALLBACK_ACTIONS:
                 return 0
             message = self.events.previous_user_message(event.sender_id, event.id)
-            return self._add(connection, message, "fallback") if message else 0
+            return self._add(tables, message, "fallback") if message else 0
         added = 0
         reason = self.reason(event)
         if reason:
-            added += self._add(connection, event, reason)
+            added += self._add(tables, event, reason)
         if self.is_correction(event):
             previous = self.events.previous_user_message(event.sender_id, event.id)
             if (
@@ -179,55 +163,32 @@ class NluInbox:
                 and not _is_payload(previous)
                 and event.timestamp - previous.timestamp <= CORRECTION_WINDOW_SECONDS
             ):
-                added += self._add(connection, previous, "corrected")
+                added += self._add(tables, previous, "corrected")
         return added
 
-    def _add(self, connection: Connection, event: TrackerEvent, reason: str) -> int:
-        if _is_payload(event):
-            return 0
-        seen = connection.execute(
-            select(nlu_inbox_occurrences.c.id).where(nlu_inbox_occurrences.c.event_id == event.id)
-        ).first()
-        if seen is not None:
+    def _add(self, tables: InboxTables, event: TrackerEvent, reason: str) -> int:
+        if _is_payload(event) or tables.counted(event.id):
             return 0
         text = mask_text(" ".join(event.text.split()))
         key = (normalise_text(text) or text.lower())[:500]
         intent, confidence = best_guess(event)
         at = datetime.fromtimestamp(event.timestamp, timezone.utc)
-        item = connection.execute(
-            select(nlu_inbox_items.c.id, nlu_inbox_items.c.last_seen).where(
-                nlu_inbox_items.c.normalised == key
-            )
-        ).first()
+        shown = {
+            "text": text,
+            "intent": intent,
+            "confidence": confidence,
+            "reason": reason,
+            "last_seen": at,
+        }
+        item = tables.item_by_text(key)
         if item is None:
-            item_id = connection.execute(
-                insert(nlu_inbox_items).values(
-                    normalised=key,
-                    text=text,
-                    intent=intent,
-                    confidence=confidence,
-                    reason=reason,
-                    count=1,
-                    state="open",
-                    first_seen=at,
-                    last_seen=at,
-                )
-            ).inserted_primary_key[0]
+            item_id = tables.add_item(
+                {**shown, "normalised": key, "count": 1, "state": OPEN, "first_seen": at}
+            )
         else:
-            item_id = item.id
-            values: dict[str, Any] = {"count": nlu_inbox_items.c.count + 1}
-            if at >= item.last_seen:
-                values.update(
-                    text=text, intent=intent, confidence=confidence, reason=reason, last_seen=at
-                )
-            connection.execute(
-                update(nlu_inbox_items).where(nlu_inbox_items.c.id == item_id).values(**values)
-            )
-        connection.execute(
-            insert(nlu_inbox_occurrences).values(
-                event_id=event.id, item_id=item_id, reason=reason, seen_at=at
-            )
-        )
+            item_id = int(item["id"])
+            tables.count_again(item_id, shown if at >= item["last_seen"] else None)
+        tables.add_occurrence(event.id, item_id, reason, at)
         return 1
 
     # --- what admins see and do ---------------------------------------------
@@ -236,24 +197,14 @@ class NluInbox:
         """Open items, newest first."""
         if refresh:
             self.refresh()
-        query = (
-            select(nlu_inbox_items)
-            .where(nlu_inbox_items.c.state == "open")
-            .order_by(nlu_inbox_items.c.last_seen.desc(), nlu_inbox_items.c.id.desc())
-            .limit(limit)
-        )
-        with self.engine.connect() as connection:
-            return [view_of(InboxItem, row) for row in connection.execute(query)]
+        with self.store.transaction() as tables:
+            return [InboxItem.from_row(row) for row in tables.open_items(limit)]
 
     def suggestions(self, item_id: int, *, limit: int = 3) -> list[tuple[str, float]]:
         """The model's top intents for the item's newest message (its ranking in the tracker
         store, fallback left out); empty when the event is no longer there."""
-        with self.engine.connect() as connection:
-            newest = connection.execute(
-                select(func.max(nlu_inbox_occurrences.c.event_id)).where(
-                    nlu_inbox_occurrences.c.item_id == item_id
-                )
-            ).scalar()
+        with self.store.transaction() as tables:
+            newest = tables.newest_event(item_id)
         found = self.events.after(newest - 1, limit=1) if newest is not None else []
         if not found or found[0].id != newest:
             return []
@@ -261,12 +212,9 @@ class NluInbox:
         named = [(r["name"], float(r.get("confidence") or 0)) for r in ranking if r.get("name")]
         return [(n, c) for n, c in named if n != FALLBACK_INTENT][:limit]
 
-    def _open_item(self, connection: Connection, item_id: int) -> Any:
-        row = connection.execute(
-            select(nlu_inbox_items).where(
-                nlu_inbox_items.c.id == item_id, nlu_inbox_items.c.state == "open"
-            )
-        ).first()
+    @staticmethod
+    def _open_item(tables: InboxTables, item_id: int) -> StoredItem:
+        row = tables.open_item(item_id)
         if row is None:
             raise InboxItemNotFound(item_id)
         return row
@@ -274,30 +222,17 @@ class NluInbox:
     def label(self, item_id: int, intent: str) -> str:
         """Write the item's text as a training example of ``intent``; returns the text."""
         self.examples.check_intent(intent)
-        with self.engine.begin() as connection:
-            row = self._open_item(connection, item_id)
-            self.examples.add(row.text, intent)
-            self._close(connection, item_id, "labelled", intent)
-        return str(row.text)
+        with self.store.transaction() as tables:
+            text = str(self._open_item(tables, item_id)["text"])
+            self.examples.add(text, intent)
+            tables.close_item(item_id, LABELLED, intent, datetime.now(timezone.utc))
+        return text
 
     def ignore(self, item_id: int) -> None:
-        with self.engine.begin() as connection:
-            self._open_item(connection, item_id)
-            self._close(connection, item_id, "ignored", None)
-
-    @staticmethod
-    def _close(connection: Connection, item_id: int, state: str, label: str | None) -> None:
-        connection.execute(
-            update(nlu_inbox_items)
-            .where(nlu_inbox_items.c.id == item_id)
-            .values(state=state, label=label, reviewed_at=datetime.now(timezone.utc))
-        )
+        with self.store.transaction() as tables:
+            self._open_item(tables, item_id)
+            tables.close_item(item_id, IGNORED, None, datetime.now(timezone.utc))
 
     def open_count(self) -> int:
-        with self.engine.connect() as connection:
-            return int(
-                connection.execute(
-                    select(func.count()).where(nlu_inbox_items.c.state == "open")
-                ).scalar()
-                or 0
-            )
+        with self.store.transaction() as tables:
+            return tables.open_count()

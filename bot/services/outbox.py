@@ -1,9 +1,9 @@
 """The outbox: everything Tabik sends to residents waits here until a platform took it.
 
-Replies to a turn, status notifications and staff messages are rows of
-``outbox`` (``bot.adapters.db.tables_messaging``): a list of Rasa bot messages
-(``{"text", "buttons": [{"title", "payload"}], "image", "custom"}``) for one
-recipient, with a unique key so that enqueuing twice is harmless. The channels'
+Replies to a turn, status notifications and staff messages are rows of the
+message store's outbox queue (:mod:`bot.services.message_store`): a list of Rasa
+bot messages (``{"text", "buttons": [{"title", "payload"}], "image", "custom"}``)
+for one recipient, with a unique key so that enqueuing twice is harmless. The channels'
 senders (``channels.outbound``) claim due rows, send them and settle them here;
 one resident's rows go out one at a time, in the order they were enqueued.
 
@@ -14,20 +14,24 @@ bot.cli outbox list|retry`` shows and resends those.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import KW_ONLY, dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
 
-from sqlalchemy.engine import Engine, Row
-
-from bot.adapters.db.messaging import FAILED, PENDING, SENT, MessagingTables
-from bot.adapters.db.uow import SqlAlchemyUnitOfWork
 from bot.domain.identity import ChatIdentity
 from bot.domain.privacy import mask_text
+from bot.services.message_store import (
+    FAILED,
+    PENDING,
+    SENT,
+    DurableQueue,
+    MessageTables,
+    Queue,
+    StoredRow,
+    utc_now,
+)
 
 log = logging.getLogger(__name__)
 
@@ -42,13 +46,8 @@ LAST_ERROR_MAX_CHARS = 500
 # A resend from the CLI gets at least this many tries before the deadline applies again.
 MIN_ATTEMPTS = 3
 
-Clock = Callable[[], datetime]
 # Rasa bot messages for one recipient: {"text", "buttons", "image", "custom"}.
 BotMessages = Sequence[Mapping[str, Any]]
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class UnknownOutboxKind(ValueError):
@@ -73,20 +72,20 @@ class OutboxItem:
     sent_at: datetime | None
 
     @classmethod
-    def from_row(cls, row: Row) -> OutboxItem:
+    def from_row(cls, row: StoredRow) -> OutboxItem:
         return cls(
-            id=int(row.id),
-            recipient=ChatIdentity.from_sender_id(row.sender_id),
-            kind=str(row.kind),
-            messages=tuple(dict(m) for m in row.payload or []),
-            dedup_key=str(row.dedup_key),
-            status=str(row.status),
-            attempts=int(row.attempts),
-            parts_sent=int(row.parts_sent),
-            next_attempt_at=row.next_attempt_at,
-            last_error=row.last_error,
-            created_at=row.created_at,
-            sent_at=row.sent_at,
+            id=int(row["id"]),
+            recipient=ChatIdentity.from_sender_id(row["sender_id"]),
+            kind=str(row["kind"]),
+            messages=tuple(dict(m) for m in row["payload"] or []),
+            dedup_key=str(row["dedup_key"]),
+            status=str(row["status"]),
+            attempts=int(row["attempts"]),
+            parts_sent=int(row["parts_sent"]),
+            next_attempt_at=row["next_attempt_at"],
+            last_error=row["last_error"],
+            created_at=row["created_at"],
+            sent_at=row["sent_at"],
         )
 
 
@@ -96,32 +95,11 @@ def describe_error(error: BaseException | str) -> str:
     return mask_text(text)[:LAST_ERROR_MAX_CHARS]
 
 
-@dataclass(eq=False)
-class MessagingStore:
-    """Base of the outbox and the inbound queue: all database work runs in a worker thread."""
-
-    engine: Engine
-    _: KW_ONLY
-    clock: Clock = utc_now
-    lease: float = 120.0  # seconds a claim holds before another worker may take the row
-
-    @contextmanager
-    def transaction(self) -> Iterator[MessagingTables]:
-        with self.engine.begin() as connection:
-            yield MessagingTables(connection)
-
-    async def _run(self, work: Callable[[MessagingTables], Any]) -> Any:
-        def in_thread() -> Any:
-            with self.transaction() as tables:
-                return work(tables)
-
-        return await asyncio.to_thread(in_thread)
-
-
 @dataclass(eq=False, kw_only=True)
-class Outbox(MessagingStore):
+class Outbox(DurableQueue):
     """Enqueue, claim and settle outbox rows."""
 
+    queue: ClassVar[Queue] = "outbox"
     give_up_after: timedelta = timedelta(hours=24)
 
     # ------------------------------------------------------------------ enqueue
@@ -135,17 +113,13 @@ class Outbox(MessagingStore):
         failed at once, so it shows in ``outbox list`` instead of waiting forever.
         """
         now = self.clock()
-        return int(
-            await self._run(
-                lambda tables: self.enqueue_in(
-                    tables, recipient, messages, kind=kind, key=key, now=now
-                )
-            )
+        return await self._run(
+            lambda tables: self.enqueue_in(tables, recipient, messages, kind=kind, key=key, now=now)
         )
 
     def enqueue_within(
         self,
-        uow: SqlAlchemyUnitOfWork,
+        uow: Any,
         recipient: ChatIdentity,
         messages: BotMessages,
         *,
@@ -154,12 +128,12 @@ class Outbox(MessagingStore):
     ) -> None:
         """:meth:`enqueue` in a unit of work on the same database: the message is queued
         only if the unit of work commits (a ticket and its notice, together)."""
-        tables = MessagingTables(uow.session.connection())
+        tables = self.store.joined(uow)
         self.enqueue_in(tables, recipient, messages, kind=kind, key=key, now=self.clock())
 
     def enqueue_in(
         self,
-        tables: MessagingTables,
+        tables: MessageTables,
         recipient: ChatIdentity,
         messages: BotMessages,
         *,
@@ -190,21 +164,16 @@ class Outbox(MessagingStore):
 
     async def claim(self, *, channel: str, worker: str, limit: int = 20) -> list[OutboxItem]:
         """Due rows of ``channel`` for ``worker``: each one the oldest open row of its resident."""
-        now = self.clock()
-        until = now + timedelta(seconds=self.lease)
-        rows = await self._run(lambda t: t.claim_outbox(channel, worker, now, until, limit))
-        return [OutboxItem.from_row(row) for row in rows]
+        return [OutboxItem.from_row(row) for row in await self._claim(channel, worker, limit)]
 
     async def renew(self, item_id: int, *, worker: str) -> bool:
         until = self.clock() + timedelta(seconds=self.lease)
-        return bool(
-            await self._run(lambda t: t.update_outbox(item_id, worker, {"claimed_until": until}))
-        )
+        return await self._run(lambda t: t.update_outbox(item_id, worker, {"claimed_until": until}))
 
     async def record_progress(self, item_id: int, *, worker: str, parts_sent: int) -> bool:
         """How many of the row's messages went out (a retry starts after them)."""
-        return bool(
-            await self._run(lambda t: t.update_outbox(item_id, worker, {"parts_sent": parts_sent}))
+        return await self._run(
+            lambda t: t.update_outbox(item_id, worker, {"parts_sent": parts_sent})
         )
 
     async def mark_sent(self, item: OutboxItem, *, worker: str, parts_sent: int) -> bool:
@@ -217,7 +186,7 @@ class Outbox(MessagingStore):
             "next_attempt_at": None,
             "attempts": item.attempts + 1,
         }
-        return bool(await self._run(lambda t: t.update_outbox(item.id, worker, values)))
+        return await self._run(lambda t: t.update_outbox(item.id, worker, values))
 
     async def mark_retry(
         self,
@@ -265,17 +234,12 @@ class Outbox(MessagingStore):
             "claimed_until": None,
             "next_attempt_at": None,
         }
-        return bool(await self._run(lambda t: t.update_outbox(item.id, worker, values)))
-
-    async def release(self, worker_prefix: str) -> int:
-        """Rows claimed by ``worker_prefix…`` back to pending (shutdown, or a dead instance)."""
-        return int(await self._run(lambda t: t.release_outbox(worker_prefix)))
+        return await self._run(lambda t: t.update_outbox(item.id, worker, values))
 
     # ------------------------------------------------------------------ window
 
     async def last_inbound_at(self, recipient: ChatIdentity) -> datetime | None:
-        value = await self._run(lambda t: t.last_inbound_at(recipient.channel, recipient.account))
-        return value if isinstance(value, datetime) else None
+        return await self._run(lambda t: t.last_inbound_at(recipient.channel, recipient.account))
 
     async def window_open(self, recipient: ChatIdentity) -> bool:
         """Whether WhatsApp still takes free text for this resident (24 h after their message)."""
@@ -291,10 +255,7 @@ class Outbox(MessagingStore):
     async def retry(self, ids: Sequence[int] | None = None) -> int:
         """Failed rows (all, or ``ids``) queued again now; how many."""
         now = self.clock()
-        return int(await self._run(lambda t: t.retry_outbox(ids, now)))
-
-    async def counts(self) -> dict[str, int]:
-        return dict(await self._run(lambda t: t.outbox_counts()))
+        return await self._run(lambda t: t.retry_outbox(ids, now))
 
     async def oldest_unsent_age(self) -> float:
         """Seconds since the oldest message not yet sent was queued; 0 when none waits."""
@@ -303,15 +264,13 @@ class Outbox(MessagingStore):
 
     async def purge(self, older_than: timedelta) -> int:
         """Delete rows sent longer than ``older_than`` ago; how many."""
-        before = self.clock() - older_than
-        return int(await self._run(lambda t: t.purge_outbox(before)))
+        return await self._purge(older_than)
 
 
 __all__ = [
     "KINDS",
     "SERVICE_WINDOW",
     "BotMessages",
-    "MessagingStore",
     "Outbox",
     "OutboxItem",
     "UnknownOutboxKind",

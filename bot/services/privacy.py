@@ -20,28 +20,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
-from typing import TypeVar
 
-from sqlalchemy import insert
-from sqlalchemy.engine import Engine
-
-from bot.adapters.db.orm import audit_log
-from bot.adapters.db.personal_data import Found, PersonalDataTables, compact_sqlite
-from bot.adapters.media_files import media_files, remove_files
-from bot.adapters.tracker_retention import TrackerStoreCleaner
 from bot.config import Settings
 from bot.domain.errors import InvalidDraft, ResidentNotFound
 from bot.domain.identity import ChatIdentity
 from bot.domain.nik import validate_nik
+from bot.services.conversation_log import ConversationCleaner
+from bot.services.personal_data_store import Found, PersonalDataStore, PersonalDataTables
+from bot.services.photo_files import PhotoFiles
 from bot.services.shared import Clock, utc_now
 
 log = logging.getLogger(__name__)
-
-T = TypeVar("T")
 
 ERASED = "resident.erased"
 
@@ -77,32 +68,22 @@ class Erasure:
 
 @dataclass(eq=False)
 class PersonalData:
-    engine: Engine  # the system of record
-    tracker: TrackerStoreCleaner | None = None  # None: no SQL tracker store to clean
-    media_dir: Path | None = None
+    store: PersonalDataStore  # the system of record
+    tracker: ConversationCleaner | None = None  # None: no SQL tracker store to clean
+    media: PhotoFiles | None = None  # None: no photos kept
     periods: RetentionPeriods = field(default_factory=RetentionPeriods)
     clock: Clock = utc_now
 
-    def _in_transaction(self, work: Callable[[PersonalDataTables], T], *, commit: bool = True) -> T:
-        """``work`` in one transaction, committed, or (``commit=False``) rolled back: a dry
-        run counts exactly what a real one would remove, and removes nothing."""
-        with self.engine.connect() as connection:
-            transaction = connection.begin()
-            try:
-                result = work(PersonalDataTables(connection))
-            except BaseException:
-                transaction.rollback()
-                raise
-            if commit:
-                transaction.commit()
-            else:
-                transaction.rollback()
-            return result
-
     def _compact(self) -> None:
-        compact_sqlite(self.engine)
+        self.store.compact()
         if self.tracker is not None:
-            compact_sqlite(self.tracker.engine)
+            self.tracker.compact()
+
+    def close(self) -> None:
+        """Let go of the stores' connections."""
+        self.store.close()
+        if self.tracker is not None:
+            self.tracker.close()
 
     # ------------------------------------------------------------------ erasure
 
@@ -121,11 +102,6 @@ class PersonalData:
         elif len("".join(c for c in phone or "" if c.isdigit())) < 8:
             raise InvalidDraft("phone", "")
         by = "nik" if nik is not None else "phone"
-        erasure = await asyncio.to_thread(self._erase, actor, by, nik, phone)
-        log.info("erased a resident by %s: %s", by, erasure.removed)
-        return erasure
-
-    def _erase(self, actor: str, by: str, nik: str | None, phone: str | None) -> Erasure:
         refs: list[str] = []
 
         def work(tables: PersonalDataTables) -> Erasure:
@@ -157,21 +133,25 @@ class PersonalData:
                 "photos": len(refs),
             }
             # The audit says that and what, never whom: no NIK, phone or name.
-            tables.connection.execute(
-                insert(audit_log).values(
-                    actor=actor,
-                    action=ERASED,
-                    subject=f"by-{by}",
-                    details={"tickets": list(numbers), **removed},
-                    created_at=self.clock(),
-                )
+            tables.audit(
+                actor=actor,
+                action=ERASED,
+                subject=f"by-{by}",
+                details={"tickets": list(numbers), **removed},
+                at=self.clock(),
             )
             return Erasure(tickets=numbers, removed=removed)
 
-        erasure = self._in_transaction(work)
-        if self.media_dir is not None:
-            erasure.removed["photo_files"] = remove_files(media_files(self.media_dir, refs))
-        self._compact()
+        def in_thread() -> Erasure:
+            with self.store.transaction() as tables:
+                erasure = work(tables)
+            if self.media is not None:
+                erasure.removed["photo_files"] = self.media.remove(self.media.find(refs))
+            self._compact()
+            return erasure
+
+        erasure = await asyncio.to_thread(in_thread)
+        log.info("erased a resident by %s: %s", by, erasure.removed)
         return erasure
 
     @staticmethod
@@ -184,9 +164,6 @@ class PersonalData:
 
     async def retention(self, *, dry_run: bool = False) -> dict[str, int]:
         """Remove (or, ``dry_run``, count) what is past its period; counts by kind."""
-        return await asyncio.to_thread(self._retention, dry_run)
-
-    def _retention(self, dry_run: bool) -> dict[str, int]:
         now = self.clock()
         periods = self.periods
         refs: list[str] = []
@@ -216,15 +193,21 @@ class PersonalData:
             )
             return counts
 
-        counts = self._in_transaction(work, commit=not dry_run)
-        if self.media_dir is not None:
-            files = media_files(self.media_dir, refs)
-            counts["photo_files"] = len(files) if dry_run else remove_files(files)
-        if self.tracker is not None:
-            before = (now - periods.conversations).timestamp()
-            counts["conversation_events"] = (
-                self.tracker.count_before(before) if dry_run else self.tracker.delete_before(before)
-            )
-        if not dry_run and any(value > 0 for value in counts.values()):
-            self._compact()
-        return counts
+        def in_thread() -> dict[str, int]:
+            with self.store.transaction(commit=not dry_run) as tables:
+                counts = work(tables)
+            if self.media is not None:
+                files = self.media.find(refs)
+                counts["photo_files"] = len(files) if dry_run else self.media.remove(files)
+            if self.tracker is not None:
+                before = (now - periods.conversations).timestamp()
+                counts["conversation_events"] = (
+                    self.tracker.count_before(before)
+                    if dry_run
+                    else self.tracker.delete_before(before)
+                )
+            if not dry_run and any(value > 0 for value in counts.values()):
+                self._compact()
+            return counts
+
+        return await asyncio.to_thread(in_thread)

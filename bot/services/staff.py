@@ -20,7 +20,6 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from bot.adapters.db.repository import DuplicateKey
 from bot.adapters.db.staff_repository import StaffUnitOfWork
-from bot.adapters.kv import KeyValueStore
 from bot.domain.model import AuditEntry
 from bot.domain.staff import (
     InvalidStaffAccount,
@@ -31,6 +30,7 @@ from bot.domain.staff import (
     StaffNotFound,
 )
 from bot.domain.vocabulary import region_names
+from bot.services.key_value import KeyValueStore
 from bot.services.login_throttle import Counters, LoginLimits, LoginThrottle
 
 log = logging.getLogger(__name__)

@@ -8,12 +8,12 @@ see it only as :class:`bot.services.ports.ResidentServices`.
 
 from __future__ import annotations
 
-from bot.adapters.kv import KeyValueStore
 from bot.domain import tickets
 from bot.domain.knowledge import KnowledgeBase
 from bot.services.filing import Filing
 from bot.services.handoff import DAILY_HANDOFF_LIMIT, Handoffs
 from bot.services.information import Information
+from bot.services.key_value import KeyValueStore
 from bot.services.limits import DEFAULT_COMPLAINTS_PER_DAY, DailyLimit
 from bot.services.lookups import LOOKUP_MISS_LIMIT, LOOKUP_WINDOW_SECONDS, Lookups
 from bot.services.notifications import NotificationOutbox

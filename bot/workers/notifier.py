@@ -183,6 +183,7 @@ class Notifier:
 
 
 async def serve(settings: Settings, *, interval: float, batch: int) -> None:
+    from bot.adapters.db.message_queue import outbox_on
     from bot.adapters.kv import create_store
     from bot.bootstrap import build_services
 
@@ -194,7 +195,7 @@ async def serve(settings: Settings, *, interval: float, batch: int) -> None:
     services, engine = build_services(settings, store=store, extensions=False)
     notifier = Notifier(
         services,
-        Outbox(engine),
+        outbox_on(engine),
         reachable_channels(settings),
         batch_size=batch,
         poll_interval=interval,

@@ -12,8 +12,9 @@ from sqlalchemy.engine import Engine
 from bot.adapters.db import migrate
 from bot.adapters.db.engine import make_engine, make_session_factory
 from bot.adapters.db.uow import SqlAlchemyUnitOfWork
-from bot.adapters.kv import KeyValueStore, MemoryStore
+from bot.adapters.kv import MemoryStore
 from bot.domain.identity import ChatIdentity
+from bot.services.key_value import KeyValueStore
 from bot.services.tabik import Tabik
 from bot.services.views import ComplaintDraft
 

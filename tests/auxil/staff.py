@@ -13,10 +13,11 @@ from sqlalchemy import event
 
 from bot.adapters.db.engine import make_engine
 from bot.adapters.db.uow import SqlAlchemyUnitOfWork
-from bot.adapters.kv import KeyValueStore, MemoryStore
+from bot.adapters.kv import MemoryStore
 from bot.bootstrap import StaffServices, assemble_staff_services
 from bot.domain.identity import ChatIdentity
 from bot.services.handoff_desk import HandoffDesk, HandoffTurn
+from bot.services.key_value import KeyValueStore
 from bot.services.outbox import BotMessages
 from bot.services.tabik import Tabik
 from bot.services.views import ComplaintDraft

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.adapters.kv import KeyValueStore, MemoryStore
+from bot.adapters.kv import MemoryStore
 from bot.adapters.media import PlatformMedia
 from bot.adapters.rate_limit import (
     TELEGRAM_OVERALL,
@@ -21,6 +21,7 @@ from bot.adapters.rate_limit import (
     MemoryRateLimiter,
 )
 from bot.config import TelegramSettings, WhatsAppSettings
+from bot.services.key_value import KeyValueStore
 from bot.services.tabik import Tabik
 from bot.workers.notifier import Notifier
 from channels.common import Inbound, Messaging, Replies, RetryPolicy

@@ -16,6 +16,7 @@ from redis.exceptions import TimeoutError as RedisTimeout
 
 from bot.adapters.kv import RedisStore
 from bot.config import WhatsAppSettings
+from bot.services.key_value import KeyValueStoreUnavailable
 from channels.common import Inbound, Messaging, Replies, RetryPolicy
 from channels.whatsapp import GraphClient, WhatsAppInput
 from tests.auxil import fake_whatsapp as meta
@@ -40,10 +41,12 @@ async def hanging_redis_url() -> AsyncIterator[str]:
 async def test_every_redis_call_gives_up_within_its_timeout(hanging_redis_url: str) -> None:
     store = RedisStore(hanging_redis_url, timeout=0.2)
     started = time.monotonic()
-    with pytest.raises(RedisTimeout):
+    with pytest.raises(KeyValueStoreUnavailable) as unavailable:
         await store.get("anything")
-    with pytest.raises(RedisTimeout):
+    assert isinstance(unavailable.value.__cause__, RedisTimeout)
+    with pytest.raises(KeyValueStoreUnavailable) as unavailable:
         await store.set_nx("seen:1", "1", 60)
+    assert isinstance(unavailable.value.__cause__, RedisTimeout)
     assert time.monotonic() - started < 2.0
     await store.close()
 

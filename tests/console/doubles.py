@@ -25,6 +25,7 @@ from aiohttp import web
 from sqlalchemy import insert
 
 from bot.adapters.db.engine import make_engine
+from bot.adapters.db.inbox_items import nlu_inbox_on
 from bot.adapters.db.nlu_records import ModelRecords
 from bot.adapters.rasa_instances import MODEL_ENDPOINT
 from bot.adapters.tracker_events import TrackerEventLog, events
@@ -138,7 +139,7 @@ def admin_tools(
     shutil.copy(PROJECT_ROOT / "tests" / "nlu" / "test_nlu.yml", project / "tests" / "nlu")
     residents = Residents(workdir / "trackers.db")
     engine = make_engine(database_url)
-    inbox = NluInbox(engine, TrackerEventLog(residents.engine), LabelledExamples(project))
+    inbox = nlu_inbox_on(engine, TrackerEventLog(residents.engine), LabelledExamples(project))
     models_dir = workdir / "models"
     models_dir.mkdir()
     (models_dir / f"{RUNNING}.tar.gz").write_bytes(b"model")

@@ -11,9 +11,9 @@ import pytest
 
 from bot.adapters.db import migrate
 from bot.adapters.db.engine import make_engine
+from bot.adapters.db.message_queue import inbound_on, outbox_on
 from bot.domain.identity import ChatIdentity
 from bot.services.inbound import InboundQueue, IncomingMessage
-from bot.services.outbox import Outbox
 from channels.inbound import Inbound, InboundWorker, Turn
 
 pytestmark = pytest.mark.postgres
@@ -25,7 +25,7 @@ async def test_a_dead_instances_messages_are_taken_over_in_order(
     url = postgres_schema_factory()
     migrate.upgrade(url)
     engines = [make_engine(url), make_engine(url)]
-    queues = [InboundQueue(e, Outbox(e), lease=1.0) for e in engines]
+    queues = [inbound_on(e, outbox_on(e), lease=1.0) for e in engines]
     residents = [ChatIdentity("whatsapp", f"628140000{n:03d}") for n in range(4)]
     await queues[0].accept(
         [

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 
 from bot.adapters.db import migrate
 from bot.adapters.db.engine import make_engine
+from bot.adapters.db.message_queue import inbound_on, outbox_on
 from bot.domain.identity import ChatIdentity
 from bot.services.inbound import InboundQueue, IncomingMessage, UnstorableMessage
 from bot.services.outbox import Outbox, UnknownOutboxKind
@@ -40,12 +41,12 @@ def fresh_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Eng
 
 @pytest.fixture
 def outbox(fresh_engine: Engine, clock: Clock) -> Outbox:
-    return Outbox(fresh_engine, clock=clock, lease=60)
+    return outbox_on(fresh_engine, clock=clock, lease=60)
 
 
 @pytest.fixture
 def inbound(fresh_engine: Engine, outbox: Outbox, clock: Clock) -> InboundQueue:
-    return InboundQueue(fresh_engine, outbox, clock=clock, lease=30)
+    return inbound_on(fresh_engine, outbox, clock=clock, lease=30)
 
 
 def text(sender: ChatIdentity, platform_id: str, body: str) -> IncomingMessage:
@@ -217,7 +218,7 @@ def _worker(
     """Claims and completes until every message is done; records what it processed."""
 
     async def run() -> None:
-        queue = InboundQueue(engine, Outbox(engine), lease=30)
+        queue = inbound_on(engine, outbox_on(engine), lease=30)
         idle_rounds = 0
         while idle_rounds < 50:
             claimed = await queue.claim(channel="whatsapp", worker=name, limit=3)
@@ -252,7 +253,7 @@ def test_two_workers_on_postgresql_never_double_process_and_keep_each_residents_
     migrate.upgrade(url)
     engines = [make_engine(url), make_engine(url)]
     residents = [ChatIdentity("whatsapp", f"62812{n:08d}") for n in range(12)]
-    queue = InboundQueue(engines[0], Outbox(engines[0]))
+    queue = inbound_on(engines[0], outbox_on(engines[0]))
     messages = [text(r, f"{r.account}-{i}", f"pesan {i}") for i in range(5) for r in residents]
     asyncio.run(queue.accept(messages))
 

@@ -16,6 +16,7 @@ import yaml
 
 from bot.adapters.db import migrate
 from bot.adapters.db.engine import make_engine
+from bot.adapters.db.inbox_items import nlu_inbox_on
 from bot.adapters.tracker_events import TrackerEventLog
 from bot.config import PROJECT_ROOT
 from bot.services.labelled_examples import HeldOutExample, LabelledExamples, UnknownIntent
@@ -86,7 +87,7 @@ def make_inbox(
     fresh_database_url: str, tracker_store: TrackerStore, project: Path
 ) -> Callable[..., NluInbox]:
     def make(threshold: float = 0.6) -> NluInbox:
-        return NluInbox(
+        return nlu_inbox_on(
             make_engine(fresh_database_url),
             TrackerEventLog(make_engine(tracker_store.url)),
             LabelledExamples(project),

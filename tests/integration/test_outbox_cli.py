@@ -11,6 +11,7 @@ import pytest
 
 from bot.adapters.db import migrate
 from bot.adapters.db.engine import make_engine
+from bot.adapters.db.message_queue import outbox_on
 from bot.domain.identity import ChatIdentity
 from bot.services.outbox import Outbox
 
@@ -22,7 +23,7 @@ def outbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Outbox:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     migrate.upgrade(url)
     monkeypatch.setenv("DATABASE_URL", url)
-    return Outbox(make_engine(url))
+    return outbox_on(make_engine(url))
 
 
 def run(*argv: str) -> tuple[int, str]:

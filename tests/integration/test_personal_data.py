@@ -18,13 +18,13 @@ from sqlalchemy.engine import Engine
 from bot.adapters.db import migrate
 from bot.adapters.db.engine import make_engine, make_session_factory
 from bot.adapters.db.orm import audit_log, chat_identities, residents, status_changes, tickets
+from bot.adapters.db.personal_data_store import personal_data_on
 from bot.adapters.db.tables_messaging import inbound_messages, outbox
 from bot.adapters.db.tables_nlu import nlu_inbox_items, nlu_inbox_occurrences
 from bot.adapters.db.uow import SqlAlchemyUnitOfWork
 from bot.adapters.kv import MemoryStore
 from bot.adapters.media_files import local_name
 from bot.adapters.tracker_events import _rasa, events
-from bot.adapters.tracker_retention import TrackerStoreCleaner
 from bot.cli import main as cli
 from bot.domain.errors import ResidentNotFound
 from bot.domain.identity import ChatIdentity
@@ -53,9 +53,9 @@ class World:
     tabik: Tabik
 
     def personal(self, **periods: timedelta) -> PersonalData:
-        return PersonalData(
+        return personal_data_on(
             self.engine,
-            tracker=TrackerStoreCleaner(self.tracker),
+            tracker_engine=self.tracker,
             media_dir=self.media,
             periods=RetentionPeriods(**periods),
             clock=self.clock,

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.adapters.db.engine import make_engine
+from bot.adapters.db.message_queue import outbox_on
 from bot.domain.errors import (
     HandoffLimitReached,
     InvalidDraft,
@@ -21,7 +22,6 @@ from bot.domain.identity import ChatIdentity
 from bot.domain.staff import LoginFailed, LoginThrottled, Role, StaffAccount
 from bot.services import handoff_desk
 from bot.services.handoff_desk import BotNotResumed, HandoffNotFound, TurnReply
-from bot.services.outbox import Outbox
 from bot.services.staff_desk import Filing, QueueQuery
 from tests.auxil.staff import (
     PASSWORD,
@@ -560,7 +560,7 @@ async def test_the_notice_of_a_filing_is_an_outbox_row_committed_with_the_ticket
     database_url, clock
 ):
     engine = make_engine(database_url)
-    outbox = Outbox(engine, clock=clock)
+    outbox = outbox_on(engine, clock=clock)
     staff = build(database_url, clock=clock, messenger=outbox)  # type: ignore[arg-type]
     try:
         officer = await add(staff, Role.OFFICER, kabupaten_kota="Metro")

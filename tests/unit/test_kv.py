@@ -2,7 +2,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.adapters.kv import KeyValueStore, MemoryStore, RedisStore
+from bot.adapters.kv import MemoryStore, RedisStore
+from bot.services.key_value import KeyValueStore
 from tests.auxil.services import require_redis, unique_name
 
 

@@ -80,3 +80,22 @@ def make_session_factory(engine: Engine) -> sessionmaker:
     """Sessions for units of work; objects stay readable after commit (views are built then)."""
     start_mappers()
     return sessionmaker(bind=engine, class_=Session, future=True, expire_on_commit=False)
+
+
+def compact_sqlite(engine: Engine) -> bool:
+    """On SQLite, rebuild the file and empty its write-ahead log, so deleted rows leave no
+    trace in free pages or old log frames; False (nothing done) on other databases."""
+    if engine.dialect.name != "sqlite":
+        return False
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        try:
+            # Outside any transaction: the engine's connections run in autocommit mode.
+            cursor.execute("VACUUM")
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            cursor.close()
+    finally:
+        raw.close()
+    return True

@@ -1,8 +1,10 @@
 """SQL of personal data that ends: finding one resident's rows, erasing them, and expiring
 what is past its retention period, in the system of record.
 
-One :class:`PersonalDataTables` works inside one transaction (a ``Connection`` from
-``engine.begin()``); :mod:`bot.services.privacy` decides what goes and when. Erasing a
+One :class:`PersonalDataTables` (the port of :mod:`bot.services.personal_data_store`)
+works inside one transaction (a ``Connection``), opened by
+``bot.adapters.db.personal_data_store``; :mod:`bot.services.privacy` decides what goes
+and when. Erasing a
 ticket keeps its non-personal facts (number, kind, category or document type, place,
 status, dates, the status words of its history) so it still counts in the figures.
 """
@@ -10,13 +12,12 @@ status, dates, the status words of its history) so it still counts in the figure
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, or_, select, update
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy.engine import Connection
 
 from bot.adapters.db.orm import (
     attachments,
@@ -29,38 +30,20 @@ from bot.adapters.db.orm import (
     status_changes,
     tickets,
 )
-from bot.adapters.db.tables_messaging import DONE, FAILED, SENT, inbound_messages, outbox
+from bot.adapters.db.tables_messaging import inbound_messages, outbox
 from bot.adapters.db.tables_nlu import nlu_inbox_items, nlu_inbox_occurrences
 from bot.adapters.db.tables_ratings import rating_requests
 from bot.adapters.db.tables_staff import handoff_routes, ticket_ratings
+from bot.domain.model import TicketStatus
+from bot.services.message_store import DONE, FAILED, SENT
+from bot.services.personal_data_store import Account, Found
 
 # A ticket is finished in these states (its retention period runs from then).
-FINISHED = ("selesai", "ditolak")
+FINISHED = tuple(status.value for status in TicketStatus if status.is_final)
 # Audit details that are free text someone typed (a status note may name the resident).
 FREE_TEXT_KEYS = ("note", "comment", "text")
 # Keeps IN (…) lists well below every database's parameter limit.
 _CHUNK = 500
-
-
-@dataclass(frozen=True)
-class Account:
-    id: int
-    channel: str
-    account: str
-
-
-@dataclass(frozen=True)
-class Found:
-    """One resident's rows: the residents named, their chat accounts, their tickets."""
-
-    residents: tuple[int, ...]
-    accounts: tuple[Account, ...]
-    tickets: tuple[int, ...]
-    names: tuple[str, ...]  # the names the residents gave (to find them in free text)
-
-    @property
-    def empty(self) -> bool:
-        return not (self.residents or self.accounts)
 
 
 def digits(text: str | None) -> str:
@@ -377,21 +360,13 @@ class PersonalDataTables:
     def delete_inbox_items(self, ids: Collection[int]) -> int:
         return self._delete(nlu_inbox_items, nlu_inbox_items.c.id, ids)
 
+    # ------------------------------------------------------------------ audit
 
-def compact_sqlite(engine: Engine) -> bool:
-    """On SQLite, rebuild the file and empty its write-ahead log, so deleted rows leave no
-    trace in free pages or old log frames; False (nothing done) on other databases."""
-    if engine.dialect.name != "sqlite":
-        return False
-    raw = engine.raw_connection()
-    try:
-        cursor = raw.cursor()
-        try:
-            # Outside any transaction: the engine's connections run in autocommit mode.
-            cursor.execute("VACUUM")
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        finally:
-            cursor.close()
-    finally:
-        raw.close()
-    return True
+    def audit(
+        self, *, actor: str, action: str, subject: str, details: Mapping[str, Any], at: datetime
+    ) -> None:
+        self.connection.execute(
+            insert(audit_log).values(
+                actor=actor, action=action, subject=subject, details=dict(details), created_at=at
+            )
+        )

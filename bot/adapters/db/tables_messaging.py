@@ -4,9 +4,8 @@
 acknowledged until its replies are in the ``outbox``; the unique
 (channel, platform_id) pair is the de-duplication of redeliveries. ``outbox``
 holds what Tabik sends (replies, notifications, staff messages) until the
-platform took it. The services in ``bot.services.inbound`` and
-``bot.services.outbox`` read and write them with SQL Core statements (no
-mapped classes: rows are claimed and updated in bulk).
+platform took it. ``bot.adapters.db.message_queue`` reads and writes them with
+SQL Core statements (no mapped classes: rows are claimed and updated in bulk).
 """
 
 from __future__ import annotations
@@ -16,15 +15,7 @@ from sqlalchemy import JSON, Column, Index, String, Text, UniqueConstraint
 from bot.adapters.db.columns import counter, created_at, timestamp
 from bot.adapters.db.orm import table_with_id
 
-# inbound_messages.state
-PENDING = "pending"
-PROCESSING = "processing"
-DONE = "done"
-FAILED = "failed"
-
-# outbox.status (PENDING and FAILED as above)
-SENDING = "sending"
-SENT = "sent"
+# inbound_messages.state and outbox.status hold the words of bot.services.message_store.
 
 inbound_messages = table_with_id(
     "inbound_messages",
@@ -64,13 +55,4 @@ outbox = table_with_id(
     Index("ix_outbox_status_sender", "status", "sender_id", "id"),
 )
 
-__all__ = [
-    "DONE",
-    "FAILED",
-    "PENDING",
-    "PROCESSING",
-    "SENDING",
-    "SENT",
-    "inbound_messages",
-    "outbox",
-]
+__all__ = ["inbound_messages", "outbox"]

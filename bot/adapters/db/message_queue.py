@@ -1,8 +1,10 @@
-"""SQL of durable messaging: storing, claiming and settling inbound messages and outbox rows.
+"""The message store on the system of record: SQL of the inbound queue and the outbox.
 
-One :class:`MessagingTables` works inside one transaction (a ``Connection`` from
-``engine.begin()``); the services in ``bot.services.inbound`` and
-``bot.services.outbox`` decide leases, attempts and backoff.
+:class:`MessageQueueTables` (the :class:`~bot.services.message_store.MessageTables`
+port) works inside one transaction (a ``Connection`` from ``engine.begin()``);
+:class:`SqlMessageStore` opens those transactions. The services in
+``bot.services.inbound`` and ``bot.services.outbox`` decide leases, attempts and
+backoff; :func:`outbox_on` and :func:`inbound_on` build them on an engine.
 
 Claims: on PostgreSQL ``SELECT … FOR UPDATE SKIP LOCKED``, so any number of
 instances take distinct rows without waiting for each other; on SQLite the
@@ -14,32 +16,39 @@ resident's messages go one at a time, in the order they were stored.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Column, and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DataError
+from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from bot.adapters.db.orm import chat_identities
-from bot.adapters.db.tables_messaging import (
+from bot.adapters.db.tables_messaging import inbound_messages, outbox
+from bot.services.inbound import InboundQueue
+from bot.services.message_store import (
     DONE,
     FAILED,
     PENDING,
     PROCESSING,
     SENDING,
     SENT,
-    inbound_messages,
-    outbox,
+    Queue,
+    StoredRow,
+    ValueRefused,
 )
+from bot.services.outbox import Outbox
 
 INBOUND_OPEN = (PENDING, PROCESSING)
 OUTBOX_OPEN = (PENDING, SENDING)
 
 
-class MessagingTables:
+class MessageQueueTables:
     """Statements on ``inbound_messages``, ``outbox`` and ``chat_identities.last_inbound_at``."""
 
     def __init__(self, connection: Connection) -> None:
@@ -77,7 +86,7 @@ class MessagingTables:
         claimable: Any,
         limit: int,
         claimed: Mapping[str, Any],
-    ) -> list[Row]:
+    ) -> list[StoredRow]:
         """Lock up to ``limit`` ``claimable`` rows of ``channel``, oldest first, each only
         while no earlier row of the same sender is in ``open_states``; set ``claimed`` on them."""
         table = state.table
@@ -103,7 +112,7 @@ class MessagingTables:
             return []
         self.connection.execute(update(table).where(table.c.id.in_(ids)).values(**claimed))
         chosen = select(table).where(table.c.id.in_(ids)).order_by(table.c.id)
-        return list(self.connection.execute(chosen))
+        return [dict(row._mapping) for row in self.connection.execute(chosen)]
 
     def _release(self, state: Column, held: str, worker_prefix: str) -> int:
         """Rows ``held`` by the workers named ``worker_prefix``… back to pending."""
@@ -117,6 +126,60 @@ class MessagingTables:
     def _counts(self, state: Column) -> dict[str, int]:
         rows = self.connection.execute(select(state, func.count()).group_by(state))
         return {str(value): int(count) for value, count in rows}
+
+    # ------------------------------------------------------------------ both queues
+
+    def claim(
+        self, queue: Queue, *, channel: str, worker: str, now: datetime, until: datetime, limit: int
+    ) -> list[StoredRow]:
+        if queue == "inbound":
+            m = inbound_messages
+            return self._claim(
+                m.c.state,
+                INBOUND_OPEN,
+                channel,
+                or_(m.c.state == PENDING, and_(m.c.state == PROCESSING, m.c.claimed_until < now)),
+                limit,
+                {
+                    "state": PROCESSING,
+                    "claimed_by": worker,
+                    "claimed_until": until,
+                    "attempts": m.c.attempts + 1,
+                },
+            )
+        o = outbox
+        due = or_(o.c.next_attempt_at.is_(None), o.c.next_attempt_at <= now)
+        return self._claim(
+            o.c.status,
+            OUTBOX_OPEN,
+            channel,
+            or_(
+                and_(o.c.status == PENDING, due),
+                and_(o.c.status == SENDING, o.c.claimed_until < now),
+            ),
+            limit,
+            {"status": SENDING, "claimed_by": worker, "claimed_until": until},
+        )
+
+    def release(self, queue: Queue, worker_prefix: str) -> int:
+        """Claims of the given worker (or of every worker of a dead instance) back to pending."""
+        if queue == "inbound":
+            return self._release(inbound_messages.c.state, PROCESSING, worker_prefix)
+        return self._release(outbox.c.status, SENDING, worker_prefix)
+
+    def counts(self, queue: Queue) -> dict[str, int]:
+        return self._counts(inbound_messages.c.state if queue == "inbound" else outbox.c.status)
+
+    def purge(self, queue: Queue, before: datetime) -> int:
+        """Settled messages finished before ``before`` (their ids no longer de-duplicate),
+        or outbox rows sent before it (failed rows stay for operators to resend)."""
+        if queue == "inbound":
+            m = inbound_messages
+            return self._rowcount(
+                delete(m).where(m.c.state.in_((DONE, FAILED)), m.c.done_at < before)
+            )
+        o = outbox
+        return self._rowcount(delete(o).where(o.c.status == SENT, o.c.sent_at < before))
 
     # ------------------------------------------------------------------ inbound
 
@@ -187,24 +250,6 @@ class MessagingTables:
         ).scalar_one_or_none()
         return value  # type: ignore[no-any-return]
 
-    def claim_inbound(
-        self, channel: str, worker: str, now: datetime, until: datetime, limit: int
-    ) -> list[Row]:
-        m = inbound_messages
-        return self._claim(
-            m.c.state,
-            INBOUND_OPEN,
-            channel,
-            or_(m.c.state == PENDING, and_(m.c.state == PROCESSING, m.c.claimed_until < now)),
-            limit,
-            {
-                "state": PROCESSING,
-                "claimed_by": worker,
-                "claimed_until": until,
-                "attempts": m.c.attempts + 1,
-            },
-        )
-
     def renew_inbound(self, ids: Sequence[int], worker: str, until: datetime) -> int:
         m = inbound_messages
         return self._rowcount(
@@ -225,18 +270,6 @@ class MessagingTables:
         )
         return settled == 1
 
-    def release_inbound(self, worker_prefix: str) -> int:
-        """Claims of the given worker (or of every worker of a dead instance) back to pending."""
-        return self._release(inbound_messages.c.state, PROCESSING, worker_prefix)
-
-    def purge_inbound(self, before: datetime) -> int:
-        """Settled messages finished before ``before`` (their ids no longer de-duplicate)."""
-        m = inbound_messages
-        return self._rowcount(delete(m).where(m.c.state.in_((DONE, FAILED)), m.c.done_at < before))
-
-    def inbound_counts(self) -> dict[str, int]:
-        return self._counts(inbound_messages.c.state)
-
     # ------------------------------------------------------------------ outbox
 
     def add_outbox(self, values: Mapping[str, Any]) -> int:
@@ -246,23 +279,6 @@ class MessagingTables:
             select(outbox.c.id).where(outbox.c.dedup_key == values["dedup_key"])
         ).scalar_one()
         return int(found)
-
-    def claim_outbox(
-        self, channel: str, worker: str, now: datetime, until: datetime, limit: int
-    ) -> list[Row]:
-        o = outbox
-        due = or_(o.c.next_attempt_at.is_(None), o.c.next_attempt_at <= now)
-        return self._claim(
-            o.c.status,
-            OUTBOX_OPEN,
-            channel,
-            or_(
-                and_(o.c.status == PENDING, due),
-                and_(o.c.status == SENDING, o.c.claimed_until < now),
-            ),
-            limit,
-            {"status": SENDING, "claimed_by": worker, "claimed_until": until},
-        )
 
     def update_outbox(self, item_id: int, worker: str, values: Mapping[str, Any]) -> bool:
         """Change a row this worker holds; False when its claim was lost."""
@@ -274,15 +290,12 @@ class MessagingTables:
         )
         return updated == 1
 
-    def release_outbox(self, worker_prefix: str) -> int:
-        return self._release(outbox.c.status, SENDING, worker_prefix)
-
-    def list_outbox(self, statuses: Sequence[str], limit: int) -> list[Row]:
+    def list_outbox(self, statuses: Sequence[str], limit: int) -> list[StoredRow]:
         o = outbox
         statement = select(o).order_by(o.c.id.desc()).limit(limit)
         if statuses:
             statement = statement.where(o.c.status.in_(list(statuses)))
-        return list(self.connection.execute(statement))
+        return [dict(row._mapping) for row in self.connection.execute(statement)]
 
     def retry_outbox(self, ids: Sequence[int] | None, now: datetime) -> int:
         """Failed rows (all, or those in ``ids``) pending again, due now, with fresh attempts."""
@@ -300,11 +313,6 @@ class MessagingTables:
             )
         )
 
-    def purge_outbox(self, before: datetime) -> int:
-        """Rows sent before ``before``; failed rows stay for operators to see and resend."""
-        o = outbox
-        return self._rowcount(delete(o).where(o.c.status == SENT, o.c.sent_at < before))
-
     def oldest_unsent(self) -> datetime | None:
         """When the oldest row not yet sent (pending or sending) was queued."""
         o = outbox
@@ -312,8 +320,36 @@ class MessagingTables:
             select(func.min(o.c.created_at)).where(o.c.status.in_((PENDING, SENDING)))
         ).scalar_one()
 
-    def outbox_counts(self) -> dict[str, int]:
-        return self._counts(outbox.c.status)
+
+class SqlMessageStore:
+    """Transactions on the system of record, each with its :class:`MessageQueueTables`."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def transaction(self) -> Iterator[MessageQueueTables]:
+        try:
+            with self.engine.begin() as connection:
+                yield MessageQueueTables(connection)
+        except DataError as refused:
+            raise ValueRefused(type(refused.orig).__name__) from refused
+
+    def joined(self, uow: Any) -> MessageQueueTables:
+        session = getattr(uow, "session", None)
+        if not isinstance(session, Session):
+            raise TypeError(f"the message store joins a SQLAlchemy unit of work, not {uow!r}")
+        return MessageQueueTables(session.connection())
 
 
-__all__ = ["DONE", "FAILED", "PENDING", "PROCESSING", "SENDING", "SENT", "MessagingTables"]
+def outbox_on(engine: Engine, **options: Any) -> Outbox:
+    """The outbox on ``engine`` (``clock``, ``lease``, ``give_up_after`` as in :class:`Outbox`)."""
+    return Outbox(SqlMessageStore(engine), **options)
+
+
+def inbound_on(engine: Engine, outbox: Outbox, **options: Any) -> InboundQueue:
+    """The inbound queue on ``engine``, handing its replies to ``outbox``."""
+    return InboundQueue(SqlMessageStore(engine), outbox, **options)
+
+
+__all__ = ["MessageQueueTables", "SqlMessageStore", "inbound_on", "outbox_on"]
