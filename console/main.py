@@ -49,7 +49,7 @@ def init_app(parts: ConsoleParts) -> web.Application:
     app.middlewares.extend([authenticate, not_found])
     setup_templates(app)
     setup_routes(app)
-    app.on_cleanup.append(_close)
+    app.on_cleanup.append(_close)  # type: ignore[arg-type]
     return app
 
 

@@ -32,8 +32,8 @@ from bot.adapters.model_instances import RasaModelInstances
 from bot.adapters.rasa_instances import MODEL_ENDPOINT
 from bot.adapters.tracker_events import TrackerEventLog, events
 from bot.config import PROJECT_ROOT
-from bot.services.models import ModelService, model_name
 from bot.services.labelled_examples import LabelledExamples
+from bot.services.models import ModelService, model_name
 from bot.services.nlu_inbox import NluInbox
 
 RUNNING = "tabik-aaaaaaaaaaaa"

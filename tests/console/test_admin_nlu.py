@@ -11,8 +11,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.domain.staff import Role, StaffAccount
-from bot.services.models import DeployRefused
 from bot.services.labelled_examples import UnknownIntent
+from bot.services.models import DeployRefused
 from bot.services.nlu_inbox import InboxItem
 from console import admin_nlu
 from console.admin_tools import AdminTools
@@ -43,9 +43,7 @@ class Models:
         raise DeployRefused(name, ["check_status"], "macro-F1 0.700 vs 0.800")
 
 
-ADMIN = StaffAccount(
-    "admin", "Admin", Role.ADMIN, "-", datetime.now(timezone.utc), id=1
-)
+ADMIN = StaffAccount("admin", "Admin", Role.ADMIN, "-", datetime.now(timezone.utc), id=1)
 
 
 @web.middleware
