@@ -24,7 +24,7 @@ from bot.adapters.db.staff_repository import StaffUnitOfWork
 from bot.adapters.db.uow import SqlAlchemyUnitOfWork
 from bot.adapters.kv import KeyValueStore, create_store
 from bot.adapters.tracker_retention import TrackerStoreCleaner
-from bot.config import Settings, get_settings
+from bot.config import PROJECT_ROOT, Settings, get_settings
 from bot.services.audit import StaffAudit
 from bot.services.handoff_desk import Conversations, HandoffDesk
 from bot.services.messaging import Messenger
@@ -306,7 +306,6 @@ def build_nlu_inbox(settings: Settings | None = None) -> NluInbox:
     """The admins' NLU inbox over DATABASE_URL and TRACKER_STORE_URL (callers dispose of
     ``engine`` and ``events.engine``)."""
     from bot.adapters.tracker_events import TrackerEventLog
-    from bot.config import PROJECT_ROOT
     from bot.services.labelled_examples import LabelledExamples
 
     settings = settings or get_settings()
