@@ -9,6 +9,7 @@ from console.parts import ADMIN_TOOLS
 from tests.auxil.tabik_server import free_port
 from tests.console.conftest import Admin
 from tests.console.doubles import RUNNING, held_out
+from tests.staff_console.conftest import Console
 
 ADMIN_PAGES = ["/admin/nlu", "/admin/model", f"/admin/model/{RUNNING}", "/admin/model/status"]
 ADMIN_FORMS = [
@@ -215,3 +216,16 @@ async def test_a_file_path_is_not_a_model_name(admin: Admin, how: str) -> None:
         status = (await (admin.get if path.endswith("gz") else admin.post)(path))[0]
         assert status == 404, path
     assert (await admin.get("/admin/model/status"))[1].count('"job": null') == 1
+
+
+async def test_a_console_without_the_admin_tools_says_so(console: Console) -> None:
+    """Started without the NLU inbox and the model service: 503 in words, for pages and API."""
+    await console.account("admin", Role.ADMIN)
+    assert await console.login("admin") == 302
+    for path in ("/admin/nlu", "/admin/model"):
+        response = await console.client.get(path)
+        assert response.status == 503
+        assert "tidak tersedia di instans ini" in (await response.text())
+    response = await console.client.get("/api/models", headers=await console.token("admin"))
+    assert response.status == 503
+    assert (await response.json()) == {"error": "Tidak tersedia di instans ini."}
