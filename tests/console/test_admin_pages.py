@@ -74,7 +74,9 @@ async def test_the_inbox_is_labelled_from_a_suggestion_or_any_intent_and_ignored
     assert "file_complaint (41%)" in page and "greet (10%)" in page and "goodbye (" not in page
     assert '<option value="human_handoff"' in page
 
-    items = {i.text: i.id for i in admin.console.client.app[ADMIN_TOOLS].nlu_inbox().items()}
+    app = admin.console.client.app
+    assert app is not None
+    items = {i.text: i.id for i in app[ADMIN_TOOLS].nlu_inbox().items()}
     first, second = items["lampu jalan mati total"], items["asdf qwerty"]
     status, page = await admin.post(f"/admin/nlu/{first}/label", intent="lapor_lampu")
     assert status == 422
