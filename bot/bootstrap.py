@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -25,11 +25,13 @@ from bot.adapters.db.personal_data_store import personal_data_on
 from bot.adapters.db.staff_repository import StaffUnitOfWork
 from bot.adapters.db.uow import SqlAlchemyUnitOfWork
 from bot.adapters.kv import create_store
-from bot.config import Settings, get_settings
+from bot.config import PROJECT_ROOT, Settings, get_settings
 from bot.services.audit import StaffAudit
 from bot.services.handoff_desk import Conversations, HandoffDesk
 from bot.services.key_value import KeyValueStore
 from bot.services.messaging import Messenger
+from bot.services.models import ModelService
+from bot.services.nlu_inbox import NluInbox
 from bot.services.outbox import Outbox
 from bot.services.privacy import PersonalData, RetentionPeriods
 from bot.services.shared import Clock, utc_now
@@ -274,3 +276,47 @@ def handoff_desk() -> HandoffDesk:
                     active_window=timedelta(minutes=settings.handoff_active_minutes),
                 )
     return _handoff_desk  # type: ignore[no-any-return]
+
+
+# --- model administration and the NLU inbox ---------------------------------------
+
+
+def build_model_service(
+    settings: Settings | None = None, *, environment: Mapping[str, str]
+) -> tuple[ModelService, Engine]:
+    """Model administration over DATABASE_URL, TABIK_MODELS_DIR and RASA_URLS (callers own
+    the engine); Rasa's commands run in ``environment`` (the entry point's own)."""
+    from bot.adapters.db.nlu_records import ModelRecords
+    from bot.adapters.model_files import RasaModelFiles
+    from bot.adapters.model_instances import RasaModelInstances
+    from bot.adapters.rasa_training import MODELS_DIR
+
+    settings = settings or get_settings()
+    engine = make_engine(settings.database_url)
+    service = ModelService(
+        ModelRecords(engine),
+        RasaModelFiles(settings.tabik_models_dir or MODELS_DIR, environment=environment),
+        RasaModelInstances(settings.rasa_api_token),
+        urls=settings.rasa_instances,
+    )
+    return service, engine
+
+
+def build_nlu_inbox(settings: Settings | None = None) -> tuple[NluInbox, Callable[[], None]]:
+    """The admins' NLU inbox over DATABASE_URL and TRACKER_STORE_URL, and what closes it."""
+    from bot.adapters.db.inbox_items import nlu_inbox_on
+    from bot.adapters.tracker_events import TrackerEventLog
+    from bot.services.labelled_examples import LabelledExamples
+
+    settings = settings or get_settings()
+    engine = make_engine(settings.database_url)
+    events = TrackerEventLog(make_engine(settings.tracker_store_url))
+    inbox = nlu_inbox_on(
+        engine, events, LabelledExamples(PROJECT_ROOT), threshold=settings.nlu_inbox_confidence
+    )
+
+    def close() -> None:
+        engine.dispose()
+        events.engine.dispose()
+
+    return inbox, close

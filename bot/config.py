@@ -178,6 +178,10 @@ class Settings(BaseSettings):
     handoff_daily_limit: int = Field(5, ge=1)
     handoff_ack_minutes: float = Field(10.0, ge=0)
     handoff_active_minutes: float = Field(15.0, ge=0)
+    # Model administration: where candidates are kept (default models/ in the project),
+    # and the intent confidence below which a message enters the admins' NLU inbox.
+    tabik_models_dir: Path | None = None
+    nlu_inbox_confidence: float = Field(0.6, ge=0, le=1)
 
     # Values for outside systems that tests inject without the environment.
     _extra: dict[str, str] = PrivateAttr(default_factory=dict)

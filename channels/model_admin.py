@@ -25,7 +25,6 @@ import copy
 import gc
 import hmac
 import logging
-import os
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -33,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from rasa.core.agent import Agent
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.core.processor import MessageProcessor
 from rasa.shared.core.events import ActionExecuted, UserUttered
@@ -42,6 +41,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.config import get_settings
 from channels.base import StandaloneInput
 
 logger = logging.getLogger(__name__)
@@ -152,9 +152,16 @@ class ModelAdminInput(StandaloneInput):
 
     channel_name = "model_admin"
 
+    def __init__(self, token: str | None = None) -> None:
+        self.token = token  # RASA_API_TOKEN
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        return cls(get_settings().rasa_api_token)
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = Blueprint("model_admin", __name__)
-        token = os.environ.get("RASA_API_TOKEN", "").strip() or None
+        token = self.token
 
         @blueprint.route("/model", methods=["GET"])
         async def current(request: Request) -> HTTPResponse:

@@ -1,16 +1,15 @@
 """Admins' pages: the NLU inbox (label, ignore) and the models (train, evaluate, deploy, roll back).
 
 Only admins: anyone else gets 403 and no link. Every action is audited (see
-:mod:`console.admin_nlu`); forms carry the console's CSRF token like every other
+:mod:`console.admin_tools`); forms carry the console's CSRF token like every other
 form. Training, evaluating, deploying and rolling back run as one job at a time in
 a worker thread; the page polls ``/admin/model/status`` for its progress.
 """
 
 from __future__ import annotations
 
-import asyncio
 import functools
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,14 +17,12 @@ from aiohttp import web
 
 from bot.services.labelled_examples import AlreadyLabelled, HeldOutExample, UnknownIntent
 from bot.services.nlu_inbox import InboxItemNotFound
-from console.admin_nlu import MODEL_NAME, AdminTools, tools
-from console.app import user_of
+from console.admin_access import MODEL_NAME, Errors, PageHandler, admin_only, not_configured
+from console.admin_tools import NotConfigured
 from console.model_jobs import JobRunning
-from console.pages import render
+from console.request_context import admin_tools, render, user_of
 
 routes = web.RouteTableDef()
-Errors = Sequence[dict[str, str]]
-PageHandler = Callable[..., Awaitable[web.StreamResponse]]
 
 REASON_WORDS = {
     "fallback": "Tidak dipahami",
@@ -56,32 +53,22 @@ WORDS = {
 
 
 def route(method: str, path: str) -> Callable[[PageHandler], PageHandler]:
-    """Register the handler and keep its own signature (pages call each other with errors)."""
+    """Register the admins-only handler and keep its own signature (pages call each other
+    with errors); 503 on a console without the inbox or the models."""
 
     def register(handler: PageHandler) -> PageHandler:
-        routes.route(method, path)(handler)
-        return handler
+        @functools.wraps(handler)
+        async def page(request: web.Request, *args: Any) -> web.StreamResponse:
+            try:
+                return await handler(request, *args)
+            except NotConfigured:
+                return not_configured(request)
+
+        guarded = admin_only(page)
+        routes.route(method, path)(guarded)
+        return guarded
 
     return register
-
-
-def admin_only(handler: PageHandler) -> PageHandler:
-    """403 (a page, or JSON for the status route) for anyone but an admin."""
-
-    @functools.wraps(handler)
-    async def page(request: web.Request, *args: Any) -> web.StreamResponse:
-        if not user_of(request).is_admin:
-            if request.path.endswith("/status"):
-                return web.json_response({"error": "Khusus admin."}, status=403)
-            return render(
-                request,
-                "error.html",
-                {"title": "Khusus admin", "message": "Halaman ini hanya untuk admin."},
-                status=403,
-            )
-        return await handler(request, *args)
-
-    return page
 
 
 # ------------------------------------------------------------------- inbox
@@ -90,35 +77,26 @@ def admin_only(handler: PageHandler) -> PageHandler:
 def _render(
     request: web.Request, template: str, context: dict[str, Any], errors: Errors, status: int
 ) -> web.Response:
-    job = tools(request).jobs.current
+    job = admin_tools(request).jobs.current
     context.update(WORDS, job=job.as_json() if job else None, errors=errors)
     return render(request, template, context, status=status)
 
 
 @route("GET", "/admin/nlu")
-@admin_only
 async def inbox(request: web.Request, errors: Errors = (), status: int = 200) -> web.Response:
-    admin_tools = tools(request)
-
-    def read() -> tuple[list[Any], dict[int, list[tuple[str, float]]], list[str]]:
-        items = admin_tools.inbox.items()
-        suggestions = {i.id: admin_tools.inbox.suggestions(i.id) for i in items}
-        return items, suggestions, admin_tools.intents()
-
-    items, suggestions, intents = await asyncio.to_thread(read)
+    items, suggestions, intents = await admin_tools(request).review()
     found = {"items": items, "suggestions": suggestions, "intents": intents, "done": request.query}
     return _render(request, "nlu_inbox.html", found, errors, status)
 
 
 @route("POST", "/admin/nlu/{id:\\d+}/label")
-@admin_only
 async def label(request: web.Request) -> web.StreamResponse:
     item_id = int(request.match_info["id"])
     intent = str((await request.post()).get("intent") or "").strip()
-    admin_tools = tools(request)
+    tools = admin_tools(request)
     field = f"intent-{item_id}"
     try:
-        text = await asyncio.to_thread(admin_tools.inbox.label, item_id, intent)
+        text = await tools.label(item_id, intent)
     except UnknownIntent as error:
         words = f"Intent “{intent}” tidak dikenal. Pilih salah satu: {', '.join(error.known)}."
         return await inbox(request, [{"field": field, "text": words}], 422)
@@ -131,39 +109,31 @@ async def label(request: web.Request) -> web.StreamResponse:
     except InboxItemNotFound:
         words = "Pesan ini sudah tidak ada di kotak masuk (mungkin sudah ditangani admin lain)."
         return await inbox(request, [{"field": "isi", "text": words}], 404)
-    await admin_tools.audit(user_of(request), "nlu.labelled", f"nlu-inbox:{item_id}", intent=intent)
+    await tools.audit(user_of(request), "nlu.labelled", f"nlu-inbox:{item_id}", intent=intent)
     done = urlencode({"selesai": "label", "intent": intent, "teks": text[:120]})
     raise web.HTTPSeeOther(f"/admin/nlu?{done}")
 
 
 @route("POST", "/admin/nlu/{id:\\d+}/abaikan")
-@admin_only
 async def ignore(request: web.Request) -> web.StreamResponse:
     item_id = int(request.match_info["id"])
     try:
-        await asyncio.to_thread(tools(request).inbox.ignore, item_id)
+        await admin_tools(request).ignore(item_id)
     except InboxItemNotFound:
         words = "Pesan ini sudah tidak ada di kotak masuk (mungkin sudah ditangani admin lain)."
         return await inbox(request, [{"field": "isi", "text": words}], 404)
-    await tools(request).audit(user_of(request), "nlu.ignored", f"nlu-inbox:{item_id}")
+    await admin_tools(request).audit(user_of(request), "nlu.ignored", f"nlu-inbox:{item_id}")
     raise web.HTTPSeeOther("/admin/nlu?selesai=abaikan")
 
 
 # ------------------------------------------------------------------ models
 
 
-def _instances(admin_tools: AdminTools, listing: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each configured instance with the model last deployed to it (None: nothing recorded)."""
-    running = {url: m["name"] for m in listing for url in m["deployed_on"]}
-    return [{"url": url, "model": running.get(url)} for url in admin_tools.models.instance_urls]
-
-
 @route("GET", "/admin/model")
-@admin_only
 async def models(request: web.Request, errors: Errors = (), status: int = 200) -> web.Response:
-    admin_tools = tools(request)
-    listing = await asyncio.to_thread(admin_tools.models.list_models)
-    instances = _instances(admin_tools, listing)
+    tools = admin_tools(request)
+    listing = await tools.list_models()
+    instances = tools.instances(listing)
     found = {
         "models": list(reversed(listing)),  # newest first
         "instances": instances,
@@ -173,9 +143,8 @@ async def models(request: web.Request, errors: Errors = (), status: int = 200) -
 
 
 @route("GET", "/admin/model/status")
-@admin_only
 async def job_status(request: web.Request) -> web.Response:
-    job = tools(request).jobs.current
+    job = admin_tools(request).jobs.current
     return web.json_response({"job": job.as_json() if job else None})
 
 
@@ -184,7 +153,7 @@ async def _start(
 ) -> web.StreamResponse:
     """Start a job, then back to the page that shows it; 409 there while another runs."""
     try:
-        tools(request).jobs.start(kind, user_of(request).actor, name, force=force)
+        admin_tools(request).jobs.start(kind, user_of(request).actor, name, force=force)
     except JobRunning as running:
         job = running.job
         words = (
@@ -198,28 +167,20 @@ async def _start(
 
 
 @route("POST", "/admin/model/latih")
-@admin_only
 async def train(request: web.Request) -> web.StreamResponse:
     return await _start(request, "train", None)
 
 
 @route("POST", "/admin/model/kembalikan")
-@admin_only
 async def rollback(request: web.Request) -> web.StreamResponse:
     return await _start(request, "rollback", None)
 
 
 @route("GET", f"/admin/model/{MODEL_NAME}")
-@admin_only
 async def model(request: web.Request, errors: Errors = (), status: int = 200) -> web.Response:
-    admin_tools = tools(request)
+    tools = admin_tools(request)
     name = request.match_info["name"]
-
-    def read() -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-        listing = admin_tools.models.list_models()
-        return listing, admin_tools.models.records.evaluation(name)
-
-    listing, evaluation = await asyncio.to_thread(read)
+    listing, evaluation = await tools.model(name)
     entry = next((m for m in listing if m["name"] == name), None)
     if entry is None:
         return render(
@@ -228,18 +189,16 @@ async def model(request: web.Request, errors: Errors = (), status: int = 200) ->
             {"title": "Model tidak ditemukan", "message": f"Tidak ada model {name}."},
             status=404,
         )
-    found = {"m": entry, "evaluation": evaluation, "instances": _instances(admin_tools, listing)}
+    found = {"m": entry, "evaluation": evaluation, "instances": tools.instances(listing)}
     return _render(request, "model.html", found, errors, status)
 
 
 @route("POST", f"/admin/model/{MODEL_NAME}/evaluasi")
-@admin_only
 async def evaluate(request: web.Request) -> web.StreamResponse:
     return await _start(request, "evaluate", request.match_info["name"])
 
 
 @route("POST", f"/admin/model/{MODEL_NAME}/pasang")
-@admin_only
 async def deploy(request: web.Request) -> web.StreamResponse:
     force = (await request.post()).get("force") == "1"
     return await _start(request, "deploy", request.match_info["name"], force=force)

@@ -14,9 +14,8 @@ from typing import Any
 from aiohttp import web
 
 from bot.domain.errors import InvalidDraft, InvalidNik, ResidentNotFound
-from console.admin_pages import Errors, admin_only
-from console.app import services, user_of
-from console.pages import render
+from console.admin_access import Errors, admin_only
+from console.request_context import render, services, user_of
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()

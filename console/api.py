@@ -1,7 +1,7 @@
 """The JSON API (``Authorization: Bearer``); the same service calls as the pages.
 
 Errors are ``{"error": TEXT}``: 401 without a valid token, 404 outside the user's
-area (both answered by :mod:`console.app`'s middleware), 403 for a non-admin
+area (both answered by :mod:`console.middleware`), 403 for a non-admin
 reading the audit log, 409 for a transition the lifecycle forbids, 422 for bad input.
 """
 
@@ -25,8 +25,9 @@ from bot.domain.staff import StaffAccount
 from bot.services.handoff_desk import BotNotResumed
 from bot.services.messaging import MessageNotSent
 from bot.services.staff_desk import Filing
-from console.app import USER, json_error, queue_query, services
 from console.errors import NOT_FOUND_ERRORS, field_error, transition_sentence
+from console.parts import USER
+from console.request_context import json_error, queue_query, services
 
 
 def _user(request: web.Request) -> StaffAccount:

@@ -2,7 +2,7 @@
 
 Each takes seconds to many minutes, so a press starts a job and the page polls its
 state. One job at a time in this console (a second press is refused while one
-runs); across processes :class:`ModelService`'s training lock still refuses a
+runs); across processes the model service's training lock still refuses a
 training the command line started, and the job reports that refusal. A job that
 fails leaves the running model as it was: ModelService only swaps instances when
 a deploy or rollback is what runs.
@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import IO, Any, cast
 
-from bot.entrypoints.nlu_models import (
+from bot.services.models import (
     DeployRefused,
     ModelService,
     NothingToRollBack,

@@ -6,9 +6,7 @@ import logging
 import math
 import secrets
 from collections.abc import Sequence
-from typing import Any
 
-import aiohttp_jinja2
 from aiohttp import web
 from aiohttp_session import get_session, new_session
 
@@ -24,8 +22,8 @@ from bot.domain.staff import LoginFailed, LoginThrottled
 from bot.services.handoff_desk import BotNotResumed
 from bot.services.messaging import MessageNotSent
 from bot.services.staff_desk import Filing
-from console.app import SETTINGS, origin, queue_query, services, user_of
 from console.errors import NOT_FOUND_ERRORS, field_error, transition_sentence
+from console.request_context import origin, queue_query, render, services, settings, user_of
 
 log = logging.getLogger(__name__)
 
@@ -33,12 +31,6 @@ Errors = Sequence[dict[str, str]]
 MEDIA_WORDS = {
     "unavailable": "Foto ini tidak tersimpan (tidak terunduh saat diterima, atau sudah dihapus).",
 }
-
-
-def render(
-    request: web.Request, template: str, context: dict[str, Any], *, status: int = 200
-) -> web.Response:
-    return aiohttp_jinja2.render_template(template, request, context, status=status)
 
 
 # ------------------------------------------------------------------- login
@@ -155,7 +147,7 @@ async def attachment(request: web.Request) -> web.StreamResponse:
     found = await services(request).desk.attachment(
         user, request.match_info["number"], int(request.match_info["id"])
     )
-    media = services(request).media or PlatformMedia(request.app[SETTINGS].media_dir)
+    media = services(request).media or PlatformMedia(settings(request).media_dir)
     kept = media.stored(found.ref) if platform_ref(found.ref) else None
     if kept is None or kept.path.stat().st_size > MAX_MEDIA_BYTES:
         log.warning("photo %s of %s not shown: not kept", found.id, found.ref[:3])

@@ -1,7 +1,7 @@
 """The console's own settings: port, session secret, media directory, trusted proxies.
 
-The variables are declared and checked in :mod:`bot.config` (the launcher refuses a
-bad ``CONSOLE_TRUSTED_PROXIES``); this is the console's view of them.
+The variables are declared, read and checked in :mod:`bot.config` (the launcher refuses
+a bad ``CONSOLE_TRUSTED_PROXIES``); this is the console's view of them.
 """
 
 from __future__ import annotations
@@ -9,14 +9,12 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
-from collections.abc import Mapping
 from dataclasses import dataclass
 from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 
-from bot.config import VAR_DIR, Settings, get_settings
+from bot.config import Settings
 
-DEFAULT_PORT = 5080
 SECRET_FILE = "console-secret.key"  # noqa: S105 - a file name, not a secret
 
 
@@ -36,17 +34,12 @@ class ConsoleSettings:
         return hashlib.sha256(self.secret_key.encode()).digest()
 
     @classmethod
-    def from_env(
-        cls, env: Mapping[str, str] | None = None, *, var_dir: Path | None = None
-    ) -> ConsoleSettings:
-        settings = get_settings() if env is None else Settings.from_env(env)
-        env = os.environ if env is None else env
-        var_dir = var_dir or VAR_DIR
-        secret = (settings.console_secret_key or "").strip() or _kept_secret(var_dir)
+    def from_settings(cls, settings: Settings) -> ConsoleSettings:
+        secret = (settings.console_secret_key or "").strip() or _kept_secret(settings.tabik_var_dir)
         return cls(
-            port=int(env.get("CONSOLE_PORT") or DEFAULT_PORT),
+            port=settings.console_port,
             secret_key=secret,
-            media_dir=Path(env.get("MEDIA_DIR") or var_dir / "media"),
+            media_dir=settings.media_dir,
             secure_cookies=settings.console_secure_cookies,
             trusted_proxies=settings.trusted_proxies,
         )

@@ -1,7 +1,9 @@
-"""``model train|evaluate|deploy|rollback|list``: candidate NLU models for admins.
+"""``model train|evaluate|deploy|rollback|list``: candidate NLU models for admins
+(:mod:`bot.services.models`, as the console's models page).
 
 ``RASA_URLS`` (comma-separated) lists the Rasa instances a deploy swaps; by default
-the local one (``RASA_URL``). ``RASA_API_TOKEN`` is sent to them.
+the local one (``RASA_URL``). ``RASA_API_TOKEN`` is sent to them; ``TABIK_MODELS_DIR``
+holds the models (default ``models/``).
 """
 
 from __future__ import annotations
@@ -13,12 +15,10 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.adapters.db.engine import make_engine
-from bot.adapters.db.nlu_records import ModelRecords
+from bot.bootstrap import build_model_service
 from bot.cli import add_area
-from bot.config import Settings, get_settings
-from bot.entrypoints import training
-from bot.entrypoints.nlu_models import InstanceResult, ModelService
+from bot.config import get_settings
+from bot.services.models import InstanceResult, ModelService
 
 
 def register(commands: Any) -> None:
@@ -34,23 +34,6 @@ def register(commands: Any) -> None:
     sub.add_parser("rollback", help="every instance back to the model it ran before")
     listing = sub.add_parser("list", help="models, their figures, where each runs")
     listing.add_argument("--json", action="store_true")
-
-
-def instance_urls(settings: Settings) -> list[str]:
-    configured = os.environ.get("RASA_URLS", "")
-    urls = [u.strip() for u in configured.split(",") if u.strip()]
-    return urls or [str(settings.rasa_url)]
-
-
-def service(settings: Settings | None = None) -> ModelService:
-    settings = settings or get_settings()
-    models_dir = Path(os.environ.get("TABIK_MODELS_DIR") or training.MODELS_DIR)
-    return ModelService(
-        ModelRecords(make_engine(settings.database_url)),
-        instances=instance_urls(settings),
-        token=settings.rasa_api_token,
-        models_dir=models_dir,
-    )
 
 
 def _report(results: list[InstanceResult], out: TextIO) -> int:
@@ -69,7 +52,15 @@ def _report(results: list[InstanceResult], out: TextIO) -> int:
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
-    models = service()
+    # An entry point: Rasa's commands run in this process's environment.
+    models, engine = build_model_service(get_settings(), environment=os.environ)
+    try:
+        return _run(models, args, out)
+    finally:
+        engine.dispose()
+
+
+def _run(models: ModelService, args: argparse.Namespace, out: TextIO) -> int:
     if args.command == "train":
         out.write(models.train(sys.stderr, config=args.config) + "\n")
         return 0

@@ -8,16 +8,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from typing import Any, TextIO
 
-from bot.adapters.db.engine import make_engine
-from bot.adapters.db.inbox_items import nlu_inbox_on
-from bot.adapters.tracker_events import TrackerEventLog
+from bot.bootstrap import build_nlu_inbox
 from bot.cli import add_area
-from bot.config import PROJECT_ROOT, Settings, get_settings
-from bot.services.labelled_examples import LabelledExamples
-from bot.services.nlu_inbox import DEFAULT_THRESHOLD, NluInbox
+from bot.config import get_settings
+from bot.services.nlu_inbox import NluInbox
 
 
 def register(commands: Any) -> None:
@@ -32,19 +28,15 @@ def register(commands: Any) -> None:
     ignore.add_argument("id", type=int)
 
 
-def inbox(settings: Settings | None = None) -> NluInbox:
-    settings = settings or get_settings()
-    threshold = float(os.environ.get("NLU_INBOX_CONFIDENCE") or DEFAULT_THRESHOLD)
-    return nlu_inbox_on(
-        make_engine(settings.database_url),
-        TrackerEventLog(make_engine(settings.tracker_store_url)),
-        LabelledExamples(PROJECT_ROOT),
-        threshold=threshold,
-    )
-
-
 def run(args: argparse.Namespace, out: TextIO) -> int:
-    service = inbox()
+    service, close = build_nlu_inbox(get_settings())
+    try:
+        return _run(service, args, out)
+    finally:
+        close()
+
+
+def _run(service: NluInbox, args: argparse.Namespace, out: TextIO) -> int:
     if args.command == "inbox":
         items = service.items(limit=args.limit)
         if args.json:

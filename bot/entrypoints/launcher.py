@@ -344,12 +344,17 @@ def checked_settings() -> Settings | None:
 def deployed_model(settings: Settings) -> str | None:
     """The model an admin last deployed (``python -m bot.cli model deploy``), if any:
     a restart keeps it instead of going back to the model for the current data."""
-    from bot.entrypoints.nlu_models import last_deployed_model
+    from bot.bootstrap import build_model_service
 
-    path = last_deployed_model(settings.database_url)
-    if path:
-        log.info("Serving the deployed model %s.", Path(path).name)
-    return path
+    models, engine = build_model_service(settings, environment=os.environ)
+    try:
+        found = models.last_deployed_path()
+    finally:
+        engine.dispose()
+    if found is None:
+        return None
+    log.info("Serving the deployed model %s.", found.name)
+    return str(found)
 
 
 def serve(*, chat: bool = False) -> int:

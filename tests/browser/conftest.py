@@ -19,7 +19,8 @@ from bot.adapters.db import migrate
 from bot.bootstrap import StaffServices, build_outbox, build_staff_services
 from bot.config import PROJECT_ROOT, Settings
 from bot.domain.staff import Role
-from console.app import create_app
+from console.main import init_app
+from console.parts import ConsoleParts
 from console.settings import ConsoleSettings
 from tests.auxil import fake_whatsapp
 from tests.auxil.outbox_delivery import deliver_pending
@@ -113,7 +114,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveConsole]:
     console = ConsoleSettings(port=0, secret_key="browser-test", media_dir=workdir / "media")
     instances = [f"http://127.0.0.1:{apps.serve(rasa_instance())}" for _ in range(2)]
     inbox, models, residents = admin_tools(settings.database_url, workdir, instances)
-    port = apps.serve(create_app(staff, console, nlu_inbox=inbox, models=models))
+    port = apps.serve(init_app(ConsoleParts(staff, console, nlu_inbox=inbox, models=models)))
     live = LiveConsole(
         f"http://127.0.0.1:{port}", apps, staff, graph, conversations, settings, models, residents
     )

@@ -28,7 +28,7 @@ def test_an_admin_labels_the_inbox_and_trains_a_candidate_on_a_phone(page, live:
     assert "ditambahkan sebagai contoh file_complaint" in page.locator(".notice").inner_text()
     assert "Kotak masuk kosong" in page.locator("main").inner_text()
 
-    live.models.pause = 0.6  # a training of a few seconds: long enough to watch it run
+    live.models.files.pause = 0.6  # a training of a few seconds: long enough to watch it run
     page.click(".tabs >> text=Model")
     page.click("button:has-text('Latih kandidat')")
     assert page.locator(".job-state").inner_text() == "Sedang berjalan"

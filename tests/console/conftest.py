@@ -12,7 +12,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from bot.domain.staff import Role, StaffAccount
-from console.admin_nlu import TOOLS
+from console.parts import ADMIN_TOOLS
 from tests.console.doubles import QuickModels, Residents, admin_tools, rasa_instance
 from tests.staff_console.conftest import (  # noqa: F401
     Console,
@@ -66,8 +66,9 @@ async def admin(
     up = [await aiohttp_server(rasa_instance()) for _ in range(2)]
     urls = [str(server.make_url("")).rstrip("/") for server in up]
     inbox, models, residents = admin_tools(str(console.staff.engine.url), tmp_path, urls)
-    tools = console.client.app[TOOLS]
-    tools.inbox_service, tools.model_service = inbox, models
+    app = console.client.app
+    assert app is not None
+    app[ADMIN_TOOLS].inbox, app[ADMIN_TOOLS].models = inbox, models
     account = await console.account("admin", Role.ADMIN)
     assert await console.login("admin") == 302
     return Admin(console, account, models, residents, inbox.examples.path)

@@ -1,10 +1,11 @@
 """Stand-ins for the slow parts behind the admins' pages, shared by the console and browser tests.
 
 - :class:`QuickModels` is the real :class:`ModelService` (records, deploy gate, deploys
-  over HTTP, rollback, listing) with only the two parts that take minutes replaced,
-  keeping their signatures: ``train`` writes a few progress lines and a model file
-  under the same training lock instead of running ``rasa train``, and the held-out
-  figures come from a table instead of parsing the test set.
+  over HTTP, rollback, listing) on :class:`QuickFiles`: the real model files with only
+  the parts that take minutes replaced, keeping their signatures: ``train`` writes a
+  few progress lines and a model file (under the same training lock) instead of
+  running ``rasa train``, and the held-out figures come from a table instead of
+  parsing the test set.
 - :func:`rasa_instance` answers like ``channels.model_admin``'s model-swap endpoint.
 - :class:`Residents` writes resident messages into a tracker store's ``events``
   table as Rasa's SQL tracker store does, for the real :class:`NluInbox` to read.
@@ -15,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import sys
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -27,11 +28,13 @@ from sqlalchemy import insert
 from bot.adapters.db.engine import make_engine
 from bot.adapters.db.inbox_items import nlu_inbox_on
 from bot.adapters.db.nlu_records import ModelRecords
+from bot.adapters.model_files import RasaModelFiles
+from bot.adapters.model_instances import RasaModelInstances
 from bot.adapters.rasa_instances import MODEL_ENDPOINT
 from bot.adapters.tracker_events import TrackerEventLog, events
 from bot.config import PROJECT_ROOT
-from bot.entrypoints.nlu_models import ModelService, TrainingFailed, model_name
 from bot.services.labelled_examples import LabelledExamples
+from bot.services.models import ModelService, model_name
 from bot.services.nlu_inbox import NluInbox
 
 RUNNING = "tabik-aaaaaaaaaaaa"
@@ -51,9 +54,9 @@ def held_out(macro: float, entity: float = 0.9, **per_intent: float) -> dict[str
     )
 
 
-class QuickModels(ModelService):
-    def __init__(self, records: ModelRecords, *, instances: list[str], models_dir: Path) -> None:
-        super().__init__(records, instances=instances, token=None, models_dir=models_dir)
+class QuickFiles(RasaModelFiles):
+    def __init__(self, models_dir: Path) -> None:
+        super().__init__(models_dir, environment={})
         self.figures: dict[str, dict[str, Any]] = {RUNNING: held_out(0.80)}
         self.candidate_figures = held_out(0.85)
         self.failure: str | None = None  # the tail of a failing rasa train
@@ -62,25 +65,37 @@ class QuickModels(ModelService):
         self.release.set()
         self.trained = 0
 
-    def train(self, progress: IO[str] = sys.stderr, *, config: Path | None = None) -> str:
-        with self._training_lock():
-            for step in TRAINING_STEPS:
-                progress.write(f"{step}\n")
-                progress.flush()
-                time.sleep(self.pause)
-            self.release.wait(30)
-            if self.failure:
-                raise TrainingFailed("rasa train", self.failure)
-            self.trained += 1
-            fingerprint = hashlib.sha256(f"data {self.trained}".encode()).hexdigest()[:12]
-            path = self.models_dir / f"tabik-{fingerprint}.tar.gz"
-            path.write_bytes(b"model")
-        self.figures.setdefault(model_name(path), self.candidate_figures)
-        self.records.register(model_name(path), fingerprint, str(path))
-        return model_name(path)
+    def validate(self, progress: IO[str], config: Path | None) -> None:
+        progress.write(f"{TRAINING_STEPS[0]}\n")
+        progress.flush()
+        time.sleep(self.pause)
 
-    def _held_out_figures(self, path: Path) -> dict[str, Any]:
+    def train(self, progress: IO[str], config: Path | None) -> Path:
+        for step in TRAINING_STEPS[1:]:
+            progress.write(f"{step}\n")
+            progress.flush()
+            time.sleep(self.pause)
+        self.release.wait(30)
+        if self.failure:
+            raise subprocess.CalledProcessError(1, ["rasa", "train"], output=self.failure)
+        self.trained += 1
+        path = self.models_dir / f"tabik-{self.fingerprint()}.tar.gz"
+        path.write_bytes(b"model")
+        self.figures.setdefault(model_name(path), self.candidate_figures)
+        return path
+
+    def fingerprint(self) -> str:
+        return hashlib.sha256(f"data {self.trained}".encode()).hexdigest()[:12]
+
+    def held_out_figures(self, path: Path) -> dict[str, Any]:
         return dict(self.figures[model_name(path)])
+
+
+class QuickModels(ModelService):
+    files: QuickFiles
+
+    def __init__(self, records: ModelRecords, *, instances: list[str], models_dir: Path) -> None:
+        super().__init__(records, QuickFiles(models_dir), RasaModelInstances(), urls=instances)
 
 
 def rasa_instance(running: str = RUNNING) -> web.Application:

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from datetime import datetime, timezone
 from typing import Any
 
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.entrypoints.nlu_models import DeployRefused
+from bot.domain.staff import Role, StaffAccount
 from bot.services.labelled_examples import UnknownIntent
+from bot.services.models import DeployRefused
 from bot.services.nlu_inbox import InboxItem
-from console.admin_nlu import setup
+from console import admin_nlu
+from console.admin_tools import AdminTools
+from console.parts import ADMIN_TOOLS, USER
 
 
 class Inbox:
@@ -20,8 +24,6 @@ class Inbox:
         self.open = {7: "lampu jalan mati total"}
 
     def items(self) -> list[InboxItem]:
-        from datetime import datetime, timezone
-
         return [
             InboxItem(i, t, "file_complaint", 0.41, 3, "fallback", datetime.now(timezone.utc))
             for i, t in self.open.items()
@@ -41,38 +43,39 @@ class Models:
         raise DeployRefused(name, ["check_status"], "macro-F1 0.700 vs 0.800")
 
 
-async def admin_only(request: web.Request) -> None:
-    if request.headers.get("Authorization") != "Bearer admin":
-        raise web.HTTPForbidden()
+ADMIN = StaffAccount("admin", "Admin", Role.ADMIN, "-", datetime.now(timezone.utc), id=1)
+
+
+@web.middleware
+async def bearer_admin(request: web.Request, handler: Any) -> web.StreamResponse:
+    """The console's authentication, reduced to one admin token."""
+    if request.headers.get("Authorization") == "Bearer admin":
+        request[USER] = ADMIN
+    return await handler(request)  # type: ignore[no-any-return]
 
 
 AUDITED: list[tuple[str, str]] = []
 
 
-def call(check: Callable[[web.Request], Awaitable[None]] | None, steps: Any) -> Any:
+def call(authenticated: bool, steps: Callable[[TestClient], Awaitable[Any]]) -> Any:
     def audit(actor: str, action: str, subject: str, details: dict[str, Any]) -> None:
         AUDITED.append((action, subject))
 
     async def run() -> Any:
-        app = web.Application()
-        setup(
-            app,
-            require_admin=check,  # type: ignore[arg-type]
-            audit=audit,
-            inbox_service=Inbox(),  # type: ignore[arg-type]
-            model_service=Models(),  # type: ignore[arg-type]
-        )
+        app = web.Application(middlewares=[bearer_admin] if authenticated else [])
+        app[ADMIN_TOOLS] = AdminTools(audit, Inbox(), Models())  # type: ignore[arg-type]
+        admin_nlu.add_routes(app)
         async with TestClient(TestServer(app)) as client:
             return await steps(client)
 
     return asyncio.run(run())
 
 
-def test_everything_is_refused_without_an_admin_check() -> None:
+def test_everything_is_refused_without_an_admin() -> None:
     async def steps(client: TestClient) -> int:
         return (await client.get("/api/nlu/inbox")).status
 
-    assert call(None, steps) == 403
+    assert call(False, steps) == 403
 
 
 def test_admin_reviews_the_inbox() -> None:
@@ -101,7 +104,7 @@ def test_admin_reviews_the_inbox() -> None:
             await refused.json(),
         ]
 
-    seen, listed, wrong, wrong_body, right, after, refused, refused_body = call(admin_only, steps)
+    seen, listed, wrong, wrong_body, right, after, refused, refused_body = call(True, steps)
     assert seen == [403]
     assert listed["items"][0] == {
         "id": 7,

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 from bot.domain.staff import Role
-from console.admin_nlu import TOOLS
+from console.parts import ADMIN_TOOLS
 from tests.auxil.tabik_server import free_port
 from tests.console.conftest import Admin
 from tests.console.doubles import RUNNING, held_out
+from tests.staff_console.conftest import Console
 
 ADMIN_PAGES = ["/admin/nlu", "/admin/model", f"/admin/model/{RUNNING}", "/admin/model/status"]
 ADMIN_FORMS = [
@@ -39,7 +40,7 @@ async def test_only_admins_see_and_use_the_pages(admin: Admin, role: Role, area:
         assert (await admin.get(path))[0] == 403, path
     for path in ADMIN_FORMS:
         assert (await admin.post(path, intent="greet"))[0] == 403, path
-    assert admin.models.trained == 0
+    assert admin.models.files.trained == 0
     assert not admin.labelled.exists()
 
 
@@ -73,7 +74,9 @@ async def test_the_inbox_is_labelled_from_a_suggestion_or_any_intent_and_ignored
     assert "file_complaint (41%)" in page and "greet (10%)" in page and "goodbye (" not in page
     assert '<option value="human_handoff"' in page
 
-    items = {i.text: i.id for i in admin.console.client.app[TOOLS].inbox.items()}
+    app = admin.console.client.app
+    assert app is not None
+    items = {i.text: i.id for i in app[ADMIN_TOOLS].nlu_inbox().items()}
     first, second = items["lampu jalan mati total"], items["asdf qwerty"]
     status, page = await admin.post(f"/admin/nlu/{first}/label", intent="lapor_lampu")
     assert status == 422
@@ -94,13 +97,13 @@ async def test_the_inbox_is_labelled_from_a_suggestion_or_any_intent_and_ignored
 async def test_training_shows_progress_then_the_candidate_and_one_runs_at_a_time(
     admin: Admin,
 ) -> None:
-    admin.models.release.clear()  # the training waits until the test lets it finish
+    admin.models.files.release.clear()  # the training waits until the test lets it finish
     assert (await admin.post("/admin/model/latih"))[0] == 303
     _, page = await admin.get("/admin/model")
     assert "Sedang berjalan" in page and "data-job-status" in page
     status, page = await admin.post("/admin/model/latih")
     assert status == 409 and "masih berjalan" in page
-    admin.models.release.set()
+    admin.models.files.release.set()
 
     job = await admin.job()
     assert job["state"] == "done" and job["lines"][-1] == "Model saved"
@@ -109,12 +112,12 @@ async def test_training_shows_progress_then_the_candidate_and_one_runs_at_a_time
     assert f'Kandidat baru: <a href="/admin/model/{candidate}">' in page
     table = page[page.index("Semua model") :]
     assert table.index(candidate) < table.index(RUNNING)  # newest first
-    assert admin.models.trained == 1
+    assert admin.models.files.trained == 1
     assert {"model.train.started -", "model.train.done -"} <= set(await admin.audited())
 
 
 async def test_a_training_from_the_command_line_is_refused_in_words(admin: Admin) -> None:
-    with admin.models._training_lock():
+    with admin.models.files.training_lock():
         assert (await admin.post("/admin/model/latih"))[0] == 303
         job = await admin.job()
     assert job["state"] == "refused"
@@ -125,7 +128,7 @@ async def test_a_training_from_the_command_line_is_refused_in_words(admin: Admin
 async def test_a_failed_training_shows_the_error_and_keeps_the_running_model(
     admin: Admin,
 ) -> None:
-    admin.models.failure = "YamlSyntaxError: nlu/data/nlu/labelled.yml line 7"
+    admin.models.files.failure = "YamlSyntaxError: nlu/data/nlu/labelled.yml line 7"
     await admin.post("/admin/model/latih")
     assert (await admin.job())["state"] == "failed"
     _, page = await admin.get("/admin/model")
@@ -154,7 +157,7 @@ async def test_evaluation_puts_candidate_and_running_model_side_by_side(admin: A
 
 
 async def test_a_worse_candidate_is_refused_naming_intents_and_can_be_forced(admin: Admin) -> None:
-    admin.models.candidate_figures = held_out(0.70, check_status=0.60)
+    admin.models.files.candidate_figures = held_out(0.70, check_status=0.60)
     candidate = await _candidate(admin)
     await admin.post(f"/admin/model/{candidate}/pasang")
     job = await admin.job()
@@ -204,7 +207,7 @@ async def test_rollback_with_nothing_to_go_back_to_is_refused(admin: Admin) -> N
 async def test_a_file_path_is_not_a_model_name(admin: Admin, how: str) -> None:
     # The shell's `model deploy` takes a file path too; over the web it would load any
     # .tar.gz of the host on every instance.
-    elsewhere = admin.models.models_dir.parent / "elsewhere"
+    elsewhere = admin.models.files.models_dir.parent / "elsewhere"
     elsewhere.mkdir()
     (elsewhere / "tabik-evil.tar.gz").write_bytes(b"model")
     target = (
@@ -215,3 +218,16 @@ async def test_a_file_path_is_not_a_model_name(admin: Admin, how: str) -> None:
         status = (await (admin.get if path.endswith("gz") else admin.post)(path))[0]
         assert status == 404, path
     assert (await admin.get("/admin/model/status"))[1].count('"job": null') == 1
+
+
+async def test_a_console_without_the_admin_tools_says_so(console: Console) -> None:
+    """Started without the NLU inbox and the model service: 503 in words, for pages and API."""
+    await console.account("admin", Role.ADMIN)
+    assert await console.login("admin") == 302
+    for path in ("/admin/nlu", "/admin/model"):
+        response = await console.client.get(path)
+        assert response.status == 503
+        assert "tidak tersedia di instans ini" in (await response.text())
+    response = await console.client.get("/api/models", headers=await console.token("admin"))
+    assert response.status == 503
+    assert (await response.json()) == {"error": "Tidak tersedia di instans ini."}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -19,8 +20,10 @@ import pytest
 from bot.adapters.db import migrate
 from bot.adapters.db.engine import make_engine
 from bot.adapters.db.nlu_records import ModelRecords
-from bot.entrypoints.nlu_models import ModelService, TrainingFailed
+from bot.adapters.model_files import RasaModelFiles
+from bot.adapters.model_instances import RasaModelInstances
 from bot.services.labelled_examples import LabelledExamples
+from bot.services.models import ModelService, TrainingFailed
 from tests.auxil.tabik_server import free_port
 from tests.auxil.tiny_project import write_tiny_project
 from tests.auxil.traffic import RasaServer, Traffic
@@ -38,14 +41,13 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def service(project: Path) -> ModelService:
     url = f"sqlite:///{project / 'tabik.db'}"
     migrate.upgrade(url)
-    return ModelService(
-        ModelRecords(make_engine(url)),
-        instances=[],
-        token=TOKEN,
-        models_dir=project / "models",
+    files = RasaModelFiles(
+        project / "models",
+        environment=os.environ,
         root=project,
         test_file=project / "held_out.yml",
     )
+    return ModelService(ModelRecords(make_engine(url)), files, RasaModelInstances(TOKEN), urls=[])
 
 
 @pytest.fixture(scope="module")

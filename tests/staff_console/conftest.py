@@ -15,7 +15,8 @@ from aiohttp.test_utils import TestClient
 from bot.adapters.db import migrate
 from bot.bootstrap import StaffServices
 from bot.domain.staff import Role, StaffAccount
-from console.app import create_app
+from console.main import init_app
+from console.parts import ConsoleParts
 from console.settings import ConsoleSettings
 from tests.auxil.staff import PASSWORD, Clock, FakeConversations, FakeMessenger, build
 
@@ -86,7 +87,7 @@ async def make_console(
         settings = ConsoleSettings(
             port=0, secret_key="test-secret", media_dir=tmp_path / "media", **options
         )
-        client = await aiohttp_client(create_app(staff, settings))
+        client = await aiohttp_client(init_app(ConsoleParts(staff, settings)))
         return Console(client, staff, messenger, conversations, clock)
 
     return make

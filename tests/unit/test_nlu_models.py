@@ -12,7 +12,15 @@ import pytest
 from bot.adapters.db import migrate
 from bot.adapters.db.engine import make_engine
 from bot.adapters.db.nlu_records import ModelRecords
-from bot.entrypoints.nlu_models import DeployRefused, ModelService, NothingToRollBack, verdict
+from bot.adapters.model_files import RasaModelFiles
+from bot.adapters.model_instances import RasaModelInstances
+from bot.services.models import (
+    DeployRefused,
+    ModelService,
+    NothingToRollBack,
+    TrainingInProgress,
+    verdict,
+)
 from tests.auxil.tabik_server import free_port
 
 RUNNING, CANDIDATE = "tabik-aaaaaaaaaaaa", "tabik-bbbbbbbbbbbb"
@@ -50,20 +58,24 @@ def setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[ModelService
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("TABIK_MODELS_DIR", str(models))
     monkeypatch.setenv("RASA_URLS", instance)
-    service = ModelService(records, instances=[instance], token=None, models_dir=models)
+    files = HeldOutTable(models, environment={})
+    service = ModelService(records, files, RasaModelInstances(), urls=[instance])
     return service, instance
 
 
-def worse_candidate(path: Path) -> dict[str, Any]:
-    if path.name.startswith(CANDIDATE):
-        return figures(0.70, check_status=0.60)
-    return figures(0.80)
+class HeldOutTable(RasaModelFiles):
+    """The model files, with held-out figures that make the candidate worse."""
+
+    def held_out_figures(self, path: Path) -> dict[str, Any]:
+        if path.name.startswith(CANDIDATE):
+            return figures(0.70, check_status=0.60)
+        return figures(0.80)
 
 
 def test_a_worse_candidate_is_refused_naming_the_intents(setup: tuple[ModelService, str]) -> None:
     service, _ = setup
     with pytest.raises(DeployRefused) as refused:
-        service.deploy(CANDIDATE, evaluator=worse_candidate)
+        service.deploy(CANDIDATE)
     assert refused.value.worse_intents == ["check_status"]
     assert "check_status" in str(refused.value)
 
@@ -74,7 +86,7 @@ def test_cli_deploy_refuses_with_exit_1_and_force_tries_every_instance(
     from bot import cli  # not at collection: main() binds its default `out` on import
 
     service, instance = setup
-    service.evaluate(CANDIDATE, evaluator=worse_candidate)
+    service.evaluate(CANDIDATE)
     assert cli.main(["model", "deploy", CANDIDATE], out=io.StringIO()) == 1
     assert "check_status" in capsys.readouterr().err
     out = io.StringIO()
@@ -97,29 +109,31 @@ def test_rollback_without_a_previous_model_is_refused(setup: tuple[ModelService,
 
 
 def test_a_restart_serves_the_last_deployed_model(
-    setup: tuple[ModelService, str], tmp_path: Path
+    setup: tuple[ModelService, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot.entrypoints.nlu_models import last_deployed_model
+    from bot.config import Settings
+    from bot.entrypoints.launcher import deployed_model
 
     service, instance = setup
-    url = str(service.records.engine.url)
-    assert last_deployed_model(url, tmp_path / "models") == str(
-        tmp_path / "models" / f"{RUNNING}.tar.gz"
+    settings = Settings.from_env(
+        {"DATABASE_URL": f"sqlite:///{tmp_path / 'tabik.db'}", "RASA_URLS": instance}
     )
+    settings = settings.with_values(tabik_models_dir=tmp_path / "models")
+    assert service.last_deployed_path() == tmp_path / "models" / f"{RUNNING}.tar.gz"
+    assert deployed_model(settings) == str(tmp_path / "models" / f"{RUNNING}.tar.gz")
     service.records.record_deployment(instance=instance, model=CANDIDATE, previous_model=RUNNING)
     service.records.record_deployment(
         instance=instance, model=RUNNING, previous_model=CANDIDATE, error="down"
     )
-    assert last_deployed_model(url, tmp_path / "models").endswith(f"{CANDIDATE}.tar.gz")
+    assert str(deployed_model(settings)).endswith(f"{CANDIDATE}.tar.gz")
 
 
 def test_only_one_training_runs_at_a_time(setup: tuple[ModelService, str]) -> None:
-    from bot.entrypoints.nlu_models import TrainingInProgress
-
     service, _ = setup
-    with service._training_lock():
-        with pytest.raises(TrainingInProgress):
+    with service.files.training_lock():
+        with pytest.raises(TrainingInProgress) as refused:
             service.train(io.StringIO())
+    assert refused.value.lock.name == ".training.lock"
     # Released: the next training may take it.
-    with service._training_lock():
+    with service.files.training_lock():
         pass

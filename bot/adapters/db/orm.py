@@ -11,16 +11,13 @@ from sqlalchemy import (
     Boolean,
     Column,
     Index,
-    MetaData,
     String,
-    Table,
     Text,
     UniqueConstraint,
     false,
     true,
 )
 from sqlalchemy.orm import registry, relationship
-from sqlalchemy.schema import SchemaItem
 
 from bot.adapters.db.columns import (
     Coordinate,
@@ -28,29 +25,14 @@ from bot.adapters.db.columns import (
     area,
     counter,
     created_at,
-    id_column,
     reference,
     timestamp,
 )
+from bot.adapters.db.metadata import metadata, table_with_id
 from bot.domain import model as domain
 from bot.domain.tickets import TicketKind
 
-# Deterministic constraint names, so migrations can name what they drop.
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-metadata = MetaData(naming_convention=NAMING_CONVENTION)
 mapper_registry = registry(metadata=metadata)
-
-
-def table_with_id(name: str, *items: SchemaItem) -> Table:
-    """A table on ``metadata`` keyed by an integer ``id``, its first column."""
-    return Table(name, metadata, id_column(), *items)
 
 
 residents = table_with_id(

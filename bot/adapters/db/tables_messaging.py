@@ -13,7 +13,7 @@ from __future__ import annotations
 from sqlalchemy import JSON, Column, Index, String, Text, UniqueConstraint
 
 from bot.adapters.db.columns import counter, created_at, timestamp
-from bot.adapters.db.orm import table_with_id
+from bot.adapters.db.metadata import table_with_id
 
 # inbound_messages.state and outbox.status hold the words of bot.services.message_store.
 

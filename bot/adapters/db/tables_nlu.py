@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import JSON, Column, Float, Index, Integer, String, Table, Text
 
 from bot.adapters.db.columns import created_at, reference, timestamp
-from bot.adapters.db.orm import metadata, table_with_id
+from bot.adapters.db.metadata import metadata, table_with_id
 
 # One row per normalised text: what the admin reviews (label or ignore).
 nlu_inbox_items = table_with_id(

@@ -8,7 +8,7 @@ Core from :mod:`bot.adapters.db.rating_repository`.
 from __future__ import annotations
 
 from bot.adapters.db.columns import reference, timestamp
-from bot.adapters.db.orm import table_with_id
+from bot.adapters.db.metadata import table_with_id
 
 rating_requests = table_with_id(
     "rating_requests",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import Boolean, Column, Integer, SmallInteger, String, Table, Text, false, true
 
 from bot.adapters.db.columns import StrEnum, area, counter, created_at, reference, timestamp
-from bot.adapters.db.orm import metadata, table_with_id
+from bot.adapters.db.metadata import metadata, table_with_id
 from bot.domain.staff import Role
 
 staff_accounts = table_with_id(

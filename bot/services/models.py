@@ -1,44 +1,64 @@
-"""Candidate models: train, evaluate against the running one, deploy, roll back, list.
+"""Model administration: train a candidate, evaluate it against the running one, deploy,
+roll back, list. Used alike by ``python -m bot.cli model``, the console and the launcher.
 
 A candidate is named after the hash of the data it was trained on
-(``tabik-<fingerprint>``, as ``make train`` names it) and kept in ``models/``.
-Deploying swaps every instance in ``RASA_URLS`` to it through the zero-downtime
-endpoint of :mod:`channels.model_admin`; each swap is recorded (model, instance,
-the model it replaced), which is what ``rollback`` and ``list`` read.
+(``tabik-<fingerprint>``, as ``make train`` names it) and kept with the model files.
+Deploying swaps every Rasa instance to it through their zero-downtime model-swap
+endpoint; each swap is recorded (model, instance, the model it replaced), which is
+what ``rollback`` and ``list`` read.
 
 The gate: a candidate is ``worse`` when its held-out intent macro-F1 or entity F1
 is more than :data:`TOLERANCE` below the running model's, ``better`` when its
 macro-F1 is more than :data:`TOLERANCE` above (and nothing is worse), otherwise
 ``same``. 0.01 is about five of the ~500 held-out messages: differences smaller
 than that are noise between trainings.
+
+Blocking throughout (child processes, HTTP to the instances, the database): async
+callers run it in a thread.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import os
 import subprocess
 import sys
-import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
-from bot.adapters.db.nlu_records import ModelRecords
-from bot.adapters.rasa_instances import InstanceError, RasaInstance
 from bot.domain.errors import TabikError, with_message
-from bot.entrypoints import training
+
+__all__ = [
+    "DeployRefused",
+    "Deployment",
+    "InstanceResult",
+    "ModelError",
+    "ModelFiles",
+    "ModelRecords",
+    "ModelService",
+    "NothingToRollBack",
+    "RasaInstances",
+    "TrainingFailed",
+    "TrainingInProgress",
+    "UnknownModel",
+    "model_name",
+    "verdict",
+    "worse_intents",
+]
 
 TOLERANCE = 0.01
 # A per-intent F1 drop larger than this names the intent when a deploy is refused.
 INTENT_TOLERANCE = 0.05
 FIGURES = ("intent_accuracy", "macro_f1", "entity_f1")
+NO_PREVIOUS = "no previous model recorded"
+
+
+# --- refusals -------------------------------------------------------------------
 
 
 class ModelError(TabikError):
-    """Base of the model tooling's refusals."""
+    """Base of the model administration's refusals."""
 
 
 @with_message("another training is running (lock {lock.name})")
@@ -76,6 +96,72 @@ class NothingToRollBack(ModelError):
     """No deployment on record replaced another model."""
 
 
+# --- ports ----------------------------------------------------------------------
+
+
+class ModelFiles(Protocol):
+    """The trained models on disk and the Rasa commands that make and measure them."""
+
+    def find(self, name: str) -> Path | None:
+        """The file of model ``name`` (or of a ``.tar.gz`` path), None when there is none."""
+
+    def paths(self) -> list[Path]:
+        """Every model file, oldest first."""
+
+    def fingerprint(self) -> str:
+        """The hash of the current training data."""
+
+    def training_lock(self) -> AbstractContextManager[object]:
+        """Held while one training runs; ``BlockingIOError`` (its ``filename`` the lock)
+        when another process holds it."""
+
+    def validate(self, progress: IO[str], config: Path | None) -> None:
+        """``rasa data validate``; ``CalledProcessError`` (``output``: the last lines)."""
+
+    def train(self, progress: IO[str], config: Path | None) -> Path:
+        """``rasa train`` into a new model file; ``CalledProcessError`` as for validate."""
+
+    def held_out_figures(self, path: Path) -> dict[str, Any]:
+        """The model's figures on the held-out set (``FIGURES``, per-intent F1, confusions)."""
+
+
+class RasaInstances(Protocol):
+    """The running Rasa servers' model-swap endpoint, by URL."""
+
+    def current_model(self, url: str) -> str | None:
+        """The model file the instance answers with; None when it does not say or answer."""
+
+    def load(self, url: str, model_file: Path) -> dict[str, Any]:
+        """Swap the instance to ``model_file``: the endpoint's answer
+        (``previous_model_file``, ``load_seconds``), or ``{"error": reason}``."""
+
+
+class Deployment(Protocol):
+    @property
+    def model(self) -> str: ...
+
+    @property
+    def previous_model(self) -> str | None: ...
+
+
+class ModelRecords(Protocol):
+    """Candidates with their figures, and every deployment (the database)."""
+
+    def register(self, name: str, fingerprint: str, path: str) -> None: ...
+    def save_evaluation(self, name: str, path: str, evaluation: dict[str, Any]) -> None: ...
+    def evaluation(self, name: str) -> dict[str, Any] | None: ...
+    def models(self) -> list[dict[str, Any]]: ...
+    def record_deployment(
+        self, *, instance: str, model: str, previous_model: str | None, error: str | None = None
+    ) -> None: ...
+    def latest(self, instance: str) -> Deployment | None: ...
+    def last_deployed(self) -> str | None: ...
+    def instances(self) -> list[str]: ...
+
+
+# --- the service ----------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class InstanceResult:
     url: str
@@ -97,97 +183,53 @@ class ModelService:
     def __init__(
         self,
         records: ModelRecords,
+        files: ModelFiles,
+        instances: RasaInstances,
         *,
-        instances: Sequence[str],
-        token: str | None,
-        models_dir: Path = training.MODELS_DIR,
-        root: Path = training.PROJECT_ROOT,
-        test_file: Path | None = None,
+        urls: Sequence[str],
     ) -> None:
         self.records = records
-        self.instance_urls = [u.rstrip("/") for u in instances]
-        self.token = token
-        self.models_dir = models_dir
-        self.root = root
-        self.test_file = test_file
-
-    # --- models ---------------------------------------------------------------
+        self.files = files
+        self.instances = instances
+        self.instance_urls = [u.rstrip("/") for u in urls]
 
     def path_of(self, name: str) -> Path:
-        candidate = Path(name)
-        if candidate.suffixes[-2:] == [".tar", ".gz"] and candidate.is_file():
-            return candidate
-        path = self.models_dir / f"{model_name(candidate)}.tar.gz"
-        if not path.is_file():
+        path = self.files.find(name)
+        if path is None:
             raise UnknownModel(name)
         return path
 
+    def last_deployed_path(self) -> Path | None:
+        """The file of the model last deployed anywhere, when it is still there."""
+        name = self.records.last_deployed()
+        return self.files.find(name) if name else None
+
     # --- training -------------------------------------------------------------
-
-    @contextlib.contextmanager
-    def _training_lock(self) -> Iterator[None]:
-        self.models_dir.mkdir(parents=True, exist_ok=True)
-        lock_path = self.models_dir / ".training.lock"
-        with lock_path.open("w") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError as error:
-                raise TrainingInProgress(lock_path) from error
-            handle.write(f"{os.getpid()}\n")
-            handle.flush()
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
-
-    def validate(self, progress: IO[str], config: Path | None = None) -> None:
-        """``rasa data validate``: bad YAML, unknown intents, story conflicts."""
-        command = [
-            training.venv_bin("rasa"),
-            "data",
-            "validate",
-            "--domain",
-            str(training.domain_path(self.root)),
-            "--data",
-            str(self.root / "nlu" / "data"),
-            "--config",
-            str(config or self.root / "config.yml"),
-        ]
-        with _pumped(progress) as (output, tail):
-            code = subprocess.run(  # noqa: S603 - our own venv's rasa
-                command,
-                cwd=training.PROJECT_ROOT,
-                env=training.child_env(),
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                preexec_fn=_lower_priority,
-                check=False,
-            ).returncode
-        if code != 0:
-            raise TrainingFailed("rasa data validate", "\n".join(tail))
 
     def train(self, progress: IO[str] = sys.stderr, *, config: Path | None = None) -> str:
         """Train a candidate from the current data (validated first); returns its name.
 
-        Runs at lower CPU priority than the serving processes; one at a time.
+        One at a time, across processes (the files' training lock).
         """
-        with self._training_lock():
-            self.validate(progress, config)
-            try:
-                with _pumped(progress) as (output, tail):
-                    path = training.train(
-                        models_dir=self.models_dir,
-                        config=config,
-                        root=self.root,
-                        stdout=output,
-                        stderr=subprocess.STDOUT,
-                        preexec_fn=_lower_priority,
-                    )
-            except subprocess.CalledProcessError as error:
-                raise TrainingFailed("rasa train", "\n".join(tail)) from error
+        try:
+            lock = self.files.training_lock()
+            with lock:
+                path = self._train(progress, config)
+        except BlockingIOError as held:
+            raise TrainingInProgress(Path(str(held.filename))) from held
         name = model_name(path)
-        self.records.register(name, training.training_fingerprint(self.root), str(path))
+        self.records.register(name, self.files.fingerprint(), str(path))
         return name
+
+    def _train(self, progress: IO[str], config: Path | None) -> Path:
+        try:
+            self.files.validate(progress, config)
+        except subprocess.CalledProcessError as error:
+            raise TrainingFailed("rasa data validate", str(error.output or "")) from error
+        try:
+            return self.files.train(progress, config)
+        except subprocess.CalledProcessError as error:
+            raise TrainingFailed("rasa train", str(error.output or "")) from error
 
     # --- evaluation -----------------------------------------------------------
 
@@ -197,63 +239,37 @@ class ModelService:
             deployment = self.records.latest(url)
             if deployment is not None:
                 return deployment.model
-            try:
-                running = RasaInstance(url, self.token).current_model()
-            except InstanceError:
-                continue
+            running = self.instances.current_model(url)
             if running:
                 return model_name(Path(running))
         return None
 
-    def evaluate(
-        self, name: str, *, evaluator: Callable[[Path], dict[str, Any]] | None = None
-    ) -> dict[str, Any]:
+    def evaluate(self, name: str) -> dict[str, Any]:
         """Candidate and running model on the held-out set, with the verdict."""
         candidate_path = self.path_of(name)
-        evaluator = evaluator or self._held_out_figures
         current = self.current_model()
-        result: dict[str, Any] = {"candidate": evaluator(candidate_path)}
+        result: dict[str, Any] = {"candidate": self.files.held_out_figures(candidate_path)}
         result["candidate"]["model"] = model_name(candidate_path)
         if current is None or current == model_name(candidate_path):
             result["current"] = dict(result["candidate"])
         else:
-            result["current"] = evaluator(self.path_of(current))
+            result["current"] = self.files.held_out_figures(self.path_of(current))
             result["current"]["model"] = current
         result["verdict"] = verdict(result["candidate"], result["current"])
         result["worse_intents"] = worse_intents(result["candidate"], result["current"])
         self.records.save_evaluation(model_name(candidate_path), str(candidate_path), result)
         return result
 
-    def _held_out_figures(self, path: Path) -> dict[str, Any]:
-        from bot.entrypoints.evaluation import DEFAULT_TEST_FILES, evaluate
-
-        report = evaluate(path, self.test_file or DEFAULT_TEST_FILES[0])
-        return {
-            "intent_accuracy": report.intent_accuracy,
-            "macro_f1": report.intent_macro_f1,
-            "entity_f1": report.entity_micro.f1,
-            "per_intent_f1": {k: v.f1 for k, v in sorted(report.per_intent.items())},
-            "worst_confusions": [
-                {"expected": g, "predicted": p, "count": n} for g, p, n in report.confusions
-            ],
-        }
-
     # --- deployment -----------------------------------------------------------
 
-    def deploy(
-        self,
-        name: str,
-        *,
-        force: bool = False,
-        evaluator: Callable[[Path], dict[str, Any]] | None = None,
-    ) -> list[InstanceResult]:
+    def deploy(self, name: str, *, force: bool = False) -> list[InstanceResult]:
         """Swap every instance to ``name``; refuses a worse model unless ``force``."""
         path = self.path_of(name)
         if not force:
             evaluation = self.records.evaluation(model_name(path))
             current = self.current_model()
             if evaluation is None or evaluation.get("current", {}).get("model") != current:
-                evaluation = self.evaluate(name, evaluator=evaluator)
+                evaluation = self.evaluate(name)
             if evaluation["verdict"] == "worse":
                 c, r = evaluation["candidate"], evaluation["current"]
                 raise DeployRefused(
@@ -264,18 +280,17 @@ class ModelService:
                 )
         return [self._deploy_one(url, path) for url in self.instance_urls]
 
-    def _deploy_one(self, url: str, path: Path, previous: str | None = None) -> InstanceResult:
-        instance = RasaInstance(url, self.token)
+    def _deploy_one(self, url: str, path: Path) -> InstanceResult:
         name = model_name(path)
-        try:
-            answer = instance.load(path)
-        except InstanceError as error:
+        answer = self.instances.load(url, path)
+        if answer.get("error"):
+            reason = str(answer["error"])
             self.records.record_deployment(
-                instance=url, model=name, previous_model=None, error=error.reason
+                instance=url, model=name, previous_model=None, error=reason
             )
-            return InstanceResult(url, name, None, error=error.reason)
+            return InstanceResult(url, name, None, error=reason)
         replaced = answer.get("previous_model_file")
-        previous = previous or (model_name(Path(replaced)) if replaced else None)
+        previous = model_name(Path(replaced)) if replaced else None
         self.records.record_deployment(instance=url, model=name, previous_model=previous)
         return InstanceResult(url, name, previous, load_seconds=answer.get("load_seconds"))
 
@@ -285,10 +300,10 @@ class ModelService:
         for url in self.instance_urls:
             deployment = self.records.latest(url)
             if deployment is None or not deployment.previous_model:
-                results.append(InstanceResult(url, "", None, error="no previous model recorded"))
+                results.append(InstanceResult(url, "", None, error=NO_PREVIOUS))
                 continue
             results.append(self._deploy_one(url, self.path_of(deployment.previous_model)))
-        if all(r.error == "no previous model recorded" for r in results):
+        if all(r.error == NO_PREVIOUS for r in results):
             raise NothingToRollBack()
         return results
 
@@ -309,7 +324,7 @@ class ModelService:
                 },
             )
 
-        for path in sorted(self.models_dir.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime):
+        for path in self.files.paths():
             entry(model_name(path), str(path))
         for row in self.records.models():
             evaluation = row.get("evaluation") or {}
@@ -326,50 +341,6 @@ class ModelService:
             if deployment.previous_model:
                 entry(deployment.previous_model, None)["previous_on"].append(url)
         return list(known.values())
-
-
-@contextlib.contextmanager
-def _pumped(progress: IO[str], keep: int = 15) -> Iterator[tuple[int, list[str]]]:
-    """A pipe for a child's output, copied line by line to ``progress``; the last
-    ``keep`` lines stay in the list (the error to show when the child fails)."""
-    read_fd, write_fd = os.pipe()
-    tail: list[str] = []
-
-    def pump() -> None:
-        with os.fdopen(read_fd, encoding="utf-8", errors="replace") as reader:
-            for line in reader:
-                progress.write(line)
-                progress.flush()
-                tail.append(line.rstrip())
-                del tail[:-keep]
-
-    thread = threading.Thread(target=pump, daemon=True)
-    thread.start()
-    try:
-        yield write_fd, tail
-    finally:
-        os.close(write_fd)
-        thread.join(30)
-
-
-def last_deployed_model(database_url: str, models_dir: Path = training.MODELS_DIR) -> str | None:
-    """Path of the model last deployed, when its file is still there."""
-    from bot.adapters.db.engine import make_engine
-
-    engine = make_engine(database_url)
-    try:
-        name = ModelRecords(engine).last_deployed()
-    finally:
-        engine.dispose()
-    if name is None:
-        return None
-    path = models_dir / f"{name}.tar.gz"
-    return str(path) if path.is_file() else None
-
-
-def _lower_priority() -> None:
-    # Training shares the host with the serving processes: let them go first.
-    os.nice(10)
 
 
 def verdict(candidate: dict[str, Any], current: dict[str, Any]) -> str:

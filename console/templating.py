@@ -1,0 +1,74 @@
+"""The pages' templates (aiohttp-jinja2): the filters, the words and the choices they share."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+
+from bot.domain.office_hours import WIB
+from bot.domain.vocabulary import label, region_names, values
+from console.parts import USER
+from console.request_context import csrf_token
+
+TEMPLATES = Path(__file__).with_name("templates")
+
+STATUS_WORDS = {
+    "diterima": "Diterima",
+    "diverifikasi": "Diverifikasi",
+    "diteruskan": "Diteruskan",
+    "diproses": "Diproses",
+    "selesai": "Selesai",
+    "ditolak": "Ditolak",
+}
+SLA_WORDS = {"ok": "Tepat waktu", "late": "Terlambat", "overdue": "Lewat batas"}
+
+
+def _when(at: datetime | str | None) -> str:
+    if at is None:
+        return "-"
+    if isinstance(at, str):
+        at = datetime.fromisoformat(at)
+    return f"{at.astimezone(WIB):%d-%m-%Y %H.%M} WIB"
+
+
+def _subject(item: Any) -> str:
+    if item.kind == "complaint":
+        return label("complaint_category", item.category) if item.category else "-"
+    return label("document_type", item.document_type) if item.document_type else "-"
+
+
+async def _context(request: web.Request) -> dict[str, Any]:
+    return {
+        "user": request.get(USER),
+        "csrf_token": await csrf_token(request),
+        "path": request.path,
+    }
+
+
+def setup_templates(app: web.Application) -> None:
+    env = aiohttp_jinja2.setup(
+        app,
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=jinja2.select_autoescape(["html"]),
+        context_processors=[_context, aiohttp_jinja2.request_processor],
+    )
+    env.filters["when"] = _when
+    env.globals.update(
+        status_words=STATUS_WORDS,
+        sla_words=SLA_WORDS,
+        subject=_subject,
+        label=label,
+        categories=values("complaint_category"),
+        document_types=values("document_type"),
+        # The queue's one "Kategori" filter: complaint categories, then document types.
+        subject_choices=[
+            *((c, label("complaint_category", c)) for c in values("complaint_category")),
+            *((d, label("document_type", d)) for d in values("document_type")),
+        ],
+        regions=region_names(),
+    )
