@@ -28,6 +28,7 @@ from bot.adapters.db.messaging import FAILED, PENDING, SENT, MessagingTables
 from bot.adapters.db.uow import SqlAlchemyUnitOfWork
 from bot.domain.identity import ChatIdentity
 from bot.domain.privacy import mask_text
+from bot.services.unit_of_work import AbstractUnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -145,7 +146,7 @@ class Outbox(MessagingStore):
 
     def enqueue_within(
         self,
-        uow: SqlAlchemyUnitOfWork,
+        uow: AbstractUnitOfWork,
         recipient: ChatIdentity,
         messages: BotMessages,
         *,
@@ -154,6 +155,7 @@ class Outbox(MessagingStore):
     ) -> None:
         """:meth:`enqueue` in a unit of work on the same database: the message is queued
         only if the unit of work commits (a ticket and its notice, together)."""
+        assert isinstance(uow, SqlAlchemyUnitOfWork)
         tables = MessagingTables(uow.session.connection())
         self.enqueue_in(tables, recipient, messages, kind=kind, key=key, now=self.clock())
 

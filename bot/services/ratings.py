@@ -1,6 +1,7 @@
 """Rating the handling of a ticket after ``selesai``.
 
-The notifier asks (:meth:`Ratings.request_rating`, with the status notification);
+A status change to ``selesai`` asks (``bot.services.notifications``, with the notice;
+:meth:`Ratings.request_rating` asks again);
 the conversation answers (:meth:`Ratings.pending_rating` tells an action whether a
 bare "4" answers the question or means the main menu, then :meth:`Ratings.rate_ticket`
 and :meth:`Ratings.explain_rating` store it). One question is pending per chat
@@ -14,12 +15,12 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.adapters.db.uow import AbstractUnitOfWork
 from bot.domain.errors import RatingNotPending, TicketNotFound
 from bot.domain.identity import ChatIdentity
 from bot.domain.model import TicketStatus
 from bot.domain.ratings import MAX_SCORE, MIN_SCORE, RATING_ANSWER_WINDOW
 from bot.services.shared import UnitOfWorkService, audit, chat_account
+from bot.services.unit_of_work import AbstractUnitOfWork
 
 __all__ = ["PendingRating", "Ratings"]
 

@@ -13,16 +13,14 @@ from dataclasses import KW_ONLY, dataclass, fields
 from datetime import datetime, timezone
 from typing import Any, TypeVar
 
-from bot.adapters.db.repository import DuplicateKey
-from bot.adapters.db.uow import AbstractUnitOfWork
 from bot.domain.errors import NotConfigured, TabikError
 from bot.domain.identity import ChatIdentity
 from bot.domain.model import AuditEntry, ChatAccount, StatusChange, Ticket
 from bot.domain.nik import mask_nik
 from bot.domain.privacy import mask_phone
+from bot.services.unit_of_work import AbstractUnitOfWork, DuplicateKey, UnitOfWorkFactory
 from bot.services.views import Receipt, StatusChangeView, StatusView, TicketDetails
 
-UnitOfWorkFactory = Callable[[], AbstractUnitOfWork]
 Clock = Callable[[], datetime]
 T = TypeVar("T")
 V = TypeVar("V")

@@ -18,8 +18,6 @@ from datetime import datetime, timedelta, timezone
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from bot.adapters.db.repository import DuplicateKey
-from bot.adapters.db.staff_repository import StaffUnitOfWork
 from bot.adapters.kv import KeyValueStore
 from bot.domain.model import AuditEntry
 from bot.domain.staff import (
@@ -32,6 +30,7 @@ from bot.domain.staff import (
 )
 from bot.domain.vocabulary import region_names
 from bot.services.login_throttle import Counters, LoginLimits, LoginThrottle
+from bot.services.unit_of_work import DuplicateKey, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +57,7 @@ def _blank_to_none(text: str | None) -> str | None:
 class StaffAccounts:
     def __init__(
         self,
-        uow_factory: Callable[[], StaffUnitOfWork],
+        uow_factory: UnitOfWorkFactory,
         *,
         clock: Callable[[], datetime] = _utc_now,
         hasher: PasswordHasher | None = None,
