@@ -14,6 +14,7 @@ from bot.adapters.db.engine import make_engine, make_session_factory
 from bot.adapters.db.uow import SqlAlchemyUnitOfWork
 from bot.adapters.kv import KeyValueStore, MemoryStore
 from bot.domain.identity import ChatIdentity
+from bot.services.outbox import Outbox
 from bot.services.tabik import Tabik
 from bot.services.views import ComplaintDraft
 
@@ -51,6 +52,7 @@ def make_tabik(
     tabik = Tabik(
         functools.partial(SqlAlchemyUnitOfWork, make_session_factory(engine)),
         store=store or MemoryStore(prefix="outbox-test:"),
+        messenger=Outbox(engine, clock=clock),
         clock=clock,
     )
     return tabik, engine
