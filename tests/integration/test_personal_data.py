@@ -29,8 +29,8 @@ from bot.cli import main as cli
 from bot.domain.errors import ResidentNotFound
 from bot.domain.identity import ChatIdentity
 from bot.domain.model import HandoffRequest, TicketStatus
-from bot.services.privacy import PersonalData, RetentionPeriods
 from bot.services.outbox import Outbox
+from bot.services.privacy import PersonalData, RetentionPeriods
 from bot.services.tabik import Tabik
 from bot.services.views import ApplicationDraft, Attachment, ComplaintDraft
 from tests.auxil.outbox import T0, Clock
