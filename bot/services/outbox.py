@@ -25,7 +25,6 @@ from typing import Any
 from sqlalchemy.engine import Engine, Row
 
 from bot.adapters.db.messaging import FAILED, PENDING, SENT, MessagingTables
-from bot.adapters.db.uow import SqlAlchemyUnitOfWork
 from bot.domain.identity import ChatIdentity
 from bot.domain.privacy import mask_text
 from bot.services.unit_of_work import AbstractUnitOfWork
@@ -155,8 +154,8 @@ class Outbox(MessagingStore):
     ) -> None:
         """:meth:`enqueue` in a unit of work on the same database: the message is queued
         only if the unit of work commits (a ticket and its notice, together)."""
-        assert isinstance(uow, SqlAlchemyUnitOfWork)
-        tables = MessagingTables(uow.session.connection())
+        # The row joins the SQLAlchemy unit of work's transaction, on its connection.
+        tables = MessagingTables(uow.session.connection())  # type: ignore[attr-defined]
         self.enqueue_in(tables, recipient, messages, kind=kind, key=key, now=self.clock())
 
     def enqueue_in(
