@@ -3,13 +3,13 @@ read by admins only)."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime, timezone
 from typing import Any
 
 from bot.domain.errors import NotAuthorised
 from bot.domain.model import AuditEntry
 from bot.domain.staff import StaffAccount
+from bot.services.shared import in_thread
 from bot.services.unit_of_work import UnitOfWorkFactory
 
 __all__ = ["MAX_ENTRIES", "SUBJECT_LENGTH", "StaffAudit"]
@@ -37,13 +37,12 @@ class StaffAudit:
             )
             uow.commit()
 
-    async def entries(self, user: StaffAccount, *, limit: int = 100) -> list[dict[str, Any]]:
+    @in_thread
+    def entries(self, user: StaffAccount, *, limit: int = 100) -> list[dict[str, Any]]:
         """The newest entries first; NotAuthorised for anyone but an admin."""
         if not user.is_admin:
             raise NotAuthorised(user.actor, "read the audit log")
-        return await asyncio.to_thread(self._entries, max(1, min(limit, MAX_ENTRIES)))
-
-    def _entries(self, limit: int) -> list[dict[str, Any]]:
+        limit = max(1, min(limit, MAX_ENTRIES))
         with self.uow_factory() as uow:
             return [
                 {

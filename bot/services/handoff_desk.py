@@ -37,6 +37,7 @@ from bot.services.handoff_views import (
 )
 from bot.services.messaging import STAFF_KIND, MessageNotSent, Messenger, StaffSide
 from bot.services.repositories import HandoffMessageRow, HandoffRow, ReplyRow
+from bot.services.shared import in_thread
 
 log = logging.getLogger(__name__)
 
@@ -221,10 +222,8 @@ class HandoffDesk(StaffSide):
             raise HandoffNotFound(reference)
         return row
 
-    async def _view(self, row: HandoffRow) -> HandoffView:
-        return await asyncio.to_thread(self._read_view, row)
-
-    def _read_view(self, row: HandoffRow) -> HandoffView:
+    @in_thread
+    def _view(self, row: HandoffRow) -> HandoffView:
         with self.uow_factory() as uow:
             return self._view_of(row, uow.handoffs.messages(row.id), uow.handoffs.replies(row.id))
 

@@ -24,7 +24,7 @@ from bot.services.desk_filing import DeskFiling, phone_forms
 from bot.services.desk_views import Filing, QueueItem, QueueQuery, TicketPage
 from bot.services.notifications import StatusNotices
 from bot.services.repositories import QueueFilter
-from bot.services.shared import view_of
+from bot.services.shared import in_thread, view_of
 from bot.services.status_changes import change_status
 from bot.services.unit_of_work import AbstractUnitOfWork
 
@@ -104,12 +104,10 @@ class StaffDesk(DeskFiling):
             phones=phones,
         )
 
-    async def queue(self, user: StaffAccount, query: QueueQuery) -> list[QueueItem]:
+    @in_thread
+    def queue(self, user: StaffAccount, query: QueueQuery) -> list[QueueItem]:
         """The tickets of the user's area, most urgent first, then newest. ValueError for
         an unknown status word."""
-        return await asyncio.to_thread(self._queue, user, query)
-
-    def _queue(self, user: StaffAccount, query: QueueQuery) -> list[QueueItem]:
         now = self.clock()
         flt = self._filter(query, now)
         if flt is None:
@@ -130,11 +128,9 @@ class StaffDesk(DeskFiling):
             raise TicketNotFound(number)
         return ticket
 
-    async def ticket(self, user: StaffAccount, number_text: str) -> TicketPage:
+    @in_thread
+    def ticket(self, user: StaffAccount, number_text: str) -> TicketPage:
         """A ticket with the resident's details; the view is audited. TicketNotFound."""
-        return await asyncio.to_thread(self._ticket, user, number_text)
-
-    def _ticket(self, user: StaffAccount, number_text: str) -> TicketPage:
         with self.uow_factory() as uow:
             ticket = self._visible(uow, user, number_text)
             assert ticket.id is not None
@@ -177,15 +173,11 @@ class StaffDesk(DeskFiling):
             uow.commit()
             return page
 
-    async def attachment(
+    @in_thread
+    def attachment(
         self, user: StaffAccount, number_text: str, attachment_id: int
     ) -> TicketAttachment:
         """The attachment row of a ticket the user may see (TicketNotFound otherwise)."""
-        return await asyncio.to_thread(self._attachment, user, number_text, attachment_id)
-
-    def _attachment(
-        self, user: StaffAccount, number_text: str, attachment_id: int
-    ) -> TicketAttachment:
         with self.uow_factory() as uow:
             ticket = self._visible(uow, user, number_text)
             for attachment in ticket.attachments:
