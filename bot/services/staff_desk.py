@@ -1,5 +1,6 @@
-"""What staff do with tickets: the area's queue, a ticket's page, status changes,
-filing on a resident's behalf (the audit log is read through ``bot.services.audit``).
+"""What staff do with tickets: the area's queue, a ticket's page, status changes, and
+(from :mod:`bot.services.desk_filing`) filing on a resident's behalf. The audit log is
+read through ``bot.services.audit``.
 
 Every call takes the acting :class:`StaffAccount`; a ticket outside its area
 raises TicketNotFound, exactly like an unknown number. Every view of a
