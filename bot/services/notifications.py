@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.domain.identity import ChatIdentity
-from bot.domain.model import StatusChange, Ticket, TicketStatus
+from bot.domain.model import StatusChange, Ticket
 from bot.domain.notifications import NotificationTexts, notification_texts, template_params
 from bot.domain.ratings import RatingTexts, rating_texts
 from bot.services.messaging import Messenger
 from bot.services.outbox import REACHABLE_CHANNELS
+from bot.services.ratings import ask_rating
 from bot.services.unit_of_work import AbstractUnitOfWork
 
 __all__ = ["StatusNotices"]
@@ -63,12 +64,8 @@ class StatusNotices:
             key=key,
         )
         log.info("%s is %s: %s told", ticket.number, status.value, identity.masked())
-        if (
-            status is TicketStatus.SELESAI
-            and identity.channel in REACHABLE_CHANNELS
-            and uow.ratings.get(ticket.id) is None
-        ):
-            uow.ratings.ask(account.id, ticket.id, now)
+        # Only a chat a sender reaches is asked: a bare number there would mean the rating.
+        if identity.channel in REACHABLE_CHANNELS and ask_rating(uow, ticket, account, now):
             question = {
                 "text": self.rating.render_question(ticket.number),
                 "buttons": self.rating.buttons(),

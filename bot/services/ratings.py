@@ -16,12 +16,12 @@ from datetime import datetime
 
 from bot.domain.errors import RatingNotPending, TicketNotFound
 from bot.domain.identity import ChatIdentity
-from bot.domain.model import TicketStatus
+from bot.domain.model import ChatAccount, Ticket, TicketStatus
 from bot.domain.ratings import MAX_SCORE, MIN_SCORE, RATING_ANSWER_WINDOW
 from bot.services.shared import UnitOfWorkService, audit, chat_account, in_thread
 from bot.services.unit_of_work import AbstractUnitOfWork
 
-__all__ = ["PendingRating", "Ratings"]
+__all__ = ["PendingRating", "Ratings", "ask_rating"]
 
 log = logging.getLogger(__name__)
 
@@ -47,13 +47,10 @@ class Ratings(UnitOfWorkService):
             ticket = uow.tickets.get(number)
             if ticket is None:
                 raise TicketNotFound(number)
-            assert ticket.id is not None
-            if ticket.status is not TicketStatus.SELESAI or uow.ratings.get(ticket.id):
-                return False
             now = self.clock()
             account = chat_account(uow, identity, now)
-            assert account.id is not None
-            uow.ratings.ask(account.id, ticket.id, now)
+            if not ask_rating(uow, ticket, account, now):
+                return False
             uow.commit()
             log.info("rating of %s asked from %s", number, identity.masked())
             return True
@@ -110,6 +107,18 @@ class Ratings(UnitOfWorkService):
             uow.ratings.set_comment(ticket.id, reason)
             audit(uow, f"identity:{account.id}", "ticket.rating_explained", number, now, {})
             uow.commit()
+
+
+def ask_rating(
+    uow: AbstractUnitOfWork, ticket: Ticket, account: ChatAccount, now: datetime
+) -> bool:
+    """Make ``ticket`` the account's pending question, in ``uow``; False when there is
+    nothing to ask (not ``selesai``, or rated already)."""
+    assert ticket.id is not None and account.id is not None
+    if ticket.status is not TicketStatus.SELESAI or uow.ratings.get(ticket.id) is not None:
+        return False
+    uow.ratings.ask(account.id, ticket.id, now)
+    return True
 
 
 def _pending(
