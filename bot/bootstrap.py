@@ -22,7 +22,6 @@ from bot.adapters.db.engine import make_engine, make_session_factory
 from bot.adapters.db.login_counters import DatabaseCounters
 from bot.adapters.db.message_queue import outbox_on
 from bot.adapters.db.personal_data_store import personal_data_on
-from bot.adapters.db.staff_repository import StaffUnitOfWork
 from bot.adapters.db.uow import SqlAlchemyUnitOfWork
 from bot.adapters.kv import create_store
 from bot.config import PROJECT_ROOT, Settings, get_settings
@@ -32,6 +31,7 @@ from bot.services.key_value import KeyValueStore
 from bot.services.messaging import Messenger
 from bot.services.models import ModelService
 from bot.services.nlu_inbox import NluInbox
+from bot.services.notifications import StatusNotices
 from bot.services.outbox import Outbox
 from bot.services.privacy import PersonalData, RetentionPeriods
 from bot.services.shared import Clock, utc_now
@@ -69,6 +69,7 @@ def build_services(
         knowledge, providers = load_knowledge(), build_providers(settings)
     svc = Tabik(
         functools.partial(SqlAlchemyUnitOfWork, session_factory),
+        messenger=Outbox(engine),
         store=store
         if store is not None
         else create_store(settings.redis_url, prefix=settings.redis_key_prefix),
@@ -209,11 +210,16 @@ def assemble_staff_services(
     from bot.adapters.knowledge import load_knowledge
     from bot.adapters.sla_rules import load_sla_rules, office_hours_text, office_schedule
 
-    uow_factory = functools.partial(StaffUnitOfWork, make_session_factory(engine))
+    uow_factory = functools.partial(SqlAlchemyUnitOfWork, make_session_factory(engine))
     knowledge = load_knowledge()
     # Staff file for walk-in residents all day: no per-account limit at the desk.
     tabik = Tabik(
-        uow_factory, store=store, knowledge=knowledge, clock=clock, complaints_per_day=None
+        uow_factory,
+        store=store,
+        messenger=messenger,
+        knowledge=knowledge,
+        clock=clock,
+        complaints_per_day=None,
     )
     schedule = office_schedule(knowledge)
     return StaffServices(
@@ -229,8 +235,9 @@ def assemble_staff_services(
         ),
         desk=StaffDesk(
             uow_factory,
-            tabik,
             messenger,
+            filing=tabik.filing,
+            notices=StatusNotices(messenger),
             schedule=schedule,
             sla_rules=load_sla_rules(),
             knowledge=knowledge,
@@ -238,7 +245,7 @@ def assemble_staff_services(
         ),
         handoffs=HandoffDesk(
             uow_factory,
-            tabik,
+            requests=tabik.handoffs,
             schedule=schedule,
             office_hours=office_hours_text(knowledge),
             messenger=messenger,
@@ -268,8 +275,8 @@ def handoff_desk() -> HandoffDesk:
                 knowledge = load_knowledge()
                 settings = get_settings()
                 _handoff_desk = HandoffDesk(
-                    functools.partial(StaffUnitOfWork, make_session_factory(engine)),
-                    tabik,
+                    functools.partial(SqlAlchemyUnitOfWork, make_session_factory(engine)),
+                    requests=tabik.handoffs,
                     schedule=office_schedule(knowledge),
                     office_hours=office_hours_text(knowledge),
                     ack_interval=timedelta(minutes=settings.handoff_ack_minutes),

@@ -15,7 +15,7 @@ import sys
 from typing import Any, TextIO
 
 from bot.adapters.db.engine import make_engine, make_session_factory
-from bot.adapters.db.staff_repository import StaffUnitOfWork
+from bot.adapters.db.uow import SqlAlchemyUnitOfWork
 from bot.cli import add_area
 from bot.config import get_settings
 from bot.domain.staff import InvalidStaffAccount, Role
@@ -65,7 +65,7 @@ async def _command(accounts: StaffAccounts, args: argparse.Namespace, out: TextI
 def run(args: argparse.Namespace, out: TextIO) -> int:
     engine = make_engine(get_settings().database_url)
     try:
-        uow_factory = functools.partial(StaffUnitOfWork, make_session_factory(engine))
+        uow_factory = functools.partial(SqlAlchemyUnitOfWork, make_session_factory(engine))
         asyncio.run(_command(StaffAccounts(uow_factory), args, out))
     finally:
         engine.dispose()

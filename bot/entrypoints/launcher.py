@@ -2,10 +2,9 @@
 
 ``serve`` applies the database migrations, makes sure a model for the current
 training data exists, writes the effective Rasa endpoints/credentials for the
-environment into ``var/``, and supervises the action server, the Rasa server
-and, when WhatsApp or Telegram is configured, the notifier (ticket status
-messages). SIGINT/SIGTERM stop every child (their whole process groups), so
-nothing is left listening.
+environment into ``var/``, and supervises the action server, the Rasa server,
+the retention worker and the staff console. SIGINT/SIGTERM stop every child
+(their whole process groups), so nothing is left listening.
 """
 
 from __future__ import annotations
@@ -245,15 +244,6 @@ def quiet_terminal(path: Path) -> IO[bytes]:
     return path.open("ab", buffering=0)
 
 
-def notifier_wanted(settings: Settings) -> bool:
-    """Status notifications go out through WhatsApp or Telegram; without either, no notifier."""
-    return settings.whatsapp is not None or settings.telegram is not None
-
-
-def notifier_command() -> list[str]:
-    return [sys.executable, "-m", "bot.workers.notifier"]
-
-
 def retention_command() -> list[str]:
     return [sys.executable, "-m", "bot.workers.retention"]
 
@@ -307,8 +297,6 @@ def start_all(settings: Settings, supervisor: Supervisor, *, model: Path) -> Non
     ]
     # RASA_API_TOKEN, when set, is in env: bot.entrypoints.rasa_server hands it to Rasa.
     supervisor.start("Rasa server", rasa_command, env)
-    if notifier_wanted(settings):
-        supervisor.start("notifier", notifier_command(), env)
     # Personal data past its period goes whatever the channels (docs/privacy.md).
     supervisor.start("retention", retention_command(), env)
     console_port = int(os.environ.get("CONSOLE_PORT", CONSOLE_PORT))

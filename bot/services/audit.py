@@ -3,15 +3,14 @@ read by admins only)."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
-from bot.adapters.db.staff_repository import StaffUnitOfWork
 from bot.domain.errors import NotAuthorised
 from bot.domain.model import AuditEntry
 from bot.domain.staff import StaffAccount
+from bot.services.shared import in_thread
+from bot.services.unit_of_work import UnitOfWorkFactory
 
 __all__ = ["MAX_ENTRIES", "SUBJECT_LENGTH", "StaffAudit"]
 
@@ -21,7 +20,7 @@ SUBJECT_LENGTH = 60
 
 
 class StaffAudit:
-    def __init__(self, uow_factory: Callable[[], StaffUnitOfWork]) -> None:
+    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
         self.uow_factory = uow_factory
 
     def record(self, actor: str, action: str, subject: str, details: dict[str, Any]) -> None:
@@ -38,13 +37,12 @@ class StaffAudit:
             )
             uow.commit()
 
-    async def entries(self, user: StaffAccount, *, limit: int = 100) -> list[dict[str, Any]]:
+    @in_thread
+    def entries(self, user: StaffAccount, *, limit: int = 100) -> list[dict[str, Any]]:
         """The newest entries first; NotAuthorised for anyone but an admin."""
         if not user.is_admin:
             raise NotAuthorised(user.actor, "read the audit log")
-        return await asyncio.to_thread(self._entries, max(1, min(limit, MAX_ENTRIES)))
-
-    def _entries(self, limit: int) -> list[dict[str, Any]]:
+        limit = max(1, min(limit, MAX_ENTRIES))
         with self.uow_factory() as uow:
             return [
                 {
@@ -53,5 +51,5 @@ class StaffAudit:
                     "action": e.action,
                     "ticket": e.subject,  # the API says "ticket"; model entries name a model here
                 }
-                for e in uow.staff.audit_entries(limit=limit)
+                for e in uow.audit.latest(limit=limit)
             ]

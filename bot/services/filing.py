@@ -10,8 +10,6 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.adapters.db.repository import DuplicateKey
-from bot.adapters.db.uow import AbstractUnitOfWork
 from bot.domain import tickets
 from bot.domain.attachments import is_platform_ref
 from bot.domain.errors import InvalidDraft, TicketNumberUnavailable
@@ -38,6 +36,7 @@ from bot.services.shared import (
     hashed,
     receipt,
 )
+from bot.services.unit_of_work import AbstractUnitOfWork, DuplicateKey
 from bot.services.views import (
     ApplicationDraft,
     Attachment,

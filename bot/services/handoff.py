@@ -7,7 +7,6 @@ import logging
 import secrets
 from dataclasses import dataclass
 
-from bot.adapters.db.repository import DuplicateKey
 from bot.domain import tickets
 from bot.domain.errors import HandoffLimitReached, HandoffReferenceUnavailable
 from bot.domain.identity import ChatIdentity
@@ -21,6 +20,7 @@ from bot.services.shared import (
     chat_account,
     configured,
 )
+from bot.services.unit_of_work import DuplicateKey
 from bot.services.views import HandoffReceipt
 
 log = logging.getLogger(__name__)

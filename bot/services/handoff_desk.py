@@ -1,6 +1,6 @@
 """Live handoff: a resident asks for a human, an officer of their area answers.
 
-Opening a handoff records it (``Tabik.request_handoff``) and routes it to the
+Opening a handoff records it (``Handoffs.request_handoff``) and routes it to the
 area of the resident's latest ticket (the province when there is none); the
 action then marks the conversation as handed off (a slot in Rasa), so every
 later message comes to :meth:`HandoffDesk.resident_message`: it is kept with the
@@ -15,20 +15,29 @@ Rasa first, so a handoff is never recorded closed while the bot stays silent.
 from __future__ import annotations
 
 import asyncio
-import enum
 import logging
 from dataclasses import KW_ONLY, dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
-from bot.adapters.db.staff_repository import HandoffMessageRow, HandoffRow, ReplyRow
-from bot.domain.errors import InvalidDraft, with_message
+from bot.domain.errors import InvalidDraft
 from bot.domain.identity import ChatIdentity
 from bot.domain.model import AuditEntry, HandoffStatus
 from bot.domain.office_hours import WIB
 from bot.domain.staff import Area, Role, StaffAccount
+from bot.services.handoff import Handoffs
+from bot.services.handoff_views import (
+    BotNotResumed,
+    Conversations,
+    HandoffNotFound,
+    HandoffOpened,
+    HandoffTurn,
+    HandoffView,
+    TurnReply,
+)
 from bot.services.messaging import STAFF_KIND, MessageNotSent, Messenger, StaffSide
-from bot.services.shared import NotFound
+from bot.services.repositories import HandoffMessageRow, HandoffRow, ReplyRow
+from bot.services.shared import in_thread
 
 log = logging.getLogger(__name__)
 
@@ -50,81 +59,10 @@ REPLY_MAX_CHARS = 2000
 DAY_WORDS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 
 
-class Conversations(Protocol):
-    async def resume(self, sender_id: str) -> None:
-        """Let the bot answer this resident again; raises when Rasa did not take it."""
-
-
-class HandoffNotFound(NotFound):
-    """No handoff with this reference for this user (outside the area counts as none)."""
-
-    what = "handoff"
-
-
-@with_message("handoff {reference} stays open: the bot could not be resumed ({reason})")
-class BotNotResumed(Exception):
-    """Rasa did not take the resume; the handoff is left open so the resident is not stranded."""
-
-    reference: str
-    reason: str
-
-
-class TurnReply(str, enum.Enum):
-    """What the bot says to a resident's message during a handoff."""
-
-    ACKNOWLEDGE = "acknowledge"  # "your message is with the officer" (now and then)
-    QUIET = "quiet"  # an officer is replying, or the resident was told recently
-    EMERGENCY = "emergency"  # 112 was said; the officer was told too
-    LEFT = "left"  # the resident went back to the bot; the handoff is closed
-    ENDED = "ended"  # the handoff was already closed: the bot answers again
-
-
-@dataclass(frozen=True)
-class HandoffTurn:
-    reply: TurnReply
-    reference: str
-    within_office_hours: bool
-    next_opening: str  # "Senin, 08.00 WIB"
-
-
-@dataclass(frozen=True)
-class HandoffOpened:
-    reference: str
-    within_office_hours: bool
-    next_opening: str  # "Senin, 08.00 WIB"
-    office_hours: str  # "Senin–Kamis 08.00–15.00 WIB; Jumat 08.00–11.30 WIB"
-
-
-@dataclass(frozen=True)
-class HandoffView:
-    reference: str
-    sender: str
-    channel: str
-    opened_at: datetime
-    state: str
-    area: Area
-    reason: str | None
-    transcript: list[dict[str, str]]  # the conversation before the request
-    messages: list[dict[str, str]]  # since: {"from": "resident"|"bot"|"staff:…", "text", "at"}
-    messages_unavailable: bool  # kept for the page; messages come from the system of record
-    closed_by: str | None
-    emergency: bool = False  # the resident reported an emergency during the handoff
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "reference": self.reference,
-            "sender": self.sender,
-            "opened_at": self.opened_at.isoformat(),
-            "state": self.state,
-            "messages": self.messages,
-            "messages_unavailable": self.messages_unavailable,
-            "emergency": self.emergency,
-        }
-
-
 @dataclass(eq=False)
 class HandoffDesk(StaffSide):
     _: KW_ONLY
+    requests: Handoffs  # records a resident's request
     office_hours: str = ""  # for display, from the knowledge base
     messenger: Messenger | None = None  # officers' replies; the action server has none
     conversations: Conversations | None = None
@@ -136,7 +74,7 @@ class HandoffDesk(StaffSide):
     async def open(
         self, *, identity: ChatIdentity, reason: str | None, transcript: list[dict[str, str]]
     ) -> HandoffOpened:
-        receipt = await self.tabik.request_handoff(
+        receipt = await self.requests.request_handoff(
             identity=identity, reason=reason, transcript=transcript
         )
         area = await asyncio.to_thread(self._route, identity, receipt.reference)
@@ -189,7 +127,7 @@ class HandoffDesk(StaffSide):
     ) -> HandoffTurn:
         with self.uow_factory() as uow:
             now = self.clock()
-            row = uow.staff.handoff(reference)
+            row = uow.handoffs.row(reference)
             if row is None or (row.channel, row.account) != (identity.channel, identity.account):
                 raise HandoffNotFound(reference)
 
@@ -204,15 +142,15 @@ class HandoffDesk(StaffSide):
             if row.status is not HandoffStatus.OPEN:
                 return turn(TurnReply.ENDED)
             if text:
-                uow.staff.add_handoff_message(row.id, "resident", text, now, emergency=emergency)
+                uow.handoffs.add_message(row.id, "resident", text, now, emergency=emergency)
             for line in bot_lines:
-                uow.staff.add_handoff_message(row.id, "bot", line, now, emergency=emergency)
+                uow.handoffs.add_message(row.id, "bot", line, now, emergency=emergency)
             account = uow.identities.get(identity.channel, identity.account)
             actor = f"identity:{account.id if account is not None else '?'}"
             if emergency:
                 audit_entry = "handoff.emergency"
             elif leaving:
-                uow.staff.close_handoff(row, "resident", now)
+                uow.handoffs.close(row, "resident", now)
                 audit_entry = "handoff.left"
             else:
                 audit_entry = ""
@@ -222,7 +160,7 @@ class HandoffDesk(StaffSide):
                         actor=actor, action=audit_entry, subject=row.reference, created_at=now
                     )
                 )
-            replied_at = uow.staff.latest_reply_at(row.id)
+            replied_at = uow.handoffs.latest_reply_at(row.id)
             uow.commit()
         if emergency:
             log.warning("handoff %s: emergency reported by %s", row.reference, identity.masked())
@@ -238,7 +176,7 @@ class HandoffDesk(StaffSide):
 
     def _route(self, identity: ChatIdentity, reference: str) -> Area:
         with self.uow_factory() as uow:
-            handoff = uow.staff.handoff(reference)
+            handoff = uow.handoffs.row(reference)
             account = uow.identities.get(identity.channel, identity.account)
             if handoff is None or account is None or account.id is None:
                 raise HandoffNotFound(reference)
@@ -248,7 +186,7 @@ class HandoffDesk(StaffSide):
                 if latest and latest[0].kabupaten_kota
                 else Area()
             )
-            uow.staff.route_handoff(handoff.id, area)
+            uow.handoffs.route(handoff.id, area)
             uow.commit()
             return area
 
@@ -267,10 +205,10 @@ class HandoffDesk(StaffSide):
         # the limit by another area's (admins and province officers see them all).
         region = None if user.role is Role.ADMIN else user.kabupaten_kota
         with self.uow_factory() as uow:
-            rows = uow.staff.handoffs(status, limit=HANDOFF_LIST_LIMIT, kabupaten_kota=region)
+            rows = uow.handoffs.newest(status, limit=HANDOFF_LIST_LIMIT, kabupaten_kota=region)
             rows = [row for row in rows if user.may_answer_handoffs_of(row.area)]
             return [
-                self._view_of(row, uow.staff.handoff_messages(row.id), uow.staff.replies(row.id))
+                self._view_of(row, uow.handoffs.messages(row.id), uow.handoffs.replies(row.id))
                 for row in rows
             ]
 
@@ -279,17 +217,15 @@ class HandoffDesk(StaffSide):
 
     def _row(self, user: StaffAccount, reference: str) -> HandoffRow:
         with self.uow_factory() as uow:
-            row = uow.staff.handoff(reference.strip().upper())
+            row = uow.handoffs.row(reference.strip().upper())
         if row is None or not user.may_answer_handoffs_of(row.area):
             raise HandoffNotFound(reference)
         return row
 
-    async def _view(self, row: HandoffRow) -> HandoffView:
-        return await asyncio.to_thread(self._read_view, row)
-
-    def _read_view(self, row: HandoffRow) -> HandoffView:
+    @in_thread
+    def _view(self, row: HandoffRow) -> HandoffView:
         with self.uow_factory() as uow:
-            return self._view_of(row, uow.staff.handoff_messages(row.id), uow.staff.replies(row.id))
+            return self._view_of(row, uow.handoffs.messages(row.id), uow.handoffs.replies(row.id))
 
     @staticmethod
     def _view_of(
@@ -357,7 +293,7 @@ class HandoffDesk(StaffSide):
         assert user.id is not None
         with self.uow_factory() as uow:
             now = self.clock()
-            uow.staff.add_reply(row.id, user.id, text, now)
+            uow.handoffs.add_reply(row.id, user.id, text, now)
             uow.audit.add(
                 AuditEntry(
                     actor=user.actor,
@@ -367,7 +303,7 @@ class HandoffDesk(StaffSide):
                 )
             )
             uow.commit()
-            return len(uow.staff.replies(row.id))
+            return len(uow.handoffs.replies(row.id))
 
     async def close(self, user: StaffAccount, reference: str) -> HandoffView:
         """Hand the resident back to the bot (resume in Rasa) and tell them.
@@ -402,7 +338,7 @@ class HandoffDesk(StaffSide):
     def _close(self, user: StaffAccount, row: HandoffRow) -> None:
         with self.uow_factory() as uow:
             now = self.clock()
-            uow.staff.close_handoff(row, user.actor, now)
+            uow.handoffs.close(row, user.actor, now)
             uow.audit.add(
                 AuditEntry(
                     actor=user.actor, action="handoff.closed", subject=row.reference, created_at=now

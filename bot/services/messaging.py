@@ -7,21 +7,19 @@ channel; ``key`` makes a repeated enqueue of the same message harmless.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import KW_ONLY, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 import yaml
 
-from bot.adapters.db.staff_repository import StaffUnitOfWork
-from bot.adapters.db.uow import SqlAlchemyUnitOfWork
 from bot.domain.errors import TabikError
 from bot.domain.identity import ChatIdentity
 from bot.domain.office_hours import OfficeSchedule
 from bot.services.outbox import BotMessages
 from bot.services.shared import Clock, utc_now
-from bot.services.tabik import Tabik
+from bot.services.unit_of_work import AbstractUnitOfWork, UnitOfWorkFactory
 
 __all__ = [
     "STAFF_KIND",
@@ -51,7 +49,7 @@ class Messenger(Protocol):
 
     def enqueue_within(
         self,
-        uow: SqlAlchemyUnitOfWork,
+        uow: AbstractUnitOfWork,
         recipient: ChatIdentity,
         messages: BotMessages,
         *,
@@ -81,11 +79,10 @@ class StaffMessages:
 
 @dataclass(eq=False)
 class StaffSide:
-    """What the staff desks work with: the console's unit of work and Tabik, the office
-    schedule, the texts residents get from the staff side, and the clock."""
+    """What the staff desks work with: units of work, the office schedule, the texts
+    residents get from the staff side, and the clock."""
 
-    uow_factory: Callable[[], StaffUnitOfWork]
-    tabik: Tabik
+    uow_factory: UnitOfWorkFactory
     _: KW_ONLY
     schedule: OfficeSchedule
     messages: StaffMessages = field(default_factory=StaffMessages.load)

@@ -1,145 +1,75 @@
-"""The status-change outbox: what the notifier sends, and what became of each try."""
+"""What a resident hears when their ticket's status changes, queued in the change's unit of work.
+
+The message is rendered from ``bot/data/notifications.yml`` and put in the outbox
+(kind ``notification``: free text inside WhatsApp's 24-hour window, the approved
+template outside it; a channel without a sender is failed at once by the outbox).
+After ``selesai`` the rating question follows as its own reply, recorded as pending
+in the same transaction, so an answer never comes before its question.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime
 
-from bot.adapters.db.uow import AbstractUnitOfWork
-from bot.domain.errors import NotificationNotFound
-from bot.domain.model import Notification, NotificationStatus, TicketStatus
-from bot.domain.privacy import mask_text
-from bot.services.shared import UnitOfWorkService
-from bot.services.views import NotificationView
+from bot.domain.identity import ChatIdentity
+from bot.domain.model import StatusChange, Ticket
+from bot.domain.notifications import NotificationTexts, notification_texts, template_params
+from bot.domain.ratings import RatingTexts, rating_texts
+from bot.services.messaging import Messenger
+from bot.services.outbox import REACHABLE_CHANNELS
+from bot.services.ratings import ask_rating
+from bot.services.unit_of_work import AbstractUnitOfWork
+
+__all__ = ["StatusNotices"]
 
 log = logging.getLogger(__name__)
 
-# A notification is tried this many times in all; waits between tries double from
-# the base (30 s, 1, 2, 4 min): a platform outage of a few minutes loses nothing.
-NOTIFICATION_MAX_ATTEMPTS = 5
-NOTIFICATION_RETRY_BASE_SECONDS = 30.0
-NOTIFICATION_RETRY_MAX_SECONDS = 3600.0
-LAST_ERROR_MAX_CHARS = 500
 
+@dataclass(eq=False)
+class StatusNotices:
+    """Queues the resident's notice of a status change through ``messenger``."""
 
-class NotificationOutbox(UnitOfWorkService):
-    """The notifier's side of the outbox rows that status changes write."""
+    messenger: Messenger
+    texts: NotificationTexts = field(default_factory=notification_texts)
+    rating: RatingTexts = field(default_factory=rating_texts)
 
-    async def pending_notifications(self, *, limit: int = 50) -> list[NotificationView]:
-        """Notifications due now (not sent, backoff over), oldest first.
-
-        A ticket's later notification waits until its earlier ones are settled, so a
-        resident never hears the statuses out of order.
-        """
-        return await asyncio.to_thread(self._pending_notifications, limit)
-
-    def _pending_notifications(self, limit: int) -> list[NotificationView]:
-        with self.uow_factory() as uow:
-            return [_view(uow, n) for n in uow.notifications.due(now=self.clock(), limit=limit)]
-
-    async def due_notification(self, notification_id: int) -> NotificationView | None:
-        """The notification if it is still due now, else None (sent, failed or waiting).
-
-        The notifier asks again after claiming one: another instance may have
-        settled it since the list was read.
-        """
-        return await asyncio.to_thread(self._due_notification, notification_id)
-
-    def _due_notification(self, notification_id: int) -> NotificationView | None:
-        with self.uow_factory() as uow:
-            notification = uow.notifications.get(notification_id)
-            if notification is None or notification.status is not NotificationStatus.PENDING:
-                return None
-            waiting_until = notification.next_attempt_at
-            if waiting_until is not None and waiting_until > self.clock():
-                return None
-            return _view(uow, notification)
-
-    async def mark_notification_sent(self, notification_id: int) -> None:
-        """Record the delivery; a notification already sent stays as it was."""
-        await asyncio.to_thread(self._mark_notification_sent, notification_id)
-
-    def _mark_notification_sent(self, notification_id: int) -> None:
-        with self.uow_factory() as uow:
-            notification = _get(uow, notification_id)
-            if notification.status is NotificationStatus.SENT:
-                return
-            notification.attempts += 1
-            notification.next_attempt_at = None
-            uow.notifications.mark_sent(notification, self.clock())
-            uow.commit()
-
-    async def mark_notification_failed(
-        self, notification_id: int, *, reason: str, retry: bool
+    def queue(
+        self, uow: AbstractUnitOfWork, ticket: Ticket, change: StatusChange, now: datetime
     ) -> None:
-        """Record a failed attempt: try again later (doubling waits) or give up.
-
-        Tabik gives up when ``retry`` is False (the resident cannot be reached that
-        way) or after NOTIFICATION_MAX_ATTEMPTS attempts. ``reason`` is stored masked.
-        """
-        await asyncio.to_thread(self._mark_notification_failed, notification_id, reason, retry)
-
-    def _mark_notification_failed(self, notification_id: int, reason: str, retry: bool) -> None:
-        with self.uow_factory() as uow:
-            notification = _get(uow, notification_id)
-            if notification.status is not NotificationStatus.PENDING:
-                log.warning(
-                    "notification %d is %s already; failure not recorded",
-                    notification_id,
-                    notification.status.value,
-                )
-                return
-            now = self.clock()
-            notification.attempts += 1
-            notification.last_error = mask_text(reason)[:LAST_ERROR_MAX_CHARS]
-            if retry and notification.attempts < NOTIFICATION_MAX_ATTEMPTS:
-                wait = min(
-                    NOTIFICATION_RETRY_MAX_SECONDS,
-                    NOTIFICATION_RETRY_BASE_SECONDS * 2 ** (notification.attempts - 1),
-                )
-                notification.next_attempt_at = now + timedelta(seconds=wait)
-                log.info(
-                    "notification %d failed (attempt %d), next try in %.0f s",
-                    notification_id,
-                    notification.attempts,
-                    wait,
-                )
-            else:
-                notification.status = NotificationStatus.FAILED
-                notification.failed_at = now
-                notification.next_attempt_at = None
-                log.error(
-                    "notification %d given up after %d attempt(s): %s",
-                    notification_id,
-                    notification.attempts,
-                    notification.last_error,
-                )
-            uow.commit()
-
-
-def _get(uow: AbstractUnitOfWork, notification_id: int) -> Notification:
-    notification = uow.notifications.get(notification_id)
-    if notification is None:
-        raise NotificationNotFound(notification_id)
-    return notification
-
-
-def _view(uow: AbstractUnitOfWork, notification: Notification) -> NotificationView:
-    assert notification.id is not None
-    account = (
-        uow.identities.get_by_id(notification.identity_id)
-        if notification.identity_id is not None
-        else None
-    )
-    payload = notification.payload
-    return NotificationView(
-        id=notification.id,
-        number=str(payload["number"]),
-        status=TicketStatus(payload["status"]),
-        note=payload.get("note"),
-        channel=account.channel if account else None,
-        account=account.account if account else None,
-        created_at=notification.created_at,
-        attempts=notification.attempts,
-    )
+        """The notice (and after ``selesai`` the rating question), inside ``uow``."""
+        assert ticket.id is not None
+        account = (
+            uow.identities.get_by_id(ticket.filed_by_identity_id)
+            if ticket.filed_by_identity_id is not None
+            else None
+        )
+        if account is None or account.id is None:
+            log.info("%s has no chat account to tell of %s", ticket.number, change.to_status.value)
+            return
+        identity = ChatIdentity(channel=account.channel, account=account.account)
+        status, note = change.to_status, change.note
+        text = self.texts.render(
+            number=ticket.number, status=status, note=note, bold=identity.channel == "whatsapp"
+        )
+        params = template_params(number=ticket.number, status=status, note=note)
+        # The history only grows: its length names this change among the ticket's.
+        key = f"status:{ticket.number}:{len(ticket.history)}"
+        self.messenger.enqueue_within(
+            uow,
+            identity,
+            [{"text": text, "custom": {"template_params": params}}],
+            kind="notification",
+            key=key,
+        )
+        log.info("%s is %s: %s told", ticket.number, status.value, identity.masked())
+        # Only a chat a sender reaches is asked: a bare number there would mean the rating.
+        if identity.channel in REACHABLE_CHANNELS and ask_rating(uow, ticket, account, now):
+            question = {
+                "text": self.rating.render_question(ticket.number),
+                "buttons": self.rating.buttons(),
+            }
+            self.messenger.enqueue_within(
+                uow, identity, [question], kind="reply", key=f"rating:{key}"
+            )

@@ -32,6 +32,7 @@ from bot.services.message_store import (
     StoredRow,
     utc_now,
 )
+from bot.services.unit_of_work import AbstractUnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +120,7 @@ class Outbox(DurableQueue):
 
     def enqueue_within(
         self,
-        uow: Any,
+        uow: AbstractUnitOfWork,
         recipient: ChatIdentity,
         messages: BotMessages,
         *,

@@ -1,6 +1,7 @@
 """Rating the handling of a ticket after ``selesai``.
 
-The notifier asks (:meth:`Ratings.request_rating`, with the status notification);
+A status change to ``selesai`` asks (``bot.services.notifications``, with the notice;
+:meth:`Ratings.request_rating` asks again);
 the conversation answers (:meth:`Ratings.pending_rating` tells an action whether a
 bare "4" answers the question or means the main menu, then :meth:`Ratings.rate_ticket`
 and :meth:`Ratings.explain_rating` store it). One question is pending per chat
@@ -9,19 +10,18 @@ account: the newest. It lapses after ``RATING_ANSWER_WINDOW`` or once answered.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.adapters.db.uow import AbstractUnitOfWork
 from bot.domain.errors import RatingNotPending, TicketNotFound
 from bot.domain.identity import ChatIdentity
-from bot.domain.model import TicketStatus
+from bot.domain.model import ChatAccount, Ticket, TicketStatus
 from bot.domain.ratings import MAX_SCORE, MIN_SCORE, RATING_ANSWER_WINDOW
-from bot.services.shared import UnitOfWorkService, audit, chat_account
+from bot.services.shared import UnitOfWorkService, audit, chat_account, in_thread
+from bot.services.unit_of_work import AbstractUnitOfWork
 
-__all__ = ["PendingRating", "Ratings"]
+__all__ = ["PendingRating", "Ratings", "ask_rating"]
 
 log = logging.getLogger(__name__)
 
@@ -37,34 +37,27 @@ class PendingRating:
 
 
 class Ratings(UnitOfWorkService):
-    async def request_rating(self, number: str, *, identity: ChatIdentity) -> bool:
+    @in_thread
+    def request_rating(self, number: str, *, identity: ChatIdentity) -> bool:
         """Record that ``identity`` is asked to rate ``number``; False when there is nothing to ask
 
         (the ticket is not ``selesai`` or was rated already). Asking again is harmless.
         """
-        return await asyncio.to_thread(self._request_rating, number, identity)
-
-    def _request_rating(self, number: str, identity: ChatIdentity) -> bool:
         with self.uow_factory() as uow:
             ticket = uow.tickets.get(number)
             if ticket is None:
                 raise TicketNotFound(number)
-            assert ticket.id is not None
-            if ticket.status is not TicketStatus.SELESAI or uow.ratings.get(ticket.id):
-                return False
             now = self.clock()
             account = chat_account(uow, identity, now)
-            assert account.id is not None
-            uow.ratings.ask(account.id, ticket.id, now)
+            if not ask_rating(uow, ticket, account, now):
+                return False
             uow.commit()
             log.info("rating of %s asked from %s", number, identity.masked())
             return True
 
-    async def pending_rating(self, identity: ChatIdentity) -> PendingRating | None:
+    @in_thread
+    def pending_rating(self, identity: ChatIdentity) -> PendingRating | None:
         """The question this chat may answer now, or None (none asked, expired or answered)."""
-        return await asyncio.to_thread(self._pending_rating, identity)
-
-    def _pending_rating(self, identity: ChatIdentity) -> PendingRating | None:
         with self.uow_factory() as uow:
             account = uow.identities.get(identity.channel, identity.account)
             if account is None or account.id is None:
@@ -79,13 +72,11 @@ class Ratings(UnitOfWorkService):
                 return None
             return PendingRating(number=row.number, asked_at=row.asked_at)
 
-    async def rate_ticket(self, number: str, score: int, *, identity: ChatIdentity) -> None:
+    @in_thread
+    def rate_ticket(self, number: str, score: int, *, identity: ChatIdentity) -> None:
         """Store the answer to the pending question about ``number``; RatingNotPending otherwise."""
         if not MIN_SCORE <= score <= MAX_SCORE:
             raise ValueError(f"a rating is {MIN_SCORE}–{MAX_SCORE}, not {score}")
-        await asyncio.to_thread(self._rate_ticket, number, score, identity)
-
-    def _rate_ticket(self, number: str, score: int, identity: ChatIdentity) -> None:
         with self.uow_factory() as uow:
             now = self.clock()
             account_id, ticket_id = _pending(uow, identity, number, now)
@@ -95,11 +86,9 @@ class Ratings(UnitOfWorkService):
             uow.commit()
         log.info("%s rated %d by %s", number, score, identity.masked())
 
-    async def explain_rating(self, number: str, reason: str, *, identity: ChatIdentity) -> None:
+    @in_thread
+    def explain_rating(self, number: str, reason: str, *, identity: ChatIdentity) -> None:
         """Add the resident's reason to their rating of ``number`` (once, by the filer)."""
-        await asyncio.to_thread(self._explain_rating, number, reason, identity)
-
-    def _explain_rating(self, number: str, reason: str, identity: ChatIdentity) -> None:
         reason = reason.strip()[:REASON_MAX_CHARS]
         if not reason:
             return
@@ -118,6 +107,18 @@ class Ratings(UnitOfWorkService):
             uow.ratings.set_comment(ticket.id, reason)
             audit(uow, f"identity:{account.id}", "ticket.rating_explained", number, now, {})
             uow.commit()
+
+
+def ask_rating(
+    uow: AbstractUnitOfWork, ticket: Ticket, account: ChatAccount, now: datetime
+) -> bool:
+    """Make ``ticket`` the account's pending question, in ``uow``; False when there is
+    nothing to ask (not ``selesai``, or rated already)."""
+    assert ticket.id is not None and account.id is not None
+    if ticket.status is not TicketStatus.SELESAI or uow.ratings.get(ticket.id) is not None:
+        return False
+    uow.ratings.ask(account.id, ticket.id, now)
+    return True
 
 
 def _pending(

@@ -1,31 +1,32 @@
 """What the feature services share: the clock, opaque keys, chat accounts, ticket views.
 
 Every public service method is ``async``; database work runs in a worker thread
-(:func:`asyncio.to_thread`) so the action server's event loop never blocks on
-SQL. Each call is one unit of work: it commits everything or nothing.
+(:func:`in_thread`) so the action server's event loop never blocks on SQL. Each
+call is one unit of work: it commits everything or nothing.
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import KW_ONLY, dataclass, fields
 from datetime import datetime, timezone
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
-from bot.adapters.db.repository import DuplicateKey
-from bot.adapters.db.uow import AbstractUnitOfWork
 from bot.domain.errors import NotConfigured, TabikError
 from bot.domain.identity import ChatIdentity
 from bot.domain.model import AuditEntry, ChatAccount, StatusChange, Ticket
 from bot.domain.nik import mask_nik
 from bot.domain.privacy import mask_phone
+from bot.services.unit_of_work import AbstractUnitOfWork, DuplicateKey, UnitOfWorkFactory
 from bot.services.views import Receipt, StatusChangeView, StatusView, TicketDetails
 
-UnitOfWorkFactory = Callable[[], AbstractUnitOfWork]
 Clock = Callable[[], datetime]
 T = TypeVar("T")
 V = TypeVar("V")
+P = ParamSpec("P")
 
 # A 4-character suffix gives ~920,000 numbers per kind and day; a handful of
 # clashes in a row means something is wrong, not bad luck.
@@ -43,6 +44,17 @@ class UnitOfWorkService:
     uow_factory: UnitOfWorkFactory
     _: KW_ONLY
     clock: Clock = utc_now
+
+
+def in_thread(work: Callable[P, T]) -> Callable[P, Coroutine[Any, Any, T]]:
+    """The async form of a blocking method: its body runs in a worker thread, so the
+    event loop never waits for SQL or password hashing."""
+
+    @functools.wraps(work)
+    async def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        return await asyncio.to_thread(work, *args, **kwargs)
+
+    return run
 
 
 def configured(part: str, value: T | None) -> T:

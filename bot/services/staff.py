@@ -18,8 +18,6 @@ from datetime import datetime, timedelta, timezone
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from bot.adapters.db.repository import DuplicateKey
-from bot.adapters.db.staff_repository import StaffUnitOfWork
 from bot.domain.model import AuditEntry
 from bot.domain.staff import (
     InvalidStaffAccount,
@@ -32,6 +30,8 @@ from bot.domain.staff import (
 from bot.domain.vocabulary import region_names
 from bot.services.key_value import KeyValueStore
 from bot.services.login_throttle import Counters, LoginLimits, LoginThrottle
+from bot.services.shared import in_thread
+from bot.services.unit_of_work import DuplicateKey, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ def _blank_to_none(text: str | None) -> str | None:
 class StaffAccounts:
     def __init__(
         self,
-        uow_factory: Callable[[], StaffUnitOfWork],
+        uow_factory: UnitOfWorkFactory,
         *,
         clock: Callable[[], datetime] = _utc_now,
         hasher: PasswordHasher | None = None,
@@ -192,11 +192,10 @@ class StaffAccounts:
             )
             uow.commit()
 
-    async def revoke(self, username: str) -> int:
+    @in_thread
+    def revoke(self, username: str) -> int:
         """End every session and token of the account; returns how many tokens were revoked."""
-        return await asyncio.to_thread(self._revoke, username.strip().lower())
-
-    def _revoke(self, username: str) -> int:
+        username = username.strip().lower()
         with self.uow_factory() as uow:
             account = uow.staff.account(username)
             if account is None or account.id is None:
@@ -218,11 +217,9 @@ class StaffAccounts:
             uow.commit()
             return revoked
 
-    async def by_token(self, token: str) -> StaffAccount | None:
+    @in_thread
+    def by_token(self, token: str) -> StaffAccount | None:
         """The account of a bearer token that is neither revoked nor expired."""
-        return await asyncio.to_thread(self._by_token, token)
-
-    def _by_token(self, token: str) -> StaffAccount | None:
         issued_after = self.clock() - self.token_lifetime
         with self.uow_factory() as uow:
             account = uow.staff.account_by_token(hash_token(token), issued_after=issued_after)
@@ -243,12 +240,10 @@ class StaffAccounts:
             )
             uow.commit()
 
-    async def for_session(self, session_id: str) -> StaffAccount | None:
+    @in_thread
+    def for_session(self, session_id: str) -> StaffAccount | None:
         """The account of a session cookie; None once ended (logout, revocation), expired,
         or the account deactivated."""
-        return await asyncio.to_thread(self._for_session, session_id)
-
-    def _for_session(self, session_id: str) -> StaffAccount | None:
         with self.uow_factory() as uow:
             found = uow.staff.session_account(hash_token(session_id), self.clock())
         if found is None:
@@ -261,11 +256,9 @@ class StaffAccounts:
             return None
         return account
 
-    async def end_session(self, session_id: str) -> bool:
+    @in_thread
+    def end_session(self, session_id: str) -> bool:
         """Logout: the session is refused from now on, wherever its cookie is replayed."""
-        return await asyncio.to_thread(self._end_session, session_id)
-
-    def _end_session(self, session_id: str) -> bool:
         with self.uow_factory() as uow:
             ended = uow.staff.end_sessions(self.clock(), session_hash=hash_token(session_id))
             uow.commit()

@@ -1,7 +1,7 @@
 """The composition of Tabik's use cases: one object the entry points hold.
 
 Each feature lives in its own module (filing, lookups, officers, notifications,
-handoff, information, public data); :class:`Tabik` builds them over one unit
+handoff, information, public data, ratings); :class:`Tabik` builds them over one unit
 of work factory and one clock and offers their methods side by side. Actions
 see it only as :class:`bot.services.ports.ResidentServices`.
 """
@@ -16,7 +16,8 @@ from bot.services.information import Information
 from bot.services.key_value import KeyValueStore
 from bot.services.limits import DEFAULT_COMPLAINTS_PER_DAY, DailyLimit
 from bot.services.lookups import LOOKUP_MISS_LIMIT, LOOKUP_WINDOW_SECONDS, Lookups
-from bot.services.notifications import NotificationOutbox
+from bot.services.messaging import Messenger
+from bot.services.notifications import StatusNotices
 from bot.services.officers import Officers
 from bot.services.ports import PublicDataSources, ResidentServices
 from bot.services.public_data import PublicData
@@ -30,9 +31,10 @@ __all__ = ["Tabik"]
 class Tabik:
     """The system of record's services, over units of work from ``uow_factory``.
 
-    ``knowledge`` (the YAML knowledge base) and ``providers`` (the outside-system
-    adapters) are optional: the CLI's ticket commands and the notifier need
-    neither, and the methods that do raise NotConfigured without them.
+    ``messenger`` (the outbox) carries a status change's notice to the resident; without
+    it no status can change. ``knowledge`` (the YAML knowledge base) and ``providers``
+    (the outside-system adapters) are optional: the CLI's ticket commands need neither,
+    and the methods that do raise NotConfigured without them.
     ``complaints_per_day`` limits each chat account; None (the staff desk, filing for
     walk-in residents all day) sets no limit.
     """
@@ -42,6 +44,7 @@ class Tabik:
         uow_factory: UnitOfWorkFactory,
         *,
         store: KeyValueStore,
+        messenger: Messenger | None = None,
         knowledge: KnowledgeBase | None = None,
         providers: PublicDataSources | None = None,
         clock: Clock = utc_now,
@@ -66,8 +69,8 @@ class Tabik:
             miss_limit=lookup_miss_limit,
             window_seconds=lookup_window_seconds,
         )
-        self.officers = Officers(uow_factory, clock=clock)
-        self.outbox = NotificationOutbox(uow_factory, clock=clock)
+        self.notices = None if messenger is None else StatusNotices(messenger)
+        self.officers = Officers(uow_factory, clock=clock, notices=self.notices)
         self.handoffs = Handoffs(
             uow_factory,
             office_hours=knowledge.office_schedule if knowledge is not None else None,
@@ -85,10 +88,6 @@ class Tabik:
         self.tickets_of = self.lookups.tickets_of
         self.ticket_record = self.officers.ticket_record
         self.change_status = self.officers.change_status
-        self.pending_notifications = self.outbox.pending_notifications
-        self.due_notification = self.outbox.due_notification
-        self.mark_notification_sent = self.outbox.mark_notification_sent
-        self.mark_notification_failed = self.outbox.mark_notification_failed
         self.request_handoff = self.handoffs.request_handoff
         self.requirement = self.information.requirement
         self.offices = self.information.offices

@@ -1,6 +1,6 @@
 """What goes into and comes out of the services: drafts, receipts and views.
 
-Plain frozen dataclasses, so actions, the CLI and the notifier read typed
+Plain frozen dataclasses, so actions, the CLI and the console read typed
 fields instead of duck-typing; none carries a NIK or phone number in clear.
 """
 
@@ -12,7 +12,6 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from bot.domain import tickets
-from bot.domain.identity import ChatIdentity
 from bot.domain.knowledge import EmergencyContact, Office
 from bot.domain.model import TicketKind, TicketStatus
 
@@ -22,7 +21,6 @@ __all__ = [
     "ComplaintDraft",
     "EmergencyNumbers",
     "HandoffReceipt",
-    "NotificationView",
     "NumberGenerator",
     "OfficeListing",
     "Receipt",
@@ -109,26 +107,6 @@ class StatusView:
     # Only for the owner (the chat account that filed) or an authorised officer.
     details: TicketDetails | None
     history: tuple[StatusChangeView, ...]  # same audience as details, else ()
-
-
-@dataclass(frozen=True)
-class NotificationView:
-    """A pending notification as the notifier needs it (channel and account to send to)."""
-
-    id: int
-    number: str
-    status: TicketStatus  # the status the ticket changed to (when the row was written)
-    note: str | None
-    channel: str | None  # the filing chat identity's channel; None when filed without one
-    account: str | None
-    created_at: datetime
-    attempts: int
-
-    @property
-    def identity(self) -> ChatIdentity | None:
-        if self.channel is None or self.account is None:
-            return None
-        return ChatIdentity(channel=self.channel, account=self.account)
 
 
 @dataclass(frozen=True)

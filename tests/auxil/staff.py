@@ -20,6 +20,7 @@ from bot.services.handoff_desk import HandoffDesk, HandoffTurn
 from bot.services.key_value import KeyValueStore
 from bot.services.outbox import BotMessages
 from bot.services.tabik import Tabik
+from bot.services.unit_of_work import AbstractUnitOfWork
 from bot.services.views import ComplaintDraft
 from tests.auxil.outbox import Clock
 
@@ -47,7 +48,7 @@ class FakeMessenger:
 
     def enqueue_within(
         self,
-        uow: SqlAlchemyUnitOfWork,
+        uow: AbstractUnitOfWork,
         recipient: ChatIdentity,
         messages: BotMessages,
         *,
@@ -55,6 +56,7 @@ class FakeMessenger:
         key: str,
     ) -> None:
         # Recorded when the unit of work commits, as the outbox row would be.
+        assert isinstance(uow, SqlAlchemyUnitOfWork)
         sent = (recipient, [dict(m) for m in messages], kind, key)
         event.listen(uow.session, "after_commit", lambda _: self.sent.append(sent), once=True)
 

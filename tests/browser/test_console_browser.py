@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 
-from bot.bootstrap import build_outbox
 from bot.domain.identity import ChatIdentity
-from bot.workers.notifier import Notifier, reachable_channels
 from tests.auxil.outbox_delivery import deliver_pending
 from tests.auxil.staff import PASSWORD, complaint, resident_says
 from tests.browser.conftest import LiveConsole, screenshot
@@ -23,17 +21,8 @@ def login(page, live: LiveConsole, username: str, password: str = PASSWORD) -> N
 
 
 def deliver_notifications(live: LiveConsole) -> None:
-    """One pass of the notifier, with the same channel outputs as production."""
-
-    async def once() -> None:
-        outbox, engine = build_outbox(live.settings)
-        try:
-            await Notifier(live.staff.tabik, outbox, reachable_channels(live.settings)).run_once()
-        finally:
-            engine.dispose()
-        await deliver_pending(live.settings)
-
-    live.run(once())
+    """The status notices queued so far, sent with the same channel outputs as production."""
+    live.run(deliver_pending(live.settings))
 
 
 def test_a_village_official_sees_only_their_village_and_changes_a_status(page, live):

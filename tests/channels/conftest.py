@@ -23,7 +23,6 @@ from bot.adapters.rate_limit import (
 from bot.config import TelegramSettings, WhatsAppSettings
 from bot.services.key_value import KeyValueStore
 from bot.services.tabik import Tabik
-from bot.workers.notifier import Notifier
 from channels.common import Inbound, Messaging, Replies, RetryPolicy
 from channels.telegram import TelegramInput
 from channels.whatsapp import GraphClient, WhatsAppInput
@@ -242,7 +241,7 @@ def telegram(make_telegram: TelegramFactory) -> TelegramInput:
     return make_telegram()
 
 
-# --------------------------------------------------------------------------- notifier
+# --------------------------------------------------------------------------- status notices
 
 
 @pytest.fixture
@@ -258,12 +257,11 @@ def tabik(database_url: str, clock: Clock) -> Iterator[Tabik]:
 
 
 @dataclass
-class NotifierWorld:
-    """The notifier over the system of record, both channels' senders running (as in
-    Rasa's process) and the fake platforms they deliver to."""
+class StatusWorld:
+    """The system of record, whose status changes queue the residents' notices, both
+    channels' senders running (as in Rasa's process) and the fake platforms they deliver to."""
 
     tabik: Tabik
-    notifier: Notifier
     messaging: Messaging
     clock: Clock
     meta: FakeGraphApi
@@ -279,12 +277,9 @@ async def world(
     telegram: TelegramInput,
     graph_api: tuple[FakeGraphApi, str],
     bot_api: tuple[FakeBotApi, str],
-) -> AsyncIterator[NotifierWorld]:
-    notifier = Notifier(
-        tabik, messaging.outbox, frozenset({"whatsapp", "telegram"}), poll_interval=0.01
-    )
+) -> AsyncIterator[StatusWorld]:
     whatsapp.start_workers()
     telegram.start_workers()
-    yield NotifierWorld(tabik, notifier, messaging, clock, graph_api[0], bot_api[0])
+    yield StatusWorld(tabik, messaging, clock, graph_api[0], bot_api[0])
     await whatsapp.stop_workers()
     await telegram.stop_workers()

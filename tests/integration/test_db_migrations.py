@@ -1,5 +1,6 @@
-"""The Alembic migrations make (and remove) exactly the schema the ORM maps, and migration
-0002 (notification attempts) goes up over existing rows and comes back down."""
+"""The Alembic migrations make (and remove) exactly the schema the ORM maps, migration
+0002 (notification attempts) goes up over existing rows and comes back down, and 0012
+drops the notifications table (its downgrade makes it again, as 0011 had it)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,6 @@ TABLES = {
     "status_changes",
     "audit_log",
     "handoff_requests",
-    "notifications",
     "inbound_messages",
     "outbox",
 }
@@ -134,6 +134,26 @@ def test_0002_adds_the_attempt_columns_keeping_rows_and_downgrades_cleanly(url: 
 
     migrate.upgrade(url, "0002")  # and up again
     assert notification_columns(url) >= NEW_COLUMNS
+
+
+def test_0012_drops_the_notifications_and_its_downgrade_makes_them_again(url: str) -> None:
+    migrate.upgrade(url, "0011")
+    columns_before, indexes_before = notification_columns(url), index_names(url)
+
+    migrate.upgrade(url, "0012")
+
+    assert "notifications" not in table_names(url)
+    assert "outbox" in table_names(url)  # where status notices go now
+
+    migrate.downgrade(url, "0011")
+
+    assert migrate.current_revision(url) == "0011"
+    assert notification_columns(url) == columns_before
+    assert index_names(url) == indexes_before
+    insert_notification(url)  # the table takes rows as before
+    assert notification_rows(url, "id, status, attempts") == [(1, "pending", 0)]
+    migrate.upgrade(url)
+    assert "notifications" not in table_names(url)
 
 
 def test_the_cli_migrates_the_database_named_by_database_url(

@@ -2,15 +2,17 @@
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from decimal import Decimal
 
 import pytest
+from sqlalchemy.engine import Engine
 
 from bot.adapters.db.uow import SqlAlchemyUnitOfWork
 from bot.domain.errors import RejectionNeedsReason, TicketNotFound
 from bot.domain.identity import ChatIdentity
 from bot.domain.model import TicketKind, TicketStatus
+from bot.services.outbox import Outbox
 from bot.services.tabik import Tabik
 from bot.services.views import ApplicationDraft, Attachment, ComplaintDraft
 
@@ -71,7 +73,7 @@ async def test_application_with_a_known_resident(tabik: Tabik) -> None:
 
 
 async def test_status_lifecycle_with_audit_and_outbox(
-    tabik: Tabik, uow_factory: Callable[[], SqlAlchemyUnitOfWork]
+    tabik: Tabik, uow_factory: Callable[[], SqlAlchemyUnitOfWork], engine: Engine
 ) -> None:
     owner = identity()
     receipt = await tabik.file_complaint(
@@ -100,19 +102,18 @@ async def test_status_lifecycle_with_audit_and_outbox(
         ticket = uow.tickets.get(receipt.number)
         assert ticket is not None and ticket.id is not None
         assert len(uow.audit.for_subject(receipt.number)) == 5
-        outbox = uow.notifications.for_ticket(ticket.id)
-        assert [n.payload["status"] for n in outbox] == [
-            "diverifikasi",
-            "diteruskan",
-            "diproses",
-            "selesai",
-        ]
-        uow.notifications.mark_sent(outbox[0], datetime.now(timezone.utc))
-        uow.commit()
-    with uow_factory() as uow:
-        sent = uow.notifications.for_ticket(ticket.id)[0]
-        assert sent.status.value == "sent" and sent.sent_at is not None
-        assert datetime.now(timezone.utc) - sent.sent_at < timedelta(minutes=5)
+    queued = [i for i in await Outbox(engine).list(limit=1000) if i.recipient == owner]
+    notices = [i for i in reversed(queued) if i.kind == "notification"]
+    assert [i.messages[0]["custom"]["template_params"][1] for i in notices] == [
+        "diverifikasi",
+        "diteruskan",
+        "diproses",
+        "selesai",
+    ]
+    # After selesai the rating question follows the notice.
+    assert [i.kind for i in queued] == ["reply", "notification", *["notification"] * 3]
+    pending = await tabik.pending_rating(owner)
+    assert pending is not None and pending.number == receipt.number
 
 
 async def test_an_uncommitted_unit_of_work_leaves_nothing_behind(

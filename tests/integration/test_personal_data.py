@@ -29,6 +29,7 @@ from bot.cli import main as cli
 from bot.domain.errors import ResidentNotFound
 from bot.domain.identity import ChatIdentity
 from bot.domain.model import HandoffRequest, TicketStatus
+from bot.services.outbox import Outbox
 from bot.services.privacy import PersonalData, RetentionPeriods
 from bot.services.tabik import Tabik
 from bot.services.views import ApplicationDraft, Attachment, ComplaintDraft
@@ -87,6 +88,7 @@ def world(
     tabik = Tabik(
         functools.partial(SqlAlchemyUnitOfWork, make_session_factory(engine)),
         store=MemoryStore(prefix="privacy-test:"),
+        messenger=Outbox(engine, clock=clock),
         clock=clock,
     )
     media = tmp_path / "media"
@@ -199,6 +201,10 @@ async def populate(world: World) -> tuple[str, str, str]:
     await world.tabik.change_status(
         complaint.number, to=TicketStatus.DITOLAK, actor="staff:1", note=f"{NAME} tidak di rumah"
     )
+    # The WhatsApp sender delivers the rejection's notice (an outbox row with the note).
+    senders = Outbox(world.engine, clock=world.clock)
+    [notice] = await senders.claim(channel="whatsapp", worker="test")
+    assert await senders.mark_sent(notice, worker="test", parts_sent=1)
     theirs = await world.tabik.apply_for_document(
         ApplicationDraft(
             document_type="kk",
@@ -335,7 +341,8 @@ async def test_retention_removes_what_is_past_its_period_and_a_dry_run_nothing(
     assert (await personal.retention(dry_run=True))["received_messages"] == 2
     assert world.count(inbound_messages) == 2
     week = await personal.retention()
-    assert (week["received_messages"], week["sent_messages"]) == (2, 2)
+    # The resident's two replies and the rejection's notice.
+    assert (week["received_messages"], week["sent_messages"]) == (2, 3)
     assert (week["tickets_stripped"], week["residents"], week["conversation_events"]) == (0, 0, 0)
     assert world.count(inbound_messages) == 0 and world.count(outbox) == 0
 

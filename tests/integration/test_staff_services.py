@@ -102,9 +102,9 @@ async def test_queue_filters_and_search_by_number_or_phone(staff, clock):
     assert [(i.number, i.sla) for i in overdue] == [(trash, "overdue"), (road, "overdue")]
 
 
-async def test_status_changes_follow_the_lifecycle_and_tell_the_resident(staff):
-    desa = unique("Desa")
-    number = await complaint(staff.tabik, account=unique("62812"), desa=desa)
+async def test_status_changes_follow_the_lifecycle_and_tell_the_resident(staff, messenger):
+    desa, account = unique("Desa"), unique("62812")
+    number = await complaint(staff.tabik, account=account, desa=desa)
     officer = await add(staff, Role.OFFICER, kabupaten_kota="Lampung Selatan")
 
     with pytest.raises(InvalidTransition) as refused:
@@ -116,8 +116,36 @@ async def test_status_changes_follow_the_lifecycle_and_tell_the_resident(staff):
 
     assert page.item.status == "diverifikasi"
     assert page.history[-1]["actor"] == officer.actor
-    notifications = await staff.tabik.pending_notifications()
-    assert any(n.number == number and n.status.value == "diverifikasi" for n in notifications)
+    [(recipient, [notice], kind, key)] = messenger.sent
+    assert (recipient.channel, recipient.account) == ("whatsapp", account)
+    assert (kind, key) == ("notification", f"status:{number}:2")
+    assert f"Status tiket {number} kini *diverifikasi*." in notice["text"]
+    assert notice["custom"] == {"template_params": [number, "diverifikasi", "Dicek"]}
+
+
+async def test_a_status_change_outside_the_area_or_a_crash_before_its_commit_changes_nothing(
+    staff, messenger
+):
+    """Status, history, audit and the resident's notice commit together, or nothing does."""
+    number = await complaint(staff.tabik, account=unique("62812"), desa=unique("Desa"))
+    elsewhere = await add(staff, Role.OFFICER, kabupaten_kota="Metro")
+    officer = await add(staff, Role.OFFICER, kabupaten_kota="Lampung Selatan")
+    with pytest.raises(TicketNotFound):
+        await staff.desk.change_status(elsewhere, number, to="diverifikasi", note=None)
+
+    def dies(*_: object, **__: object) -> None:
+        raise RuntimeError("the process died here")
+
+    messenger.enqueue_within = dies  # type: ignore[method-assign]
+    with pytest.raises(RuntimeError):
+        await staff.desk.change_status(officer, number, to="diverifikasi", note=None)
+
+    page = await staff.desk.ticket(officer, number)
+    assert page.item.status == "diterima" and len(page.history) == 1
+    assert messenger.sent == []
+    with staff.accounts.uow_factory() as uow:
+        actions = {e.action for e in uow.audit.for_subject(number)}
+    assert "ticket.status_changed" not in actions
 
 
 async def test_views_and_changes_are_audited_and_only_admins_read_the_audit(staff):
@@ -201,7 +229,7 @@ async def test_filing_for_a_place_outside_the_area_is_refused_before_anything_is
     assert await staff.desk.queue(officer, QueueQuery(q="0812 7777 1235")) == []
     assert messenger.sent == []
     with staff.accounts.uow_factory() as uow:
-        actions = {e.action for e in uow.staff.audit_entries(limit=50) if e.actor == village.actor}
+        actions = {e.action for e in uow.audit.latest(limit=50) if e.actor == village.actor}
     assert "ticket.filed_on_behalf" not in actions
 
 
@@ -264,7 +292,7 @@ async def test_a_nik_another_resident_holds_is_flagged_never_merged(staff, messe
     with staff.accounts.uow_factory() as uow:
         [details] = [
             e.details
-            for e in uow.staff.audit_entries(limit=50)
+            for e in uow.audit.latest(limit=50)
             if e.subject == number and e.action == "ticket.filed_on_behalf"
         ]
     assert details["nik_held_by_another_resident"] is True

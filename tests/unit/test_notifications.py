@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.errors import NotificationNotFound
+from bot.adapters.kv import MemoryStore
+from bot.domain.errors import InvalidTransition, NotConfigured
 from bot.domain.identity import ChatIdentity
 from bot.domain.model import TicketStatus
 from bot.domain.notifications import (
@@ -17,9 +18,8 @@ from bot.domain.notifications import (
     plain,
     template_params,
 )
-from bot.services.notifications import NOTIFICATION_MAX_ATTEMPTS
+from bot.services.outbox import Outbox
 from bot.services.tabik import Tabik
-from bot.services.views import NotificationView
 from tests.auxil.outbox import (
     T0,
     Clock,
@@ -117,7 +117,7 @@ def test_a_missing_status_template_or_a_rejection_without_reason_is_refused(
         NotificationTexts.load(path)
 
 
-# ---------------------------------------------------------------- service
+# ---------------------------------------------------------------- status notices
 
 
 @pytest.fixture(scope="module")
@@ -131,123 +131,102 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def tabik(template: Path, tmp_path: Path, clock: Clock) -> Iterator[Tabik]:
+def world(template: Path, tmp_path: Path, clock: Clock) -> Iterator[tuple[Tabik, Outbox]]:
     tabik, engine = make_tabik(database_from(template, tmp_path), clock)
-    yield tabik
+    yield tabik, Outbox(engine, clock=clock)
     engine.dispose()
 
 
-async def verified_notification(tabik: Tabik) -> tuple[str, NotificationView]:
-    """A resident's ticket an officer verified: its number and its one pending notification."""
-    number = await file_ticket(tabik, RESIDENT)
-    await tabik.change_status(number, to="diverifikasi", actor="officer:1")
-    [pending] = await tabik.pending_notifications()
-    return number, pending
-
-
-async def test_a_status_change_is_pending_for_the_filing_chat_account(
-    tabik: Tabik, clock: Clock
+async def test_a_status_change_queues_the_notice_for_the_filing_chat_account(
+    world: tuple[Tabik, Outbox], clock: Clock
 ) -> None:
+    tabik, outbox = world
     number = await file_ticket(tabik, RESIDENT)
     clock.advance(hours=1)
     await tabik.change_status(number, to="diverifikasi", actor="officer:1")
 
-    [pending] = await tabik.pending_notifications()
+    [item] = await outbox.list()
 
-    assert (pending.number, pending.status, pending.note) == (
-        number,
-        TicketStatus.DIVERIFIKASI,
-        None,
+    assert (item.recipient, item.kind, item.status) == (RESIDENT, "notification", "pending")
+    assert item.dedup_key == f"status:{number}:2"
+    [message] = item.messages
+    assert message["text"] == notification_texts().render(
+        number=number, status=TicketStatus.DIVERIFIKASI
     )
-    assert pending.identity == RESIDENT
-    assert (pending.created_at, pending.attempts) == (clock.now, 0)
+    assert message["custom"] == {"template_params": [number, "diverifikasi", "-"]}
+    assert item.created_at == clock.now
 
 
-async def test_a_sent_notification_is_no_longer_pending(tabik: Tabik) -> None:
-    _, pending = await verified_notification(tabik)
-
-    await tabik.mark_notification_sent(pending.id)
-    await tabik.mark_notification_sent(pending.id)  # twice changes nothing
-
-    assert await tabik.pending_notifications() == []
-    assert await tabik.due_notification(pending.id) is None
-
-
-async def test_a_failed_notification_waits_longer_each_time_then_is_given_up(
-    tabik: Tabik, clock: Clock
-) -> None:
-    _, pending = await verified_notification(tabik)
-    waits = []
-
-    for attempt in range(1, NOTIFICATION_MAX_ATTEMPTS):
-        await tabik.mark_notification_failed(pending.id, reason="HTTP 503", retry=True)
-        assert await tabik.pending_notifications() == []  # backing off
-        waited = 0
-        while not await tabik.pending_notifications():
-            clock.advance(seconds=10)
-            waited += 10
-        waits.append(waited)
-        [again] = await tabik.pending_notifications()
-        assert again.attempts == attempt
-
-    await tabik.mark_notification_failed(pending.id, reason="HTTP 503", retry=True)
-    clock.advance(days=1)
-
-    assert waits == sorted(waits) and waits[0] < waits[-1]
-    assert await tabik.pending_notifications() == []
-
-
-async def test_a_failure_without_retry_is_given_up_at_once_with_a_masked_reason(
-    tabik: Tabik, clock: Clock
-) -> None:
-    number, pending = await verified_notification(tabik)
-
-    await tabik.mark_notification_failed(
-        pending.id, reason="recipient 081234567890 is not on WhatsApp", retry=False
-    )
-    clock.advance(days=1)
-
-    assert await tabik.pending_notifications() == []
-    with tabik.uow_factory() as uow:
-        [row] = uow.notifications.for_ticket(_ticket_id(uow, number))
-        assert row.status.value == "failed"
-        assert row.attempts == 1
-        assert row.failed_at == T0
-        assert row.last_error is not None
-        assert "081234567890" not in row.last_error
-        assert "0812****90" in row.last_error
-
-
-async def test_a_tickets_later_notification_waits_for_its_earlier_one(
-    tabik: Tabik, clock: Clock
-) -> None:
+async def test_a_refused_change_queues_nothing(world: tuple[Tabik, Outbox]) -> None:
+    tabik, outbox = world
     number = await file_ticket(tabik, RESIDENT)
-    other = await file_ticket(tabik, ChatIdentity(channel="telegram", account="555123"))
-    await tabik.change_status(number, to="diverifikasi", actor="officer:1")
-    await tabik.change_status(number, to="diteruskan", actor="officer:1")
-    await tabik.change_status(other, to="diverifikasi", actor="officer:1")
 
-    first, other_one = await tabik.pending_notifications()
-    assert (first.number, first.status) == (number, TicketStatus.DIVERIFIKASI)
-    assert other_one.number == other
+    with pytest.raises(InvalidTransition):
+        await tabik.change_status(number, to="selesai", actor="officer:1")
 
-    await tabik.mark_notification_failed(first.id, reason="timeout", retry=True)
-    assert [n.number for n in await tabik.pending_notifications()] == [other]
-
-    clock.advance(minutes=5)
-    await tabik.mark_notification_sent(first.id)
-    [second, _] = await tabik.pending_notifications()
-    assert (second.number, second.status) == (number, TicketStatus.DITERUSKAN)
+    assert await outbox.list() == []
 
 
-async def test_an_unknown_notification_id_is_an_error(tabik: Tabik) -> None:
-    with pytest.raises(NotificationNotFound):
-        await tabik.mark_notification_sent(404)
-    with pytest.raises(NotificationNotFound):
-        await tabik.mark_notification_failed(404, reason="x", retry=True)
+async def test_selesai_queues_the_rating_question_behind_the_notice(
+    world: tuple[Tabik, Outbox],
+) -> None:
+    tabik, outbox = world
+    number = await file_ticket(tabik, RESIDENT)
+    for status in ("diverifikasi", "diteruskan", "diproses"):
+        await tabik.change_status(number, to=status, actor="officer:1")
+    assert await tabik.pending_rating(RESIDENT) is None
+
+    await tabik.change_status(number, to="selesai", actor="officer:1")
+
+    question, notice = (await outbox.list())[:2]  # newest first
+    assert (notice.kind, notice.messages[0]["custom"]["template_params"][1]) == (
+        "notification",
+        "selesai",
+    )
+    assert question.kind == "reply"
+    assert f"Bagaimana penanganan laporan {number}?" in question.messages[0]["text"]
+    assert len(question.messages[0]["buttons"]) == 5
+    pending = await tabik.pending_rating(RESIDENT)
+    assert pending is not None and pending.number == number
 
 
-def _ticket_id(uow: object, number: str) -> int:
-    ticket = uow.tickets.get(number)  # type: ignore[attr-defined]
-    assert ticket is not None and ticket.id is not None
-    return int(ticket.id)
+async def test_a_rejection_asks_for_no_rating(world: tuple[Tabik, Outbox]) -> None:
+    tabik, outbox = world
+    number = await file_ticket(tabik, RESIDENT)
+
+    await tabik.change_status(number, to="ditolak", actor="officer:1", note="Bukan wilayah kami")
+
+    [item] = await outbox.list()
+    assert "Bukan wilayah kami" in item.messages[0]["text"]
+    assert item.messages[0]["custom"] == {
+        "template_params": [number, "ditolak", "Bukan wilayah kami"]
+    }
+    assert await tabik.pending_rating(RESIDENT) is None
+
+
+async def test_a_resident_tabik_cannot_reach_is_failed_at_once_and_asked_no_rating(
+    world: tuple[Tabik, Outbox],
+) -> None:
+    tabik, outbox = world
+    rest = ChatIdentity(channel="rest", account="tester")
+    number = await file_ticket(tabik, rest)
+    for status in ("diverifikasi", "diteruskan", "diproses", "selesai"):
+        await tabik.change_status(number, to=status, actor="officer:1")
+
+    items = await outbox.list()
+    assert len(items) == 4
+    assert {(i.kind, i.status) for i in items} == {("notification", "failed")}
+    assert await tabik.pending_rating(rest) is None
+
+
+async def test_without_a_messenger_no_status_changes(template: Path, tmp_path: Path) -> None:
+    tabik, engine = make_tabik(database_from(template, tmp_path), Clock(T0))
+    try:
+        number = await file_ticket(tabik, RESIDENT)
+        silent = Tabik(tabik.uow_factory, store=MemoryStore())
+        with pytest.raises(NotConfigured):
+            await silent.change_status(number, to="diverifikasi", actor="officer:1")
+        view = await tabik.ticket_record(number)
+        assert view.status is TicketStatus.DITERIMA
+    finally:
+        engine.dispose()

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.engine import Engine
 
 from bot.adapters.db import migrate, orm
 from bot.adapters.db.engine import make_engine, make_session_factory
@@ -34,6 +35,7 @@ from bot.domain.identity import ChatIdentity
 from bot.domain.model import Officer, OfficerRole, TicketKind, TicketStatus
 from bot.domain.tickets import TicketNumber
 from bot.services.lookups import SHARED_LOOKUP_FACTOR
+from bot.services.outbox import Outbox
 from bot.services.tabik import Tabik
 from bot.services.views import ApplicationDraft, Attachment, ComplaintDraft
 
@@ -65,12 +67,22 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def session_factory(migrated_template: Path, tmp_path: Path) -> Iterator[object]:
+def engine(migrated_template: Path, tmp_path: Path) -> Iterator[Engine]:
     path = tmp_path / "tabik.db"
     shutil.copy(migrated_template, path)
     engine = make_engine(f"sqlite:///{path}")
-    yield make_session_factory(engine)
+    yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def session_factory(engine: Engine) -> object:
+    return make_session_factory(engine)
+
+
+@pytest.fixture
+def outbox(engine: Engine, clock: Clock) -> Outbox:
+    return Outbox(engine, clock=clock)
 
 
 @pytest.fixture
@@ -84,8 +96,14 @@ def uow_factory(session_factory: object) -> functools.partial:
 
 
 @pytest.fixture
-def tabik(uow_factory: functools.partial, clock: Clock) -> Tabik:
-    return Tabik(uow_factory, store=MemoryStore(prefix="test:"), clock=clock, knowledge=KNOWLEDGE)
+def tabik(uow_factory: functools.partial, clock: Clock, outbox: Outbox) -> Tabik:
+    return Tabik(
+        uow_factory,
+        store=MemoryStore(prefix="test:"),
+        messenger=outbox,
+        clock=clock,
+        knowledge=KNOWLEDGE,
+    )
 
 
 POTHOLE = ComplaintDraft(
@@ -338,7 +356,7 @@ async def test_tickets_of_lists_the_accounts_tickets_newest_first(
 
 
 async def test_status_changes_are_kept_audited_and_queued_for_the_resident(
-    tabik: Tabik, clock: Clock, uow_factory: functools.partial
+    tabik: Tabik, clock: Clock, uow_factory: functools.partial, outbox: Outbox
 ) -> None:
     receipt = await tabik.file_complaint(pothole(), identity=RESIDENT)
     clock.advance(hours=1)
@@ -359,8 +377,6 @@ async def test_status_changes_are_kept_audited_and_queued_for_the_resident(
     ]
     with uow_factory() as uow:
         audit = uow.audit.for_subject(receipt.number)
-        ticket = uow.tickets.get(receipt.number)
-        outbox = uow.notifications.for_ticket(ticket.id)
         assert [a.action for a in audit] == [
             "ticket.filed",
             "ticket.status_changed",
@@ -372,9 +388,13 @@ async def test_status_changes_are_kept_audited_and_queued_for_the_resident(
             "to": "diteruskan",
             "note": "Ke Dinas PU",
         }
-        assert [n.payload["status"] for n in outbox] == ["diverifikasi", "diteruskan"]
-        assert all(n.identity_id == ticket.filed_by_identity_id for n in outbox)
-        assert {n.status.value for n in uow.notifications.pending()} == {"pending"}
+    queued = await outbox.list()
+    assert [item.messages[0]["custom"]["template_params"][1] for item in queued] == [
+        "diteruskan",
+        "diverifikasi",
+    ]  # newest first
+    assert all(item.recipient == RESIDENT and item.kind == "notification" for item in queued)
+    assert {item.status for item in queued} == {"pending"}
 
 
 async def test_a_rejection_needs_a_reason_and_wrong_steps_are_refused(

@@ -23,7 +23,6 @@ from bot.adapters.db.columns import (
     Coordinate,
     StrEnum,
     area,
-    counter,
     created_at,
     reference,
     timestamp,
@@ -127,22 +126,6 @@ handoff_requests = table_with_id(
     created_at(),
 )
 
-notifications = table_with_id(
-    "notifications",
-    reference("ticket_id", "tickets", cascade=True),
-    reference("identity_id", "chat_identities", nullable=True),
-    Column("status", StrEnum(domain.NotificationStatus, 10), nullable=False),
-    Column("payload", JSON, nullable=False),
-    created_at(),
-    timestamp("sent_at"),
-    # Added by migration 0002 (delivery attempts and backoff).
-    counter("attempts"),
-    Column("last_error", Text),
-    timestamp("next_attempt_at"),
-    timestamp("failed_at"),
-    Index("ix_notifications_status_created", "status", "created_at"),
-)
-
 
 def start_mappers() -> None:
     """Map the domain classes onto the tables; idempotent (called by every session factory)."""
@@ -174,7 +157,6 @@ def start_mappers() -> None:
     )
     mapper_registry.map_imperatively(domain.AuditEntry, audit_log)
     mapper_registry.map_imperatively(domain.HandoffRequest, handoff_requests)
-    mapper_registry.map_imperatively(domain.Notification, notifications)
 
 
 # Feature modules define their tables on the same metadata; importing them here

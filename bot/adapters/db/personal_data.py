@@ -24,7 +24,6 @@ from bot.adapters.db.orm import (
     audit_log,
     chat_identities,
     handoff_requests,
-    notifications,
     officers,
     residents,
     status_changes,
@@ -186,8 +185,6 @@ class PersonalDataTables:
             self.connection.execute(
                 update(ticket_ratings).where(ticket_ratings.c.ticket_id.in_(c)).values(comment=None)
             )
-            # Status notifications carry the note and the way to reach the resident.
-            self.connection.execute(delete(notifications).where(notifications.c.ticket_id.in_(c)))
             self.connection.execute(
                 delete(rating_requests).where(rating_requests.c.ticket_id.in_(c))
             )
@@ -239,7 +236,6 @@ class PersonalDataTables:
                 .where(officers.c.chat_identity_id.in_(c))
                 .values(chat_identity_id=None)
             )
-            self.connection.execute(delete(notifications).where(notifications.c.identity_id.in_(c)))
             self.connection.execute(
                 update(tickets)
                 .where(tickets.c.filed_by_identity_id.in_(c))

@@ -6,7 +6,6 @@ SQLAlchemy Core over ``rating_requests`` and ``ticket_ratings``, in the caller's
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, insert, select, update
@@ -15,25 +14,12 @@ from sqlalchemy.orm import Session
 from bot.adapters.db import orm
 from bot.adapters.db.tables_ratings import rating_requests
 from bot.adapters.db.tables_staff import ticket_ratings
+from bot.services.repositories import PendingRatingRow, RatingRepository, StoredRating
 
-__all__ = ["PendingRatingRow", "RatingRepository", "StoredRating"]
-
-
-@dataclass(frozen=True)
-class PendingRatingRow:
-    ticket_id: int
-    number: str
-    asked_at: datetime
+__all__ = ["SqlAlchemyRatingRepository"]
 
 
-@dataclass(frozen=True)
-class StoredRating:
-    score: int
-    comment: str | None
-    created_at: datetime
-
-
-class RatingRepository:
+class SqlAlchemyRatingRepository(RatingRepository):
     def __init__(self, session: Session) -> None:
         self.session = session
 

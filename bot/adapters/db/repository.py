@@ -1,132 +1,34 @@
-"""Repositories: collections of domain objects, one per aggregate, over a Session.
+"""Repositories over a Session: tickets, chat accounts, residents, officers, the audit log.
 
-Abstract bases say what services may ask; the SQLAlchemy classes answer with
-``select()`` in 2.0 style. Inserts that may hit a unique constraint run in a
-SAVEPOINT, so a clash costs only that statement and the caller can retry.
+They answer the ports of :mod:`bot.services.repositories` with ``select()`` in 2.0
+style. Inserts that may hit a unique constraint run in a SAVEPOINT, so a clash costs
+only that statement and the caller can retry.
 """
 
 from __future__ import annotations
 
-import abc
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import and_, exists, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from bot.adapters.db import orm
-from bot.domain.model import (
-    AuditEntry,
-    ChatAccount,
-    HandoffRequest,
-    Notification,
-    NotificationStatus,
-    Officer,
-    Resident,
-    Ticket,
-)
+from bot.adapters.db.tables_staff import staff_accounts, ticket_filers
+from bot.domain.model import AuditEntry, ChatAccount, Officer, Resident, Ticket
+from bot.domain.staff import Area
 from bot.domain.tickets import TicketKind
-
-T = TypeVar("T")
-
-
-class DuplicateKey(Exception):
-    """An insert hit a unique constraint; the unit of work is still usable."""
-
-    def __init__(self, entity: str) -> None:
-        super().__init__(f"duplicate {entity}")
-        self.entity = entity
-
-
-class AbstractRepository(abc.ABC, Generic[T]):
-    @abc.abstractmethod
-    def add(self, obj: T) -> None:
-        """Insert now; raise DuplicateKey when a unique key of the entity is taken."""
-
-
-class AbstractTicketRepository(AbstractRepository[Ticket]):
-    """Unique: the number and the idempotency key."""
-
-    @abc.abstractmethod
-    def get(self, number: str) -> Ticket | None: ...
-
-    @abc.abstractmethod
-    def get_by_idempotency_key(self, key: str) -> Ticket | None: ...
-
-    @abc.abstractmethod
-    def count_filed_since(self, identity_id: int, kind: TicketKind, since: datetime) -> int:
-        """How many tickets of ``kind`` the chat account filed from ``since`` on."""
-
-    @abc.abstractmethod
-    def filed_by(self, identity_id: int, *, limit: int) -> list[Ticket]:
-        """Tickets filed from one chat account, newest first."""
-
-
-class AbstractIdentityRepository(AbstractRepository[ChatAccount]):
-    """Unique: the channel and account."""
-
-    @abc.abstractmethod
-    def get(self, channel: str, account: str) -> ChatAccount | None: ...
-
-    @abc.abstractmethod
-    def get_by_id(self, identity_id: int) -> ChatAccount | None: ...
-
-
-class AbstractResidentRepository(AbstractRepository[Resident]):
-    """Residents as each chat account named them; a NIK may appear under several."""
-
-    @abc.abstractmethod
-    def get(self, resident_id: int) -> Resident | None: ...
-
-    @abc.abstractmethod
-    def nik_known_elsewhere(self, nik: str, account_id: int) -> bool:
-        """Whether a resident with ``nik`` belongs to another chat account (linked to it,
-        or on a ticket filed from it or by staff)."""
-
-
-class AbstractOfficerRepository(AbstractRepository[Officer]):
-    @abc.abstractmethod
-    def get(self, officer_id: int) -> Officer | None: ...
-
-    @abc.abstractmethod
-    def by_identity(self, identity_id: int) -> Officer | None: ...
-
-
-class AbstractAuditLog(AbstractRepository[AuditEntry]):
-    @abc.abstractmethod
-    def for_subject(self, subject: str) -> list[AuditEntry]: ...
-
-
-class AbstractHandoffRepository(AbstractRepository[HandoffRequest]):
-    """Unique: the reference."""
-
-    @abc.abstractmethod
-    def get(self, reference: str) -> HandoffRequest | None: ...
-
-    @abc.abstractmethod
-    def count_opened_since(self, identity_id: int, since: datetime) -> int:
-        """How many handoffs this chat account asked for at or after ``since``."""
-
-
-class AbstractNotificationOutbox(AbstractRepository[Notification]):
-    @abc.abstractmethod
-    def pending(self, *, limit: int = 100) -> list[Notification]: ...
-
-    @abc.abstractmethod
-    def for_ticket(self, ticket_id: int) -> list[Notification]: ...
-
-    @abc.abstractmethod
-    def mark_sent(self, notification: Notification, at: datetime) -> None: ...
-
-    @abc.abstractmethod
-    def get(self, notification_id: int) -> Notification | None: ...
-
-    @abc.abstractmethod
-    def due(self, *, now: datetime, limit: int) -> list[Notification]:
-        """Pending ones whose backoff is over, oldest first, each only after its ticket's
-        older pending ones (a resident must not hear "selesai" before "diproses")."""
+from bot.services.repositories import (
+    AuditLog,
+    ChatAccountRepository,
+    DuplicateKey,
+    OfficerRepository,
+    QueueFilter,
+    ResidentRepository,
+    TicketRepository,
+)
 
 
 class _SessionRepository:
@@ -152,7 +54,7 @@ class _SessionRepository:
         return list(self.session.execute(query).scalars())
 
 
-class SqlAlchemyTicketRepository(_SessionRepository, AbstractTicketRepository):
+class SqlAlchemyTicketRepository(_SessionRepository, TicketRepository):
     def add(self, ticket: Ticket) -> None:
         self._insert("ticket", ticket)
 
@@ -183,8 +85,55 @@ class SqlAlchemyTicketRepository(_SessionRepository, AbstractTicketRepository):
         )
         return self._all(query)
 
+    def queue(self, area: Area, flt: QueueFilter, *, limit: int) -> list[Ticket]:
+        tickets = orm.tickets
+        query = select(Ticket).where(_in_area(area))
+        if flt.status is not None:
+            query = query.where(tickets.c.status == flt.status.value)
+        if flt.kind is not None:
+            query = query.where(tickets.c.kind == flt.kind.value)
+        if flt.category:
+            query = query.where(
+                or_(tickets.c.category == flt.category, tickets.c.document_type == flt.category)
+            )
+        if flt.created_after is not None:
+            query = query.where(tickets.c.created_at >= flt.created_after)
+        if flt.created_before is not None:
+            query = query.where(tickets.c.created_at < flt.created_before)
+        if flt.number is not None:
+            query = query.where(tickets.c.number == flt.number)
+        if flt.phones:
+            residents, identities = orm.residents, orm.chat_identities
+            query = (
+                query.outerjoin(residents, residents.c.id == tickets.c.resident_id)
+                .outerjoin(identities, identities.c.id == tickets.c.filed_by_identity_id)
+                .where(
+                    or_(
+                        residents.c.phone.in_(flt.phones),
+                        and_(
+                            identities.c.channel == "whatsapp", identities.c.account.in_(flt.phones)
+                        ),
+                    )
+                )
+            )
+        query = query.order_by(tickets.c.created_at.desc(), tickets.c.id.desc()).limit(limit)
+        return self._all(query)
 
-class SqlAlchemyIdentityRepository(_SessionRepository, AbstractIdentityRepository):
+    def record_filer(self, ticket_id: int, staff_id: int, at: datetime) -> None:
+        self.session.execute(
+            insert(ticket_filers).values(ticket_id=ticket_id, staff_id=staff_id, created_at=at)
+        )
+
+    def filer_of(self, ticket_id: int) -> str | None:
+        row = self.session.execute(
+            select(staff_accounts.c.username)
+            .join(ticket_filers, ticket_filers.c.staff_id == staff_accounts.c.id)
+            .where(ticket_filers.c.ticket_id == ticket_id)
+        ).first()
+        return None if row is None else str(row.username)
+
+
+class SqlAlchemyIdentityRepository(_SessionRepository, ChatAccountRepository):
     def get(self, channel: str, account: str) -> ChatAccount | None:
         return self._one(select(ChatAccount).filter_by(channel=channel, account=account))
 
@@ -195,7 +144,7 @@ class SqlAlchemyIdentityRepository(_SessionRepository, AbstractIdentityRepositor
         self._insert("chat identity", account)
 
 
-class SqlAlchemyResidentRepository(_SessionRepository, AbstractResidentRepository):
+class SqlAlchemyResidentRepository(_SessionRepository, ResidentRepository):
     def get(self, resident_id: int) -> Resident | None:
         return self.session.get(Resident, resident_id)
 
@@ -219,7 +168,7 @@ class SqlAlchemyResidentRepository(_SessionRepository, AbstractResidentRepositor
         self._insert("resident", resident)
 
 
-class SqlAlchemyOfficerRepository(_SessionRepository, AbstractOfficerRepository):
+class SqlAlchemyOfficerRepository(_SessionRepository, OfficerRepository):
     def add(self, officer: Officer) -> None:
         self._insert("officer", officer)
 
@@ -230,7 +179,7 @@ class SqlAlchemyOfficerRepository(_SessionRepository, AbstractOfficerRepository)
         return self._one(select(Officer).filter_by(chat_identity_id=identity_id))
 
 
-class SqlAlchemyAuditLog(_SessionRepository, AbstractAuditLog):
+class SqlAlchemyAuditLog(_SessionRepository, AuditLog):
     def add(self, entry: AuditEntry) -> None:
         self.session.add(entry)
 
@@ -238,58 +187,19 @@ class SqlAlchemyAuditLog(_SessionRepository, AbstractAuditLog):
         entry_id = getattr(AuditEntry, "id")  # noqa: B009
         return self._all(select(AuditEntry).filter_by(subject=subject).order_by(entry_id))
 
-
-class SqlAlchemyHandoffRepository(_SessionRepository, AbstractHandoffRepository):
-    def add(self, request: HandoffRequest) -> None:
-        self._insert("handoff request", request)
-
-    def get(self, reference: str) -> HandoffRequest | None:
-        return self._one(select(HandoffRequest).filter_by(reference=reference))
-
-    def count_opened_since(self, identity_id: int, since: datetime) -> int:
-        requests = orm.handoff_requests
-        query = select(func.count()).where(
-            requests.c.identity_id == identity_id, requests.c.created_at >= since
-        )
-        return int(self.session.execute(query).scalar_one())
+    def latest(self, *, limit: int) -> list[AuditEntry]:
+        return self._all(select(AuditEntry).order_by(orm.audit_log.c.id.desc()).limit(limit))
 
 
-class SqlAlchemyNotificationOutbox(_SessionRepository, AbstractNotificationOutbox):
-    def add(self, notification: Notification) -> None:
-        self.session.add(notification)
-
-    def _in_order(self, **criteria: Any) -> Select:
-        notification_id = getattr(Notification, "id")  # noqa: B009
-        return select(Notification).filter_by(**criteria).order_by(notification_id)
-
-    def pending(self, *, limit: int = 100) -> list[Notification]:
-        return self._all(self._in_order(status=NotificationStatus.PENDING).limit(limit))
-
-    def for_ticket(self, ticket_id: int) -> list[Notification]:
-        return self._all(self._in_order(ticket_id=ticket_id))
-
-    def mark_sent(self, notification: Notification, at: datetime) -> None:
-        notification.status = NotificationStatus.SENT
-        notification.sent_at = at
-
-    def get(self, notification_id: int) -> Notification | None:
-        return self.session.get(Notification, notification_id)
-
-    def due(self, *, now: datetime, limit: int) -> list[Notification]:
-        table = orm.notifications
-        older = table.alias("older")
-        query = (
-            select(Notification)
-            .where(
-                table.c.status == NotificationStatus.PENDING,
-                or_(table.c.next_attempt_at.is_(None), table.c.next_attempt_at <= now),
-                ~exists().where(
-                    older.c.ticket_id == table.c.ticket_id,
-                    older.c.status == NotificationStatus.PENDING,
-                    older.c.id < table.c.id,
-                ),
-            )
-            .order_by(table.c.id)
-            .limit(limit)
-        )
-        return self._all(query)
+def _in_area(area: Area) -> Any:
+    """Tickets in ``area`` (case-insensitive); the whole province when it names nothing."""
+    tickets = orm.tickets
+    conditions = []
+    for column, value in (
+        (tickets.c.kabupaten_kota, area.kabupaten_kota),
+        (tickets.c.kecamatan, area.kecamatan),
+        (tickets.c.desa, area.desa),
+    ):
+        if value is not None:
+            conditions.append(func.lower(column) == value.strip().lower())
+    return and_(True, *conditions)

@@ -1,44 +1,20 @@
-"""Unit of work: one transaction, the repositories that share it, rollback unless committed."""
+"""The SQLAlchemy unit of work: a fresh Session per ``with`` block, every repository on it."""
 
 from __future__ import annotations
-
-import abc
-from typing import TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.adapters.db import repository
-from bot.adapters.db.rating_repository import RatingRepository
+from bot.adapters.db.handoff_repository import SqlAlchemyHandoffRepository
+from bot.adapters.db.rating_repository import SqlAlchemyRatingRepository
+from bot.adapters.db.staff_repository import SqlAlchemyStaffRepository
+from bot.services.unit_of_work import AbstractUnitOfWork
 
-_U = TypeVar("_U", bound="AbstractUnitOfWork")
-
-
-class AbstractUnitOfWork(abc.ABC):
-    tickets: repository.AbstractTicketRepository
-    identities: repository.AbstractIdentityRepository
-    residents: repository.AbstractResidentRepository
-    officers: repository.AbstractOfficerRepository
-    audit: repository.AbstractAuditLog
-    handoffs: repository.AbstractHandoffRepository
-    notifications: repository.AbstractNotificationOutbox
-    ratings: RatingRepository
-
-    def __enter__(self: _U) -> _U:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        # Whatever was not committed explicitly is undone, error or not.
-        self.rollback()
-
-    @abc.abstractmethod
-    def commit(self) -> None: ...
-
-    @abc.abstractmethod
-    def rollback(self) -> None: ...
+__all__ = ["SqlAlchemyUnitOfWork"]
 
 
 class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
-    """A fresh Session per ``with`` block, from the injected factory (tests swap the DB)."""
+    """Sessions from the injected factory (tests swap the database)."""
 
     def __init__(self, session_factory: sessionmaker) -> None:
         self.session_factory = session_factory
@@ -50,10 +26,10 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
         self.residents = repository.SqlAlchemyResidentRepository(self.session)
         self.officers = repository.SqlAlchemyOfficerRepository(self.session)
         self.audit = repository.SqlAlchemyAuditLog(self.session)
-        self.handoffs = repository.SqlAlchemyHandoffRepository(self.session)
-        self.notifications = repository.SqlAlchemyNotificationOutbox(self.session)
-        self.ratings = RatingRepository(self.session)
-        return super().__enter__()
+        self.staff = SqlAlchemyStaffRepository(self.session)
+        self.handoffs = SqlAlchemyHandoffRepository(self.session)
+        self.ratings = SqlAlchemyRatingRepository(self.session)
+        return self
 
     def __exit__(self, *exc_info: object) -> None:
         try:

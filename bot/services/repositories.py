@@ -1,0 +1,311 @@
+"""The repositories the use cases ask, one per aggregate; ``bot.adapters.db`` answers.
+
+Each works in its unit of work's transaction. An insert that hits a unique key raises
+:class:`DuplicateKey` and leaves the unit of work usable, so the caller may retry.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.domain.model import (
+    AuditEntry,
+    ChatAccount,
+    HandoffRequest,
+    HandoffStatus,
+    Officer,
+    Resident,
+    Ticket,
+    TicketKind,
+    TicketStatus,
+)
+from bot.domain.staff import Area, StaffAccount
+
+__all__ = [
+    "AuditLog",
+    "ChatAccountRepository",
+    "DuplicateKey",
+    "HandoffMessageRow",
+    "HandoffRepository",
+    "HandoffRow",
+    "OfficerRepository",
+    "PendingRatingRow",
+    "QueueFilter",
+    "RatingRepository",
+    "ReplyRow",
+    "ResidentRepository",
+    "StaffRepository",
+    "StoredRating",
+    "TicketRepository",
+]
+
+
+class DuplicateKey(Exception):
+    """An insert hit a unique constraint; the unit of work is still usable."""
+
+    def __init__(self, entity: str) -> None:
+        super().__init__(f"duplicate {entity}")
+        self.entity = entity
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    status: TicketStatus | None = None
+    kind: TicketKind | None = None
+    category: str | None = None
+    created_after: datetime | None = None  # "age": only tickets newer than this
+    created_before: datetime | None = None  # "age": only tickets older than this
+    number: str | None = None  # canonical ticket number
+    phones: tuple[str, ...] = ()  # the forms a phone may be stored in
+
+
+@dataclass(frozen=True)
+class HandoffRow:
+    id: int
+    reference: str
+    channel: str
+    account: str
+    reason: str | None
+    transcript: list[dict[str, str]]
+    status: HandoffStatus
+    created_at: datetime
+    area: Area
+    closed_at: datetime | None
+    closed_by: str | None
+
+
+@dataclass(frozen=True)
+class ReplyRow:
+    username: str
+    text: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class HandoffMessageRow:
+    author: str  # "resident" or "bot"
+    text: str
+    emergency: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class PendingRatingRow:
+    ticket_id: int
+    number: str
+    asked_at: datetime
+
+
+@dataclass(frozen=True)
+class StoredRating:
+    score: int
+    comment: str | None
+    created_at: datetime
+
+
+class TicketRepository(abc.ABC):
+    """Tickets with their history and attachments. Unique: the number and the idempotency key."""
+
+    @abc.abstractmethod
+    def add(self, ticket: Ticket) -> None:
+        """Insert now; DuplicateKey when the number or the idempotency key is taken."""
+
+    @abc.abstractmethod
+    def get(self, number: str) -> Ticket | None: ...
+
+    @abc.abstractmethod
+    def get_by_idempotency_key(self, key: str) -> Ticket | None: ...
+
+    @abc.abstractmethod
+    def count_filed_since(self, identity_id: int, kind: TicketKind, since: datetime) -> int:
+        """How many tickets of ``kind`` the chat account filed from ``since`` on."""
+
+    @abc.abstractmethod
+    def filed_by(self, identity_id: int, *, limit: int) -> list[Ticket]:
+        """Tickets filed from one chat account, newest first."""
+
+    @abc.abstractmethod
+    def queue(self, area: Area, flt: QueueFilter, *, limit: int) -> list[Ticket]:
+        """The area's tickets matching ``flt``, newest first."""
+
+    @abc.abstractmethod
+    def record_filer(self, ticket_id: int, staff_id: int, at: datetime) -> None:
+        """The staff account that filed the ticket at a desk."""
+
+    @abc.abstractmethod
+    def filer_of(self, ticket_id: int) -> str | None:
+        """The username that filed the ticket at a desk, or None."""
+
+
+class ChatAccountRepository(abc.ABC):
+    """Chat accounts (channel and account); unique: the pair."""
+
+    @abc.abstractmethod
+    def add(self, account: ChatAccount) -> None: ...
+
+    @abc.abstractmethod
+    def get(self, channel: str, account: str) -> ChatAccount | None: ...
+
+    @abc.abstractmethod
+    def get_by_id(self, identity_id: int) -> ChatAccount | None: ...
+
+
+class ResidentRepository(abc.ABC):
+    """Residents as each chat account named them; a NIK may appear under several."""
+
+    @abc.abstractmethod
+    def add(self, resident: Resident) -> None: ...
+
+    @abc.abstractmethod
+    def get(self, resident_id: int) -> Resident | None: ...
+
+    @abc.abstractmethod
+    def nik_known_elsewhere(self, nik: str, account_id: int) -> bool:
+        """Whether a resident with ``nik`` belongs to another chat account (linked to it,
+        or on a ticket filed from it or by staff)."""
+
+
+class OfficerRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, officer: Officer) -> None: ...
+
+    @abc.abstractmethod
+    def get(self, officer_id: int) -> Officer | None: ...
+
+    @abc.abstractmethod
+    def by_identity(self, identity_id: int) -> Officer | None: ...
+
+
+class AuditLog(abc.ABC):
+    @abc.abstractmethod
+    def add(self, entry: AuditEntry) -> None: ...
+
+    @abc.abstractmethod
+    def for_subject(self, subject: str) -> list[AuditEntry]: ...
+
+    @abc.abstractmethod
+    def latest(self, *, limit: int) -> list[AuditEntry]:
+        """The newest entries first."""
+
+
+class StaffRepository(abc.ABC):
+    """Staff accounts with their API tokens and browser sessions."""
+
+    @abc.abstractmethod
+    def add_account(self, account: StaffAccount) -> None:
+        """Insert and set ``account.id``; DuplicateKey when the username is taken."""
+
+    @abc.abstractmethod
+    def account(self, username: str) -> StaffAccount | None: ...
+
+    @abc.abstractmethod
+    def account_by_id(self, staff_id: int) -> StaffAccount | None: ...
+
+    @abc.abstractmethod
+    def save_account(self, account: StaffAccount) -> None:
+        """Write back the mutable parts: login counters, lock, sessions, active, password."""
+
+    @abc.abstractmethod
+    def usernames(self, staff_ids: Sequence[int]) -> dict[int, str]: ...
+
+    @abc.abstractmethod
+    def add_token(self, staff_id: int, token_hash: str, at: datetime) -> None: ...
+
+    @abc.abstractmethod
+    def account_by_token(self, token_hash: str, *, issued_after: datetime) -> StaffAccount | None:
+        """The account of a token neither revoked nor issued before ``issued_after``."""
+
+    @abc.abstractmethod
+    def revoke_tokens(self, staff_id: int, at: datetime) -> int: ...
+
+    @abc.abstractmethod
+    def add_session(
+        self, staff_id: int, session_hash: str, at: datetime, expires_at: datetime
+    ) -> None: ...
+
+    @abc.abstractmethod
+    def session_account(
+        self, session_hash: str, now: datetime
+    ) -> tuple[StaffAccount, datetime] | None:
+        """The account of a live session (not ended, not expired) and when it began."""
+
+    @abc.abstractmethod
+    def end_sessions(
+        self, at: datetime, *, session_hash: str | None = None, staff_id: int | None = None
+    ) -> int:
+        """End one session (by its hash) or every live session of an account."""
+
+
+class HandoffRepository(abc.ABC):
+    """Handoff requests with their route, the officers' replies and the resident's messages.
+    Unique: the reference."""
+
+    @abc.abstractmethod
+    def add(self, request: HandoffRequest) -> None: ...
+
+    @abc.abstractmethod
+    def get(self, reference: str) -> HandoffRequest | None: ...
+
+    @abc.abstractmethod
+    def count_opened_since(self, identity_id: int, since: datetime) -> int:
+        """How many handoffs this chat account asked for at or after ``since``."""
+
+    @abc.abstractmethod
+    def row(self, reference: str) -> HandoffRow | None:
+        """The request as the desk sees it: chat account, area and closing."""
+
+    @abc.abstractmethod
+    def newest(
+        self, status: HandoffStatus | None, *, limit: int, kabupaten_kota: str | None = None
+    ) -> list[HandoffRow]:
+        """The newest requests; with ``kabupaten_kota``, only those routed there."""
+
+    @abc.abstractmethod
+    def route(self, handoff_id: int, area: Area) -> None: ...
+
+    @abc.abstractmethod
+    def close(self, handoff: HandoffRow, actor: str, at: datetime) -> None: ...
+
+    @abc.abstractmethod
+    def add_reply(self, handoff_id: int, staff_id: int, text: str, at: datetime) -> None: ...
+
+    @abc.abstractmethod
+    def replies(self, handoff_id: int) -> list[ReplyRow]: ...
+
+    @abc.abstractmethod
+    def latest_reply_at(self, handoff_id: int) -> datetime | None:
+        """When an officer last answered this handoff (None: not yet)."""
+
+    @abc.abstractmethod
+    def add_message(
+        self, handoff_id: int, author: str, text: str, at: datetime, *, emergency: bool = False
+    ) -> None: ...
+
+    @abc.abstractmethod
+    def messages(self, handoff_id: int) -> list[HandoffMessageRow]: ...
+
+
+class RatingRepository(abc.ABC):
+    """The pending rating question per chat account, and the stored answers per ticket."""
+
+    @abc.abstractmethod
+    def ask(self, identity_id: int, ticket_id: int, at: datetime) -> None:
+        """The account's pending question is now this ticket's (a newer one replaces it)."""
+
+    @abc.abstractmethod
+    def pending(self, identity_id: int) -> PendingRatingRow | None: ...
+
+    @abc.abstractmethod
+    def forget(self, identity_id: int) -> None: ...
+
+    @abc.abstractmethod
+    def get(self, ticket_id: int) -> StoredRating | None: ...
+
+    @abc.abstractmethod
+    def add(self, ticket_id: int, score: int, at: datetime) -> None: ...
+
+    @abc.abstractmethod
+    def set_comment(self, ticket_id: int, comment: str) -> None: ...
