@@ -69,7 +69,7 @@ def build_services(
         knowledge, providers = load_knowledge(), build_providers(settings)
     svc = Tabik(
         functools.partial(SqlAlchemyUnitOfWork, session_factory),
-        messenger=Outbox(engine),
+        messenger=outbox_on(engine),
         store=store
         if store is not None
         else create_store(settings.redis_url, prefix=settings.redis_key_prefix),

@@ -11,11 +11,11 @@ from sqlalchemy.engine import Engine
 
 from bot.adapters.db import migrate
 from bot.adapters.db.engine import make_engine, make_session_factory
+from bot.adapters.db.message_queue import outbox_on
 from bot.adapters.db.uow import SqlAlchemyUnitOfWork
 from bot.adapters.kv import MemoryStore
 from bot.domain.identity import ChatIdentity
 from bot.services.key_value import KeyValueStore
-from bot.services.outbox import Outbox
 from bot.services.tabik import Tabik
 from bot.services.views import ComplaintDraft
 
@@ -53,7 +53,7 @@ def make_tabik(
     tabik = Tabik(
         functools.partial(SqlAlchemyUnitOfWork, make_session_factory(engine)),
         store=store or MemoryStore(prefix="outbox-test:"),
-        messenger=Outbox(engine, clock=clock),
+        messenger=outbox_on(engine, clock=clock),
         clock=clock,
     )
     return tabik, engine

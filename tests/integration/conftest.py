@@ -17,9 +17,9 @@ from sqlalchemy.engine import Engine
 
 from bot.adapters.db import migrate
 from bot.adapters.db.engine import make_engine, make_session_factory
+from bot.adapters.db.message_queue import outbox_on
 from bot.adapters.db.uow import SqlAlchemyUnitOfWork
 from bot.adapters.kv import MemoryStore
-from bot.services.outbox import Outbox
 from bot.services.tabik import Tabik
 from tests.auxil.outbox import Clock
 from tests.auxil.services import require_postgres, unique_name
@@ -104,7 +104,9 @@ def uow_factory(engine: Engine) -> Callable[[], SqlAlchemyUnitOfWork]:
 @pytest.fixture
 def tabik(uow_factory: Callable[[], SqlAlchemyUnitOfWork], engine: Engine) -> Tabik:
     return Tabik(
-        uow_factory, store=MemoryStore(prefix=unique_name("test") + ":"), messenger=Outbox(engine)
+        uow_factory,
+        store=MemoryStore(prefix=unique_name("test") + ":"),
+        messenger=outbox_on(engine),
     )
 
 

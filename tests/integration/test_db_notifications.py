@@ -6,9 +6,9 @@ import uuid
 import pytest
 from sqlalchemy.engine import Engine
 
+from bot.adapters.db.message_queue import outbox_on
 from bot.domain.errors import InvalidTransition
 from bot.domain.identity import ChatIdentity
-from bot.services.outbox import Outbox
 from bot.services.tabik import Tabik
 from tests.auxil.outbox import file_ticket
 
@@ -24,7 +24,7 @@ async def test_each_change_is_one_outbox_row_for_the_filing_chat(
         await tabik.change_status(number, to="diterima", actor="officer:1")
 
     # The PostgreSQL schema is shared by the session's tests: only this resident counts.
-    rows = [i for i in await Outbox(engine).list(limit=1000) if i.recipient == resident]
+    rows = [i for i in await outbox_on(engine).list(limit=1000) if i.recipient == resident]
 
     assert [(i.kind, i.status, i.dedup_key) for i in reversed(rows)] == [
         ("notification", "pending", f"status:{number}:2"),

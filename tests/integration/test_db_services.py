@@ -8,11 +8,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.engine import Engine
 
+from bot.adapters.db.message_queue import outbox_on
 from bot.adapters.db.uow import SqlAlchemyUnitOfWork
 from bot.domain.errors import RejectionNeedsReason, TicketNotFound
 from bot.domain.identity import ChatIdentity
 from bot.domain.model import TicketKind, TicketStatus
-from bot.services.outbox import Outbox
 from bot.services.tabik import Tabik
 from bot.services.views import ApplicationDraft, Attachment, ComplaintDraft
 
@@ -102,7 +102,7 @@ async def test_status_lifecycle_with_audit_and_outbox(
         ticket = uow.tickets.get(receipt.number)
         assert ticket is not None and ticket.id is not None
         assert len(uow.audit.for_subject(receipt.number)) == 5
-    queued = [i for i in await Outbox(engine).list(limit=1000) if i.recipient == owner]
+    queued = [i for i in await outbox_on(engine).list(limit=1000) if i.recipient == owner]
     notices = [i for i in reversed(queued) if i.kind == "notification"]
     assert [i.messages[0]["custom"]["template_params"][1] for i in notices] == [
         "diverifikasi",

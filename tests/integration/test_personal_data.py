@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 
 from bot.adapters.db import migrate
 from bot.adapters.db.engine import make_engine, make_session_factory
+from bot.adapters.db.message_queue import outbox_on
 from bot.adapters.db.orm import audit_log, chat_identities, residents, status_changes, tickets
 from bot.adapters.db.personal_data_store import personal_data_on
 from bot.adapters.db.tables_messaging import inbound_messages, outbox
@@ -29,7 +30,6 @@ from bot.cli import main as cli
 from bot.domain.errors import ResidentNotFound
 from bot.domain.identity import ChatIdentity
 from bot.domain.model import HandoffRequest, TicketStatus
-from bot.services.outbox import Outbox
 from bot.services.privacy import PersonalData, RetentionPeriods
 from bot.services.tabik import Tabik
 from bot.services.views import ApplicationDraft, Attachment, ComplaintDraft
@@ -88,7 +88,7 @@ def world(
     tabik = Tabik(
         functools.partial(SqlAlchemyUnitOfWork, make_session_factory(engine)),
         store=MemoryStore(prefix="privacy-test:"),
-        messenger=Outbox(engine, clock=clock),
+        messenger=outbox_on(engine, clock=clock),
         clock=clock,
     )
     media = tmp_path / "media"
@@ -202,7 +202,7 @@ async def populate(world: World) -> tuple[str, str, str]:
         complaint.number, to=TicketStatus.DITOLAK, actor="staff:1", note=f"{NAME} tidak di rumah"
     )
     # The WhatsApp sender delivers the rejection's notice (an outbox row with the note).
-    senders = Outbox(world.engine, clock=world.clock)
+    senders = outbox_on(world.engine, clock=world.clock)
     [notice] = await senders.claim(channel="whatsapp", worker="test")
     assert await senders.mark_sent(notice, worker="test", parts_sent=1)
     theirs = await world.tabik.apply_for_document(

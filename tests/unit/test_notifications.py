@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.adapters.db.message_queue import outbox_on
 from bot.adapters.kv import MemoryStore
 from bot.domain.errors import InvalidTransition, NotConfigured
 from bot.domain.identity import ChatIdentity
@@ -133,7 +134,7 @@ def clock() -> Clock:
 @pytest.fixture
 def world(template: Path, tmp_path: Path, clock: Clock) -> Iterator[tuple[Tabik, Outbox]]:
     tabik, engine = make_tabik(database_from(template, tmp_path), clock)
-    yield tabik, Outbox(engine, clock=clock)
+    yield tabik, outbox_on(engine, clock=clock)
     engine.dispose()
 
 

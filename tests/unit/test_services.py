@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 
 from bot.adapters.db import migrate, orm
 from bot.adapters.db.engine import make_engine, make_session_factory
+from bot.adapters.db.message_queue import outbox_on
 from bot.adapters.db.uow import SqlAlchemyUnitOfWork
 from bot.adapters.knowledge import load_knowledge
 from bot.adapters.kv import MemoryStore
@@ -82,7 +83,7 @@ def session_factory(engine: Engine) -> object:
 
 @pytest.fixture
 def outbox(engine: Engine, clock: Clock) -> Outbox:
-    return Outbox(engine, clock=clock)
+    return outbox_on(engine, clock=clock)
 
 
 @pytest.fixture
