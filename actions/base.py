@@ -51,9 +51,9 @@ EXPLAIN_AFTER_FAILURES = 2
 
 def _default_services() -> ResidentServices:
     # Imported here: the composition root pulls in the database and HTTP adapters.
-    from bot.bootstrap import services as build
+    from bot.bootstrap import action_server
 
-    return build()
+    return action_server().services
 
 
 _services_factory: Callable[[], ResidentServices] = _default_services

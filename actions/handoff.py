@@ -36,9 +36,9 @@ LEAVE_CONFIDENCE = 0.8
 
 
 def _default_desk() -> HandoffDesk:
-    from bot.bootstrap import handoff_desk
+    from bot.bootstrap import action_server
 
-    return handoff_desk()
+    return action_server().handoffs
 
 
 _desk_factory: Callable[[], Any] = _default_desk

@@ -1,7 +1,11 @@
-"""Builds the process-wide :class:`bot.services.tabik.Tabik` from settings, once, when first asked.
+"""The composition root: the one module that turns :class:`bot.config.Settings` into parts.
 
-Nothing happens at import time, and nothing migrates: the schema is made by
-``python -m bot.cli db upgrade`` (the launcher runs it before the servers).
+Engines, key-value stores, rate limiters, units of work, the outbox and the queues
+are made here alone. Each entry point asks once: Rasa's webhook channels
+:func:`for_channels`, the action server :func:`action_server`, the staff console
+:func:`for_console`, the command line :func:`for_cli` (and the ``build_*`` functions),
+the retention worker :func:`build_personal_data`. Nothing happens at import time and
+nothing migrates (``python -m bot.cli db upgrade`` does, before the servers start).
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher
 from sqlalchemy.engine import Engine
@@ -23,10 +27,13 @@ from bot.adapters.db.login_counters import DatabaseCounters
 from bot.adapters.db.staff_repository import StaffUnitOfWork
 from bot.adapters.db.uow import SqlAlchemyUnitOfWork
 from bot.adapters.kv import KeyValueStore, create_store
+from bot.adapters.media import PlatformMedia
+from bot.adapters.rate_limit import RateLimiter, create_rate_limiter
 from bot.adapters.tracker_retention import TrackerStoreCleaner
-from bot.config import Settings, get_settings
+from bot.config import Settings, TelegramSettings, WhatsAppSettings, get_settings
 from bot.services.audit import StaffAudit
 from bot.services.handoff_desk import Conversations, HandoffDesk
+from bot.services.inbound import InboundQueue
 from bot.services.messaging import Messenger
 from bot.services.outbox import Outbox
 from bot.services.privacy import PersonalData, RetentionPeriods
@@ -35,11 +42,11 @@ from bot.services.staff import TOKEN_LIFETIME, StaffAccounts
 from bot.services.staff_desk import StaffDesk
 from bot.services.tabik import Tabik
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from bot.adapters.db.nlu_records import ModelRecords
+    from bot.services.nlu_inbox import NluInbox
 
-_lock = threading.Lock()
-_services: Tabik | None = None
-_engine: Engine | None = None
+log = logging.getLogger(__name__)
 
 
 def build_services(
@@ -49,10 +56,7 @@ def build_services(
     extensions: bool = True,
 ) -> tuple[Tabik, Engine]:
     """New services and their engine (callers own both; tests use this directly).
-
-    ``extensions=False`` leaves out the knowledge base and outside-system providers
-    (the CLI's ticket commands need neither).
-    """
+    ``extensions=False`` leaves out the knowledge base and outside-system providers."""
     settings = settings or get_settings()
     engine = make_engine(settings.database_url)
     session_factory = make_session_factory(engine)
@@ -77,11 +81,8 @@ def build_services(
 
 
 def build_outbox(settings: Settings | None = None) -> tuple[Outbox, Engine]:
-    """The outbox on DATABASE_URL (callers own the engine): staff replies, tools.
-
-    ``enqueue`` is all a producer needs; the channels' senders in Rasa's process
-    deliver what is queued, from any process.
-    """
+    """The outbox on DATABASE_URL (callers own the engine): staff replies, tools. The
+    channels' senders in Rasa's process deliver what is queued, from any process."""
     engine = make_engine((settings or get_settings()).database_url)
     return Outbox(engine), engine
 
@@ -104,23 +105,7 @@ def close_personal_data(personal: PersonalData) -> None:
         personal.tracker.engine.dispose()
 
 
-def services() -> Tabik:
-    """The process-wide services, built on first use from :func:`bot.config.get_settings`.
-
-    The engine lives as long as the process (the action server); the handoff desk shares it.
-    """
-    global _services, _engine
-    if _services is None:
-        with _lock:
-            if _services is None:
-                _services, _engine = build_services()
-    return _services
-
-
 # --- staff console -------------------------------------------------------------
-
-_desk_lock = threading.Lock()
-_handoff_desk: Any = None
 
 
 @dataclass
@@ -134,9 +119,9 @@ class StaffServices:
     audit: StaffAudit
     engine: Engine
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
-    # bot.adapters.media.PlatformMedia without platform credentials: the console only
-    # reads the photos the channels downloaded when they arrived, it never fetches one.
-    media: Any = None
+    # Without platform credentials: the console only reads the photos the channels
+    # downloaded when they arrived, it never fetches one.
+    media: PlatformMedia | None = None
     store: KeyValueStore | None = None
     personal: PersonalData | None = None  # an admin's erasure of one resident
 
@@ -158,7 +143,6 @@ def build_staff_services(
 ) -> StaffServices:
     """The console's services; ``messenger`` carries staff messages to residents. Without
     ``conversations``, Rasa's HTTP API at RASA_URL is used."""
-    from bot.adapters.media import PlatformMedia
     from bot.adapters.rasa_api import RasaConversations
 
     settings = settings or get_settings()
@@ -250,27 +234,166 @@ def assemble_staff_services(
     )
 
 
-def handoff_desk() -> HandoffDesk:
-    """The process-wide handoff desk of the action server (opens and routes handoffs)."""
-    global _handoff_desk
-    if _handoff_desk is None:
-        with _desk_lock:
-            if _handoff_desk is None:
-                from bot.adapters.sla_rules import office_hours_text, office_schedule
+def for_console(
+    settings: Settings | None = None, *, media_dir: Path | None = None
+) -> StaffServices:
+    """The staff console's parts: its services, with staff messages going into the outbox
+    (the channels' senders in Rasa's process deliver them)."""
+    settings = settings or get_settings()
+    outbox, outbox_engine = build_outbox(settings)
+    staff = build_staff_services(settings, messenger=outbox, media_dir=media_dir)
 
-                tabik = services()
-                engine = _engine
-                assert engine is not None
-                from bot.adapters.knowledge import load_knowledge
+    async def dispose_outbox() -> None:
+        outbox_engine.dispose()
 
-                knowledge = load_knowledge()
-                settings = get_settings()
-                _handoff_desk = HandoffDesk(
-                    functools.partial(StaffUnitOfWork, make_session_factory(engine)),
-                    tabik,
-                    schedule=office_schedule(knowledge),
-                    office_hours=office_hours_text(knowledge),
-                    ack_interval=timedelta(minutes=settings.handoff_ack_minutes),
-                    active_window=timedelta(minutes=settings.handoff_active_minutes),
-                )
-    return _handoff_desk  # type: ignore[no-any-return]
+    staff.closers.append(dispose_outbox)
+    return staff
+
+
+# --- the action server -----------------------------------------------------------
+
+
+@dataclass
+class ActionServerParts:
+    """What the action server's actions run on: the residents' services and the handoff
+    desk, on one engine that lives as long as the process."""
+
+    services: Tabik
+    handoffs: HandoffDesk
+    engine: Engine
+
+
+def for_action_server(settings: Settings | None = None) -> ActionServerParts:
+    """New parts for an action server (callers own the engine; tests use this directly)."""
+    from bot.adapters.knowledge import load_knowledge
+    from bot.adapters.sla_rules import office_hours_text, office_schedule
+
+    settings = settings or get_settings()
+    tabik, engine = build_services(settings)
+    knowledge = load_knowledge()
+    handoffs = HandoffDesk(
+        functools.partial(StaffUnitOfWork, make_session_factory(engine)),
+        tabik,
+        schedule=office_schedule(knowledge),
+        office_hours=office_hours_text(knowledge),
+        ack_interval=timedelta(minutes=settings.handoff_ack_minutes),
+        active_window=timedelta(minutes=settings.handoff_active_minutes),
+    )
+    return ActionServerParts(services=tabik, handoffs=handoffs, engine=engine)
+
+
+# The one process-wide set of parts in Tabik: rasa-sdk imports the actions and calls
+# them, and they reach their services here. The action server's entry point installs
+# them at start; started another way (``rasa run actions``), they are built on first use.
+_action_server: ActionServerParts | None = None
+_action_server_lock = threading.Lock()
+
+
+def install_action_server(parts: ActionServerParts) -> None:
+    """Make ``parts`` this process's action server parts (its entry point, at start)."""
+    global _action_server
+    with _action_server_lock:
+        _action_server = parts
+
+
+def action_server() -> ActionServerParts:
+    """This process's action server parts (built from the settings if none were installed)."""
+    global _action_server
+    with _action_server_lock:
+        if _action_server is None:
+            _action_server = for_action_server()
+        return _action_server
+
+
+# --- Rasa's webhook channels --------------------------------------------------------
+
+
+@dataclass
+class ChannelStores:
+    """Stored messages and the outbox, on an engine the channel owns (and disposes)."""
+
+    inbound: InboundQueue
+    outbox: Outbox
+    engine: Engine
+
+
+def channel_stores(
+    database_url: str, *, inbound_lease: float = 60.0, outbox_lease: float = 120.0
+) -> ChannelStores:
+    """Stored messages and the outbox on a new engine for ``database_url``."""
+    engine = make_engine(database_url)
+    outbox = Outbox(engine, lease=outbox_lease)
+    return ChannelStores(InboundQueue(engine, outbox, lease=inbound_lease), outbox, engine)
+
+
+@dataclass
+class ChannelParts:
+    """What one webhook channel in Rasa's process is built with (:func:`for_channels`)."""
+
+    store: KeyValueStore  # button payloads
+    limiter: RateLimiter  # the platform's pace, shared by instances through Redis
+    media: PlatformMedia  # photos' downloader, with the channel's credentials
+    stores: ChannelStores
+
+
+def for_channels(
+    settings: Settings, channel: str, config: WhatsAppSettings | TelegramSettings
+) -> ChannelParts:
+    """The parts of the channel ``channel`` ("whatsapp" or "telegram") configured by ``config``."""
+    return ChannelParts(
+        store=create_store(settings.redis_url, prefix=settings.redis_key_prefix),
+        limiter=create_rate_limiter(settings.redis_url, prefix=settings.redis_key_prefix),
+        media=PlatformMedia(settings.media_dir, **{channel: config}),
+        stores=channel_stores(
+            settings.database_url,
+            inbound_lease=settings.inbound_lease,
+            outbox_lease=settings.outbox_lease,
+        ),
+    )
+
+
+# --- the command line ---------------------------------------------------------------
+
+
+class CliParts:
+    """What one ``python -m bot.cli`` command runs on, made when first asked; :meth:`close`."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._engines: dict[str, Engine] = {}
+
+    def engine(self, url: str | None = None) -> Engine:
+        """The engine of ``url`` (DATABASE_URL's by default), made once."""
+        url = url or self.settings.database_url
+        if url not in self._engines:
+            self._engines[url] = make_engine(url)
+        return self._engines[url]
+
+    def staff_uow(self) -> functools.partial[StaffUnitOfWork]:
+        return functools.partial(StaffUnitOfWork, make_session_factory(self.engine()))
+
+    def model_records(self) -> ModelRecords:
+        from bot.adapters.db.nlu_records import ModelRecords
+
+        return ModelRecords(self.engine())
+
+    def nlu_inbox(self) -> NluInbox:
+        """Messages understood below NLU_INBOX_CONFIDENCE, read from the tracker store."""
+        from bot.adapters.tracker_events import TrackerEventLog
+        from bot.config import PROJECT_ROOT
+        from bot.services.labelled_examples import LabelledExamples
+        from bot.services.nlu_inbox import NluInbox
+
+        tracker = TrackerEventLog(self.engine(self.settings.tracker_store_url))
+        threshold = self.settings.nlu_inbox_confidence
+        return NluInbox(self.engine(), tracker, LabelledExamples(PROJECT_ROOT), threshold=threshold)
+
+    def close(self) -> None:
+        for engine in self._engines.values():
+            engine.dispose()
+        self._engines.clear()
+
+
+def for_cli(settings: Settings | None = None) -> CliParts:
+    """The command line's parts (the caller closes them)."""
+    return CliParts(settings or get_settings())

@@ -29,6 +29,7 @@ DEFAULT_WHATSAPP_API_BASE = "https://graph.facebook.com/v21.0"
 # only hosts besides the API base's that photos are downloaded from, token included.
 DEFAULT_WHATSAPP_MEDIA_HOSTS = "lookaside.fbsbx.com"
 DEFAULT_TELEGRAM_API_BASE = "https://api.telegram.org"
+DEFAULT_RASA_PORT = 5005
 CONSOLE_SECRET_FILE = "console-secret-key"  # noqa: S105 - a file name
 
 WHATSAPP_VARIABLES = (
@@ -136,7 +137,7 @@ class Settings(BaseSettings):
     telegram_api_base: str = DEFAULT_TELEGRAM_API_BASE
 
     rasa_api_token: str | None = _secret()
-    rasa_port: int = Field(5005, ge=1, le=65535)
+    rasa_port: int = Field(DEFAULT_RASA_PORT, ge=1, le=65535)
     actions_port: int = Field(5055, ge=1, le=65535)
     console_port: int = Field(5080, ge=1, le=65535)
     actions_host: str = "127.0.0.1"

@@ -30,7 +30,7 @@ from sanic.response import HTTPResponse
 from bot import observability
 from bot.adapters.health import Probe, dependency_probes, readiness
 from bot.config import get_settings
-from channels.base import StandaloneInput
+from channels.named_input import StandaloneInput
 
 ROUTE_PREFIXES = ("", "/webhooks/ops")
 
