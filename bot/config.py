@@ -179,6 +179,22 @@ class Settings(BaseSettings):
     handoff_daily_limit: int = Field(5, ge=1)
     handoff_ack_minutes: float = Field(10.0, ge=0)
     handoff_active_minutes: float = Field(15.0, ge=0)
+    # Intent confidence below which a message enters the NLU inbox.
+    nlu_inbox_confidence: float = 0.6
+    # Where trained models are kept (candidates, the deployed one).
+    tabik_models_dir: Path = Field(default_factory=lambda: PROJECT_ROOT / "models")
+
+    # Outside systems (docs/adapters.md): an unset URL means demo data. The
+    # timeouts (seconds) stay text here: the adapter says which variable is wrong.
+    tax_api_url: str | None = None
+    tax_api_key: str | None = _secret()
+    tax_api_timeout: str | None = None
+    social_aid_api_url: str | None = None
+    social_aid_api_key: str | None = _secret()
+    social_aid_api_timeout: str | None = None
+    food_price_api_url: str | None = None
+    food_price_api_key: str | None = _secret()
+    food_price_api_timeout: str | None = None
 
     # Values for outside systems that tests inject without the environment.
     _extra: dict[str, str] = PrivateAttr(default_factory=dict)
@@ -267,6 +283,11 @@ class Settings(BaseSettings):
         if self.tabik_enable_rest is not None:
             return self.tabik_enable_rest
         return not self.messaging_configured
+
+    @property
+    def rasa_url_given(self) -> bool:
+        """``RASA_URL`` was set, rather than derived from ``RASA_PORT``."""
+        return "rasa_url" in self.__fields_set__
 
     @property
     def trusted_proxies(self) -> tuple[IPv4Network | IPv6Network, ...]:

@@ -13,7 +13,6 @@ import argparse
 import hmac
 import logging
 import logging.config
-import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -25,6 +24,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import bootstrap
 from bot.adapters.health import DatabaseProbe, Probe, RedisProbe, readiness
 from bot.config import get_settings
 
@@ -101,10 +101,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     config: dict[str, Any] = yaml.safe_load(Path(args.logging_config_file).read_text())
     logging.config.dictConfig(config)
     settings = get_settings()
-    token = settings.actions_token or os.environ.get("ACTIONS_TOKEN", "")
+    token = settings.actions_token or ""
     if not token:
         print("ACTIONS_TOKEN is not set: the action server will not run open.", file=sys.stderr)
         return 2
+    # The actions' services, built once for the process (bot.bootstrap.action_server).
+    bootstrap.install_action_server(bootstrap.for_action_server(settings))
     app = build_app(token, actions_package=args.actions)
     logger.info("Action server on %s:%s", settings.actions_host, settings.actions_port)
     app.run(settings.actions_host, settings.actions_port, workers=1, access_log=False)
