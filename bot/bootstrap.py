@@ -336,14 +336,14 @@ class ChannelParts:
     stores: ChannelStores
 
 
-def for_channels(
-    settings: Settings, channel: str, config: WhatsAppSettings | TelegramSettings
-) -> ChannelParts:
-    """The parts of the channel ``channel`` ("whatsapp" or "telegram") configured by ``config``."""
+def for_channels(settings: Settings, config: WhatsAppSettings | TelegramSettings) -> ChannelParts:
+    """The parts of the webhook channel configured by ``config`` (WhatsApp's or Telegram's)."""
+    whatsapp = config if isinstance(config, WhatsAppSettings) else None
+    telegram = config if isinstance(config, TelegramSettings) else None
     return ChannelParts(
         store=create_store(settings.redis_url, prefix=settings.redis_key_prefix),
         limiter=create_rate_limiter(settings.redis_url, prefix=settings.redis_key_prefix),
-        media=PlatformMedia(settings.media_dir, **{channel: config}),
+        media=PlatformMedia(settings.media_dir, whatsapp=whatsapp, telegram=telegram),
         stores=channel_stores(
             settings.database_url,
             inbound_lease=settings.inbound_lease,

@@ -114,7 +114,7 @@ class WebhookInput(NamedInput):
             required=cls.required_credentials,
             on_missing=cls.raise_missing_credentials_exception,
         )
-        parts = bootstrap.for_channels(settings, cls.name(), config)
+        parts = bootstrap.for_channels(settings, config)
         return cls(
             config,
             store=parts.store,

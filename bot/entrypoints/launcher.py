@@ -2,10 +2,11 @@
 
 ``serve`` applies the database migrations, makes sure a model for the current
 training data exists, writes the effective Rasa endpoints/credentials for the
-environment into ``var/`` (``bot.entrypoints.runtime_config``), and supervises the action server, the Rasa server
-and, when WhatsApp or Telegram is configured, the notifier (ticket status
-messages). SIGINT/SIGTERM stop every child (their whole process groups,
-``bot.entrypoints.supervisor``), so nothing is left listening.
+environment into ``var/`` (``bot.entrypoints.runtime_config``), and supervises
+(``bot.entrypoints.supervisor``) the action server, the Rasa server and, when
+WhatsApp or Telegram is configured, the notifier (ticket status messages).
+SIGINT/SIGTERM stop every child (their whole process groups), so nothing is
+left listening.
 """
 
 from __future__ import annotations

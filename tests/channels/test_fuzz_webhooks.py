@@ -29,9 +29,11 @@ from rasa.core.channels.channel import InputChannel
 from telegram import Bot
 
 from bot.adapters.kv import MemoryStore
+from bot.bootstrap import channel_stores
 from bot.config import TelegramSettings, WhatsAppSettings
-from channels.common import Messaging, Replies
+from channels.queues import ChannelQueues
 from channels.telegram import TelegramInput, parse_update
+from channels.text import Replies
 from channels.whatsapp import WhatsAppInput, parse_webhook
 from tests.auxil import fake_telegram, fake_whatsapp
 from tests.auxil.outbox import database_from, migrated_template
@@ -341,9 +343,9 @@ def _sqlite() -> str:
     return database_from(migrated_template(directory), directory)
 
 
-def _messaging(database_url: str) -> Messaging:
+def _queues(database_url: str) -> ChannelQueues:
     """The channel's stores (accepted payloads are kept) on ``database_url``."""
-    return Messaging.from_url(database_url, poll_interval=0.05)
+    return ChannelQueues.on(channel_stores(database_url), poll_interval=0.05)
 
 
 @pytest.fixture(
@@ -370,7 +372,7 @@ def _whatsapp(database_url: str) -> WhatsAppInput:
         ),
         store=store,
         replies=Replies.load(),
-        messaging=_messaging(database_url),
+        queues=_queues(database_url),
     )
 
 
@@ -385,7 +387,7 @@ def _telegram(database_url: str) -> TelegramInput:
         tg_settings,
         store=store,
         replies=Replies.load(),
-        messaging=_messaging(database_url),
+        queues=_queues(database_url),
     )
 
 
