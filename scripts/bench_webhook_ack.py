@@ -27,6 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.adapters.db import migrate
 from bot.adapters.kv import MemoryStore
+from bot.adapters.media import PlatformMedia
+from bot.adapters.rate_limit import MemoryRateLimiter
 from bot.bootstrap import channel_stores
 from bot.config import TelegramSettings, WhatsAppSettings
 from channels.queues import ChannelQueues
@@ -63,6 +65,8 @@ async def bench(requests: int, processing: float, database: Path) -> None:
         ),
         store=MemoryStore(),
         queues=ChannelQueues.on(channel_stores(url)),
+        limiter=MemoryRateLimiter(),
+        media=PlatformMedia(database.parent / "media"),
     )
     tg = TelegramInput(
         TelegramSettings(
@@ -72,6 +76,8 @@ async def bench(requests: int, processing: float, database: Path) -> None:
         ),
         store=MemoryStore(),
         queues=ChannelQueues.on(channel_stores(url)),
+        limiter=MemoryRateLimiter(),
+        media=PlatformMedia(database.parent / "media"),
     )
     async with aiohttp.ClientSession() as http:
         async with serve(wa, ScriptedAgent(silent, delay=processing)) as base:

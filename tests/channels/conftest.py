@@ -224,7 +224,7 @@ async def make_telegram(
             "replies": replies,
             "retry": fast_retry,
             "limiter": MemoryRateLimiter(),
-            "messaging": queues,
+            "queues": queues,
             "media": PlatformMedia(media_dir, telegram=settings),
             **kwargs,
         }

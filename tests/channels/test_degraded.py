@@ -6,6 +6,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -15,6 +16,8 @@ from rasa.shared.core.events import BotUttered, UserUttered
 from redis.exceptions import TimeoutError as RedisTimeout
 
 from bot.adapters.kv import RedisStore
+from bot.adapters.media import PlatformMedia
+from bot.adapters.rate_limit import MemoryRateLimiter
 from bot.config import WhatsAppSettings
 from channels.inbound import Inbound
 from channels.queues import ChannelQueues
@@ -58,6 +61,7 @@ async def test_a_hanging_redis_does_not_keep_residents_waiting(
     replies: Replies,
     fast_retry: RetryPolicy,
     queues: ChannelQueues,
+    media_dir: Path,
 ) -> None:
     # De-duplication and the 24-hour window live in the database, so a plain
     # conversation needs nothing from Redis.
@@ -65,8 +69,9 @@ async def test_a_hanging_redis_does_not_keep_residents_waiting(
         whatsapp_settings,
         store=RedisStore(hanging_redis_url, timeout=0.2),
         replies=replies,
-        client=GraphClient(whatsapp_settings, retry=fast_retry),
+        client=GraphClient(whatsapp_settings, retry=fast_retry, limiter=MemoryRateLimiter()),
         queues=queues,
+        media=PlatformMedia(media_dir, whatsapp=whatsapp_settings),
     )
     payload = meta.delivery(meta.text("halo", message_id="wamid.REDIS-DOWN"))
     body, headers = meta.signed(payload)

@@ -29,6 +29,8 @@ from rasa.core.channels.channel import InputChannel
 from telegram import Bot
 
 from bot.adapters.kv import MemoryStore
+from bot.adapters.media import PlatformMedia
+from bot.adapters.rate_limit import MemoryRateLimiter
 from bot.bootstrap import channel_stores
 from bot.config import TelegramSettings, WhatsAppSettings
 from channels.queues import ChannelQueues
@@ -360,19 +362,27 @@ def fuzz_database(request: pytest.FixtureRequest) -> Iterator[str]:
         yield url
 
 
+def _media(**credentials: Any) -> PlatformMedia:
+    """Where photos would go: nothing reaches the platforms from a fuzzed delivery."""
+    return PlatformMedia(Path(tempfile.mkdtemp(prefix="tabik-fuzz-media-")), **credentials)
+
+
 def _whatsapp(database_url: str) -> WhatsAppInput:
     store = MemoryStore(prefix="fuzz-wa:")
+    wa_settings = WhatsAppSettings(
+        verify_token=fake_whatsapp.VERIFY_TOKEN,
+        app_secret=fake_whatsapp.APP_SECRET,
+        access_token=fake_whatsapp.ACCESS_TOKEN,
+        phone_number_id=fake_whatsapp.PHONE_NUMBER_ID,
+        api_base=f"{UNREACHABLE}/v21.0",
+    )
     return WhatsAppInput(
-        WhatsAppSettings(
-            verify_token=fake_whatsapp.VERIFY_TOKEN,
-            app_secret=fake_whatsapp.APP_SECRET,
-            access_token=fake_whatsapp.ACCESS_TOKEN,
-            phone_number_id=fake_whatsapp.PHONE_NUMBER_ID,
-            api_base=f"{UNREACHABLE}/v21.0",
-        ),
+        wa_settings,
         store=store,
         replies=Replies.load(),
         queues=_queues(database_url),
+        limiter=MemoryRateLimiter(),
+        media=_media(whatsapp=wa_settings),
     )
 
 
@@ -388,6 +398,8 @@ def _telegram(database_url: str) -> TelegramInput:
         store=store,
         replies=Replies.load(),
         queues=_queues(database_url),
+        limiter=MemoryRateLimiter(),
+        media=_media(telegram=tg_settings),
     )
 
 

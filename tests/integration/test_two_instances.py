@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import tempfile
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -18,6 +20,8 @@ import pytest
 
 from bot.adapters.db import migrate
 from bot.adapters.kv import MemoryStore
+from bot.adapters.media import PlatformMedia
+from bot.adapters.rate_limit import MemoryRateLimiter
 from bot.bootstrap import channel_stores
 from bot.config import WhatsAppSettings
 from channels.queues import ChannelQueues
@@ -51,8 +55,14 @@ def instance(url: str, api_base: str, name: str) -> WhatsAppInput:
     return WhatsAppInput(
         settings,
         store=MemoryStore(prefix=f"{name}:"),
-        client=GraphClient(settings, retry=RetryPolicy(base_delay=0.01, max_delay=0.05)),
+        client=GraphClient(
+            settings,
+            retry=RetryPolicy(base_delay=0.01, max_delay=0.05),
+            limiter=MemoryRateLimiter(),
+        ),
         queues=ChannelQueues.on(channel_stores(url), poll_interval=0.02, instance=name),
+        # Text only: no photo is downloaded.
+        media=PlatformMedia(Path(tempfile.gettempdir()) / "tabik-media", whatsapp=settings),
     )
 
 
