@@ -17,34 +17,34 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher
 from sqlalchemy.engine import Engine
 
 from bot.adapters.db.engine import make_engine, make_session_factory
 from bot.adapters.db.login_counters import DatabaseCounters
+from bot.adapters.db.nlu_records import ModelRecords
 from bot.adapters.db.staff_repository import StaffUnitOfWork
 from bot.adapters.db.uow import SqlAlchemyUnitOfWork
+from bot.adapters.health import Probe, dependency_probes
 from bot.adapters.kv import KeyValueStore, create_store
 from bot.adapters.media import PlatformMedia
 from bot.adapters.rate_limit import RateLimiter, create_rate_limiter
+from bot.adapters.tracker_events import TrackerEventLog
 from bot.adapters.tracker_retention import TrackerStoreCleaner
-from bot.config import Settings, TelegramSettings, WhatsAppSettings, get_settings
+from bot.config import PROJECT_ROOT, Settings, TelegramSettings, WhatsAppSettings, get_settings
 from bot.services.audit import StaffAudit
 from bot.services.handoff_desk import Conversations, HandoffDesk
 from bot.services.inbound import InboundQueue
+from bot.services.labelled_examples import LabelledExamples
 from bot.services.messaging import Messenger
+from bot.services.nlu_inbox import NluInbox
 from bot.services.outbox import Outbox
 from bot.services.privacy import PersonalData, RetentionPeriods
 from bot.services.shared import Clock, utc_now
 from bot.services.staff import TOKEN_LIFETIME, StaffAccounts
 from bot.services.staff_desk import StaffDesk
 from bot.services.tabik import Tabik
-
-if TYPE_CHECKING:
-    from bot.adapters.db.nlu_records import ModelRecords
-    from bot.services.nlu_inbox import NluInbox
 
 log = logging.getLogger(__name__)
 
@@ -255,8 +255,7 @@ def for_console(
 
 @dataclass
 class ActionServerParts:
-    """What the action server's actions run on: the residents' services and the handoff
-    desk, on one engine that lives as long as the process."""
+    """The action server's: residents' services and the handoff desk, on one engine."""
 
     services: Tabik
     handoffs: HandoffDesk
@@ -282,9 +281,8 @@ def for_action_server(settings: Settings | None = None) -> ActionServerParts:
     return ActionServerParts(services=tabik, handoffs=handoffs, engine=engine)
 
 
-# The one process-wide set of parts in Tabik: rasa-sdk imports the actions and calls
-# them, and they reach their services here. The action server's entry point installs
-# them at start; started another way (``rasa run actions``), they are built on first use.
+# Tabik's one process-wide set of parts, which rasa-sdk's actions reach here: installed by
+# the action server's entry point; built on first use when started another way.
 _action_server: ActionServerParts | None = None
 _action_server_lock = threading.Lock()
 
@@ -303,6 +301,15 @@ def action_server() -> ActionServerParts:
         if _action_server is None:
             _action_server = for_action_server()
         return _action_server
+
+
+def readiness_probes(settings: Settings) -> dict[str, Probe]:
+    """What ``/ready`` checks (each probe on its own small connection, apart from the parts)."""
+    return dependency_probes(
+        database_url=settings.database_url,
+        tracker_store_url=settings.tracker_store_url,
+        redis_url=settings.redis_url,
+    )
 
 
 # --- Rasa's webhook channels --------------------------------------------------------
@@ -373,17 +380,10 @@ class CliParts:
         return functools.partial(StaffUnitOfWork, make_session_factory(self.engine()))
 
     def model_records(self) -> ModelRecords:
-        from bot.adapters.db.nlu_records import ModelRecords
-
         return ModelRecords(self.engine())
 
     def nlu_inbox(self) -> NluInbox:
         """Messages understood below NLU_INBOX_CONFIDENCE, read from the tracker store."""
-        from bot.adapters.tracker_events import TrackerEventLog
-        from bot.config import PROJECT_ROOT
-        from bot.services.labelled_examples import LabelledExamples
-        from bot.services.nlu_inbox import NluInbox
-
         tracker = TrackerEventLog(self.engine(self.settings.tracker_store_url))
         threshold = self.settings.nlu_inbox_confidence
         return NluInbox(self.engine(), tracker, LabelledExamples(PROJECT_ROOT), threshold=threshold)

@@ -25,7 +25,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import bootstrap
-from bot.adapters.health import DatabaseProbe, Probe, RedisProbe, readiness
+from bot.adapters.health import Probe, readiness
 from bot.config import get_settings
 
 logger = logging.getLogger("tabik.actions")
@@ -37,12 +37,10 @@ LOGGING_CONFIG = Path(__file__).with_name("logging.yml")
 
 
 def action_probes() -> Mapping[str, Probe]:
-    """What the actions need: the system of record, and Redis when it is configured."""
-    settings = get_settings()
-    probes: dict[str, Probe] = {"database": DatabaseProbe(settings.database_url)}
-    if settings.redis_url:
-        probes["redis"] = RedisProbe(settings.redis_url)
-    return probes
+    """What the actions need: the system of record, and Redis when it is configured
+    (Rasa's tracker store is Rasa's to check)."""
+    probes = bootstrap.readiness_probes(get_settings())
+    return {name: probe for name, probe in probes.items() if name != "tracker_store"}
 
 
 def build_app(

@@ -12,7 +12,8 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 
-from bot.config import VAR_DIR, Settings, write_private
+from bot.config import VAR_DIR, Settings
+from bot.private_files import write_private
 
 
 def _sql_store(url: str) -> dict[str, Any]:

@@ -6,13 +6,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from bot.config import (
-    PROJECT_ROOT,
-    ConfigurationError,
-    Settings,
-    console_secret_key,
-    read_dotenv,
-)
+from bot.config import PROJECT_ROOT, ConfigurationError, Settings, read_dotenv
+from bot.private_files import console_secret_key
 
 WHATSAPP = {
     "WHATSAPP_VERIFY_TOKEN": "v",
