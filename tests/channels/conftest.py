@@ -267,7 +267,7 @@ class NotifierWorld:
 
     tabik: Tabik
     notifier: Notifier
-    queues: ChannelQueues
+    messaging: ChannelQueues  # the channels' queues
     clock: Clock
     meta: FakeGraphApi
     bot: FakeBotApi

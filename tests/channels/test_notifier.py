@@ -46,7 +46,7 @@ async def test_whatsapp_outside_the_window_gets_the_template_once(world: Notifie
 
     counts = await world.notifier.run_once()
     again = await world.notifier.run_once()
-    await world.queues.settled()
+    await world.messaging.settled()
 
     [message] = world.meta.sent
     assert message["to"] == WA_RESIDENT.account
@@ -58,13 +58,13 @@ async def test_whatsapp_outside_the_window_gets_the_template_once(world: Notifie
     assert counts[Outcome.QUEUED] == 1 and again[Outcome.QUEUED] == 0
     assert world.bot.calls == []
     assert records(world.tabik, number) == [(NotificationStatus.SENT, 1)]
-    [row] = await world.queues.outbox.list(statuses=["sent"])
+    [row] = await world.messaging.outbox.list(statuses=["sent"])
     assert row.kind == "notification" and row.dedup_key.startswith("notification:")
 
 
 async def test_whatsapp_inside_the_window_gets_the_text(world: NotifierWorld) -> None:
     # The resident wrote a moment ago (stored by the webhook, so known to every process).
-    await world.queues.inbound.accept(
+    await world.messaging.inbound.accept(
         [IncomingMessage(WA_RESIDENT, "wa:wamid.X", {"text": "halo"})]
     )
     number = await file_ticket(world.tabik, WA_RESIDENT)
@@ -85,7 +85,7 @@ async def test_telegram_gets_the_plain_text_in_the_filing_chat(world: NotifierWo
     )
 
     await world.notifier.run_once()
-    await world.queues.settled()
+    await world.messaging.settled()
 
     [sent] = world.bot.accepted("sendMessage")
     assert int(sent["chat_id"]) == fake_telegram.CHAT_ID
@@ -103,11 +103,11 @@ async def test_a_failing_api_is_retried_later_and_the_message_is_not_lost(
     fake.fail_next(503, code=2, message="Service temporarily unavailable", times=9)
 
     await world.notifier.run_once()
-    await world.queues.settled()
+    await world.messaging.settled()
 
     [message] = fake.sent
     assert message["to"] == WA_RESIDENT.account
-    [row] = await world.queues.outbox.list(statuses=["sent"])
+    [row] = await world.messaging.outbox.list(statuses=["sent"])
     assert row.attempts == 3  # two sends refused (4 tries each), the third went out
     assert "503" in (row.last_error or "")
 
@@ -119,12 +119,12 @@ async def test_a_resident_who_blocked_the_bot_is_not_retried(world: NotifierWorl
     fake.fail_next("sendMessage", 403, description="Forbidden: bot was blocked by the user")
 
     await world.notifier.run_once()
-    await world.queues.settled()
+    await world.messaging.settled()
     await asyncio.sleep(0.1)
 
     assert fake.accepted("sendMessage") == []
     assert len([c for c in fake.calls if c[0] == "sendMessage"]) == 1
-    [row] = await world.queues.outbox.list(statuses=["failed"])
+    [row] = await world.messaging.outbox.list(statuses=["failed"])
     assert "blocked" in (row.last_error or "")
 
 
@@ -139,12 +139,12 @@ async def test_a_rest_channel_resident_is_marked_failed_without_sending(
     await world.notifier.run_once()
 
     assert counts[Outcome.GAVE_UP] == 1
-    assert await world.queues.outbox.list(statuses=()) == []
+    assert await world.messaging.outbox.list(statuses=()) == []
     assert records(world.tabik, number) == [(NotificationStatus.FAILED, 1)]
 
 
 async def test_two_notifier_instances_queue_a_notification_once(world: NotifierWorld) -> None:
-    other = Notifier(world.tabik, world.queues.outbox, world.notifier.channels)
+    other = Notifier(world.tabik, world.messaging.outbox, world.notifier.channels)
     numbers = [
         await file_ticket(world.tabik, WA_RESIDENT),
         await file_ticket(world.tabik, TG_RESIDENT),
@@ -153,7 +153,7 @@ async def test_two_notifier_instances_queue_a_notification_once(world: NotifierW
         await world.tabik.change_status(number, to="diverifikasi", actor="officer:1")
 
     await asyncio.gather(world.notifier.run_once(), other.run_once(), world.notifier.run_once())
-    await world.queues.settled()
+    await world.messaging.settled()
 
     assert len(world.meta.sent) == 1
     assert len(world.bot.accepted("sendMessage")) == 1

@@ -14,7 +14,7 @@ STEPS = ("diverifikasi", "diteruskan", "diproses")
 async def test_selesai_comes_with_the_rating_question_and_five_choices(
     world: NotifierWorld,
 ) -> None:
-    await world.queues.inbound.accept(
+    await world.messaging.inbound.accept(
         [IncomingMessage(WA_RESIDENT, "wa:wamid.R", {"text": "halo"})]
     )
     number = await file_ticket(world.tabik, WA_RESIDENT)
@@ -47,7 +47,7 @@ async def test_selesai_comes_with_the_rating_question_and_five_choices(
 
 
 async def test_a_rejection_asks_for_no_rating(world: NotifierWorld) -> None:
-    await world.queues.inbound.accept(
+    await world.messaging.inbound.accept(
         [IncomingMessage(WA_RESIDENT, "wa:wamid.S", {"text": "halo"})]
     )
     number = await file_ticket(world.tabik, WA_RESIDENT)
