@@ -19,9 +19,9 @@ if TYPE_CHECKING:
 
 def _default_services() -> ResidentServices:
     # Imported here: the composition root pulls in the database and HTTP adapters.
-    from bot.bootstrap import services as build
+    from bot.bootstrap import action_server
 
-    return build()
+    return action_server().services
 
 
 _services_factory: Callable[[], ResidentServices] = _default_services
@@ -42,9 +42,9 @@ def set_services_factory(
 
 
 def _default_desk() -> HandoffDesk:
-    from bot.bootstrap import handoff_desk as build
+    from bot.bootstrap import action_server
 
-    return build()
+    return action_server().handoffs
 
 
 _desk_factory: Callable[[], HandoffDesk] = _default_desk

@@ -10,7 +10,6 @@ checked by the launcher before anything starts. Nothing here opens a connection.
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from functools import lru_cache
@@ -29,7 +28,7 @@ DEFAULT_WHATSAPP_API_BASE = "https://graph.facebook.com/v21.0"
 # only hosts besides the API base's that photos are downloaded from, token included.
 DEFAULT_WHATSAPP_MEDIA_HOSTS = "lookaside.fbsbx.com"
 DEFAULT_TELEGRAM_API_BASE = "https://api.telegram.org"
-CONSOLE_SECRET_FILE = "console-secret-key"  # noqa: S105 - a file name
+DEFAULT_RASA_PORT = 5005
 
 WHATSAPP_VARIABLES = (
     "WHATSAPP_VERIFY_TOKEN",
@@ -136,7 +135,7 @@ class Settings(BaseSettings):
     telegram_api_base: str = DEFAULT_TELEGRAM_API_BASE
 
     rasa_api_token: str | None = _secret()
-    rasa_port: int = Field(5005, ge=1, le=65535)
+    rasa_port: int = Field(DEFAULT_RASA_PORT, ge=1, le=65535)
     actions_port: int = Field(5055, ge=1, le=65535)
     console_port: int = Field(5080, ge=1, le=65535)
     actions_host: str = "127.0.0.1"
@@ -178,10 +177,22 @@ class Settings(BaseSettings):
     handoff_daily_limit: int = Field(5, ge=1)
     handoff_ack_minutes: float = Field(10.0, ge=0)
     handoff_active_minutes: float = Field(15.0, ge=0)
-    # Model administration: where candidates are kept (default models/ in the project),
-    # and the intent confidence below which a message enters the admins' NLU inbox.
-    tabik_models_dir: Path | None = None
+    # Intent confidence below which a message enters the NLU inbox.
     nlu_inbox_confidence: float = Field(0.6, ge=0, le=1)
+    # Where trained models are kept (candidates, the deployed one).
+    tabik_models_dir: Path = Field(default_factory=lambda: PROJECT_ROOT / "models")
+
+    # Outside systems (docs/adapters.md): an unset URL means demo data. The
+    # timeouts (seconds) stay text here: the adapter says which variable is wrong.
+    tax_api_url: str | None = None
+    tax_api_key: str | None = _secret()
+    tax_api_timeout: str | None = None
+    social_aid_api_url: str | None = None
+    social_aid_api_key: str | None = _secret()
+    social_aid_api_timeout: str | None = None
+    food_price_api_url: str | None = None
+    food_price_api_key: str | None = _secret()
+    food_price_api_timeout: str | None = None
 
     # Values for outside systems that tests inject without the environment.
     _extra: dict[str, str] = PrivateAttr(default_factory=dict)
@@ -270,6 +281,11 @@ class Settings(BaseSettings):
         if self.tabik_enable_rest is not None:
             return self.tabik_enable_rest
         return not self.messaging_configured
+
+    @property
+    def rasa_url_given(self) -> bool:
+        """``RASA_URL`` was set, rather than derived from ``RASA_PORT``."""
+        return "rasa_url" in self.__fields_set__
 
     @property
     def trusted_proxies(self) -> tuple[IPv4Network | IPv6Network, ...]:
@@ -374,25 +390,3 @@ def get_settings() -> Settings:
 @lru_cache(maxsize=8)
 def _settings_for(_values: tuple[str | None, ...]) -> Settings:
     return Settings.parse_obj({})
-
-
-def console_secret_key(settings: Settings) -> str:
-    """``CONSOLE_SECRET_KEY``, or one generated once and kept under var/ (mode 0600)."""
-    if settings.console_secret_key:
-        return settings.console_secret_key
-    path = settings.tabik_var_dir / CONSOLE_SECRET_FILE
-    if path.is_file():
-        return path.read_text(encoding="utf-8").strip()
-    key = secrets.token_urlsafe(48)
-    write_private(path, key + "\n")
-    return key
-
-
-def write_private(path: Path, text: str) -> Path:
-    """Write ``text`` readable by this user only, from the first byte (no umask race)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)  # an existing file keeps its old mode through O_CREAT
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    return path

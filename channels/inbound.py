@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import socket
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -25,6 +24,7 @@ from typing import Any
 from rasa.core.channels.channel import OutputChannel
 
 from bot import observability
+from bot.config import DEFAULT_RASA_PORT
 from bot.domain.identity import ChatIdentity
 from bot.services.inbound import ClaimedMessage, InboundQueue, IncomingMessage
 from channels.loop import ClaimLoop
@@ -108,9 +108,9 @@ class OutboxCollector(OutputChannel):
         await self.send_response(recipient_id, {"text": text})
 
 
-def instance_name() -> str:
+def instance_name(rasa_port: int = DEFAULT_RASA_PORT) -> str:
     """This instance among several: host and Rasa port (one Rasa per port and host)."""
-    return f"{socket.gethostname()}:{os.environ.get('RASA_PORT', '5005')}"
+    return f"{socket.gethostname()}:{rasa_port}"
 
 
 # turn(inbound, attempt): the replies to one stored message; attempt > 1 when an

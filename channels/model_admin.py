@@ -42,7 +42,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.config import get_settings
-from channels.base import StandaloneInput
+from channels.named_input import StandaloneInput
 
 logger = logging.getLogger(__name__)
 

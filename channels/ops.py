@@ -28,9 +28,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import observability
-from bot.adapters.health import Probe, dependency_probes, readiness
+from bot.adapters.health import Probe, readiness
 from bot.config import get_settings
-from channels.base import StandaloneInput
+from channels.named_input import StandaloneInput
 
 ROUTE_PREFIXES = ("", "/webhooks/ops")
 
@@ -85,12 +85,10 @@ def ops_blueprint(
 
 
 def instance_probes() -> Mapping[str, Probe]:
-    settings = get_settings()
-    return dependency_probes(
-        database_url=settings.database_url,
-        tracker_store_url=settings.tracker_store_url,
-        redis_url=settings.redis_url,
-    )
+    """This instance's dependencies, from the composition root (Rasa's entry: the channel)."""
+    from bot import bootstrap
+
+    return bootstrap.readiness_probes(get_settings())
 
 
 class OpsInput(StandaloneInput):

@@ -21,8 +21,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.domain.identity import ChatIdentity
-from channels.base import StandaloneInput
 from channels.guard import RejectedRequest, parse_json, read_body
+from channels.named_input import StandaloneInput
 
 logger = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 Unlike Rasa's own Telegram channel, nothing is called at start-up (no getMe, no
 setWebhook: ``python -m channels.register telegram`` does that), every update
 is authenticated with ``X-Telegram-Bot-Api-Secret-Token`` and processing runs in
-the background after the update is stored and acknowledged (``channels.common``).
+the background after the update is stored and acknowledged (``channels.webhook``).
 """
 
 from __future__ import annotations
@@ -31,17 +31,16 @@ from bot.adapters.rate_limit import (
     TELEGRAM_OVERALL,
     TELEGRAM_PER_CHAT,
     Limit,
-    MemoryRateLimiter,
     RateLimiter,
 )
 from bot.config import TelegramSettings
 from bot.services.outbox import OutboxItem
-from channels.common import WebhookInput, WebhookParts
 from channels.errors import RecipientNotOnChannel, RetryBudgetExhausted
 from channels.guard import RejectedRequest, parse_json
 from channels.inbound import Inbound
 from channels.outbound import Progress
 from channels.output import PlatformOutput, Rendering, without_template_params
+from channels.parts import WebhookParts
 from channels.retry import Retry, RetryPolicy, call_with_retries, rate_limited
 from channels.telegram_parse import parse_message, parse_update
 from channels.text import (
@@ -49,6 +48,7 @@ from channels.text import (
     shorten,
     split_text,
 )
+from channels.webhook import WebhookInput
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -143,7 +143,7 @@ class TelegramOutput(PlatformOutput):
     platform = "Telegram"
     # Telegram: about one message per second in a chat (short bursts tolerated) and
     # about 30 per second overall, counted per bot: shared by every instance when the
-    # limiter is Redis' (from_settings).
+    # limiter is Redis' (bot.bootstrap.for_channels).
     per_chat: Limit = TELEGRAM_PER_CHAT
     overall: Limit = TELEGRAM_OVERALL
 
@@ -151,14 +151,14 @@ class TelegramOutput(PlatformOutput):
         self,
         api: BotApi,
         *,
+        limiter: RateLimiter,
         retry: RetryPolicy | None = None,
-        limiter: RateLimiter | None = None,
         **rendering: Unpack[Rendering],
     ) -> None:
         super().__init__(**rendering)
         self.api = api
         self.retry = retry or RetryPolicy()
-        self.limiter = limiter or MemoryRateLimiter()
+        self.limiter = limiter
 
     def chat_id(self, recipient_id: str) -> int:
         try:
@@ -303,9 +303,7 @@ class TelegramInput(WebhookInput):
                 "since forged ones could not be told apart"
             )
 
-    def make_output(
-        self, *, retry: RetryPolicy | None, limiter: RateLimiter | None
-    ) -> TelegramOutput:
+    def make_output(self, *, retry: RetryPolicy | None, limiter: RateLimiter) -> TelegramOutput:
         return TelegramOutput(
             self.api, replies=self.replies, payloads=self.payloads, retry=retry, limiter=limiter
         )

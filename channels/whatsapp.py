@@ -1,11 +1,12 @@
 """WhatsApp Cloud API channel: webhook verification, signed deliveries, native replies.
 
 Split like Rasa's facebook.py into a parser (``channels.whatsapp_parse``), a
-sender (``channels.whatsapp_api``: ``GraphClient`` + ``WhatsAppOutput``) and the
+sender (``channels.graph_client``: ``GraphClient``; ``channels.whatsapp_output``:
+``WhatsAppOutput``) and the
 input channel here, without its faults: the signature is always HMAC-SHA256
 compared in constant time, a failed check answers 401/403, and nothing is kept
 on the channel instance but configuration and injected helpers. A delivery is
-stored before its 200 and answered from the store (``channels.common``).
+stored before its 200 and answered from the store (``channels.webhook``).
 """
 
 from __future__ import annotations
@@ -24,11 +25,13 @@ from sanic.response import HTTPResponse
 
 from bot.adapters.rate_limit import RateLimiter
 from bot.config import WhatsAppSettings
-from channels.common import WebhookInput, WebhookParts
 from channels.errors import RetryBudgetExhausted, WhatsAppApiError
+from channels.graph_client import GraphClient
 from channels.guard import RejectedRequest, parse_json
+from channels.parts import WebhookParts
 from channels.retry import Retry, RetryPolicy
-from channels.whatsapp_api import BUTTON_TITLE_MAX, GraphClient, WhatsAppOutput
+from channels.webhook import WebhookInput
+from channels.whatsapp_output import BUTTON_TITLE_MAX, WhatsAppOutput
 from channels.whatsapp_parse import (
     SIGNATURE_HEADER,
     parse_message,
@@ -70,20 +73,21 @@ class WhatsAppInput(WebhookInput):
         client: GraphClient | None = None,
         **parts: Unpack[WebhookParts],
     ) -> None:
-        self.client = client or GraphClient(
-            settings, retry=parts.get("retry"), limiter=parts.get("limiter")
-        )
+        if client is None:
+            client = GraphClient(settings, retry=parts.get("retry"), limiter=parts["limiter"])
+        else:
+            # A client given with its own pace (tests): the channel's is the client's.
+            parts["limiter"] = client.limiter
+        self.client = client
         super().__init__(settings, **parts)
 
-    def make_output(
-        self, *, retry: RetryPolicy | None, limiter: RateLimiter | None
-    ) -> WhatsAppOutput:
+    def make_output(self, *, retry: RetryPolicy | None, limiter: RateLimiter) -> WhatsAppOutput:
         # The client was built with retry and limiter (or given with its own).
         return WhatsAppOutput(
             self.client,
             replies=self.replies,
             payloads=self.payloads,
-            window=lambda identity: self.messaging.outbox.window_open(identity),
+            window=lambda identity: self.queues.outbox.window_open(identity),
         )
 
     def verify_subscription(self, args: Mapping[str, str]) -> str | None:

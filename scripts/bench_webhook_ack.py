@@ -27,8 +27,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.adapters.db import migrate
 from bot.adapters.kv import MemoryStore
+from bot.adapters.media import PlatformMedia
+from bot.adapters.rate_limit import MemoryRateLimiter
+from bot.bootstrap import channel_stores
 from bot.config import TelegramSettings, WhatsAppSettings
-from channels.common import Messaging
+from channels.queues import ChannelQueues
 from channels.telegram import TelegramInput
 from channels.whatsapp import WhatsAppInput
 from tests.auxil import fake_telegram, fake_whatsapp
@@ -61,7 +64,9 @@ async def bench(requests: int, processing: float, database: Path) -> None:
             api_base="http://127.0.0.1:9/v21.0",
         ),
         store=MemoryStore(),
-        messaging=Messaging.from_url(url),
+        queues=ChannelQueues.on(channel_stores(url)),
+        limiter=MemoryRateLimiter(),
+        media=PlatformMedia(database.parent / "media"),
     )
     tg = TelegramInput(
         TelegramSettings(
@@ -70,7 +75,9 @@ async def bench(requests: int, processing: float, database: Path) -> None:
             api_base="http://127.0.0.1:9",
         ),
         store=MemoryStore(),
-        messaging=Messaging.from_url(url),
+        queues=ChannelQueues.on(channel_stores(url)),
+        limiter=MemoryRateLimiter(),
+        media=PlatformMedia(database.parent / "media"),
     )
     async with aiohttp.ClientSession() as http:
         async with serve(wa, ScriptedAgent(silent, delay=processing)) as base:

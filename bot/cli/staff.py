@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import functools
 import sys
 from typing import Any, TextIO
 
-from bot.adapters.db.engine import make_engine, make_session_factory
-from bot.adapters.db.uow import SqlAlchemyUnitOfWork
+from bot.bootstrap import for_cli
 from bot.cli import add_area
 from bot.config import get_settings
 from bot.domain.staff import InvalidStaffAccount, Role
@@ -63,10 +61,9 @@ async def _command(accounts: StaffAccounts, args: argparse.Namespace, out: TextI
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
-    engine = make_engine(get_settings().database_url)
+    parts = for_cli(get_settings())
     try:
-        uow_factory = functools.partial(SqlAlchemyUnitOfWork, make_session_factory(engine))
-        asyncio.run(_command(StaffAccounts(uow_factory), args, out))
+        asyncio.run(_command(StaffAccounts(parts.uow_factory()), args, out))
     finally:
-        engine.dispose()
+        parts.close()
     return 0

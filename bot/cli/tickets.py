@@ -11,8 +11,7 @@ import asyncio
 from datetime import datetime
 from typing import Any, TextIO
 
-from bot.adapters.kv import MemoryStore
-from bot.bootstrap import build_services
+from bot.bootstrap import for_cli
 from bot.cli import add_area
 from bot.config import get_settings
 from bot.domain.model import TicketStatus
@@ -79,10 +78,9 @@ async def _ticket_command(svc: Tabik, args: argparse.Namespace, out: TextIO) -> 
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
-    # The CLI is one short process: an in-process store is enough for it.
-    svc, engine = build_services(get_settings(), store=MemoryStore(), extensions=False)
+    parts = for_cli(get_settings())
     try:
-        asyncio.run(_ticket_command(svc, args, out))
+        asyncio.run(_ticket_command(parts.ticket_services(), args, out))
     finally:
-        engine.dispose()
+        parts.close()
     return 0

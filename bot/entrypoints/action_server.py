@@ -13,7 +13,6 @@ import argparse
 import hmac
 import logging
 import logging.config
-import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -25,7 +24,8 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.adapters.health import DatabaseProbe, Probe, RedisProbe, readiness
+from bot import bootstrap
+from bot.adapters.health import Probe, readiness
 from bot.config import get_settings
 
 logger = logging.getLogger("tabik.actions")
@@ -37,12 +37,10 @@ LOGGING_CONFIG = Path(__file__).with_name("logging.yml")
 
 
 def action_probes() -> Mapping[str, Probe]:
-    """What the actions need: the system of record, and Redis when it is configured."""
-    settings = get_settings()
-    probes: dict[str, Probe] = {"database": DatabaseProbe(settings.database_url)}
-    if settings.redis_url:
-        probes["redis"] = RedisProbe(settings.redis_url)
-    return probes
+    """What the actions need: the system of record, and Redis when it is configured
+    (Rasa's tracker store is Rasa's to check)."""
+    probes = bootstrap.readiness_probes(get_settings())
+    return {name: probe for name, probe in probes.items() if name != "tracker_store"}
 
 
 def build_app(
@@ -101,10 +99,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     config: dict[str, Any] = yaml.safe_load(Path(args.logging_config_file).read_text())
     logging.config.dictConfig(config)
     settings = get_settings()
-    token = settings.actions_token or os.environ.get("ACTIONS_TOKEN", "")
+    token = settings.actions_token or ""
     if not token:
         print("ACTIONS_TOKEN is not set: the action server will not run open.", file=sys.stderr)
         return 2
+    # The actions' services, built once for the process (bot.bootstrap.action_server).
+    bootstrap.install_action_server(bootstrap.for_action_server(settings))
     app = build_app(token, actions_package=args.actions)
     logger.info("Action server on %s:%s", settings.actions_host, settings.actions_port)
     app.run(settings.actions_host, settings.actions_port, workers=1, access_log=False)

@@ -16,7 +16,7 @@ from bot.adapters.observed_tracker_store import (
     ObservedSQLTrackerStore,
 )
 from bot.config import Settings
-from bot.entrypoints import launcher
+from bot.entrypoints import runtime_config
 
 
 def parsed(text: str, intent: str, confidence: float, message_id: str) -> UserUttered:
@@ -37,7 +37,7 @@ def make_store(tmp_path: Path) -> TrackerStore:
     """Built by Rasa from an endpoints entry (the launcher's SQL one, with our type)."""
     settings = Settings.from_env({"TRACKER_STORE_URL": f"sqlite:///{tmp_path / 'trackers.db'}"})
     config = {
-        **launcher.runtime_endpoints(settings)["tracker_store"],
+        **runtime_config.runtime_endpoints(settings)["tracker_store"],
         "type": "bot.adapters.observed_tracker_store.ObservedSQLTrackerStore",
     }
     return TrackerStore.create(EndpointConfig.from_dict(config), Domain.empty())
@@ -66,7 +66,7 @@ async def test_the_launchers_store_records_confidence_and_keeps_niks_masked(
     tmp_path: Path,
 ) -> None:
     settings = Settings.from_env({"TRACKER_STORE_URL": f"sqlite:///{tmp_path / 'trackers.db'}"})
-    endpoints = launcher.runtime_endpoints(settings)["tracker_store"]
+    endpoints = runtime_config.runtime_endpoints(settings)["tracker_store"]
     store = TrackerStore.create(EndpointConfig.from_dict(endpoints), Domain.empty())
     assert isinstance(store, ObservedMaskingTrackerStore)
     before = observed("check_status")

@@ -18,7 +18,7 @@ from bot.config import Settings
 
 
 async def test_demo_providers_without_configuration():
-    providers = build_providers(env={})
+    providers = build_providers(Settings.from_env({}))
     assert isinstance(providers.vehicle_tax, DemoVehicleTax)
     assert isinstance(providers.social_aid, DemoSocialAid)
     assert isinstance(providers.food_prices, DemoFoodPrices)
@@ -39,7 +39,7 @@ async def test_real_clients_when_urls_are_set(base_url, upstreams):
         "FOOD_PRICE_API_KEY": "k3y",
         "FOOD_PRICE_API_TIMEOUT": "2.5",
     }
-    providers = build_providers(env=env)
+    providers = build_providers(Settings.from_env(env))
     try:
         assert isinstance(providers.vehicle_tax, HttpVehicleTax)
         assert isinstance(providers.social_aid, HttpSocialAid)
@@ -54,10 +54,10 @@ async def test_real_clients_when_urls_are_set(base_url, upstreams):
     assert providers.vehicle_tax.client._session is None
 
 
-def test_settings_extra_is_read_before_the_environment():
+def test_settings_extra_is_read_before_the_fields():
     settings = Settings.from_env({})
     settings.extra["TAX_API_URL"] = "https://pajak.example.test"
-    providers = build_providers(settings, env={})
+    providers = build_providers(settings)
     assert isinstance(providers.vehicle_tax, HttpVehicleTax)
     assert isinstance(providers.food_prices, DemoFoodPrices)
 
@@ -71,5 +71,5 @@ def test_settings_extra_is_read_before_the_environment():
 )
 def test_bad_configuration_names_the_variable(env):
     with pytest.raises(AdapterConfigError) as caught:
-        build_providers(env=env)
+        build_providers(Settings.from_env(env))
     assert caught.value.variable.startswith("TAX_API_")

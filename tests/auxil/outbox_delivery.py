@@ -21,7 +21,7 @@ async def deliver_pending(
     """Send every open row of ``channel``; how many rows were sent."""
     kind = WhatsAppInput if channel == "whatsapp" else TelegramInput
     input_channel = kind.from_settings(settings)
-    outbox = input_channel.messaging.outbox
+    outbox = input_channel.queues.outbox
     before = len(await outbox.list(statuses=("sent",), limit=10_000))
     sender = OutboxSender(
         outbox,

@@ -97,7 +97,7 @@ class Served(Generic[Fake]):
     url: str
     agent: ScriptedAgent
     http: aiohttp.ClientSession
-    channel: Any  # a channels.common.WebhookInput
+    channel: Any  # a channels.webhook.WebhookInput
     fake: Fake
 
     async def send(self, data: bytes, headers: Mapping[str, str]) -> int:
@@ -107,7 +107,7 @@ class Served(Generic[Fake]):
 
     async def settle(self) -> None:
         """Wait until every stored message is answered and every reply sent."""
-        await self.channel.messaging.settled()
+        await self.channel.queues.settled()
 
 
 @contextlib.asynccontextmanager

@@ -20,11 +20,15 @@ from bot.adapters.rate_limit import (
     Limit,
     MemoryRateLimiter,
 )
+from bot.bootstrap import channel_stores
 from bot.config import TelegramSettings, WhatsAppSettings
 from bot.services.key_value import KeyValueStore
 from bot.services.tabik import Tabik
-from channels.common import Inbound, Messaging, Replies, RetryPolicy
+from channels.inbound import Inbound
+from channels.queues import ChannelQueues
+from channels.retry import RetryPolicy
 from channels.telegram import TelegramInput
+from channels.text import Replies
 from channels.whatsapp import GraphClient, WhatsAppInput
 from tests.auxil import fake_telegram, fake_whatsapp
 from tests.auxil.fake_telegram import FakeBotApi
@@ -86,9 +90,9 @@ def database_url(messaging_template: Path, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def messaging(database_url: str) -> Iterator[Messaging]:
+def queues(database_url: str) -> Iterator[ChannelQueues]:
     """The channels' stores, polled fast."""
-    made = Messaging.from_url(database_url, turn_timeout=10, poll_interval=0.02)
+    made = ChannelQueues.on(channel_stores(database_url), turn_timeout=10, poll_interval=0.02)
     yield made
     made.close()
 
@@ -169,7 +173,7 @@ async def whatsapp(
     store: KeyValueStore,
     replies: Replies,
     fast_retry: RetryPolicy,
-    messaging: Messaging,
+    queues: ChannelQueues,
     media_dir: Path,
 ) -> AsyncIterator[WhatsAppInput]:
     client = GraphClient(
@@ -185,7 +189,7 @@ async def whatsapp(
         store=store,
         replies=replies,
         client=client,
-        messaging=messaging,
+        queues=queues,
         media=PlatformMedia(media_dir, whatsapp=whatsapp_settings),
     )
     yield channel
@@ -202,7 +206,7 @@ async def make_telegram(
     store: KeyValueStore,
     replies: Replies,
     fast_retry: RetryPolicy,
-    messaging: Messaging,
+    queues: ChannelQueues,
     media_dir: Path,
 ) -> AsyncIterator[TelegramFactory]:
     made: list[TelegramInput] = []
@@ -220,7 +224,7 @@ async def make_telegram(
             "replies": replies,
             "retry": fast_retry,
             "limiter": MemoryRateLimiter(),
-            "messaging": messaging,
+            "queues": queues,
             "media": PlatformMedia(media_dir, telegram=settings),
             **kwargs,
         }
@@ -262,7 +266,7 @@ class StatusWorld:
     channels' senders running (as in Rasa's process) and the fake platforms they deliver to."""
 
     tabik: Tabik
-    messaging: Messaging
+    messaging: ChannelQueues  # the channels' queues
     clock: Clock
     meta: FakeGraphApi
     bot: FakeBotApi
@@ -271,7 +275,7 @@ class StatusWorld:
 @pytest.fixture
 async def world(
     tabik: Tabik,
-    messaging: Messaging,
+    queues: ChannelQueues,
     clock: Clock,
     whatsapp: WhatsAppInput,
     telegram: TelegramInput,
@@ -280,6 +284,6 @@ async def world(
 ) -> AsyncIterator[StatusWorld]:
     whatsapp.start_workers()
     telegram.start_workers()
-    yield StatusWorld(tabik, messaging, clock, graph_api[0], bot_api[0])
+    yield StatusWorld(tabik, queues, clock, graph_api[0], bot_api[0])
     await whatsapp.stop_workers()
     await telegram.stop_workers()

@@ -6,6 +6,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -15,9 +16,14 @@ from rasa.shared.core.events import BotUttered, UserUttered
 from redis.exceptions import TimeoutError as RedisTimeout
 
 from bot.adapters.kv import RedisStore
+from bot.adapters.media import PlatformMedia
+from bot.adapters.rate_limit import MemoryRateLimiter
 from bot.config import WhatsAppSettings
 from bot.services.key_value import KeyValueStoreUnavailable
-from channels.common import Inbound, Messaging, Replies, RetryPolicy
+from channels.inbound import Inbound
+from channels.queues import ChannelQueues
+from channels.retry import RetryPolicy
+from channels.text import Replies
 from channels.whatsapp import GraphClient, WhatsAppInput
 from tests.auxil import fake_whatsapp as meta
 from tests.auxil.fake_whatsapp import FakeGraphApi
@@ -57,7 +63,8 @@ async def test_a_hanging_redis_does_not_keep_residents_waiting(
     graph_api: tuple[FakeGraphApi, str],
     replies: Replies,
     fast_retry: RetryPolicy,
-    messaging: Messaging,
+    queues: ChannelQueues,
+    media_dir: Path,
 ) -> None:
     # De-duplication and the 24-hour window live in the database, so a plain
     # conversation needs nothing from Redis.
@@ -65,8 +72,9 @@ async def test_a_hanging_redis_does_not_keep_residents_waiting(
         whatsapp_settings,
         store=RedisStore(hanging_redis_url, timeout=0.2),
         replies=replies,
-        client=GraphClient(whatsapp_settings, retry=fast_retry),
-        messaging=messaging,
+        client=GraphClient(whatsapp_settings, retry=fast_retry, limiter=MemoryRateLimiter()),
+        queues=queues,
+        media=PlatformMedia(media_dir, whatsapp=whatsapp_settings),
     )
     payload = meta.delivery(meta.text("halo", message_id="wamid.REDIS-DOWN"))
     body, headers = meta.signed(payload)
@@ -75,7 +83,7 @@ async def test_a_hanging_redis_does_not_keep_residents_waiting(
             async with http.post(f"{url}/webhook", data=body, headers=headers) as answer:
                 assert answer.status == 200
         sent = await graph_api[0].wait_for_sent(1, timeout=5)
-        await messaging.settled()
+        await queues.settled()
     assert [m["text"]["body"] for m in sent] == ["echo: halo"]
     assert len(graph_api[0].sent) == 1
     await channel.client.close()
@@ -87,7 +95,7 @@ async def test_a_delivery_the_database_cannot_keep_is_refused_for_redelivery(
     async def broken(*_: object, **__: object) -> list[int]:
         raise ConnectionError("database unreachable")
 
-    whatsapp.messaging.inbound.accept = broken  # type: ignore[method-assign]
+    whatsapp.queues.inbound.accept = broken  # type: ignore[method-assign]
     body, headers = meta.signed(meta.delivery(meta.text("halo")))
     async with serve(whatsapp, ScriptedAgent()) as url, aiohttp.ClientSession() as http:
         async with http.post(f"{url}/webhook", data=body, headers=headers) as answer:
@@ -107,7 +115,7 @@ class StoredConversations:
 
 
 async def test_a_turn_saved_before_a_crash_is_not_run_again_but_its_replies_go_out(
-    whatsapp: WhatsAppInput, graph_api: tuple[FakeGraphApi, str], messaging: Messaging
+    whatsapp: WhatsAppInput, graph_api: tuple[FakeGraphApi, str], queues: ChannelQueues
 ) -> None:
     sender = "wa:6281234567890"
     saved = [
@@ -121,12 +129,12 @@ async def test_a_turn_saved_before_a_crash_is_not_run_again_but_its_replies_go_o
     agent.tracker_store = StoredConversations(saved)  # type: ignore[attr-defined]
     # The message was stored and claimed by a run that died after Rasa saved the turn.
     inbound = Inbound(sender_id=sender, dedupe_key="wa:wamid.SAVED", message_id="wamid.SAVED")
-    await messaging.inbound.accept([replace(inbound, text="halo").to_incoming()])
-    await messaging.inbound.claim(channel="whatsapp", worker="dead-host:1/whatsapp/x")
-    await messaging.inbound.release("dead-host:1/")
+    await queues.inbound.accept([replace(inbound, text="halo").to_incoming()])
+    await queues.inbound.claim(channel="whatsapp", worker="dead-host:1/whatsapp/x")
+    await queues.inbound.release("dead-host:1/")
 
     async with serve(whatsapp, agent):
-        await messaging.settled()
+        await queues.settled()
     assert agent.handled == []  # no second turn: no form step or filing twice
     bodies = [
         m["interactive"]["body"]["text"] if m["type"] == "interactive" else m["text"]["body"]

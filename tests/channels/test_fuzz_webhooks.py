@@ -29,9 +29,13 @@ from rasa.core.channels.channel import InputChannel
 from telegram import Bot
 
 from bot.adapters.kv import MemoryStore
+from bot.adapters.media import PlatformMedia
+from bot.adapters.rate_limit import MemoryRateLimiter
+from bot.bootstrap import channel_stores
 from bot.config import TelegramSettings, WhatsAppSettings
-from channels.common import Messaging, Replies
+from channels.queues import ChannelQueues
 from channels.telegram import TelegramInput, parse_update
+from channels.text import Replies
 from channels.whatsapp import WhatsAppInput, parse_webhook
 from tests.auxil import fake_telegram, fake_whatsapp
 from tests.auxil.outbox import database_from, migrated_template
@@ -341,9 +345,9 @@ def _sqlite() -> str:
     return database_from(migrated_template(directory), directory)
 
 
-def _messaging(database_url: str) -> Messaging:
+def _queues(database_url: str) -> ChannelQueues:
     """The channel's stores (accepted payloads are kept) on ``database_url``."""
-    return Messaging.from_url(database_url, poll_interval=0.05)
+    return ChannelQueues.on(channel_stores(database_url), poll_interval=0.05)
 
 
 @pytest.fixture(
@@ -358,19 +362,27 @@ def fuzz_database(request: pytest.FixtureRequest) -> Iterator[str]:
         yield url
 
 
+def _media(**credentials: Any) -> PlatformMedia:
+    """Where photos would go: nothing reaches the platforms from a fuzzed delivery."""
+    return PlatformMedia(Path(tempfile.mkdtemp(prefix="tabik-fuzz-media-")), **credentials)
+
+
 def _whatsapp(database_url: str) -> WhatsAppInput:
     store = MemoryStore(prefix="fuzz-wa:")
+    wa_settings = WhatsAppSettings(
+        verify_token=fake_whatsapp.VERIFY_TOKEN,
+        app_secret=fake_whatsapp.APP_SECRET,
+        access_token=fake_whatsapp.ACCESS_TOKEN,
+        phone_number_id=fake_whatsapp.PHONE_NUMBER_ID,
+        api_base=f"{UNREACHABLE}/v21.0",
+    )
     return WhatsAppInput(
-        WhatsAppSettings(
-            verify_token=fake_whatsapp.VERIFY_TOKEN,
-            app_secret=fake_whatsapp.APP_SECRET,
-            access_token=fake_whatsapp.ACCESS_TOKEN,
-            phone_number_id=fake_whatsapp.PHONE_NUMBER_ID,
-            api_base=f"{UNREACHABLE}/v21.0",
-        ),
+        wa_settings,
         store=store,
         replies=Replies.load(),
-        messaging=_messaging(database_url),
+        queues=_queues(database_url),
+        limiter=MemoryRateLimiter(),
+        media=_media(whatsapp=wa_settings),
     )
 
 
@@ -385,7 +397,9 @@ def _telegram(database_url: str) -> TelegramInput:
         tg_settings,
         store=store,
         replies=Replies.load(),
-        messaging=_messaging(database_url),
+        queues=_queues(database_url),
+        limiter=MemoryRateLimiter(),
+        media=_media(telegram=tg_settings),
     )
 
 

@@ -10,7 +10,6 @@ from typing import Any
 import aiohttp
 import pytest
 
-from channels.common import Inbound
 from channels.guard import (
     FLOOD_REPLY,
     MAX_BODY_BYTES,
@@ -19,6 +18,7 @@ from channels.guard import (
     RejectedRequest,
     parse_json,
 )
+from channels.inbound import Inbound
 from channels.rest import RestInput
 from channels.whatsapp import WhatsAppInput
 from tests.auxil import fake_telegram as tg

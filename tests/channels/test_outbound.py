@@ -10,8 +10,8 @@ import pytest
 
 from bot.domain.identity import ChatIdentity
 from bot.services.outbox import OutboxItem
-from channels.common import Messaging
 from channels.outbound import OutboxSender, Progress
+from channels.queues import ChannelQueues
 from channels.retry import Retry, RetryPolicy
 
 
@@ -67,9 +67,9 @@ class Platform:
             await progress(index + 1)
 
 
-def sender(messaging: Messaging, platform: Platform) -> OutboxSender:
+def sender(queues: ChannelQueues, platform: Platform) -> OutboxSender:
     return OutboxSender(
-        messaging.outbox,
+        queues.outbox,
         channel="whatsapp",
         deliver=platform.deliver,
         classify=classify,
@@ -79,7 +79,7 @@ def sender(messaging: Messaging, platform: Platform) -> OutboxSender:
     )
 
 
-async def run_until(messaging: Messaging, worker: OutboxSender, condition: Any) -> None:
+async def run_until(queues: ChannelQueues, worker: OutboxSender, condition: Any) -> None:
     stop = asyncio.Event()
     loop = asyncio.create_task(worker.run(stop))
     try:
@@ -98,22 +98,22 @@ def resident(n: int) -> ChatIdentity:
     return ChatIdentity("whatsapp", f"6281300000{n:02d}")
 
 
-async def all_settled(messaging: Messaging) -> bool:
-    counts = await messaging.outbox.counts()
+async def all_settled(queues: ChannelQueues) -> bool:
+    counts = await queues.outbox.counts()
     return counts.get("pending", 0) + counts.get("sending", 0) == 0
 
 
 async def test_a_dead_platform_is_probed_by_one_message_and_nothing_is_lost(
-    messaging: Messaging,
+    queues: ChannelQueues,
 ) -> None:
     platform = Platform()
     for n in range(6):
         for turn in range(2):
-            await messaging.outbox.enqueue(
+            await queues.outbox.enqueue(
                 resident(n), [{"text": f"{n}-{turn}"}], kind="reply", key=f"r:{n}:{turn}"
             )
     platform.down = True
-    worker = sender(messaging, platform)
+    worker = sender(queues, platform)
     stop = asyncio.Event()
     loop = asyncio.create_task(worker.run(stop))
     # The first wave (one message per resident) finds the platform down ...
@@ -129,7 +129,7 @@ async def test_a_dead_platform_is_probed_by_one_message_and_nothing_is_lost(
     assert platform.calls_while_down > first_wave
     platform.down = False
     for _ in range(500):
-        if await all_settled(messaging):
+        if await all_settled(queues):
             break
         await asyncio.sleep(0.01)
     stop.set()
@@ -143,10 +143,10 @@ async def test_a_dead_platform_is_probed_by_one_message_and_nothing_is_lost(
         assert mine == [f"{n}-0", f"{n}-1"]
 
 
-async def test_a_retry_resumes_after_the_parts_already_sent(messaging: Messaging) -> None:
+async def test_a_retry_resumes_after_the_parts_already_sent(queues: ChannelQueues) -> None:
     platform = Platform()
     messages = [{"text": "satu"}, {"text": "dua"}, {"text": "tiga"}]
-    await messaging.outbox.enqueue(resident(1), messages, kind="reply", key="r:1")
+    await queues.outbox.enqueue(resident(1), messages, kind="reply", key="r:1")
     calls = {"n": 0}
     real = platform.deliver
 
@@ -163,25 +163,25 @@ async def test_a_retry_resumes_after_the_parts_already_sent(messaging: Messaging
         else:
             await real(item, progress)
 
-    worker = sender(messaging, platform)
+    worker = sender(queues, platform)
     worker.deliver = fail_once_on_the_second
-    await run_until(messaging, worker, lambda: all_settled(messaging))
+    await run_until(queues, worker, lambda: all_settled(queues))
     assert [text for _, text in platform.sent] == ["satu", "dua", "tiga"]
-    [row] = await messaging.outbox.list(statuses=["sent"])
+    [row] = await queues.outbox.list(statuses=["sent"])
     assert row.attempts == 2 and row.parts_sent == 3
 
 
-async def test_the_platforms_hint_decides_the_next_try(messaging: Messaging) -> None:
+async def test_the_platforms_hint_decides_the_next_try(queues: ChannelQueues) -> None:
     platform = Platform()
     platform.failures = [Throttled(after=3600.0)]
-    await messaging.outbox.enqueue(resident(1), [{"text": "halo"}], kind="reply", key="r:1")
-    worker = sender(messaging, platform)
+    await queues.outbox.enqueue(resident(1), [{"text": "halo"}], kind="reply", key="r:1")
+    worker = sender(queues, platform)
 
     async def retried() -> bool:
-        return any(row.attempts for row in await messaging.outbox.list(statuses=["pending"]))
+        return any(row.attempts for row in await queues.outbox.list(statuses=["pending"]))
 
-    await run_until(messaging, worker, retried)
-    [row] = await messaging.outbox.list(statuses=["pending"])
+    await run_until(queues, worker, retried)
+    [row] = await queues.outbox.list(statuses=["pending"])
     assert row.next_attempt_at is not None
     wait = (row.next_attempt_at - datetime.now(timezone.utc)).total_seconds()
     assert 3500 < wait <= 3600
@@ -189,28 +189,28 @@ async def test_the_platforms_hint_decides_the_next_try(messaging: Messaging) -> 
 
 
 async def test_an_error_no_retry_can_cure_fails_the_row_and_the_next_goes_on(
-    messaging: Messaging,
+    queues: ChannelQueues,
 ) -> None:
     platform = Platform()
     platform.failures = [Blocked("bot was blocked by the user")]
-    await messaging.outbox.enqueue(resident(1), [{"text": "satu"}], kind="reply", key="r:1")
-    await messaging.outbox.enqueue(resident(1), [{"text": "dua"}], kind="reply", key="r:2")
-    await run_until(messaging, sender(messaging, platform), lambda: all_settled(messaging))
+    await queues.outbox.enqueue(resident(1), [{"text": "satu"}], kind="reply", key="r:1")
+    await queues.outbox.enqueue(resident(1), [{"text": "dua"}], kind="reply", key="r:2")
+    await run_until(queues, sender(queues, platform), lambda: all_settled(queues))
     assert [text for _, text in platform.sent] == ["dua"]
-    [failed] = await messaging.outbox.list(statuses=["failed"])
+    [failed] = await queues.outbox.list(statuses=["failed"])
     assert failed.dedup_key == "r:1" and "blocked" in (failed.last_error or "")
 
 
 @pytest.mark.parametrize("concurrency", [1, 16])
 async def test_one_residents_rows_never_overtake_each_other(
-    messaging: Messaging, concurrency: int
+    queues: ChannelQueues, concurrency: int
 ) -> None:
     platform = Platform()
     for turn in range(5):
-        await messaging.outbox.enqueue(
+        await queues.outbox.enqueue(
             resident(1), [{"text": str(turn)}], kind="reply", key=f"r:{turn}"
         )
-    worker = sender(messaging, platform)
+    worker = sender(queues, platform)
     worker.concurrency = concurrency
-    await run_until(messaging, worker, lambda: all_settled(messaging))
+    await run_until(queues, worker, lambda: all_settled(queues))
     assert [text for _, text in platform.sent] == ["0", "1", "2", "3", "4"]

@@ -19,7 +19,7 @@ from rasa.shared.exceptions import RasaException
 from bot.adapters.rate_limit import WHATSAPP_PAIR, MemoryRateLimiter
 from bot.config import Settings
 from bot.domain.identity import ChatIdentity
-from channels.common import read_queues
+from channels.queues import read_queues
 from channels.text import Replies
 from channels.whatsapp import (
     BUTTON_TITLE_MAX,
@@ -347,12 +347,12 @@ async def test_a_message_and_its_reply_show_in_the_metrics_once(
 
 
 async def test_queue_gauges_show_what_waits_and_for_how_long(whatsapp: WhatsAppInput) -> None:
-    messaging = whatsapp.messaging
-    await messaging.outbox.enqueue(
+    queues = whatsapp.queues
+    await queues.outbox.enqueue(
         ChatIdentity.from_sender_id(SENDER), [{"text": "tunggu"}], kind="staff", key="gauge-1"
     )
     await asyncio.sleep(0.05)
-    await read_queues(messaging)
+    await read_queues(queues)
     assert sample("tabik_queue_depth", queue="outbox") == 1
     assert sample("tabik_outbox_oldest_age_seconds") > 0
 
@@ -601,9 +601,9 @@ async def test_replies_after_the_window_closed_go_as_the_reply_template(
         "text": "Balasan petugas:\nJalan akan diperbaiki.",
         "buttons": [{"title": "Cek status", "payload": "/check_status"}],
     }
-    await whatsapp.messaging.outbox.enqueue(resident, [menu], kind="staff", key="staff:1")
+    await whatsapp.queues.outbox.enqueue(resident, [menu], kind="staff", key="staff:1")
     whatsapp.start_workers()
-    await whatsapp.messaging.settled()
+    await whatsapp.queues.settled()
     [sent] = graph_api[0].sent
     assert sent["type"] == "template" and sent["template"]["name"] == "tabik_reply"
     [parameter] = sent["template"]["components"][0]["parameters"]

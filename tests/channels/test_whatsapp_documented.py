@@ -16,7 +16,7 @@ import pytest
 
 from bot.domain.identity import ChatIdentity
 from bot.services.inbound import IncomingMessage, UnstorableMessage
-from channels.common import Messaging
+from channels.queues import ChannelQueues
 from channels.text import Replies
 from channels.whatsapp import parse_message, parse_webhook
 from tests.auxil import fake_whatsapp as meta
@@ -120,8 +120,8 @@ def incoming(platform_id: str, text: str, amends: str | None = None) -> Incoming
     )
 
 
-async def test_an_edit_of_a_waiting_message_is_read_in_its_place(messaging: Messaging) -> None:
-    inbound = messaging.inbound
+async def test_an_edit_of_a_waiting_message_is_read_in_its_place(queues: ChannelQueues) -> None:
+    inbound = queues.inbound
     await inbound.accept([incoming("wa:ORIG", "jalan rusak di Natra")])
     stored = await inbound.accept([incoming("wa:EDIT", "jalan rusak di Natar", amends="wa:ORIG")])
     again = await inbound.accept([incoming("wa:EDIT", "jalan rusak di Natar", amends="wa:ORIG")])
@@ -135,17 +135,17 @@ async def test_an_edit_of_a_waiting_message_is_read_in_its_place(messaging: Mess
 
 
 async def test_an_edit_after_its_original_was_taken_is_a_new_message(
-    messaging: Messaging,
+    queues: ChannelQueues,
 ) -> None:
-    inbound = messaging.inbound
+    inbound = queues.inbound
     await inbound.accept([incoming("wa:ORIG", "lapor jalan")])
     await inbound.claim(channel="whatsapp", worker="w")
     stored = await inbound.accept([incoming("wa:EDIT", "lapor sampah", amends="wa:ORIG")])
     assert len(stored) == 1
 
 
-async def test_another_senders_edit_never_rewrites_a_message(messaging: Messaging) -> None:
-    inbound = messaging.inbound
+async def test_another_senders_edit_never_rewrites_a_message(queues: ChannelQueues) -> None:
+    inbound = queues.inbound
     await inbound.accept([incoming("wa:ORIG", "lapor jalan")])
     forged = IncomingMessage(
         sender=ChatIdentity(channel="whatsapp", account="6289999999999"),
@@ -159,15 +159,15 @@ async def test_another_senders_edit_never_rewrites_a_message(messaging: Messagin
 
 
 async def test_nan_nul_and_lone_surrogates_are_stored_as_json_every_database_keeps(
-    messaging: Messaging,
+    queues: ChannelQueues,
 ) -> None:
     message = IncomingMessage(
         sender=ChatIdentity(channel="whatsapp", account=WA_ID),
         platform_id="wa:ODD",
         message={"text": "a\x00b\ud800c", "sent_at": float("nan"), "x": [float("inf")]},
     )
-    await messaging.inbound.accept([message])
-    claimed = await messaging.inbound.claim(channel="whatsapp", worker="w")
+    await queues.inbound.accept([message])
+    claimed = await queues.inbound.claim(channel="whatsapp", worker="w")
     assert claimed[0].message["sent_at"] is None and claimed[0].message["x"] == [None]
     assert "\x00" not in claimed[0].message["text"]
     json.dumps(claimed[0].message, allow_nan=False).encode("utf-8")
@@ -177,7 +177,7 @@ async def test_nan_nul_and_lone_surrogates_are_stored_as_json_every_database_kee
     ("account", "platform_id"), [("6" * 129, "wa:A"), (WA_ID, "wa:" + "x" * 200)]
 )
 async def test_ids_longer_than_the_store_holds_are_refused_for_good(
-    messaging: Messaging, account: str, platform_id: str
+    queues: ChannelQueues, account: str, platform_id: str
 ) -> None:
     message = IncomingMessage(
         sender=ChatIdentity(channel="whatsapp", account=account),
@@ -185,7 +185,7 @@ async def test_ids_longer_than_the_store_holds_are_refused_for_good(
         message={"text": "halo"},
     )
     with pytest.raises(UnstorableMessage):
-        await messaging.inbound.accept([message])
+        await queues.inbound.accept([message])
 
 
 # --------------------------------------------------------------------------- served

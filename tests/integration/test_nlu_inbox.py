@@ -201,7 +201,7 @@ def test_cli_inbox_json_label_and_ignore(
 
     monkeypatch.setenv("DATABASE_URL", fresh_database_url)
     monkeypatch.setenv("TRACKER_STORE_URL", tracker_store.url)
-    monkeypatch.setattr("bot.bootstrap.PROJECT_ROOT", project)
+    monkeypatch.setattr("bot.bootstrap.admin.PROJECT_ROOT", project)
     tracker_store.conversation(
         "wa:6",
         ("gimana cara bikin kia", parse("ask_requirements", 0.31), "utter_x"),

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import tempfile
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -18,8 +20,12 @@ import pytest
 
 from bot.adapters.db import migrate
 from bot.adapters.kv import MemoryStore
+from bot.adapters.media import PlatformMedia
+from bot.adapters.rate_limit import MemoryRateLimiter
+from bot.bootstrap import channel_stores
 from bot.config import WhatsAppSettings
-from channels.common import Messaging, RetryPolicy
+from channels.queues import ChannelQueues
+from channels.retry import RetryPolicy
 from channels.whatsapp import GraphClient, WhatsAppInput
 from tests.auxil import fake_whatsapp as meta
 from tests.auxil.fake_whatsapp import FakeGraphApi
@@ -49,8 +55,14 @@ def instance(url: str, api_base: str, name: str) -> WhatsAppInput:
     return WhatsAppInput(
         settings,
         store=MemoryStore(prefix=f"{name}:"),
-        client=GraphClient(settings, retry=RetryPolicy(base_delay=0.01, max_delay=0.05)),
-        messaging=Messaging.from_url(url, poll_interval=0.02, instance=name),
+        client=GraphClient(
+            settings,
+            retry=RetryPolicy(base_delay=0.01, max_delay=0.05),
+            limiter=MemoryRateLimiter(),
+        ),
+        queues=ChannelQueues.on(channel_stores(url), poll_interval=0.02, instance=name),
+        # Text only: no photo is downloaded.
+        media=PlatformMedia(Path(tempfile.gettempdir()) / "tabik-media", whatsapp=settings),
     )
 
 
@@ -85,7 +97,7 @@ async def test_alternating_instances_answer_every_message_once_and_in_order(
         assert await asyncio.gather(post(urls[0], twin), post(urls[1], twin)) == [200, 200]
 
         for channel in channels:
-            await channel.messaging.settled(timeout=60)
+            await channel.queues.settled(timeout=60)
         for channel in channels:
             await channel.stop_workers()
             await channel.client.close()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.entrypoints import launcher, training
+from bot.entrypoints import launcher, runtime_config, training
 
 
 def settings(**env: str) -> Settings:
@@ -16,11 +16,11 @@ def settings(**env: str) -> Settings:
 
 
 def test_embedded_defaults_use_sqlite_and_in_memory_locks() -> None:
-    endpoints = launcher.runtime_endpoints(settings())
+    endpoints = runtime_config.runtime_endpoints(settings())
     assert endpoints["tracker_store"]["dialect"] == "sqlite"
     assert endpoints["tracker_store"]["db"].endswith("trackers.db")
     assert endpoints["lock_store"] == {"type": "in_memory"}
-    assert launcher.runtime_credentials(settings()) == {
+    assert runtime_config.runtime_credentials(settings()) == {
         "channels.rest.RestInput": None,
         "channels.ops.OpsInput": {},
         "channels.model_admin.ModelAdminInput": {},
@@ -32,7 +32,7 @@ def test_postgres_and_redis_when_configured() -> None:
         TRACKER_STORE_URL="postgresql://tabik:s3cr%40t@db.internal:5433/rasa",
         REDIS_URL="redis://:pw@cache:6380/2",
     )
-    endpoints = launcher.runtime_endpoints(s)
+    endpoints = runtime_config.runtime_endpoints(s)
     assert endpoints["tracker_store"] == {
         "type": "bot.adapters.observed_tracker_store.ObservedMaskingTrackerStore",
         "dialect": "postgresql",
@@ -52,13 +52,13 @@ def test_postgres_and_redis_when_configured() -> None:
 
 def test_a_channel_starts_only_with_its_credentials_and_rest_goes_off() -> None:
     s = settings(TELEGRAM_BOT_TOKEN="123:abc", TELEGRAM_SECRET_TOKEN="s", RASA_API_TOKEN="t")
-    assert launcher.runtime_credentials(s) == {
+    assert runtime_config.runtime_credentials(s) == {
         "channels.ops.OpsInput": {},
         "channels.telegram.TelegramInput": {},
         "channels.model_admin.ModelAdminInput": {},
     }
     again = settings(TELEGRAM_BOT_TOKEN="123:abc", TELEGRAM_SECRET_TOKEN="s", TABIK_ENABLE_REST="1")
-    assert "channels.rest.RestInput" in launcher.runtime_credentials(again)
+    assert "channels.rest.RestInput" in runtime_config.runtime_credentials(again)
 
 
 def test_model_fingerprint_follows_training_data(tmp_path: Path) -> None:
@@ -154,11 +154,11 @@ def test_a_chat_that_cannot_start_says_so_in_one_line(
     def rasa_dies(*args: object, **kwargs: object) -> None:
         raise RuntimeError("Rasa server exited with code 1")
 
-    monkeypatch.setattr(launcher, "get_settings", settings)
+    pinned = settings(TABIK_MODEL=str(tmp_path / "model.tar.gz"))
+    monkeypatch.setattr(launcher, "get_settings", lambda: pinned)
     monkeypatch.setattr(launcher, "log_file_for_chat", lambda: path)
     monkeypatch.setattr(launcher, "migrate", lambda *args: None)
     monkeypatch.setattr(launcher, "start_all", rasa_dies)
-    monkeypatch.setenv("TABIK_MODEL", str(tmp_path / "model.tar.gz"))
     # serve() takes over SIGINT/SIGTERM; the test process keeps its own.
     monkeypatch.setattr(launcher.signal, "signal", lambda *args: None)
 

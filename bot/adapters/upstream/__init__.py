@@ -12,8 +12,6 @@ first lookup.
 from __future__ import annotations
 
 import logging
-import os
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -46,7 +44,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-# Environment prefixes: {PREFIX}_API_URL, {PREFIX}_API_KEY, {PREFIX}_API_TIMEOUT (seconds).
+# Variable prefixes: {PREFIX}_API_URL, {PREFIX}_API_KEY, {PREFIX}_API_TIMEOUT (seconds).
 TAX_PREFIX = "TAX"
 SOCIAL_AID_PREFIX = "SOCIAL_AID"
 FOOD_PRICE_PREFIX = "FOOD_PRICE"
@@ -87,26 +85,23 @@ class Providers:
             raise errors[0]
 
 
-def _lookup(settings: Settings | None, env: Mapping[str, str], key: str) -> str | None:
-    value = settings.extra.get(key) if settings is not None else None
+def _lookup(settings: Settings, key: str) -> str | None:
+    value = settings.extra.get(key)
     if value is None:
-        value = env.get(key)
+        value = getattr(settings, key.lower(), None)
     value = (value or "").strip()
     return value or None
 
 
-def http_config(
-    prefix: str, settings: Settings | None = None, env: Mapping[str, str] | None = None
-) -> HttpClientConfig | None:
+def http_config(prefix: str, settings: Settings) -> HttpClientConfig | None:
     """The client configuration for one upstream, or None when its URL is not set."""
-    env = os.environ if env is None else env
-    url = _lookup(settings, env, f"{prefix}_API_URL")
+    url = _lookup(settings, f"{prefix}_API_URL")
     if url is None:
         return None
     if not url.startswith(("https://", "http://")):
         raise AdapterConfigError(f"{prefix}_API_URL", "must start with https:// or http://")
     timeout = DEFAULT_TIMEOUT
-    raw_timeout = _lookup(settings, env, f"{prefix}_API_TIMEOUT")
+    raw_timeout = _lookup(settings, f"{prefix}_API_TIMEOUT")
     if raw_timeout is not None:
         try:
             timeout = float(raw_timeout)
@@ -115,21 +110,19 @@ def http_config(
         if timeout <= 0:
             raise AdapterConfigError(f"{prefix}_API_TIMEOUT", "must be positive")
     return HttpClientConfig(
-        base_url=url, api_key=_lookup(settings, env, f"{prefix}_API_KEY"), timeout=timeout
+        base_url=url, api_key=_lookup(settings, f"{prefix}_API_KEY"), timeout=timeout
     )
 
 
-def build_providers(
-    settings: Settings | None = None, *, env: Mapping[str, str] | None = None
-) -> Providers:
+def build_providers(settings: Settings) -> Providers:
     """Real clients for the upstreams whose ``*_API_URL`` is set, demo providers for the rest.
 
-    Values are read from ``settings.extra`` first, then the environment (``env``
-    or ``os.environ``). No session or connection is opened here.
+    Values are read from ``settings.extra`` first, then the settings' fields
+    (``TAX_API_URL`` is ``settings.tax_api_url``). No session or connection is opened here.
     """
-    tax = http_config(TAX_PREFIX, settings, env)
-    aid = http_config(SOCIAL_AID_PREFIX, settings, env)
-    food = http_config(FOOD_PRICE_PREFIX, settings, env)
+    tax = http_config(TAX_PREFIX, settings)
+    aid = http_config(SOCIAL_AID_PREFIX, settings)
+    food = http_config(FOOD_PRICE_PREFIX, settings)
     providers = Providers(
         vehicle_tax=HttpVehicleTax(tax) if tax else DemoVehicleTax(),
         social_aid=HttpSocialAid(aid) if aid else DemoSocialAid(),

@@ -12,10 +12,10 @@ import pytest
 
 from bot.adapters.kv import MemoryStore
 from bot.services.inbound import InboundQueue
-from channels.common import Inbound, Messaging
 from channels.errors import RetryBudgetExhausted
-from channels.inbound import InboundWorker
+from channels.inbound import Inbound, InboundWorker
 from channels.payloads import PayloadRegistry
+from channels.queues import ChannelQueues
 from channels.retry import Retry, RetryPolicy, call_with_retries
 from channels.text import (
     Replies,
@@ -256,26 +256,26 @@ def _worker(queue: InboundQueue, turn: Any, **options: Any) -> InboundWorker:
     )
 
 
-async def _replies(messaging: Messaging) -> list[str]:
-    items = await messaging.outbox.list(limit=100)
+async def _replies(queues: ChannelQueues) -> list[str]:
+    items = await queues.outbox.list(limit=100)
     return [m["text"] for item in reversed(items) for m in item.messages]
 
 
-async def test_a_message_delivered_twice_is_processed_once(messaging: Messaging) -> None:
+async def test_a_message_delivered_twice_is_processed_once(queues: ChannelQueues) -> None:
     work = Recorder()
     for _ in range(3):
-        await messaging.inbound.accept([_inbound(1).to_incoming()])
-    await _run_inbound(messaging, _worker(messaging.inbound, work))
+        await queues.inbound.accept([_inbound(1).to_incoming()])
+    await _run_inbound(queues, _worker(queues.inbound, work))
     assert work.done == ["pesan 1"]
-    assert await _replies(messaging) == ["jawaban pesan 1"]
+    assert await _replies(queues) == ["jawaban pesan 1"]
 
 
-async def _run_inbound(messaging: Messaging, *workers: InboundWorker) -> None:
+async def _run_inbound(queues: ChannelQueues, *workers: InboundWorker) -> None:
     stop = asyncio.Event()
     loops = [asyncio.create_task(w.run(stop)) for w in workers]
     try:
         for _ in range(500):
-            counts = await messaging.inbound.counts()
+            counts = await queues.inbound.counts()
             if counts.get("pending", 0) + counts.get("processing", 0) == 0:
                 break
             await asyncio.sleep(0.02)
@@ -286,29 +286,29 @@ async def _run_inbound(messaging: Messaging, *workers: InboundWorker) -> None:
             await worker.drain(1.0)
 
 
-async def test_a_burst_from_one_sender_runs_in_order_one_at_a_time(messaging: Messaging) -> None:
+async def test_a_burst_from_one_sender_runs_in_order_one_at_a_time(queues: ChannelQueues) -> None:
     work = Recorder(delay=0.001)
-    await messaging.inbound.accept([_inbound(n).to_incoming() for n in range(8)])
-    await messaging.inbound.accept([_inbound(99, sender="wa:6289999").to_incoming()])
-    await _run_inbound(messaging, _worker(messaging.inbound, work))
+    await queues.inbound.accept([_inbound(n).to_incoming() for n in range(8)])
+    await queues.inbound.accept([_inbound(99, sender="wa:6289999").to_incoming()])
+    await _run_inbound(queues, _worker(queues.inbound, work))
     assert [t for t in work.done if t != "pesan 99"] == [f"pesan {n}" for n in range(8)]
     assert work.max_active["wa:6281234567890"] == 1
     assert "pesan 99" in work.done[:2]  # the other resident did not wait behind the burst
 
 
 async def test_two_instances_share_the_store_without_doubling_or_reordering(
-    messaging: Messaging,
+    queues: ChannelQueues,
 ) -> None:
     work = Recorder(delay=0.001)
     senders = [f"wa:62812000{n}" for n in range(4)]
     for n in range(5):
         # Each delivery may reach either instance; both store into the same database.
-        await messaging.inbound.accept(
+        await queues.inbound.accept(
             [_inbound(n * 10 + i, sender=s).to_incoming() for i, s in enumerate(senders)]
         )
-    first = _worker(messaging.inbound, work, instance="host-a:5005")
-    second = _worker(messaging.inbound, work, instance="host-b:5005")
-    await _run_inbound(messaging, first, second)
+    first = _worker(queues.inbound, work, instance="host-a:5005")
+    second = _worker(queues.inbound, work, instance="host-b:5005")
+    await _run_inbound(queues, first, second)
     assert sorted(work.done) == sorted(f"pesan {n * 10 + i}" for n in range(5) for i in range(4))
     for i in range(4):
         mine = [t for t in work.done if int(t.split()[1]) % 10 == i]
@@ -317,48 +317,48 @@ async def test_two_instances_share_the_store_without_doubling_or_reordering(
 
 
 async def test_a_failing_turn_gets_the_apology_and_the_next_one_still_runs(
-    messaging: Messaging, caplog: pytest.LogCaptureFixture
+    queues: ChannelQueues, caplog: pytest.LogCaptureFixture
 ) -> None:
     async def turn(inbound: Inbound, attempt: int) -> list[dict[str, Any]]:
         if inbound.message_id == "m1":
             raise RuntimeError("Rasa exploded")
         return [{"text": "oke"}]
 
-    await messaging.inbound.accept([_inbound(1).to_incoming(), _inbound(2).to_incoming()])
-    await _run_inbound(messaging, _worker(messaging.inbound, turn))
-    assert await _replies(messaging) == [APOLOGY[0]["text"], "oke"]
-    assert await messaging.inbound.counts() == {"failed": 1, "done": 1}
+    await queues.inbound.accept([_inbound(1).to_incoming(), _inbound(2).to_incoming()])
+    await _run_inbound(queues, _worker(queues.inbound, turn))
+    assert await _replies(queues) == [APOLOGY[0]["text"], "oke"]
+    assert await queues.inbound.counts() == {"failed": 1, "done": 1}
     assert "Rasa exploded" in caplog.text
     assert "6281234567890" not in caplog.text  # the sender is masked
 
 
 async def test_a_turn_that_hangs_is_timed_out_with_the_apology(
-    messaging: Messaging, caplog: pytest.LogCaptureFixture
+    queues: ChannelQueues, caplog: pytest.LogCaptureFixture
 ) -> None:
     async def turn(_: Inbound, attempt: int) -> list[dict[str, Any]]:
         await asyncio.Event().wait()
         return []
 
-    await messaging.inbound.accept([_inbound(1).to_incoming()])
-    await _run_inbound(messaging, _worker(messaging.inbound, turn, turn_timeout=0.05))
-    assert await _replies(messaging) == [APOLOGY[0]["text"]]
+    await queues.inbound.accept([_inbound(1).to_incoming()])
+    await _run_inbound(queues, _worker(queues.inbound, turn, turn_timeout=0.05))
+    assert await _replies(queues) == [APOLOGY[0]["text"]]
     assert "timed out" in caplog.text
 
 
 async def test_a_message_that_keeps_crashing_the_process_is_answered_with_the_apology(
-    messaging: Messaging,
+    queues: ChannelQueues,
 ) -> None:
-    await messaging.inbound.accept([_inbound(1).to_incoming()])
+    await queues.inbound.accept([_inbound(1).to_incoming()])
     for boot in range(3):  # three runs that died mid-turn (their claims expire)
-        await messaging.inbound.claim(channel="whatsapp", worker=f"test-host:1/w/{boot}")
-        await messaging.inbound.release(f"test-host:1/w/{boot}")
+        await queues.inbound.claim(channel="whatsapp", worker=f"test-host:1/w/{boot}")
+        await queues.inbound.release(f"test-host:1/w/{boot}")
     work = Recorder()
-    await _run_inbound(messaging, _worker(messaging.inbound, work))
+    await _run_inbound(queues, _worker(queues.inbound, work))
     assert work.done == []
-    assert await _replies(messaging) == [APOLOGY[0]["text"]]
+    assert await _replies(queues) == [APOLOGY[0]["text"]]
 
 
-async def test_stopping_hands_unfinished_turns_back_for_the_next_run(messaging: Messaging) -> None:
+async def test_stopping_hands_unfinished_turns_back_for_the_next_run(queues: ChannelQueues) -> None:
     started = asyncio.Event()
 
     async def turn(_: Inbound, attempt: int) -> list[dict[str, Any]]:
@@ -366,16 +366,16 @@ async def test_stopping_hands_unfinished_turns_back_for_the_next_run(messaging: 
         await asyncio.Event().wait()
         return []
 
-    await messaging.inbound.accept([_inbound(1).to_incoming()])
-    worker = _worker(messaging.inbound, turn)
+    await queues.inbound.accept([_inbound(1).to_incoming()])
+    worker = _worker(queues.inbound, turn)
     stop = asyncio.Event()
     loop = asyncio.create_task(worker.run(stop))
     await asyncio.wait_for(started.wait(), 5)
     stop.set()
     await loop
     await worker.drain(0.05)
-    assert await messaging.inbound.counts() == {"pending": 1}
+    assert await queues.inbound.counts() == {"pending": 1}
     # The next run of this instance answers it.
     work = Recorder()
-    await _run_inbound(messaging, _worker(messaging.inbound, work))
+    await _run_inbound(queues, _worker(queues.inbound, work))
     assert work.done == ["pesan 1"]

@@ -1,19 +1,14 @@
-"""Builds the process-wide :class:`bot.services.tabik.Tabik` from settings, once, when first asked.
-
-Nothing happens at import time, and nothing migrates: the schema is made by
-``python -m bot.cli db upgrade`` (the launcher runs it before the servers).
-"""
+"""The system of record's services: residents' (Tabik), the staff console's, the outbox and
+personal data, each built from :class:`bot.config.Settings` on engines this module makes."""
 
 from __future__ import annotations
 
 import functools
 import logging
-import threading
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 from argon2 import PasswordHasher
 from sqlalchemy.engine import Engine
@@ -24,13 +19,12 @@ from bot.adapters.db.message_queue import outbox_on
 from bot.adapters.db.personal_data_store import personal_data_on
 from bot.adapters.db.uow import SqlAlchemyUnitOfWork
 from bot.adapters.kv import create_store
-from bot.config import PROJECT_ROOT, Settings, get_settings
+from bot.adapters.media import PlatformMedia
+from bot.config import Settings, get_settings
 from bot.services.audit import StaffAudit
 from bot.services.handoff_desk import Conversations, HandoffDesk
 from bot.services.key_value import KeyValueStore
 from bot.services.messaging import Messenger
-from bot.services.models import ModelService
-from bot.services.nlu_inbox import NluInbox
 from bot.services.notifications import StatusNotices
 from bot.services.outbox import Outbox
 from bot.services.privacy import PersonalData, RetentionPeriods
@@ -41,10 +35,6 @@ from bot.services.tabik import Tabik
 
 log = logging.getLogger(__name__)
 
-_lock = threading.Lock()
-_services: Tabik | None = None
-_engine: Engine | None = None
-
 
 def build_services(
     settings: Settings | None = None,
@@ -53,10 +43,7 @@ def build_services(
     extensions: bool = True,
 ) -> tuple[Tabik, Engine]:
     """New services and their engine (callers own both; tests use this directly).
-
-    ``extensions=False`` leaves out the knowledge base and outside-system providers
-    (the CLI's ticket commands need neither).
-    """
+    ``extensions=False`` leaves out the knowledge base and outside-system providers."""
     settings = settings or get_settings()
     engine = make_engine(settings.database_url)
     session_factory = make_session_factory(engine)
@@ -82,11 +69,8 @@ def build_services(
 
 
 def build_outbox(settings: Settings | None = None) -> tuple[Outbox, Engine]:
-    """The outbox on DATABASE_URL (callers own the engine): staff replies, tools.
-
-    ``enqueue`` is all a producer needs; the channels' senders in Rasa's process
-    deliver what is queued, from any process.
-    """
+    """The outbox on DATABASE_URL (callers own the engine): staff replies, tools. The
+    channels' senders in Rasa's process deliver what is queued, from any process."""
     engine = make_engine((settings or get_settings()).database_url)
     return outbox_on(engine), engine
 
@@ -107,23 +91,7 @@ def close_personal_data(personal: PersonalData) -> None:
     personal.close()
 
 
-def services() -> Tabik:
-    """The process-wide services, built on first use from :func:`bot.config.get_settings`.
-
-    The engine lives as long as the process (the action server); the handoff desk shares it.
-    """
-    global _services, _engine
-    if _services is None:
-        with _lock:
-            if _services is None:
-                _services, _engine = build_services()
-    return _services
-
-
 # --- staff console -------------------------------------------------------------
-
-_desk_lock = threading.Lock()
-_handoff_desk: Any = None
 
 
 @dataclass
@@ -137,9 +105,9 @@ class StaffServices:
     audit: StaffAudit
     engine: Engine
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
-    # bot.adapters.media.PlatformMedia without platform credentials: the console only
-    # reads the photos the channels downloaded when they arrived, it never fetches one.
-    media: Any = None
+    # Without platform credentials: the console only reads the photos the channels
+    # downloaded when they arrived, it never fetches one.
+    media: PlatformMedia | None = None
     store: KeyValueStore | None = None
     personal: PersonalData | None = None  # an admin's erasure of one resident
 
@@ -161,7 +129,6 @@ def build_staff_services(
 ) -> StaffServices:
     """The console's services; ``messenger`` carries staff messages to residents. Without
     ``conversations``, Rasa's HTTP API at RASA_URL is used."""
-    from bot.adapters.media import PlatformMedia
     from bot.adapters.rasa_api import RasaConversations
 
     settings = settings or get_settings()
@@ -259,71 +226,17 @@ def assemble_staff_services(
     )
 
 
-def handoff_desk() -> HandoffDesk:
-    """The process-wide handoff desk of the action server (opens and routes handoffs)."""
-    global _handoff_desk
-    if _handoff_desk is None:
-        with _desk_lock:
-            if _handoff_desk is None:
-                from bot.adapters.sla_rules import office_hours_text, office_schedule
-
-                tabik = services()
-                engine = _engine
-                assert engine is not None
-                from bot.adapters.knowledge import load_knowledge
-
-                knowledge = load_knowledge()
-                settings = get_settings()
-                _handoff_desk = HandoffDesk(
-                    functools.partial(SqlAlchemyUnitOfWork, make_session_factory(engine)),
-                    requests=tabik.handoffs,
-                    schedule=office_schedule(knowledge),
-                    office_hours=office_hours_text(knowledge),
-                    ack_interval=timedelta(minutes=settings.handoff_ack_minutes),
-                    active_window=timedelta(minutes=settings.handoff_active_minutes),
-                )
-    return _handoff_desk  # type: ignore[no-any-return]
-
-
-# --- model administration and the NLU inbox ---------------------------------------
-
-
-def build_model_service(
-    settings: Settings | None = None, *, environment: Mapping[str, str]
-) -> tuple[ModelService, Engine]:
-    """Model administration over DATABASE_URL, TABIK_MODELS_DIR and RASA_URLS (callers own
-    the engine); Rasa's commands run in ``environment`` (the entry point's own)."""
-    from bot.adapters.db.nlu_records import ModelRecords
-    from bot.adapters.model_files import RasaModelFiles
-    from bot.adapters.model_instances import RasaModelInstances
-    from bot.adapters.rasa_training import MODELS_DIR
-
+def for_console(
+    settings: Settings | None = None, *, media_dir: Path | None = None
+) -> StaffServices:
+    """The staff console's parts: its services, with staff messages going into the outbox
+    (the channels' senders in Rasa's process deliver them)."""
     settings = settings or get_settings()
-    engine = make_engine(settings.database_url)
-    service = ModelService(
-        ModelRecords(engine),
-        RasaModelFiles(settings.tabik_models_dir or MODELS_DIR, environment=environment),
-        RasaModelInstances(settings.rasa_api_token),
-        urls=settings.rasa_instances,
-    )
-    return service, engine
+    outbox, outbox_engine = build_outbox(settings)
+    staff = build_staff_services(settings, messenger=outbox, media_dir=media_dir)
 
+    async def dispose_outbox() -> None:
+        outbox_engine.dispose()
 
-def build_nlu_inbox(settings: Settings | None = None) -> tuple[NluInbox, Callable[[], None]]:
-    """The admins' NLU inbox over DATABASE_URL and TRACKER_STORE_URL, and what closes it."""
-    from bot.adapters.db.inbox_items import nlu_inbox_on
-    from bot.adapters.tracker_events import TrackerEventLog
-    from bot.services.labelled_examples import LabelledExamples
-
-    settings = settings or get_settings()
-    engine = make_engine(settings.database_url)
-    events = TrackerEventLog(make_engine(settings.tracker_store_url))
-    inbox = nlu_inbox_on(
-        engine, events, LabelledExamples(PROJECT_ROOT), threshold=settings.nlu_inbox_confidence
-    )
-
-    def close() -> None:
-        engine.dispose()
-        events.engine.dispose()
-
-    return inbox, close
+    staff.closers.append(dispose_outbox)
+    return staff

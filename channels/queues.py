@@ -1,5 +1,7 @@
-"""The stores a channel's webhook, worker and sender share (``Messaging``), and the
-queue gauges every instance reports while it runs (``report_queues``)."""
+"""The queues a channel's webhook, worker and sender share (``ChannelQueues``), and the
+queue gauges every instance reports while it runs (``report_queues``).
+
+Their stores come from :func:`bot.bootstrap.channel_stores`; nothing here opens a connection."""
 
 from __future__ import annotations
 
@@ -7,17 +9,17 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Engine
 
 from bot import observability
-from bot.adapters.db.engine import make_engine
-from bot.adapters.db.message_queue import inbound_on, outbox_on
-from bot.config import Settings
 from bot.services.inbound import InboundQueue
 from bot.services.outbox import Outbox
 from channels.inbound import instance_name
+
+if TYPE_CHECKING:
+    from bot.bootstrap import ChannelStores
 
 logger = logging.getLogger(__name__)
 
@@ -26,37 +28,21 @@ QUEUE_METRICS_INTERVAL = 15.0
 
 
 @dataclass
-class Messaging:
-    """The stores a channel's webhook, worker and sender share, and their pace."""
+class ChannelQueues:
+    """The queues a channel's webhook, worker and sender share, and their pace."""
 
     inbound: InboundQueue
     outbox: Outbox
-    engine: Engine | None = None  # owned (disposed on close) when built from a URL
+    engine: Engine | None = None  # owned (disposed on close) when given
     turn_timeout: float = 120.0
     poll_interval: float = 1.0
     # This instance among several (host and Rasa port); names the workers' claims.
     instance: str = field(default_factory=instance_name)
 
     @classmethod
-    def from_url(
-        cls,
-        database_url: str,
-        *,
-        inbound_lease: float = 60.0,
-        outbox_lease: float = 120.0,
-        **options: Any,
-    ) -> Messaging:
-        engine = make_engine(database_url)
-        outbox = outbox_on(engine, lease=outbox_lease)
-        return cls(inbound_on(engine, outbox, lease=inbound_lease), outbox, engine, **options)
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> Messaging:
-        return cls.from_url(
-            settings.database_url,
-            inbound_lease=settings.inbound_lease,
-            outbox_lease=settings.outbox_lease,
-        )
+    def on(cls, stores: ChannelStores, **options: Any) -> ChannelQueues:
+        """The queues over ``stores`` (from :func:`bot.bootstrap.channel_stores`)."""
+        return cls(stores.inbound, stores.outbox, stores.engine, **options)
 
     def close(self) -> None:
         if self.engine is not None:
@@ -76,18 +62,18 @@ class Messaging:
             await asyncio.sleep(0.02)
 
 
-async def read_queues(messaging: Messaging) -> None:
+async def read_queues(queues: ChannelQueues) -> None:
     """Set the queue gauges once: open rows of both queues, the oldest unsent reply."""
-    inbound, outbox = await messaging.inbound.counts(), await messaging.outbox.counts()
+    inbound, outbox = await queues.inbound.counts(), await queues.outbox.counts()
     observability.set_queue_depth(
         "inbound", inbound.get("pending", 0) + inbound.get("processing", 0)
     )
     observability.set_queue_depth("outbox", outbox.get("pending", 0) + outbox.get("sending", 0))
-    observability.set_outbox_age(await messaging.outbox.oldest_unsent_age())
+    observability.set_outbox_age(await queues.outbox.oldest_unsent_age())
 
 
 async def report_queues(
-    messaging: Messaging, stop: asyncio.Event, interval: float = QUEUE_METRICS_INTERVAL
+    queues: ChannelQueues, stop: asyncio.Event, interval: float = QUEUE_METRICS_INTERVAL
 ) -> None:
     """Keep the queue gauges current until ``stop``.
 
@@ -97,7 +83,7 @@ async def report_queues(
     """
     while not stop.is_set():
         try:
-            await read_queues(messaging)
+            await read_queues(queues)
         except Exception:
             logger.exception("reading the queues for the metrics failed")
         with contextlib.suppress(asyncio.TimeoutError):

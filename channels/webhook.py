@@ -7,9 +7,10 @@ process each channel runs two loops (started with the server, stopped with
 it): the inbound worker (``channels.inbound``) runs stored messages' turns and
 puts the replies into the outbox, the outbox sender (``channels.outbound``)
 delivers them with retries. Several instances on one database share both
-queues (``channels.messaging``). Texts, payloads and retries live in
-``channels.text``, ``channels.payloads`` and ``channels.retry``; rendering on a
-platform in ``channels.output``.
+queues (``channels.queues``). What a channel is built with is
+``channels.parts`` (made by :func:`bot.bootstrap.for_channels`); texts, payloads
+and retries live in ``channels.text``, ``channels.payloads`` and
+``channels.retry``; rendering on a platform in ``channels.output``.
 """
 
 from __future__ import annotations
@@ -17,35 +18,30 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import MISSING, fields, replace
-from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, TypedDict, TypeVar
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from rasa.core.channels.channel import InputChannel, UserMessage
-from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import observability
-from bot.adapters.kv import create_store
-from bot.adapters.media import MediaRefused, PlatformMedia
-from bot.adapters.rate_limit import RateLimiter, create_rate_limiter
-from bot.config import Settings, TelegramSettings, WhatsAppSettings, get_settings
+from bot.adapters.media import MediaRefused
+from bot.adapters.rate_limit import RateLimiter
+from bot.config import Settings, get_settings
 from bot.services.inbound import UnstorableMessage
-from bot.services.key_value import KeyValueStore
 from bot.services.outbox import OutboxItem
-from channels.base import NamedInput
+from channels.credentials import channel_settings
 from channels.guard import FloodGuard, RejectedRequest, read_body
-from channels.inbound import (
-    BOT_MESSAGE_KEYS,
-    Inbound,
-    InboundWorker,
-    OutboxCollector,
-)
-from channels.messaging import Messaging, read_queues, report_queues
+from channels.inbound import Inbound, InboundWorker, OutboxCollector, instance_name
+from channels.named_input import NamedInput
 from channels.outbound import OutboxSender, Progress
 from channels.output import PlatformOutput
+from channels.parts import WebhookParts
 from channels.payloads import PayloadRegistry
+from channels.queues import ChannelQueues, report_queues
+from channels.replay import replies_already_given
 from channels.retry import Retry, RetryPolicy
 from channels.text import Replies
 
@@ -60,50 +56,6 @@ APOLOGY_RESPONSE = "utter_system_busy"
 PHOTO_REPLIES = {"not_image": "photo_not_image", "too_large": "photo_too_large"}
 # On shutdown, running turns and sends get this long before they are handed back.
 SHUTDOWN_GRACE_SECONDS = 10.0
-
-
-ChannelSettings = TypeVar("ChannelSettings", TelegramSettings, WhatsAppSettings)
-
-
-def channel_settings(
-    configured: ChannelSettings | None,
-    credentials: Mapping[str, Any] | None,
-    *,
-    settings_type: type[ChannelSettings],
-    required: tuple[str, ...],
-    on_missing: Callable[[], NoReturn],
-) -> ChannelSettings:
-    """The environment's settings for a channel with non-empty credentials.yml keys laid over.
-
-    Without settings in the environment, credentials.yml must give every ``required``
-    key (else ``on_missing`` raises); any other field without a default starts as None.
-    """
-    overrides = {k: str(v) for k, v in (credentials or {}).items() if v not in (None, "")}
-    config = configured
-    if config is None:
-        if not all(overrides.get(k) for k in required):
-            on_missing()
-        bare: dict[str, Any] = {
-            f.name: overrides.get(f.name) for f in fields(settings_type) if f.default is MISSING
-        }
-        config = settings_type(**bare)
-    known = {f.name for f in fields(settings_type)}
-    config = replace(config, **{k: v for k, v in overrides.items() if k in known})
-    return replace(config, api_base=config.api_base.rstrip("/"))
-
-
-class _WebhookStore(TypedDict):
-    store: KeyValueStore  # button payloads
-
-
-class WebhookParts(_WebhookStore, total=False):
-    """What a webhook channel is built with besides its settings, by keyword."""
-
-    replies: Replies | None  # replies.yml's when not given
-    messaging: Messaging | None  # from the environment's settings on first use when not given
-    retry: RetryPolicy | None  # sending's retries
-    limiter: RateLimiter | None  # the platform's pace, shared by instances when Redis'
-    media: PlatformMedia | None  # photos' downloader; MEDIA_DIR's on first use when not given
 
 
 W = TypeVar("W", bound="WebhookInput")
@@ -128,41 +80,33 @@ class WebhookInput(NamedInput):
     def __init__(self, settings: Any, **parts: Unpack[WebhookParts]) -> None:
         self.settings = settings
         self.store = parts["store"]
+        self.queues = parts["queues"]
+        self.media = parts["media"]
         self.replies = parts.get("replies") or Replies.load()
         self.payloads = PayloadRegistry(self.store, namespace=self.payload_namespace)
         self.flood = FloodGuard()
-        self._messaging = parts.get("messaging")
-        self._media = parts.get("media")
         self._on_new_message: Callable[[UserMessage], Awaitable[Any]] | None = None
         self.worker: InboundWorker | None = None
         self.sender: OutboxSender | None = None
         self._stop: asyncio.Event | None = None
         self._loops: list[asyncio.Task[None]] = []
         self._app: Sanic | None = None
-        self.output = self.make_output(retry=parts.get("retry"), limiter=parts.get("limiter"))
+        self.output = self.make_output(retry=parts.get("retry"), limiter=parts["limiter"])
         self.retry = self.output.retry
-
-    @property
-    def messaging(self) -> Messaging:
-        if self._messaging is None:
-            self._messaging = Messaging.from_settings(get_settings())
-        return self._messaging
-
-    @property
-    def media(self) -> PlatformMedia:
-        if self._media is None:
-            self._media = PlatformMedia(get_settings().media_dir, **{self.name(): self.settings})
-        return self._media
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
-        """Configuration from the environment; keys in credentials.yml may override it."""
+        """Rasa's entry: configuration from the environment; credentials.yml keys may
+        override it."""
         return cls.from_settings(get_settings(), credentials)
 
     @classmethod
     def from_settings(
         cls: type[W], settings: Settings, credentials: Mapping[str, Any] | None = None
     ) -> W:
+        """The channel with its parts from the composition root."""
+        from bot import bootstrap
+
         config = channel_settings(
             getattr(settings, cls.name()),
             credentials,
@@ -170,18 +114,17 @@ class WebhookInput(NamedInput):
             required=cls.required_credentials,
             on_missing=cls.raise_missing_credentials_exception,
         )
+        parts = bootstrap.for_channels(settings, config)
         return cls(
             config,
-            store=create_store(settings.redis_url, prefix=settings.redis_key_prefix),
+            store=parts.store,
+            limiter=parts.limiter,
+            media=parts.media,
+            queues=ChannelQueues.on(parts.stores, instance=instance_name(settings.rasa_port)),
             retry=RetryPolicy(max_delay=settings.outbox_max_delay),
-            limiter=create_rate_limiter(settings.redis_url, prefix=settings.redis_key_prefix),
-            messaging=Messaging.from_settings(settings),
-            media=PlatformMedia(settings.media_dir, **{cls.name(): config}),
         )
 
-    def make_output(
-        self, *, retry: RetryPolicy | None, limiter: RateLimiter | None
-    ) -> PlatformOutput:
+    def make_output(self, *, retry: RetryPolicy | None, limiter: RateLimiter) -> PlatformOutput:
         """Hook: the platform's output, sending with ``retry`` and paced by ``limiter``."""
         raise NotImplementedError
 
@@ -218,7 +161,7 @@ class WebhookInput(NamedInput):
             incoming.append(item)
         if incoming:
             try:
-                stored = await self.messaging.inbound.accept(incoming)
+                stored = await self.queues.inbound.accept(incoming)
             except UnstorableMessage as refused:
                 logger.warning("%s: delivery dropped: %s", self.name(), refused.reason)
                 return 200, "ignored"
@@ -309,29 +252,7 @@ class WebhookInput(NamedInput):
         """The bot's messages after this message in the stored conversation, or None
         when Rasa never finished a turn for it (or there is no conversation store)."""
         agent = getattr(getattr(self._app, "ctx", None), "agent", None)
-        store = getattr(agent, "tracker_store", None)
-        if store is None or not inbound.message_id:
-            return None
-        tracker = await store.retrieve(inbound.sender_id)
-        if tracker is None:
-            return None
-        replies: list[dict[str, Any]] = []
-        found = False
-        for event in tracker.events:
-            if isinstance(event, UserUttered):
-                if found:
-                    break
-                found = event.message_id == inbound.message_id
-            elif found and isinstance(event, BotUttered):
-                message = {"text": event.text, **(event.data or {})}
-                replies.append(
-                    {
-                        k: message[k]
-                        for k in BOT_MESSAGE_KEYS
-                        if message.get(k) not in (None, "", [])
-                    }
-                )
-        return replies if found else None
+        return await replies_already_given(getattr(agent, "tracker_store", None), inbound)
 
     # ------------------------------------------------------------------ outbound
 
@@ -347,34 +268,34 @@ class WebhookInput(NamedInput):
 
     def start_workers(self, app: Sanic | None = None) -> None:
         """Start the inbound worker and the outbox sender on the running event loop."""
-        messaging = self.messaging
+        queues = self.queues
         self._app = app
         self._stop = asyncio.Event()
         self.sender = OutboxSender(
-            messaging.outbox,
+            queues.outbox,
             channel=self.name(),
             deliver=self.deliver_item,
             classify=self.classify_send_error,
             policy=self.retry,
-            poll_interval=messaging.poll_interval,
-            instance=messaging.instance,
+            poll_interval=queues.poll_interval,
+            instance=queues.instance,
         )
         self.worker = InboundWorker(
-            messaging.inbound,
+            queues.inbound,
             channel=self.name(),
             turn=self.run_turn,
             apology=lambda: [{"text": self.apology_text(app)}],
             ready=lambda: agent_ready(app),
-            turn_timeout=messaging.turn_timeout,
-            poll_interval=messaging.poll_interval,
+            turn_timeout=queues.turn_timeout,
+            poll_interval=queues.poll_interval,
             on_completed=self.sender.wake,
-            instance=messaging.instance,
+            instance=queues.instance,
         )
         self._loops = [
             asyncio.create_task(self.worker.run(self._stop), name=f"{self.name()}:inbound"),
             asyncio.create_task(self.sender.run(self._stop), name=f"{self.name()}:outbox"),
             asyncio.create_task(
-                report_queues(messaging, self._stop), name=f"{self.name()}:queue-metrics"
+                report_queues(queues, self._stop), name=f"{self.name()}:queue-metrics"
             ),
         ]
 
@@ -431,8 +352,7 @@ class WebhookInput(NamedInput):
     async def aclose(self) -> None:
         """Close what the channel opened; a subclass closes its API client, then calls this."""
         await self.store.close()
-        if self._messaging is not None:
-            self._messaging.close()
+        self.queues.close()
 
 
 def agent_ready(app: Sanic | None) -> bool:
@@ -442,18 +362,3 @@ def agent_ready(app: Sanic | None) -> bool:
         return False
     is_ready = getattr(agent, "is_ready", None)
     return bool(is_ready()) if callable(is_ready) else True
-
-
-__all__ = [
-    "Inbound",
-    "Messaging",
-    "PayloadRegistry",
-    "Replies",
-    "Retry",
-    "RetryPolicy",
-    "WebhookInput",
-    "WebhookParts",
-    "agent_ready",
-    "channel_settings",
-    "read_queues",
-]
