@@ -112,6 +112,7 @@ class TicketAttachment(Entity):
     created_at: datetime
     mime_type: str | None = None
     caption: str | None = None
+    added_by: str | None = None  # the officer who attached it (a photo of the result)
 
 
 class StatusChange(Entity):
@@ -147,6 +148,12 @@ class Ticket(Entity):
     # The application's NIK was already known under another chat account: staff check
     # the applicant's identity in person (identities are never merged by NIK).
     nik_known_elsewhere: bool = False
+    # The agency (instansi) that holds it, the one above watching it once overdue, and
+    # when a paper or phone report really reached an office (None: when it was filed).
+    agency_code: str | None = None
+    escalated_to: str | None = None
+    escalated_at: datetime | None = None
+    received_at: datetime | None = None
     attachments: list[TicketAttachment] = field(default_factory=list)
     history: list[StatusChange] = field(default_factory=list)
 

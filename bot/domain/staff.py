@@ -112,6 +112,8 @@ class StaffAccount(Entity):
     locked_until: datetime | None = None
     # Sessions issued before this moment are no longer valid (``staff revoke``).
     sessions_valid_after: datetime | None = None
+    # An officer of one agency (instansi): sees the tickets it holds or watches.
+    agency_code: str | None = None
 
     @property
     def area(self) -> Area:

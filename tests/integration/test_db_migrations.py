@@ -19,6 +19,9 @@ from bot.adapters.db.engine import make_engine
 from bot.adapters.db.orm import metadata
 
 TABLES = {
+    "agencies",
+    "routing_rules",
+    "ticket_transfers",
     "residents",
     "chat_identities",
     "officers",

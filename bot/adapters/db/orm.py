@@ -84,6 +84,12 @@ tickets = table_with_id(
     Column("nik_known_elsewhere", Boolean, nullable=False, server_default=false()),
     created_at(),
     timestamp("updated_at", nullable=False),
+    # Added by migration 0013: the agency that holds it, the level above that watches it
+    # once overdue, and when a paper or phone report really reached an office.
+    Column("agency_code", String(24), index=True),
+    Column("escalated_to", String(24), index=True),
+    timestamp("escalated_at"),
+    timestamp("received_at"),
     Index("ix_tickets_filed_by_created", "filed_by_identity_id", "created_at"),
 )
 
@@ -95,6 +101,7 @@ attachments = table_with_id(
     Column("mime_type", String(100)),
     Column("caption", Text),
     created_at(),
+    Column("added_by", String(100)),  # the officer who attached it (0013); None: the resident
 )
 
 status_changes = table_with_id(
@@ -162,6 +169,7 @@ def start_mappers() -> None:
 # Feature modules define their tables on the same metadata; importing them here
 # means whoever holds ``metadata`` sees every table.
 from bot.adapters.db import (  # noqa: E402
+    tables_agencies,  # noqa: F401
     tables_messaging,  # noqa: F401
     tables_nlu,  # noqa: F401
     tables_ratings,  # noqa: F401

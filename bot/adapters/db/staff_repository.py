@@ -30,6 +30,7 @@ _ACCOUNT_FIELDS = (
     "locked_until",
     "sessions_valid_after",
     "created_at",
+    "agency_code",
 )
 
 

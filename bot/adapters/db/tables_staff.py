@@ -25,6 +25,7 @@ staff_accounts = table_with_id(
     timestamp("locked_until"),
     timestamp("sessions_valid_after"),
     created_at(),
+    Column("agency_code", String(24)),  # an officer of one agency (0013)
 )
 
 staff_tokens = table_with_id(
