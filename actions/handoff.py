@@ -146,8 +146,9 @@ class ActionHandoffMessage(Action):
                 dispatcher.utter_message(response="utter_handoff_not_forwarded")
             return []
         if result.reply is TurnReply.EMERGENCY:
+            # "also passed on to the officer": the resident has heard it, as an acknowledgement.
             dispatcher.utter_message(response="utter_handoff_emergency_noted")
-            return []
+            return [SlotSet(ACKNOWLEDGED_SLOT, time.time())]
         if result.reply in (TurnReply.LEFT, TurnReply.ENDED):
             response = (
                 "utter_handoff_left" if result.reply is TurnReply.LEFT else "utter_handoff_ended"

@@ -157,11 +157,14 @@ async def test_an_emergency_reaches_the_officer_with_the_112_answer(
         {"event": "bot", "text": "Dalam keadaan darurat, segera telepon 112"},
     ]
     tracker = in_handoff(make_tracker, "rumah sy kebakaran", intent="emergency", turn=turn)
-    await ActionHandoffMessage().run(dispatcher, tracker, domain)
+    events = await ActionHandoffMessage().run(dispatcher, tracker, domain)
     sent = desk.messages[0]
     assert sent["emergency"] is True
     assert sent["bot_lines"] == ["Dalam keadaan darurat, segera telepon 112"]
     assert responses(dispatcher) == ["utter_handoff_emergency_noted"]
+    # "also passed on to the officer" acknowledges: the next message is not told again.
+    [stamp] = [e["value"] for e in events if e["name"] == "handoff_acknowledged_at"]
+    assert stamp is not None
 
 
 @pytest.mark.parametrize(
