@@ -11,11 +11,8 @@ and dropped instead. The two instances are those of tests/e2e/test_two_instances
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
-import threading
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -25,16 +22,9 @@ import urllib3
 from hypothesis import given, seed, settings
 
 from tests.auxil import fake_whatsapp
-from tests.auxil.services import require_postgres, require_redis
 from tests.auxil.tabik_server import TabikServer
 from tests.channels.test_fuzz_webhooks import FUZZ, SEED, wa_payloads
-from tests.e2e.test_two_instances_serve import (
-    WA_HOOK,
-    database_of_our_own,
-    forget_keys,
-    logs,
-    wait_for_log,
-)
+from tests.e2e.test_two_instances_serve import WA_HOOK, logs, two_instances
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 
@@ -47,36 +37,11 @@ START_TIMEOUT = 900.0
 def instances(
     tmp_path_factory: pytest.TempPathFactory, whatsapp_env: dict[str, str]
 ) -> Iterator[list[TabikServer]]:
-    """Two instances on a database and Redis prefix of their own (removed afterwards)."""
-    server_url, redis_url = require_postgres(), require_redis()
-    prefix = f"tabik_fuzz_{uuid.uuid4().hex[:8]}:"
-    databases = database_of_our_own(server_url)
-    database_url = next(databases)
-    shared = {
-        "DATABASE_URL": database_url,
-        "TRACKER_STORE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "REDIS_KEY_PREFIX": prefix,
-        # One session key for both consoles: a shared database refuses to start without.
-        "CONSOLE_SECRET_KEY": f"e2e-console-key-{uuid.uuid4().hex}",
-        **whatsapp_env,
-    }
     workdir = tmp_path_factory.mktemp("tabik-fuzz-two")
-    servers = [TabikServer(workdir / name, env_overrides=shared) for name in ("a", "b")]
-    try:
-        first = threading.Thread(target=servers[0].start, args=(START_TIMEOUT,), daemon=True)
-        first.start()
-        # The second starts once the first has migrated the database (no racing DDL).
-        wait_for_log(servers[0], "Loading model", timeout=START_TIMEOUT)
-        servers[1].start(START_TIMEOUT)
-        first.join(START_TIMEOUT)
-        assert servers[0].get("/status")[0] == 200, servers[0].tail_log()
+    with two_instances(
+        workdir, whatsapp_env, tag="tabik_fuzz", start_timeout=START_TIMEOUT
+    ) as servers:
         yield servers
-    finally:
-        for server in servers:
-            server.stop_if_running()
-        asyncio.run(forget_keys(redis_url, prefix))
-        next(databases, None)
 
 
 def test_fuzzed_signed_deliveries_to_two_instances_on_postgresql_get_no_5xx(

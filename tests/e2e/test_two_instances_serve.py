@@ -27,6 +27,8 @@ import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -96,12 +98,19 @@ def wait_for_log(server: TabikServer, needle: str, timeout: float = 240) -> None
     )
 
 
-@pytest.fixture(scope="module")
-def instances(
-    tmp_path_factory: pytest.TempPathFactory, whatsapp_env: dict[str, str]
+@contextmanager
+def two_instances(
+    workdir: Path,
+    whatsapp_env: dict[str, str],
+    *,
+    tag: str,
+    env: dict[str, str] | None = None,
+    start_timeout: float = 300.0,
 ) -> Iterator[list[TabikServer]]:
+    """Two ``make serve`` instances on a database and Redis prefix of their own (removed
+    afterwards): one Tabik, as an operator would run it on two hosts."""
     server_url, redis_url = require_postgres(), require_redis()
-    prefix = f"tabik_e2e_{uuid.uuid4().hex[:8]}:"
+    prefix = f"{tag}_{uuid.uuid4().hex[:8]}:"
     databases = database_of_our_own(server_url)
     database_url = next(databases)
     shared = {
@@ -112,18 +121,17 @@ def instances(
         # One database: one console key for both (make serve refuses otherwise).
         "CONSOLE_SECRET_KEY": f"e2e-console-key-{uuid.uuid4().hex}",
         **whatsapp_env,
-        **LEASES,
+        **(env or {}),
     }
-    workdir = tmp_path_factory.mktemp("tabik-two")
     servers = [TabikServer(workdir / name, env_overrides=shared) for name in ("a", "b")]
     try:
-        first = threading.Thread(target=servers[0].start, daemon=True)
+        first = threading.Thread(target=servers[0].start, args=(start_timeout,), daemon=True)
         first.start()
         # The second starts once the first has migrated the database and made Rasa's
         # tables (so neither races the other's DDL); both load the model at once.
-        wait_for_log(servers[0], "Loading model")
-        servers[1].start()
-        first.join(300)
+        wait_for_log(servers[0], "Loading model", timeout=start_timeout)
+        servers[1].start(start_timeout)
+        first.join(start_timeout)
         assert servers[0].get("/status")[0] == 200, servers[0].tail_log()
         yield servers
     finally:
@@ -131,6 +139,15 @@ def instances(
             server.stop_if_running()
         asyncio.run(forget_keys(redis_url, prefix))
         next(databases, None)
+
+
+@pytest.fixture(scope="module")
+def instances(
+    tmp_path_factory: pytest.TempPathFactory, whatsapp_env: dict[str, str]
+) -> Iterator[list[TabikServer]]:
+    workdir = tmp_path_factory.mktemp("tabik-two")
+    with two_instances(workdir, whatsapp_env, tag="tabik_e2e", env=LEASES) as servers:
+        yield servers
 
 
 # --- residents ------------------------------------------------------------------------
