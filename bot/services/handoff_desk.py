@@ -90,7 +90,8 @@ class HandoffDesk(StaffSide):
         opening = self.schedule.next_opening(at).astimezone(WIB)
         return f"{DAY_WORDS[opening.weekday()]}, {opening:%H.%M} WIB"
 
-    async def resident_message(
+    @in_thread
+    def resident_message(
         self,
         *,
         identity: ChatIdentity,
@@ -104,27 +105,6 @@ class HandoffDesk(StaffSide):
         """Keep a resident's message (and the bot's answer, e.g. 112) with the handoff for
         the officer, and say what the resident hears. Leaving closes the handoff; an
         emergency never does (the officer must see it)."""
-        return await asyncio.to_thread(
-            self._resident_message,
-            identity,
-            reference,
-            text,
-            list(bot_lines),
-            emergency,
-            leaving,
-            acknowledged_at,
-        )
-
-    def _resident_message(
-        self,
-        identity: ChatIdentity,
-        reference: str,
-        text: str,
-        bot_lines: list[str],
-        emergency: bool,
-        leaving: bool,
-        acknowledged_at: datetime | None,
-    ) -> HandoffTurn:
         with self.uow_factory() as uow:
             now = self.clock()
             row = uow.handoffs.row(reference)
@@ -192,13 +172,9 @@ class HandoffDesk(StaffSide):
 
     # -------------------------------------------------------- officer's side
 
-    async def handoffs(
-        self, user: StaffAccount, *, state: str | None = "open"
-    ) -> list[HandoffView]:
+    @in_thread
+    def handoffs(self, user: StaffAccount, *, state: str | None = "open") -> list[HandoffView]:
         status = HandoffStatus(state) if state else None
-        return await asyncio.to_thread(self._list, user, status)
-
-    def _list(self, user: StaffAccount, status: HandoffStatus | None) -> list[HandoffView]:
         if not user.active or user.role is Role.VILLAGE:
             return []
         # Filtered in the query: an officer's own handoffs are never pushed out of
