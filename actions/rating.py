@@ -1,6 +1,6 @@
 """Rating the handling of a ticket after ``selesai``.
 
-The notifier sends the question with the ``selesai`` notification and records it as
+The ``selesai`` status change queues the question behind its notice and records it as
 pending for the chat. Here:
 
 * ``action_read_rating`` is the custom mapping of the ``rating_reply`` slot, so

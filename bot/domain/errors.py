@@ -42,7 +42,6 @@ __all__ = [
     "InvalidTicketNumber",
     "InvalidTransition",
     "NotConfigured",
-    "NotificationNotFound",
     "PlateNotFound",
     "RatingNotPending",
     "RejectionNeedsReason",
@@ -192,13 +191,6 @@ class NotConfigured(TabikError):
     """A part of Tabik was not set up in this process (e.g. outside-system providers)."""
 
     part: str
-
-
-@with_message("no notification {notification_id}")
-class NotificationNotFound(TabikError):
-    """No outbox row with this id (the notifier was handed a stale or wrong id)."""
-
-    notification_id: int
 
 
 # --- outside systems -------------------------------------------------------

@@ -27,8 +27,6 @@ __all__ = [
     "Entity",
     "HandoffRequest",
     "HandoffStatus",
-    "Notification",
-    "NotificationStatus",
     "Officer",
     "OfficerRole",
     "Resident",
@@ -257,24 +255,3 @@ class HandoffRequest(Entity):
     reason: str | None = None
     transcript: list[dict[str, str]] = field(default_factory=list)
     status: HandoffStatus = HandoffStatus.OPEN
-
-
-class NotificationStatus(str, enum.Enum):
-    PENDING = "pending"
-    SENT = "sent"
-    FAILED = "failed"
-
-
-class Notification(Entity):
-    """Outbox row: a channel worker tells the resident and marks it sent."""
-
-    ticket_id: int
-    identity_id: int | None
-    created_at: datetime
-    payload: dict[str, Any] = field(default_factory=dict)
-    status: NotificationStatus = NotificationStatus.PENDING
-    sent_at: datetime | None = None
-    attempts: int = 0  # delivery attempts made so far (sent or failed)
-    last_error: str | None = None  # why the latest attempt failed (no personal data)
-    next_attempt_at: datetime | None = None  # a failed one waits until then (backoff)
-    failed_at: datetime | None = None  # set when Tabik gave up on it

@@ -1,7 +1,7 @@
 """The texts Tabik sends by itself when a ticket's status changes (``bot/data/notifications.yml``).
 
-Rendering only: which resident gets what, and when, is the notifier's business
-(``bot/workers/notifier.py``); the outbox rows come from ``bot.services.tabik``.
+Rendering only: a status change queues the rendered notice in the outbox in its own
+unit of work (``bot.services.notifications.StatusNotices``).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Rating a ticket's handling after ``selesai``: reading a score, the question's texts.
 
 The texts and the words a resident may answer with are in ``bot/data/ratings.yml``;
-the notifier renders the question, the actions read the answer. No Rasa here.
+a status change to ``selesai`` queues the question, the actions read the answer. No Rasa here.
 """
 
 from __future__ import annotations
