@@ -100,3 +100,26 @@ async def test_admins_search_the_agencies_and_add_a_rule_others_get_403(console)
         await console.staff.accounts.login("admin", PASSWORD), limit=5
     )
     assert any(e["action"] == "routing.rule_added" for e in entries)
+
+
+async def test_an_admin_renames_an_agency_on_the_page_and_tickets_show_the_new_name(console):
+    await console.account("admin", Role.ADMIN)
+    assert await console.login("admin") == 302
+    token = await console.csrf("/admin/instansi")
+    name = "Dinas Lingkungan Hidup dan Kebersihan Kota Bandar Lampung"
+    form = {"code": "dlh-1871", "name": name, "level": "kabupaten"}
+    done = await console.client.post("/admin/instansi/tambah", data={"csrf_token": token, **form})
+    assert done.status == 200 and name in await done.text()
+    refused = await console.client.post(
+        "/admin/instansi/tambah",
+        data={"csrf_token": token, "code": "DLH-1871", "name": name, "level": "desa"},
+    )
+    assert refused.status == 422 and "DLH-1871" in await refused.text()
+
+    number = await rubbish(console, "6281200000013")
+    page = await (await console.client.get(f"/tiket/{number}")).text()
+    assert name in page
+    entries = await console.staff.audit.entries(
+        await console.staff.accounts.login("admin", PASSWORD), limit=5
+    )
+    assert any(e["action"] == "agency.renamed" for e in entries)
