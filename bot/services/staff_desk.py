@@ -2,8 +2,9 @@
 (from :mod:`bot.services.desk_filing`) filing on a resident's behalf. The audit log is
 read through ``bot.services.audit``.
 
-Every call takes the acting :class:`StaffAccount`; a ticket outside its area
-raises TicketNotFound, exactly like an unknown number. Every view of a
+Every call takes the acting :class:`StaffAccount`; a ticket outside its scope
+(:mod:`bot.domain.scope`: its agency's tickets, or its area's) raises
+TicketNotFound, exactly like an unknown number. Every view of a
 resident's details and every change is written to the audit log.
 """
 
