@@ -25,6 +25,7 @@ from bot.domain.staff import StaffAccount
 from bot.services.handoff_desk import BotNotResumed
 from bot.services.messaging import MessageNotSent
 from bot.services.staff_desk import Filing
+from console.admin_agencies import agencies_of
 from console.errors import NOT_FOUND_ERRORS, field_error, transition_sentence
 from console.parts import USER
 from console.request_context import json_error, queue_query, services
@@ -143,6 +144,12 @@ async def file_ticket(request: web.Request) -> web.Response:
     except InvalidDraft as error:
         return json_error(422, field_error(error.field, kind)["text"])
     return web.json_response({"number": number}, status=201)
+
+
+@routes.get("/api/agencies")
+async def agencies(request: web.Request) -> web.Response:
+    _, found = await agencies_of(request).search(request.query.get("q") or "")
+    return web.json_response({"agencies": found})
 
 
 @routes.get("/api/handoffs")

@@ -1,7 +1,8 @@
 """``staff add|token|revoke``: console accounts from the command line.
 
 python -m bot.cli staff add USERNAME --role ROLE [--kabupaten K] [--kecamatan C]
-                             [--desa D] [--name "FULL NAME"]   (password: one line on stdin)
+                             [--desa D] [--name "FULL NAME"] [--agency CODE]
+                             (password: one line on stdin; --agency only with --role officer)
 python -m bot.cli staff token USERNAME      prints a new bearer token for the JSON API
 python -m bot.cli staff revoke USERNAME     ends the account's sessions and tokens
 """
@@ -29,6 +30,7 @@ def register(commands: Any) -> None:
     add.add_argument("--kecamatan")
     add.add_argument("--desa")
     add.add_argument("--name", help="full name shown in the console")
+    add.add_argument("--agency", help="an officer's agency code (DLH-1871): sees its tickets")
     token = sub.add_parser("token", help="print a new bearer token for the JSON API")
     token.add_argument("username")
     revoke = sub.add_parser("revoke", help="end the account's sessions and tokens")
@@ -48,10 +50,11 @@ async def _command(accounts: StaffAccounts, args: argparse.Namespace, out: TextI
             kabupaten_kota=args.kabupaten,
             kecamatan=args.kecamatan,
             desa=args.desa,
+            agency_code=args.agency,
         )
+        where = account.agency_code or account.area.label()
         out.write(
-            f"Akun dibuat / account created: {account.username} "
-            f"({account.role.value}, {account.area.label()})\n"
+            f"Akun dibuat / account created: {account.username} ({account.role.value}, {where})\n"
         )
     elif args.command == "token":
         out.write(await accounts.issue_token(args.username) + "\n")

@@ -138,6 +138,8 @@ class DeskFiling(StaffSide):
         # The desk knows where the resident lives even for an application.
         ticket.kecamatan = ticket.kecamatan or place["kecamatan"]
         ticket.desa = ticket.desa or place["desa"]
+        # Routed again with the place the desk knows (an SKTM goes to the resident's desa).
+        ticket.agency_code = self.filing.agencies.route(uow, ticket)
         nik_elsewhere = False
         resident = uow.residents.get(ticket.resident_id) if ticket.resident_id else None
         if resident is not None:

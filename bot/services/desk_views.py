@@ -31,9 +31,15 @@ class QueueItem:
     desa: str | None
     created_at: datetime
     sla: str
+    agency_code: str | None = None  # the agency holding it (None: filed before agencies)
+    agency_name: str | None = None
+    escalated_to: str | None = None  # the agency above watching it once overdue
 
     def as_json(self) -> dict[str, Any]:
-        return {**asdict(self), "created_at": self.created_at.isoformat()}
+        data = {**asdict(self), "created_at": self.created_at.isoformat()}
+        code, name = data.pop("agency_code"), data.pop("agency_name")
+        data["agency"] = None if code is None else {"code": code, "name": name}
+        return data
 
 
 @dataclass(frozen=True)

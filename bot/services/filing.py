@@ -6,7 +6,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +26,7 @@ from bot.domain.office_hours import WIB
 from bot.domain.privacy import mask_phone
 from bot.domain.vocabulary import region_names
 from bot.domain.vocabulary import values as vocabulary_values
+from bot.services.agencies import AgencyDirectory
 from bot.services.limits import COMPLAINT_LIMIT, DailyLimit
 from bot.services.shared import (
     MAX_NUMBER_ATTEMPTS,
@@ -71,6 +72,8 @@ class Filing(UnitOfWorkService):
 
     number_generator: NumberGenerator = tickets.generate
     complaint_limit: DailyLimit | None = COMPLAINT_LIMIT
+    # Where new tickets go: the catalogue and routing rules with the admins' changes.
+    agencies: AgencyDirectory = field(default_factory=AgencyDirectory)
 
     async def file_complaint(
         self,
@@ -156,6 +159,7 @@ class Filing(UnitOfWorkService):
             for attempt in range(1, MAX_NUMBER_ATTEMPTS + 1):
                 number = str(self.number_generator(kind, now.astimezone(WIB).date()))
                 ticket = Ticket.file(number=number, kind=kind, actor=actor, at=now, **fields)
+                ticket.agency_code = self.agencies.route(uow, ticket)
                 if isinstance(draft, ComplaintDraft):
                     ticket.attachments.extend(
                         TicketAttachment(created_at=now, **asdict(a))
@@ -177,6 +181,7 @@ class Filing(UnitOfWorkService):
                 "kind": kind.value,
                 "subject": ticket.subject,
                 "kabupaten_kota": ticket.kabupaten_kota,
+                "agency": ticket.agency_code,
                 "attachments": len(ticket.attachments),
                 "idempotency_key": bool(stored_key),
             }

@@ -22,9 +22,12 @@ from bot.domain.model import (
     TicketKind,
     TicketStatus,
 )
+from bot.domain.scope import TicketScope
 from bot.domain.staff import Area, StaffAccount
 
 __all__ = [
+    "AgencyRepository",
+    "AgencyRow",
     "AuditLog",
     "ChatAccountRepository",
     "DuplicateKey",
@@ -37,6 +40,7 @@ __all__ = [
     "RatingRepository",
     "ReplyRow",
     "ResidentRepository",
+    "RuleRow",
     "StaffRepository",
     "StoredRating",
     "TicketRepository",
@@ -128,8 +132,8 @@ class TicketRepository(abc.ABC):
         """Tickets filed from one chat account, newest first."""
 
     @abc.abstractmethod
-    def queue(self, area: Area, flt: QueueFilter, *, limit: int) -> list[Ticket]:
-        """The area's tickets matching ``flt``, newest first."""
+    def queue(self, scope: TicketScope | Area, flt: QueueFilter, *, limit: int) -> list[Ticket]:
+        """The tickets in ``scope`` (an area: those filed there) matching ``flt``, newest first."""
 
     @abc.abstractmethod
     def record_filer(self, ticket_id: int, staff_id: int, at: datetime) -> None:
@@ -309,3 +313,47 @@ class RatingRepository(abc.ABC):
 
     @abc.abstractmethod
     def set_comment(self, ticket_id: int, comment: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class AgencyRow:
+    """An agency an admin added, or the new name of one of the catalogue's."""
+
+    code: str
+    name: str
+    level: str
+    kabupaten_kota: str | None = None
+    handles: dict[str, list[str]] | None = None
+
+
+@dataclass(frozen=True)
+class RuleRow:
+    """An admin's routing rule: tickets of ``ticket_kind`` about ``subject`` go to ``target``."""
+
+    ticket_kind: TicketKind
+    subject: str
+    target: str  # a kind of agency or one agency's code
+    kabupaten_kota: str | None = None
+
+
+class AgencyRepository(abc.ABC):
+    """What admins changed in the catalogue and the routing table (on top of the defaults)."""
+
+    @abc.abstractmethod
+    def version(self) -> tuple[int, ...]:
+        """Changes whenever an agency or a rule is added or replaced (a cheap query)."""
+
+    @abc.abstractmethod
+    def agencies(self) -> list[AgencyRow]:
+        """The admins' agencies, oldest first."""
+
+    @abc.abstractmethod
+    def rules(self) -> list[RuleRow]:
+        """The admins' rules in the order they were made (a later one replaces an earlier)."""
+
+    @abc.abstractmethod
+    def save_agency(self, row: AgencyRow, *, at: datetime) -> None:
+        """Add the agency, or replace the admins' row of the same code."""
+
+    @abc.abstractmethod
+    def add_rule(self, row: RuleRow, *, created_by: str, at: datetime) -> None: ...

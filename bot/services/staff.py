@@ -28,6 +28,7 @@ from bot.domain.staff import (
     StaffNotFound,
 )
 from bot.domain.vocabulary import region_names
+from bot.services.agencies import AgencyDirectory
 from bot.services.key_value import KeyValueStore
 from bot.services.login_throttle import Counters, LoginLimits, LoginThrottle
 from bot.services.shared import in_thread
@@ -67,8 +68,10 @@ class StaffAccounts:
         fallback_counters: Counters | None = None,
         session_lifetime: timedelta = SESSION_LIFETIME,
         token_lifetime: timedelta = TOKEN_LIFETIME,
+        agencies: AgencyDirectory | None = None,
     ) -> None:
         self.uow_factory = uow_factory
+        self.agencies = agencies or AgencyDirectory()
         self.clock = clock
         self.hasher = hasher or PasswordHasher()
         self.throttle = LoginThrottle(store, limits, fallback=fallback_counters)
@@ -87,8 +90,12 @@ class StaffAccounts:
         kabupaten_kota: str | None = None,
         kecamatan: str | None = None,
         desa: str | None = None,
+        agency_code: str | None = None,
     ) -> StaffAccount:
-        """Create an account; InvalidStaffAccount for a bad name, area or password."""
+        """Create an account; InvalidStaffAccount for a bad name, area or password.
+
+        ``agency_code`` makes an officer of that agency (InvalidAgencyCode or
+        UnknownAgency naming a code the catalogue does not have)."""
         if len(password) < MIN_PASSWORD_LENGTH:
             raise InvalidStaffAccount("password", f"at least {MIN_PASSWORD_LENGTH} characters")
         kabupaten_kota = _blank_to_none(kabupaten_kota)
@@ -105,12 +112,18 @@ class StaffAccounts:
             kabupaten_kota=kabupaten_kota,
             kecamatan=_blank_to_none(kecamatan),
             desa=_blank_to_none(desa),
+            agency_code=_blank_to_none(agency_code),
         )
         account.validate()
+        if account.agency_code is not None and account.role is not Role.OFFICER:
+            raise InvalidStaffAccount("agency", "only an officer works for an agency")
         return await asyncio.to_thread(self._add, account)
 
     def _add(self, account: StaffAccount) -> StaffAccount:
         with self.uow_factory() as uow:
+            if account.agency_code is not None:
+                catalog = self.agencies.current(uow).catalog
+                account.agency_code = catalog.agency(account.agency_code).code
             try:
                 uow.staff.add_account(account)
             except DuplicateKey as error:
@@ -121,7 +134,11 @@ class StaffAccounts:
                     action="staff.added",
                     subject=account.username,
                     created_at=account.created_at,
-                    details={"role": account.role.value, "area": account.area.label()},
+                    details={
+                        "role": account.role.value,
+                        "area": account.area.label(),
+                        **({"agency": account.agency_code} if account.agency_code else {}),
+                    },
                 )
             )
             uow.commit()

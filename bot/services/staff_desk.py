@@ -2,8 +2,9 @@
 (from :mod:`bot.services.desk_filing`) filing on a resident's behalf. The audit log is
 read through ``bot.services.audit``.
 
-Every call takes the acting :class:`StaffAccount`; a ticket outside its area
-raises TicketNotFound, exactly like an unknown number. Every view of a
+Every call takes the acting :class:`StaffAccount`; a ticket outside its scope
+(:mod:`bot.domain.scope`: its agency's tickets, or its area's) raises
+TicketNotFound, exactly like an unknown number. Every view of a
 resident's details and every change is written to the audit log.
 """
 
@@ -19,6 +20,7 @@ from bot.domain import tickets as ticket_numbers
 from bot.domain.errors import TicketNotFound
 from bot.domain.model import AuditEntry, Ticket, TicketAttachment, TicketKind, TicketStatus
 from bot.domain.nik import mask_nik
+from bot.domain.scope import may_see_ticket, scope_of
 from bot.domain.sla import SlaRules, SlaState, sla_state
 from bot.domain.staff import StaffAccount
 from bot.services.desk_filing import DeskFiling, phone_forms
@@ -66,14 +68,21 @@ class StaffDesk(DeskFiling):
             schedule=self.schedule,
         )
 
-    def _item(self, ticket: Ticket, now: datetime) -> QueueItem:
+    def _item(self, ticket: Ticket, now: datetime, names: dict[str, str]) -> QueueItem:
         return view_of(
             QueueItem,
             ticket,
             kind="complaint" if ticket.kind is TicketKind.COMPLAINT else "application",
             status=ticket.status.value,
             sla=self._sla(ticket, now).value,
+            agency_name=names.get(ticket.agency_code or ""),
         )
+
+    def _agency_names(self, uow: AbstractUnitOfWork, found: list[Ticket]) -> dict[str, str]:
+        """The names of the agencies holding ``found``, from the effective catalogue."""
+        directory = self.filing.agencies.current(uow)
+        codes = {t.agency_code for t in found if t.agency_code}
+        return {code: directory.name_of(code) or code for code in codes}
 
     def _filter(self, query: QueueQuery, now: datetime) -> QueueFilter | None:
         """The repository filter; None when the query cannot match anything."""
@@ -114,8 +123,10 @@ class StaffDesk(DeskFiling):
         if flt is None:
             return []
         with self.uow_factory() as uow:
-            found = uow.tickets.queue(user.area, flt, limit=QUEUE_LIMIT)
-            items = [self._item(t, now) for t in found if user.may_see(*_place(t))]
+            found = uow.tickets.queue(scope_of(user), flt, limit=QUEUE_LIMIT)
+            found = [t for t in found if may_see_ticket(user, t)]
+            names = self._agency_names(uow, found)
+            items = [self._item(t, now, names) for t in found]
         items.sort(key=lambda i: i.created_at, reverse=True)
         items.sort(key=lambda i: _URGENCY[SlaState(i.sla)])
         return items
@@ -123,9 +134,10 @@ class StaffDesk(DeskFiling):
     # --------------------------------------------------------------- ticket
 
     def _visible(self, uow: AbstractUnitOfWork, user: StaffAccount, number_text: str) -> Ticket:
+        """The ticket if it exists for ``user`` (:func:`may_see_ticket`); TicketNotFound."""
         number = str(ticket_numbers.parse(number_text))
         ticket = uow.tickets.get(number)
-        if ticket is None or not user.may_see(*_place(ticket)):
+        if ticket is None or not may_see_ticket(user, ticket):
             raise TicketNotFound(number)
         return ticket
 
@@ -140,7 +152,7 @@ class StaffDesk(DeskFiling):
             page = view_of(
                 TicketPage,
                 ticket,
-                item=self._item(ticket, now),
+                item=self._item(ticket, now, self._agency_names(uow, [ticket])),
                 full_name=resident.full_name if resident else None,
                 nik_masked=mask_nik(resident.nik) if resident and resident.nik else None,
                 phone=(resident.phone if resident else None) or whatsapp_of(uow, ticket),
@@ -212,7 +224,7 @@ class StaffDesk(DeskFiling):
                 note=note,
                 now=self.clock(),
                 notices=self.notices,
-                may_see=lambda ticket: user.may_see(*_place(ticket)),
+                may_see=lambda ticket: may_see_ticket(user, ticket),
             )
             uow.commit()
 
@@ -236,7 +248,3 @@ def whatsapp_of(uow: AbstractUnitOfWork, ticket: Ticket) -> str | None:
 def _rating(uow: AbstractUnitOfWork, ticket_id: int) -> tuple[int, str | None, datetime] | None:
     stored = uow.ratings.get(ticket_id)
     return None if stored is None else (stored.score, stored.comment, stored.created_at)
-
-
-def _place(ticket: Ticket) -> tuple[str | None, str | None, str | None]:
-    return ticket.kabupaten_kota, ticket.kecamatan, ticket.desa

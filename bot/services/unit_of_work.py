@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from bot.services.repositories import (
+    AgencyRepository,
     AuditLog,
     ChatAccountRepository,
     DuplicateKey,
@@ -35,6 +36,7 @@ class AbstractUnitOfWork(abc.ABC):
     handoffs: HandoffRepository
     audit: AuditLog
     ratings: RatingRepository
+    agencies: AgencyRepository
 
     def __enter__(self: _U) -> _U:
         return self

@@ -27,7 +27,10 @@ async def test_a_village_user_sees_only_its_desa_and_others_are_404(console):
     assert [t["number"] for t in listed["tickets"]] == [mine]
     assert set(listed["tickets"][0]) == {
         "number", "kind", "status", "category", "document_type",
-        "kabupaten_kota", "kecamatan", "desa", "created_at", "sla",
+        "kabupaten_kota", "kecamatan", "desa", "created_at", "sla", "agency", "escalated_to",
+    }  # fmt: skip
+    assert listed["tickets"][0]["agency"] == {
+        "code": "PU-1801", "name": "Dinas Pekerjaan Umum Kabupaten Lampung Selatan",
     }  # fmt: skip
     assert (await console.client.get(f"/api/tickets/{other}", headers=headers)).status == 404
     unknown = await console.client.get("/api/tickets/ADU-261201-ZZZZ", headers=headers)

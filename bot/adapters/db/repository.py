@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, func, insert, or_, select
+from sqlalchemy import and_, exists, false, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
@@ -18,6 +18,7 @@ from sqlalchemy.sql import Select
 from bot.adapters.db import orm
 from bot.adapters.db.tables_staff import staff_accounts, ticket_filers
 from bot.domain.model import AuditEntry, ChatAccount, Officer, Resident, Ticket
+from bot.domain.scope import TicketScope
 from bot.domain.staff import Area
 from bot.domain.tickets import TicketKind
 from bot.services.repositories import (
@@ -85,9 +86,9 @@ class SqlAlchemyTicketRepository(_SessionRepository, TicketRepository):
         )
         return self._all(query)
 
-    def queue(self, area: Area, flt: QueueFilter, *, limit: int) -> list[Ticket]:
+    def queue(self, scope: TicketScope | Area, flt: QueueFilter, *, limit: int) -> list[Ticket]:
         tickets = orm.tickets
-        query = select(Ticket).where(_in_area(area))
+        query = select(Ticket).where(_in_scope(scope))
         if flt.status is not None:
             query = query.where(tickets.c.status == flt.status.value)
         if flt.kind is not None:
@@ -189,6 +190,20 @@ class SqlAlchemyAuditLog(_SessionRepository, AuditLog):
 
     def latest(self, *, limit: int) -> list[AuditEntry]:
         return self._all(select(AuditEntry).order_by(orm.audit_log.c.id.desc()).limit(limit))
+
+
+def _in_scope(scope: TicketScope | Area) -> Any:
+    """The SQL form of :meth:`TicketScope.includes` (an area alone: the tickets filed there)."""
+    if isinstance(scope, Area):
+        return _in_area(scope)
+    if not scope.active:
+        return false()
+    if scope.agency_code is not None:
+        tickets = orm.tickets
+        return or_(
+            tickets.c.agency_code == scope.agency_code, tickets.c.escalated_to == scope.agency_code
+        )
+    return _in_area(scope.area)
 
 
 def _in_area(area: Area) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.adapters.db import repository
+from bot.adapters.db.agency_repository import SqlAlchemyAgencyRepository
 from bot.adapters.db.handoff_repository import SqlAlchemyHandoffRepository
 from bot.adapters.db.rating_repository import SqlAlchemyRatingRepository
 from bot.adapters.db.staff_repository import SqlAlchemyStaffRepository
@@ -29,6 +30,7 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
         self.staff = SqlAlchemyStaffRepository(self.session)
         self.handoffs = SqlAlchemyHandoffRepository(self.session)
         self.ratings = SqlAlchemyRatingRepository(self.session)
+        self.agencies = SqlAlchemyAgencyRepository(self.session)
         return self
 
     def __exit__(self, *exc_info: object) -> None:
