@@ -40,6 +40,8 @@ __all__ = [
     "StaffRepository",
     "StoredRating",
     "TicketRepository",
+    "TicketTransfer",
+    "TransferLog",
 ]
 
 
@@ -138,6 +140,10 @@ class TicketRepository(abc.ABC):
     @abc.abstractmethod
     def filer_of(self, ticket_id: int) -> str | None:
         """The username that filed the ticket at a desk, or None."""
+
+    @abc.abstractmethod
+    def unfinished(self) -> list[Ticket]:
+        """Every ticket not yet ``selesai`` or ``ditolak``, oldest first (escalation)."""
 
 
 class ChatAccountRepository(abc.ABC):
@@ -309,3 +315,28 @@ class RatingRepository(abc.ABC):
 
     @abc.abstractmethod
     def set_comment(self, ticket_id: int, comment: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class TicketTransfer:
+    """One move of a ticket between agencies: a forward, a delegation, bukan wewenang,
+    or an escalation (``reason`` ``eskalasi``: the holder stays, ``to_agency`` watches)."""
+
+    ticket_id: int
+    from_agency: str | None
+    to_agency: str
+    reason: str
+    actor: str
+    created_at: datetime
+    note: str | None = None
+
+
+class TransferLog(abc.ABC):
+    """``ticket_transfers``: appended, never edited."""
+
+    @abc.abstractmethod
+    def add(self, transfer: TicketTransfer) -> None: ...
+
+    @abc.abstractmethod
+    def of_ticket(self, ticket_id: int) -> list[TicketTransfer]:
+        """The ticket's transfers, oldest first."""

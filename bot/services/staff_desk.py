@@ -59,7 +59,8 @@ class StaffDesk(DeskFiling):
         first = next((c.created_at for c in ticket.history if c.from_status is not None), None)
         return sla_state(
             status=ticket.status.value,
-            created_at=ticket.created_at,
+            # A report that reached an office earlier (paper, phone) counts from then.
+            created_at=ticket.received_at or ticket.created_at,
             first_response_at=first,
             now=now,
             rule=self.sla_rules.for_category(ticket.category),

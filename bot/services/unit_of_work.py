@@ -19,6 +19,7 @@ from bot.services.repositories import (
     ResidentRepository,
     StaffRepository,
     TicketRepository,
+    TransferLog,
 )
 
 __all__ = ["AbstractUnitOfWork", "DuplicateKey", "UnitOfWorkFactory"]
@@ -35,6 +36,7 @@ class AbstractUnitOfWork(abc.ABC):
     handoffs: HandoffRepository
     audit: AuditLog
     ratings: RatingRepository
+    transfers: TransferLog
 
     def __enter__(self: _U) -> _U:
         return self

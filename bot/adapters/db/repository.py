@@ -132,6 +132,15 @@ class SqlAlchemyTicketRepository(_SessionRepository, TicketRepository):
         ).first()
         return None if row is None else str(row.username)
 
+    def unfinished(self) -> list[Ticket]:
+        tickets = orm.tickets
+        query = (
+            select(Ticket)
+            .where(tickets.c.status.not_in(("selesai", "ditolak")))
+            .order_by(tickets.c.created_at, tickets.c.id)
+        )
+        return self._all(query)
+
 
 class SqlAlchemyIdentityRepository(_SessionRepository, ChatAccountRepository):
     def get(self, channel: str, account: str) -> ChatAccount | None:
