@@ -136,7 +136,12 @@ class Disposition:
         log.info("%s forwarded %s → %s (%s)", number, holder, forward.target.code, reason)
 
     def _record(
-        self, uow: AbstractUnitOfWork, ticket: Ticket, forward: Forward, actor: str, note: str | None
+        self,
+        uow: AbstractUnitOfWork,
+        ticket: Ticket,
+        forward: Forward,
+        actor: str,
+        note: str | None,
     ) -> None:
         assert ticket.id is not None
         now = self.desk.clock()
