@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from functools import lru_cache
+
 import yaml
 
 from bot.domain import tickets as ticket_numbers
@@ -32,7 +34,7 @@ from bot.domain.identity import ChatIdentity
 from bot.domain.model import StatusChange, Ticket, TicketStatus
 from bot.domain.notifications import NOTIFICATIONS_FILE, template_params
 from bot.domain.routing import Forward, ForwardReason, ForwardRefused, check_forward
-from bot.domain.staff import Role, StaffAccount
+from bot.domain.staff import Area, Role, StaffAccount
 from bot.services.desk_views import TicketPage
 from bot.services.messaging import StaffMessages
 from bot.services.repositories import TicketTransfer
@@ -44,6 +46,7 @@ __all__ = [
     "Disposition",
     "ForwardProblem",
     "ForwardTexts",
+    "forward_choices",
     "holder_of",
     "may_forward",
 ]
@@ -78,6 +81,16 @@ class ForwardTexts:
             outside_authority=str(texts["outside_authority"]),
             outside_reason=str(texts["outside_reason"]),
         )
+
+
+@lru_cache(maxsize=32)
+def forward_choices(kabupaten_kota: str | None) -> tuple[Agency, ...]:
+    """The agencies a ticket of ``kabupaten_kota`` is usually forwarded to: that
+    kabupaten/kota's departments and governments, the province's, and PUSAT."""
+    catalog = agency_catalog()
+    local = catalog.within(Area(kabupaten_kota)) if kabupaten_kota else ()
+    above = tuple(a for a in catalog if a.area is None or a.area.is_province)
+    return (*local, *above)
 
 
 def holder_of(ticket: Ticket) -> str:
