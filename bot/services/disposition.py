@@ -14,10 +14,9 @@ import asyncio
 import enum
 import logging
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
-
-from functools import lru_cache
 
 import yaml
 
