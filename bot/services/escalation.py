@@ -98,8 +98,12 @@ class Escalation:
         """Escalate every ticket due now, in one unit of work; ``dry_run`` writes nothing."""
         now = self.clock()
         done: list[Escalated] = []
+        shortest = min(
+            rule.done_days
+            for rule in (self.sla_rules.default, *self.sla_rules.by_category.values())
+        )
         with self.uow_factory() as uow:
-            for ticket in uow.tickets.unfinished():
+            for ticket in uow.tickets.unfinished(counted_before=now - timedelta(days=shortest)):
                 escalated = self.due(ticket, now)
                 if escalated is None:
                     continue

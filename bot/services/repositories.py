@@ -142,8 +142,9 @@ class TicketRepository(abc.ABC):
         """The username that filed the ticket at a desk, or None."""
 
     @abc.abstractmethod
-    def unfinished(self) -> list[Ticket]:
-        """Every ticket not yet ``selesai`` or ``ditolak``, oldest first (escalation)."""
+    def unfinished(self, *, counted_before: datetime) -> list[Ticket]:
+        """The tickets not yet ``selesai`` or ``ditolak`` whose service level started before
+        ``counted_before`` (``received_at``, else ``created_at``), oldest first."""
 
 
 class ChatAccountRepository(abc.ABC):

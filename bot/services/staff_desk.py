@@ -151,7 +151,7 @@ class StaffDesk(DeskFiling):
                         "from": c.from_status.value if c.from_status else None,
                         "to": c.to_status.value,
                         "at": c.created_at.isoformat(),
-                        "actor": c.actor if c.actor.startswith("staff:") else "warga",
+                        "actor": c.actor if c.actor.startswith(("staff:", "system:")) else "warga",
                         "note": c.note,
                     }
                     for c in ticket.history

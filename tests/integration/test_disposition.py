@@ -224,6 +224,7 @@ async def test_a_report_received_ten_working_days_ago_is_escalated_once(
     preview = [e for e in escalation.run(dry_run=True) if e.number == number]
     assert [(e.from_agency, e.to_agency) for e in preview] == [(holder, target)]
     assert stored(staff, number)[1] == []  # the dry run wrote nothing
+    assert stored(staff, number)[0][2] is None
 
     first = [e for e in escalation.run() if e.number == number]
     again = [e for e in escalation.run() if e.number == number]
@@ -237,6 +238,9 @@ async def test_a_report_received_ten_working_days_ago_is_escalated_once(
         (holder, target, "eskalasi")
     ]
     assert actions.count("ticket.escalated") == 1
+    page = await staff.desk.ticket(await account(staff, Role.ADMIN), number)
+    assert page.history[-1]["actor"] == "system:eskalasi"
+    assert page.item.sla == "overdue"
 
 
 async def test_a_fresh_or_finished_ticket_is_not_escalated(staff, clock):

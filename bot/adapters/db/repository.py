@@ -132,11 +132,12 @@ class SqlAlchemyTicketRepository(_SessionRepository, TicketRepository):
         ).first()
         return None if row is None else str(row.username)
 
-    def unfinished(self) -> list[Ticket]:
+    def unfinished(self, *, counted_before: datetime) -> list[Ticket]:
         tickets = orm.tickets
+        started = func.coalesce(tickets.c.received_at, tickets.c.created_at)
         query = (
             select(Ticket)
-            .where(tickets.c.status.not_in(("selesai", "ditolak")))
+            .where(tickets.c.status.not_in(("selesai", "ditolak")), started < counted_before)
             .order_by(tickets.c.created_at, tickets.c.id)
         )
         return self._all(query)
