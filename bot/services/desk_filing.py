@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import KW_ONLY, dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from bot.domain.errors import InvalidDraft
 from bot.domain.identity import ChatIdentity
 from bot.domain.model import AuditEntry, Ticket
 from bot.domain.nik import validate_nik
+from bot.domain.office_hours import WIB
 from bot.domain.staff import Role, StaffAccount
 from bot.services.desk_views import Filing
 from bot.services.filing import Filing as FilingService
@@ -32,7 +33,6 @@ def phone_forms(text: str) -> tuple[str, ...]:
 
 
 RECEIVED_AT_MAX_AGE = timedelta(days=90)
-WIB = timezone(timedelta(hours=7))
 
 
 def received_at_of(text: str) -> datetime:
@@ -60,10 +60,8 @@ class DeskFiling(StaffSide):
         The ticket, its filer, the audit row and the resident's notice (an outbox row)
         are one transaction: a crash leaves all of them or none."""
         place = self._place_for(user, filing)
-        received = filing.received_at
-        if received is not None and not (
-            self.clock() - RECEIVED_AT_MAX_AGE <= received <= self.clock()
-        ):
+        received, now = filing.received_at, self.clock()
+        if received is not None and not now - RECEIVED_AT_MAX_AGE <= received <= now:
             raise InvalidDraft("received_at", received.isoformat())
         name = (filing.name or "").strip()
         if not name:
