@@ -12,9 +12,12 @@ import pytest
 from bot.adapters.db.engine import make_session_factory
 from bot.adapters.db.uow import SqlAlchemyUnitOfWork
 from bot.adapters.sla_rules import load_sla_rules
-from bot.domain.errors import TicketNotFound
+from bot.domain.errors import InvalidDraft, TicketNotFound
+from bot.domain.office_hours import WIB
 from bot.domain.routing import ForwardRefused
 from bot.domain.staff import Role, StaffAccount
+from bot.services.desk_filing import received_at_of
+from bot.services.desk_views import Filing
 from bot.services.disposition import ForwardProblem
 from bot.services.escalation import Escalation
 from bot.services.repositories import TicketTransfer
@@ -287,3 +290,53 @@ async def test_a_forward_clears_the_watcher_so_the_new_holder_starts_fresh(staff
     assert [e.to_agency for e in escalation_of(staff, clock).run() if e.number == number] == [
         "PU-18"
     ]
+
+
+# ------------------------------------------------------------------ received_at
+
+
+def desk_filing(received_at: Any) -> Filing:
+    return Filing(
+        kind="complaint",
+        name="Pak Darto",
+        phone=None,
+        nik=None,
+        category="jalan",
+        document_type=None,
+        kabupaten_kota="Lampung Selatan",
+        kecamatan="Natar",
+        desa=unique("Desa"),
+        description="Jalan berlubang",
+        received_at=received_at,
+    )
+
+
+async def test_a_report_received_earlier_is_stored_and_counts_from_then(staff, clock):
+    officer = await account(staff, Role.OFFICER, kabupaten_kota="Lampung Selatan")
+    received = received_at_of(
+        (clock() - timedelta(days=10)).astimezone(WIB).replace(tzinfo=None).isoformat()
+    )
+
+    number = await staff.desk.file_on_behalf(officer, desk_filing(received))
+
+    assert received == clock() - timedelta(days=10)  # no zone given: WIB
+    with staff.desk.uow_factory() as uow:
+        assert uow.tickets.get(number).received_at == received
+    assert (await staff.desk.ticket(officer, number)).item.sla == "overdue"
+
+
+@pytest.mark.parametrize("age", [timedelta(days=-1), timedelta(days=91)])
+async def test_received_at_in_the_future_or_too_long_ago_is_refused(staff, clock, age):
+    officer = await account(staff, Role.OFFICER, kabupaten_kota="Lampung Selatan")
+
+    with pytest.raises(InvalidDraft) as refused:
+        await staff.desk.file_on_behalf(officer, desk_filing(clock() - age))
+
+    assert refused.value.field == "received_at"
+
+
+def test_received_at_is_read_as_iso_8601() -> None:
+    assert received_at_of("2026-12-01T08:00:00Z").utcoffset() == timedelta(0)
+    assert received_at_of("2026-12-01T08:00:00+07:00") == received_at_of("2026-12-01T08:00")
+    with pytest.raises(InvalidDraft):
+        received_at_of("kemarin sore")
