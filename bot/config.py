@@ -171,6 +171,8 @@ class Settings(BaseSettings):
     retention_tickets_days: float = Field(730.0, gt=0)  # finished tickets' personal fields
     # Seconds between two passes of the retention worker in `make serve`.
     retention_interval: float = Field(3600.0, ge=1)
+    # Minutes between two passes of the escalation worker in `make serve` (overdue tickets).
+    sla_escalate_minutes: float = Field(15.0, gt=0)
     # Handoffs (docs/console.md): new ones a chat account may open per day; how often a
     # message to a waiting handoff is acknowledged; how long after an officer's reply
     # the officer counts as replying (the bot then stays quiet, emergencies aside).

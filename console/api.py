@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
@@ -21,7 +22,9 @@ from bot.domain.errors import (
     NotAuthorised,
     RejectionNeedsReason,
 )
+from bot.domain.routing import ForwardRefused
 from bot.domain.staff import StaffAccount
+from bot.services.desk_filing import received_at_of
 from bot.services.handoff_desk import BotNotResumed
 from bot.services.messaging import MessageNotSent
 from bot.services.staff_desk import Filing
@@ -113,6 +116,24 @@ async def change_status(request: web.Request) -> web.Response:
     return web.json_response(page.as_json())
 
 
+@routes.post("/api/tickets/{number}/forward")
+async def forward(request: web.Request) -> web.Response:
+    body = await _body(request)
+    note = body.get("note")
+    disposition = services(request).disposition
+    try:
+        page = await disposition.forward(
+            _user(request),
+            request.match_info["number"],
+            str(body.get("agency") or ""),
+            str(body.get("reason") or ""),
+            str(note) if note is not None else None,
+        )
+    except ForwardRefused as error:
+        return json_error(422, disposition.refusal(error))
+    return web.json_response(page.as_json())
+
+
 @routes.post("/api/tickets")
 async def file_ticket(request: web.Request) -> web.Response:
     body = await _body(request)
@@ -138,6 +159,9 @@ async def file_ticket(request: web.Request) -> web.Response:
         idempotency_key=request.headers.get("Idempotency-Key"),
     )
     try:
+        received = text(body, "received_at")
+        if received is not None:
+            filing = replace(filing, received_at=received_at_of(received))
         number = await services(request).desk.file_on_behalf(_user(request), filing)
     except InvalidNik:
         return json_error(422, field_error("nik", kind)["text"])

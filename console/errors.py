@@ -20,6 +20,8 @@ FIELD_ERRORS = {
     "desa": "Desa/kelurahan ini di luar wilayah Anda.",
     "kind": "Pilih jenis: aduan atau permohonan.",
     "text": "Tulis balasan.",
+    "received_at": "received_at harus tanggal ISO 8601, tidak di masa depan, "
+    "paling lama 90 hari lalu.",
 }
 APPLICATION_NEEDS = {
     "nik": "Permohonan dokumen memerlukan NIK warga (16 angka).",

@@ -6,7 +6,15 @@ from pathlib import Path
 
 from aiohttp import web
 
-from console import admin_agencies, admin_nlu, admin_pages, admin_privacy, api, pages
+from console import (
+    admin_agencies,
+    admin_nlu,
+    admin_pages,
+    admin_privacy,
+    api,
+    forward_page,
+    pages,
+)
 
 STATIC = Path(__file__).with_name("static")
 
@@ -14,6 +22,7 @@ STATIC = Path(__file__).with_name("static")
 def setup_routes(app: web.Application) -> None:
     pages.add_routes(app)
     api.add_routes(app)
+    forward_page.add_routes(app)
     admin_nlu.add_routes(app)
     admin_pages.add_routes(app)
     admin_privacy.add_routes(app)

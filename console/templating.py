@@ -12,6 +12,7 @@ from aiohttp import web
 
 from bot.domain.office_hours import WIB
 from bot.domain.vocabulary import label, region_names, values
+from bot.services.disposition import forward_choices
 from console.parts import USER
 from console.request_context import csrf_token
 
@@ -71,4 +72,5 @@ def setup_templates(app: web.Application) -> None:
             *((d, label("document_type", d)) for d in values("document_type")),
         ],
         regions=region_names(),
+        forward_choices=forward_choices,
     )

@@ -4,7 +4,8 @@ Engines, key-value stores, rate limiters, units of work, the outbox and the queu
 are made here alone. Each entry point asks once: Rasa's webhook channels
 :func:`for_channels`, the action server :func:`action_server`, the staff console
 :func:`for_console`, the command line :func:`for_cli` (and the ``build_*`` functions),
-the retention worker :func:`build_personal_data`. Nothing happens at import time and
+the retention worker :func:`build_personal_data`, the escalation worker
+:func:`build_escalation`. Nothing happens at import time and
 nothing migrates (``python -m bot.cli db upgrade`` does, before the servers start).
 
 ``system`` builds the system of record's services, ``processes`` the long-running
@@ -26,6 +27,7 @@ from bot.bootstrap.processes import (
 from bot.bootstrap.system import (
     StaffServices,
     assemble_staff_services,
+    build_escalation,
     build_outbox,
     build_personal_data,
     build_services,
@@ -42,6 +44,7 @@ __all__ = [
     "StaffServices",
     "action_server",
     "assemble_staff_services",
+    "build_escalation",
     "build_model_service",
     "build_nlu_inbox",
     "build_outbox",

@@ -22,6 +22,8 @@ from bot.adapters.kv import create_store
 from bot.adapters.media import PlatformMedia
 from bot.config import Settings, get_settings
 from bot.services.audit import StaffAudit
+from bot.services.disposition import Disposition
+from bot.services.escalation import Escalation
 from bot.services.handoff_desk import Conversations, HandoffDesk
 from bot.services.key_value import KeyValueStore
 from bot.services.messaging import Messenger
@@ -91,6 +93,23 @@ def close_personal_data(personal: PersonalData) -> None:
     personal.close()
 
 
+def build_escalation(
+    settings: Settings | None = None, *, clock: Clock = utc_now
+) -> tuple[Escalation, Engine]:
+    """Escalation of overdue tickets over DATABASE_URL (callers own the engine)."""
+    from bot.adapters.knowledge import load_knowledge
+    from bot.adapters.sla_rules import load_sla_rules, office_schedule
+
+    engine = make_engine((settings or get_settings()).database_url)
+    escalation = Escalation(
+        functools.partial(SqlAlchemyUnitOfWork, make_session_factory(engine)),
+        sla_rules=load_sla_rules(),
+        schedule=office_schedule(load_knowledge()),
+        clock=clock,
+    )
+    return escalation, engine
+
+
 # --- staff console -------------------------------------------------------------
 
 
@@ -104,6 +123,7 @@ class StaffServices:
     handoffs: HandoffDesk
     audit: StaffAudit
     engine: Engine
+    disposition: Disposition
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     # Without platform credentials: the console only reads the photos the channels
     # downloaded when they arrived, it never fetches one.
@@ -189,6 +209,16 @@ def assemble_staff_services(
         complaints_per_day=None,
     )
     schedule = office_schedule(knowledge)
+    desk = StaffDesk(
+        uow_factory,
+        messenger,
+        filing=tabik.filing,
+        notices=StatusNotices(messenger),
+        schedule=schedule,
+        sla_rules=load_sla_rules(),
+        knowledge=knowledge,
+        clock=clock,
+    )
     return StaffServices(
         tabik=tabik,
         accounts=StaffAccounts(
@@ -200,16 +230,7 @@ def assemble_staff_services(
             fallback_counters=DatabaseCounters(engine, clock=clock),
             token_lifetime=token_lifetime,
         ),
-        desk=StaffDesk(
-            uow_factory,
-            messenger,
-            filing=tabik.filing,
-            notices=StatusNotices(messenger),
-            schedule=schedule,
-            sla_rules=load_sla_rules(),
-            knowledge=knowledge,
-            clock=clock,
-        ),
+        desk=desk,
         handoffs=HandoffDesk(
             uow_factory,
             requests=tabik.handoffs,
@@ -221,6 +242,7 @@ def assemble_staff_services(
         ),
         audit=StaffAudit(uow_factory),
         engine=engine,
+        disposition=Disposition(desk),
         store=store,
         personal=personal_data_on(engine, clock=clock),
     )

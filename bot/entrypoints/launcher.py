@@ -4,8 +4,8 @@
 training data exists, writes the effective Rasa endpoints/credentials for the
 environment into ``var/`` (``bot.entrypoints.runtime_config``), and supervises
 (``bot.entrypoints.supervisor``) the action server, the Rasa server, the
-retention worker and the staff console. SIGINT/SIGTERM stop every child (their
-whole process groups), so nothing is left listening.
+retention and escalation workers and the staff console. SIGINT/SIGTERM stop every
+child (their whole process groups), so nothing is left listening.
 """
 
 from __future__ import annotations
@@ -83,6 +83,10 @@ def retention_command() -> list[str]:
     return [sys.executable, "-m", "bot.workers.retention"]
 
 
+def escalation_command() -> list[str]:
+    return [sys.executable, "-m", "bot.workers.escalation"]
+
+
 def actions_health_url(settings: Settings) -> str:
     parts = urlsplit(str(settings.action_server_url))
     return f"{parts.scheme}://{parts.netloc}/health"
@@ -134,6 +138,8 @@ def start_all(settings: Settings, supervisor: Supervisor, *, model: Path) -> Non
     supervisor.start("Rasa server", rasa_command, env)
     # Personal data past its period goes whatever the channels (docs/privacy.md).
     supervisor.start("retention", retention_command(), env)
+    # Overdue tickets reach the level above (docs/agencies.md).
+    supervisor.start("escalation", escalation_command(), env)
     console_port = settings.console_port
     # The console reads and resumes conversations on this instance's own Rasa.
     console_env = child_env(

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import KW_ONLY, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.domain.errors import InvalidDraft
 from bot.domain.identity import ChatIdentity
 from bot.domain.model import AuditEntry, Ticket
 from bot.domain.nik import validate_nik
+from bot.domain.office_hours import WIB
 from bot.domain.staff import Role, StaffAccount
 from bot.services.desk_views import Filing
 from bot.services.filing import Filing as FilingService
@@ -18,7 +19,7 @@ from bot.services.messaging import STAFF_KIND, Messenger, StaffSide, whatsapp_id
 from bot.services.unit_of_work import AbstractUnitOfWork
 from bot.services.views import ApplicationDraft, ComplaintDraft
 
-__all__ = ["DeskFiling", "phone_forms"]
+__all__ = ["RECEIVED_AT_MAX_AGE", "DeskFiling", "phone_forms", "received_at_of"]
 
 
 def phone_forms(text: str) -> tuple[str, ...]:
@@ -29,6 +30,18 @@ def phone_forms(text: str) -> tuple[str, ...]:
     national = "0" + digits[2:] if digits.startswith("62") else digits
     international = "62" + national[1:] if national.startswith("0") else digits
     return (national, international, "+" + international)
+
+
+RECEIVED_AT_MAX_AGE = timedelta(days=90)
+
+
+def received_at_of(text: str) -> datetime:
+    """An ISO 8601 moment (``Z`` or an offset; none means WIB). InvalidDraft otherwise."""
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidDraft("received_at", text) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=WIB)
 
 
 @dataclass(eq=False)
@@ -47,6 +60,9 @@ class DeskFiling(StaffSide):
         The ticket, its filer, the audit row and the resident's notice (an outbox row)
         are one transaction: a crash leaves all of them or none."""
         place = self._place_for(user, filing)
+        received, now = filing.received_at, self.clock()
+        if received is not None and not now - RECEIVED_AT_MAX_AGE <= received <= now:
+            raise InvalidDraft("received_at", received.isoformat())
         name = (filing.name or "").strip()
         if not name:
             raise InvalidDraft("name", "")
@@ -63,6 +79,7 @@ class DeskFiling(StaffSide):
 
         def follow_up(uow: AbstractUnitOfWork, ticket: Ticket, now: datetime) -> None:
             self._follow_up(uow, ticket, now, user, filing.kind, name, phone, nik, place)
+            ticket.received_at = filing.received_at
 
         if filing.kind == "complaint":
             receipt = await self.filing.file_complaint(

@@ -98,3 +98,5 @@ class Filing:
     desa: str | None
     description: str | None
     idempotency_key: str | None = None
+    # When a paper or phone report really reached an office; service levels count from it.
+    received_at: datetime | None = None

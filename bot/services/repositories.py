@@ -44,6 +44,8 @@ __all__ = [
     "StaffRepository",
     "StoredRating",
     "TicketRepository",
+    "TicketTransfer",
+    "TransferLog",
 ]
 
 
@@ -142,6 +144,11 @@ class TicketRepository(abc.ABC):
     @abc.abstractmethod
     def filer_of(self, ticket_id: int) -> str | None:
         """The username that filed the ticket at a desk, or None."""
+
+    @abc.abstractmethod
+    def unfinished(self, *, counted_before: datetime) -> list[Ticket]:
+        """The tickets not yet ``selesai`` or ``ditolak`` whose service level started before
+        ``counted_before`` (``received_at``, else ``created_at``), oldest first."""
 
 
 class ChatAccountRepository(abc.ABC):
@@ -357,3 +364,28 @@ class AgencyRepository(abc.ABC):
 
     @abc.abstractmethod
     def add_rule(self, row: RuleRow, *, created_by: str, at: datetime) -> None: ...
+
+
+@dataclass(frozen=True)
+class TicketTransfer:
+    """One move of a ticket between agencies: a forward, a delegation, bukan wewenang,
+    or an escalation (``reason`` ``eskalasi``: the holder stays, ``to_agency`` watches)."""
+
+    ticket_id: int
+    from_agency: str | None
+    to_agency: str
+    reason: str
+    actor: str
+    created_at: datetime
+    note: str | None = None
+
+
+class TransferLog(abc.ABC):
+    """``ticket_transfers``: appended, never edited."""
+
+    @abc.abstractmethod
+    def add(self, transfer: TicketTransfer) -> None: ...
+
+    @abc.abstractmethod
+    def of_ticket(self, ticket_id: int) -> list[TicketTransfer]:
+        """The ticket's transfers, oldest first."""

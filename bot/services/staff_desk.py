@@ -61,7 +61,8 @@ class StaffDesk(DeskFiling):
         first = next((c.created_at for c in ticket.history if c.from_status is not None), None)
         return sla_state(
             status=ticket.status.value,
-            created_at=ticket.created_at,
+            # A report that reached an office earlier (paper, phone) counts from then.
+            created_at=ticket.received_at or ticket.created_at,
             first_response_at=first,
             now=now,
             rule=self.sla_rules.for_category(ticket.category),
@@ -162,7 +163,7 @@ class StaffDesk(DeskFiling):
                         "from": c.from_status.value if c.from_status else None,
                         "to": c.to_status.value,
                         "at": c.created_at.isoformat(),
-                        "actor": c.actor if c.actor.startswith("staff:") else "warga",
+                        "actor": c.actor if c.actor.startswith(("staff:", "system:")) else "warga",
                         "note": c.note,
                     }
                     for c in ticket.history

@@ -20,6 +20,7 @@ from bot.services.repositories import (
     ResidentRepository,
     StaffRepository,
     TicketRepository,
+    TransferLog,
 )
 
 __all__ = ["AbstractUnitOfWork", "DuplicateKey", "UnitOfWorkFactory"]
@@ -37,6 +38,7 @@ class AbstractUnitOfWork(abc.ABC):
     audit: AuditLog
     ratings: RatingRepository
     agencies: AgencyRepository
+    transfers: TransferLog
 
     def __enter__(self: _U) -> _U:
         return self

@@ -96,11 +96,19 @@ def test_the_same_children_run_whatever_the_messaging_channels(
     with_telegram = started(monkeypatch, tmp_path, TELEGRAM_BOT_TOKEN="123:abc")
 
     # Status notices go into the outbox with the change: no notifier process.
-    assert set(without) == {"action server", "Rasa server", "retention", "staff console"}
+    assert set(without) == {
+        "action server",
+        "Rasa server",
+        "retention",
+        "escalation",
+        "staff console",
+    }
     assert set(with_telegram) == set(without)
     assert without["staff console"][-2:] == ["-m", "console"]
     # Personal data ends whatever the channels (docs/privacy.md).
     assert without["retention"][-2:] == ["-m", "bot.workers.retention"]
+    # Overdue tickets reach the level above while Tabik runs.
+    assert without["escalation"][-2:] == ["-m", "bot.workers.escalation"]
 
 
 @pytest.fixture()

@@ -133,6 +133,16 @@ class SqlAlchemyTicketRepository(_SessionRepository, TicketRepository):
         ).first()
         return None if row is None else str(row.username)
 
+    def unfinished(self, *, counted_before: datetime) -> list[Ticket]:
+        tickets = orm.tickets
+        started = func.coalesce(tickets.c.received_at, tickets.c.created_at)
+        query = (
+            select(Ticket)
+            .where(tickets.c.status.not_in(("selesai", "ditolak")), started < counted_before)
+            .order_by(tickets.c.created_at, tickets.c.id)
+        )
+        return self._all(query)
+
 
 class SqlAlchemyIdentityRepository(_SessionRepository, ChatAccountRepository):
     def get(self, channel: str, account: str) -> ChatAccount | None:

@@ -9,6 +9,7 @@ from bot.adapters.db.agency_repository import SqlAlchemyAgencyRepository
 from bot.adapters.db.handoff_repository import SqlAlchemyHandoffRepository
 from bot.adapters.db.rating_repository import SqlAlchemyRatingRepository
 from bot.adapters.db.staff_repository import SqlAlchemyStaffRepository
+from bot.adapters.db.transfer_log import SqlAlchemyTransferLog
 from bot.services.unit_of_work import AbstractUnitOfWork
 
 __all__ = ["SqlAlchemyUnitOfWork"]
@@ -31,6 +32,7 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
         self.handoffs = SqlAlchemyHandoffRepository(self.session)
         self.ratings = SqlAlchemyRatingRepository(self.session)
         self.agencies = SqlAlchemyAgencyRepository(self.session)
+        self.transfers = SqlAlchemyTransferLog(self.session)
         return self
 
     def __exit__(self, *exc_info: object) -> None:
