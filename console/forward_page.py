@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.domain.routing import ForwardRefused
+from bot.domain.scope import may_see_ticket
 from console import pages
 from console.errors import NOT_FOUND_ERRORS
 from console.request_context import services, user_of
@@ -16,7 +17,7 @@ async def forward(request: web.Request) -> web.Response:
     form = await request.post()
     disposition = services(request).disposition
     try:
-        await disposition.forward(
+        page = await disposition.forward(
             user,
             number,
             str(form.get("agency") or ""),
@@ -28,7 +29,10 @@ async def forward(request: web.Request) -> web.Response:
     except ForwardRefused as error:
         errors = [{"field": "agency", "text": disposition.refusal(error)}]
         return await pages.ticket(request, errors, status=422)
-    raise web.HTTPSeeOther(f"/tiket/{number}?diteruskan=1")
+    if may_see_ticket(user, page.item):
+        raise web.HTTPSeeOther(f"/tiket/{page.item.number}?diteruskan=1")
+    # Handed to another agency: it left this officer's queue.
+    raise web.HTTPSeeOther(f"/antrean?diteruskan={page.item.number}")
 
 
 def add_routes(app: web.Application) -> None:

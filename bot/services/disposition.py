@@ -129,12 +129,11 @@ class Disposition:
         ForwardRefused for an unknown reason or code, the same agency, a closed ticket.
         """
         number = str(ticket_numbers.parse(number_text))
-        await asyncio.to_thread(self._forward, user, number, agency, reason, note)
-        return await self.desk.ticket(user, number)
+        return await asyncio.to_thread(self._forward, user, number, agency, reason, note)
 
     def _forward(
         self, user: StaffAccount, number: str, agency: str, reason: str, note: str | None
-    ) -> None:
+    ) -> TicketPage:
         with self.desk.uow_factory() as uow:
             ticket = self.desk._visible(uow, user, number)
             if ticket.id is None or not may_forward(user, ticket):
@@ -144,8 +143,11 @@ class Disposition:
             if ticket.status.is_final:
                 raise ForwardRefused(holder, agency, reason, f"the ticket is {ticket.status.value}")
             self._record(uow, ticket, forward, user.actor, (note or "").strip() or None)
+            # Built before the commit: the ticket may now be outside the user's scope.
+            page = self.desk.page(uow, user, ticket)
             uow.commit()
         log.info("%s forwarded %s → %s (%s)", number, holder, forward.target.code, reason)
+        return page
 
     def _record(
         self,

@@ -146,46 +146,51 @@ class StaffDesk(DeskFiling):
     def ticket(self, user: StaffAccount, number_text: str) -> TicketPage:
         """A ticket with the resident's details; the view is audited. TicketNotFound."""
         with self.uow_factory() as uow:
-            ticket = self._visible(uow, user, number_text)
-            assert ticket.id is not None
-            now = self.clock()
-            resident = uow.residents.get(ticket.resident_id) if ticket.resident_id else None
-            page = view_of(
-                TicketPage,
-                ticket,
-                item=self._item(ticket, now, self._agency_names(uow, [ticket])),
-                full_name=resident.full_name if resident else None,
-                nik_masked=mask_nik(resident.nik) if resident and resident.nik else None,
-                phone=(resident.phone if resident else None) or whatsapp_of(uow, ticket),
-                filed_by_staff=uow.tickets.filer_of(ticket.id),
-                history=[
-                    {
-                        "from": c.from_status.value if c.from_status else None,
-                        "to": c.to_status.value,
-                        "at": c.created_at.isoformat(),
-                        "actor": c.actor if c.actor.startswith(("staff:", "system:")) else "warga",
-                        "note": c.note,
-                    }
-                    for c in ticket.history
-                ],
-                attachments=[
-                    {"id": a.id, "kind": a.kind, "mime_type": a.mime_type, "caption": a.caption}
-                    for a in ticket.attachments
-                ],
-                # The next step of the lifecycle first, the rejection last.
-                allowed_next=sorted(
-                    (s.value for s in ticket.status.allowed_next),
-                    key=lambda word: word == TicketStatus.DITOLAK.value,
-                ),
-                rating=_rating(uow, ticket.id),
-            )
-            uow.audit.add(
-                AuditEntry(
-                    actor=user.actor, action="ticket.viewed", subject=ticket.number, created_at=now
-                )
-            )
+            page = self.page(uow, user, self._visible(uow, user, number_text))
             uow.commit()
             return page
+
+    def page(self, uow: AbstractUnitOfWork, user: StaffAccount, ticket: Ticket) -> TicketPage:
+        """``ticket``'s page for ``user``, inside ``uow`` (not committed); the view is audited.
+        A forward builds it before its commit: the ticket may leave the user's scope."""
+        assert ticket.id is not None
+        now = self.clock()
+        resident = uow.residents.get(ticket.resident_id) if ticket.resident_id else None
+        page = view_of(
+            TicketPage,
+            ticket,
+            item=self._item(ticket, now, self._agency_names(uow, [ticket])),
+            full_name=resident.full_name if resident else None,
+            nik_masked=mask_nik(resident.nik) if resident and resident.nik else None,
+            phone=(resident.phone if resident else None) or whatsapp_of(uow, ticket),
+            filed_by_staff=uow.tickets.filer_of(ticket.id),
+            history=[
+                {
+                    "from": c.from_status.value if c.from_status else None,
+                    "to": c.to_status.value,
+                    "at": c.created_at.isoformat(),
+                    "actor": c.actor if c.actor.startswith(("staff:", "system:")) else "warga",
+                    "note": c.note,
+                }
+                for c in ticket.history
+            ],
+            attachments=[
+                {"id": a.id, "kind": a.kind, "mime_type": a.mime_type, "caption": a.caption}
+                for a in ticket.attachments
+            ],
+            # The next step of the lifecycle first, the rejection last.
+            allowed_next=sorted(
+                (s.value for s in ticket.status.allowed_next),
+                key=lambda word: word == TicketStatus.DITOLAK.value,
+            ),
+            rating=_rating(uow, ticket.id),
+        )
+        uow.audit.add(
+            AuditEntry(
+                actor=user.actor, action="ticket.viewed", subject=ticket.number, created_at=now
+            )
+        )
+        return page
 
     @in_thread
     def attachment(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
@@ -244,6 +245,22 @@ async def test_a_report_received_ten_working_days_ago_is_escalated_once(
     page = await staff.desk.ticket(await account(staff, Role.ADMIN), number)
     assert page.history[-1]["actor"] == "system:eskalasi"
     assert page.item.sla == "overdue"
+
+
+async def test_passes_running_at_once_escalate_a_ticket_once(staff, clock):
+    """Two instances' workers at the same moment: one escalation, one transfer row."""
+    number = await filed(
+        staff, unique("62812"), agency="DLH-1871", received_at=clock() - timedelta(days=14)
+    )
+    passes = [escalation_of(staff, clock) for _ in range(4)]
+
+    with ThreadPoolExecutor(max_workers=len(passes)) as pool:
+        runs = list(pool.map(lambda escalation: escalation.run(), passes))
+
+    mine = [e for run in runs for e in run if e.number == number]
+    assert [(e.holder, e.to_agency) for e in mine] == [("DLH-1871", "DLH-18")]
+    _, transfers, actions = stored(staff, number)
+    assert len(transfers) == 1 and actions.count("ticket.escalated") == 1
 
 
 async def test_a_fresh_or_finished_ticket_is_not_escalated(staff, clock):

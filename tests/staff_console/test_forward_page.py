@@ -58,3 +58,25 @@ async def test_an_area_officer_without_an_agency_has_no_forward_form(console):
     page = await (await console.client.get(f"/tiket/{number}")).text()
 
     assert "/teruskan" not in page
+
+
+async def test_an_agency_officer_forwarding_sees_it_leave_the_queue(console):
+    number = await complaint(console.staff.tabik, account="6281200000031", desa="Hajimena")
+    with console.staff.desk.uow_factory() as uow:
+        uow.tickets.get(number).agency_code = "DLH-1801"
+        uow.commit()
+    await console.account("dlh", Role.OFFICER, agency_code="DLH-1801")
+    assert await console.login("dlh") == 302
+    assert number in await (await console.client.get("/antrean")).text()
+
+    token = await console.csrf(f"/tiket/{number}")
+    moved = await console.client.post(
+        f"/tiket/{number}/teruskan",
+        data={"agency": "PU-1801", "reason": "bukan_wewenang", "csrf_token": token},
+    )
+
+    assert moved.status == 200 and moved.url.path == "/antrean"
+    text = await moved.text()
+    assert f"Tiket {number} diteruskan dan tidak lagi ada di antrean Anda." in text
+    assert f'href="/tiket/{number}"' not in text
+    assert (await console.client.get(f"/tiket/{number}")).status == 404

@@ -140,6 +140,9 @@ class SqlAlchemyTicketRepository(_SessionRepository, TicketRepository):
             select(Ticket)
             .where(tickets.c.status.not_in(("selesai", "ditolak")), started < counted_before)
             .order_by(tickets.c.created_at, tickets.c.id)
+            # Several instances' workers: a row another pass holds is left to it (counted
+            # once); SQLite has one writer at a time and no row locks to ask for.
+            .with_for_update(skip_locked=True, of=tickets)
         )
         return self._all(query)
 
