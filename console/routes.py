@@ -6,7 +6,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from console import admin_nlu, admin_pages, admin_privacy, api, pages
+from console import admin_nlu, admin_pages, admin_privacy, api, figure_pages, pages
 
 STATIC = Path(__file__).with_name("static")
 
@@ -17,4 +17,5 @@ def setup_routes(app: web.Application) -> None:
     admin_nlu.add_routes(app)
     admin_pages.add_routes(app)
     admin_privacy.add_routes(app)
+    figure_pages.add_routes(app)
     app.router.add_static("/static/", STATIC)
