@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import Date, and_, case, cast, func, literal, or_, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql import ColumnElement, Select
 
@@ -47,24 +47,11 @@ class SqlFigureQueries(FigureQueries):
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.postgres = engine.dialect.name == "postgresql"
-        finished = (
-            select(
-                orm.status_changes.c.ticket_id,
-                func.max(orm.status_changes.c.created_at).label("done_at"),
-            )
-            .where(orm.status_changes.c.to_status.in_(DONE))
-            .group_by(orm.status_changes.c.ticket_id)
-            .subquery("finished")
-        )
-        self._finished = finished
         self.start: ColumnElement[Any] = func.coalesce(tickets.c.received_at, tickets.c.created_at)
-        # Done exactly while the status is final: the latest change into it.
+        # A final status has no way out and only a status change moves ``updated_at``, so a
+        # final ticket's ``updated_at`` is when it was done (retention reads it the same way).
         self.done_at: ColumnElement[Any] = case(
-            (
-                tickets.c.status.in_(DONE),
-                func.coalesce(finished.c.done_at, tickets.c.updated_at),
-            ),
-            else_=None,
+            (tickets.c.status.in_(DONE), tickets.c.updated_at), else_=None
         )
         self.subject: ColumnElement[Any] = func.coalesce(
             tickets.c.category, tickets.c.document_type, ""
@@ -73,13 +60,13 @@ class SqlFigureQueries(FigureQueries):
     # ------------------------------------------------------------ dialect
 
     def _day(self, at: ColumnElement[Any]) -> ColumnElement[Any]:
-        if self.postgres:
-            return func.date(func.timezone("Asia/Jakarta", at))
+        if self.postgres:  # WIB is UTC+7 all year
+            return cast(func.timezone("UTC", at) + text("interval '7 hours'"), Date)
         return func.date(at, "+7 hours")
 
     def _days(self, since: Any, until: Any) -> ColumnElement[Any]:
         if self.postgres:
-            return func.extract("epoch", until - since) / 86400.0
+            return func.date_part("epoch", until - since) / 86400.0
         return func.julianday(until) - func.julianday(since)
 
     @staticmethod
@@ -96,21 +83,34 @@ class SqlFigureQueries(FigureQueries):
 
     def _outcome(self, now: datetime, sla: SlaRules) -> ColumnElement[Any]:
         allowed = self._done_days(sla)
+        # Open past its deadline: received before now minus the category's days.
+        overdue_before = {
+            name: _at(now - timedelta(days=rule.done_days)) for name, rule in sla.by_category.items()
+        }
+        default = _at(now - timedelta(days=sla.default.done_days))
+        threshold = (
+            case(overdue_before, value=tickets.c.category, else_=default)
+            if overdue_before
+            else default
+        )
         return case(
             (
-                and_(self.done_at.is_not(None), self._days(self.start, self.done_at) <= allowed),
-                int(Outcome.ON_TIME),
+                tickets.c.status.in_(DONE),
+                case(
+                    (self._days(self.start, tickets.c.updated_at) <= allowed, int(Outcome.ON_TIME)),
+                    else_=int(Outcome.LATE),
+                ),
             ),
-            (self.done_at.is_not(None), int(Outcome.LATE)),
-            (self._days(self.start, _at(now)) > allowed, int(Outcome.OVERDUE)),
+            (self.start < threshold, int(Outcome.OVERDUE)),
             else_=int(Outcome.PENDING),
         )
 
-    def _from(self, query: Select, *, ratings: bool = False) -> Select:
-        joined = tickets.outerjoin(self._finished, self._finished.c.ticket_id == tickets.c.id)
+    @staticmethod
+    def _from(query: Select, *, ratings: bool = False) -> Select:
         if ratings:
-            joined = joined.outerjoin(ticket_ratings, ticket_ratings.c.ticket_id == tickets.c.id)
-        return query.select_from(joined)
+            joined = tickets.outerjoin(ticket_ratings, ticket_ratings.c.ticket_id == tickets.c.id)
+            return query.select_from(joined)
+        return query.select_from(tickets)
 
     def _scoped(self, query: Select, scope: FigureScope) -> Select:
         area = scope.area
@@ -129,7 +129,15 @@ class SqlFigureQueries(FigureQueries):
         return query
 
     def _received(self, query: Select, start: datetime, end: datetime) -> Select:
-        return query.where(self.start >= _at(start), self.start < _at(end))
+        # Spelled out rather than over COALESCE, whose selectivity PostgreSQL cannot estimate
+        # (it then plans a sort on disk instead of hashing the groups).
+        received, filed = tickets.c.received_at, tickets.c.created_at
+        return query.where(
+            or_(
+                and_(received.is_not(None), received >= _at(start), received < _at(end)),
+                and_(received.is_(None), filed >= _at(start), filed < _at(end)),
+            )
+        )
 
     def _rows(self, query: Select) -> list[Any]:
         with self.engine.connect() as connection:
@@ -137,33 +145,43 @@ class SqlFigureQueries(FigureQueries):
 
     # ------------------------------------------------------------- queries
 
+    @staticmethod
+    def _grouped(per_ticket: Select, keys: int) -> Select:
+        """``per_ticket``'s first ``keys`` columns grouped, counted, and its rating summed.
+
+        Grouping the columns of a subquery: each expression is computed once per ticket."""
+        rows = per_ticket.subquery("per_ticket")
+        columns = list(rows.c)
+        aggregates = [func.count()]
+        if len(columns) > keys:
+            score = columns[keys]
+            aggregates += [func.coalesce(func.sum(score), 0), func.count(score)]
+        return select(*columns[:keys], *aggregates).group_by(*columns[:keys])
+
     def staff_groups(
         self, scope: FigureScope, start: datetime, end: datetime, *, now: datetime, sla: SlaRules
     ) -> list[StaffGroup]:
-        day = self._day(self.start).label("day")
-        outcome = self._outcome(now, sla).label("outcome")
-        query = select(
-            day,
+        per_ticket = select(
+            self._day(self.start).label("day"),
             tickets.c.status,
             self.subject.label("subject"),
-            outcome,
-            func.count(),
-            func.coalesce(func.sum(ticket_ratings.c.score), 0),
-            func.count(ticket_ratings.c.score),
-        ).group_by(day, tickets.c.status, self.subject, outcome)
-        query = self._received(self._scoped(self._from(query, ratings=True), scope), start, end)
+            self._outcome(now, sla).label("outcome"),
+            ticket_ratings.c.score,
+        )
+        per_ticket = self._received(
+            self._scoped(self._from(per_ticket, ratings=True), scope), start, end
+        )
         return [
             StaffGroup(self._date(r[0]), TicketStatus(r[1]), r[2], Outcome(r[3]), *map(int, r[4:]))
-            for r in self._rows(query)
+            for r in self._rows(self._grouped(per_ticket, 4))
         ]
 
     def done_per_day(self, scope: FigureScope, start: datetime, end: datetime) -> dict[date, int]:
-        day = self._day(self.done_at).label("day")
-        query = self._scoped(self._from(select(day, func.count()).group_by(day)), scope)
-        query = query.where(
+        per_ticket = self._scoped(self._from(select(self._day(self.done_at).label("day"))), scope)
+        per_ticket = per_ticket.where(
             tickets.c.status.in_(DONE), self.done_at >= _at(start), self.done_at < _at(end)
         )
-        return {self._date(r[0]): int(r[1]) for r in self._rows(query)}
+        return {self._date(r[0]): int(r[1]) for r in self._rows(self._grouped(per_ticket, 1))}
 
     def middle_days_to_done(
         self, scope: FigureScope, start: datetime, end: datetime, *, done: int
@@ -177,11 +195,17 @@ class SqlFigureQueries(FigureQueries):
     def public_groups(
         self, start: datetime, end: datetime, *, now: datetime, sla: SlaRules
     ) -> list[PublicGroup]:
-        outcome = self._outcome(now, sla).label("outcome")
-        columns = (tickets.c.kabupaten_kota, self.subject, tickets.c.agency_code, outcome)
-        query = self._from(select(*columns, func.count()).group_by(*columns))
-        query = self._received(query, start, end)
-        return [PublicGroup(r[0], r[1], r[2], Outcome(r[3]), int(r[4])) for r in self._rows(query)]
+        per_ticket = select(
+            tickets.c.kabupaten_kota,
+            self.subject.label("subject"),
+            tickets.c.agency_code,
+            self._outcome(now, sla).label("outcome"),
+        )
+        per_ticket = self._received(self._from(per_ticket), start, end)
+        return [
+            PublicGroup(r[0], r[1], r[2], Outcome(r[3]), int(r[4]))
+            for r in self._rows(self._grouped(per_ticket, 4))
+        ]
 
     def header_counts(self, scope: FigureScope) -> HeaderCounts:
         def count_where(condition: ColumnElement[bool]) -> Any:
