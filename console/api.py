@@ -1,8 +1,9 @@
 """The JSON API (``Authorization: Bearer``); the same service calls as the pages.
 
 Errors are ``{"error": TEXT}``: 401 without a valid token, 404 outside the user's
-area (both answered by :mod:`console.middleware`; figures filtered outside it too), 403 for a non-admin
-reading the audit log, 409 for a transition the lifecycle forbids, 422 for bad input.
+area (both answered by :mod:`console.middleware`; also figures filtered outside it),
+403 for a non-admin reading the audit log, 409 for a transition the lifecycle forbids,
+422 for bad input.
 ``/api/public/stats`` needs no token: the public monthly figures, small cells left out.
 """
 

@@ -66,7 +66,9 @@ async def dashboard(request: web.Request) -> web.Response:
             until=until,
         )
     except OutsideScope:
-        errors.append({"field": "agency", "text": "Instansi atau wilayah ini di luar cakupan Anda."})
+        errors.append(
+            {"field": "agency", "text": "Instansi atau wilayah ini di luar cakupan Anda."}
+        )
         figures = await desk.staff(user, since=since, until=until)
         status = 404
     labels = subject_labels()

@@ -13,7 +13,7 @@ import abc
 import statistics
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import KW_ONLY, dataclass
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import NamedTuple
 
@@ -67,7 +67,7 @@ class FigureScope:
     """The tickets a figure counts: in ``area``, held or watched by ``held_or_watched_by``
     (an agency officer's agency), and held by ``held_by`` (the ``agency`` filter)."""
 
-    area: Area = Area()
+    area: Area = field(default_factory=Area)
     held_or_watched_by: str | None = None
     held_by: str | None = None
 
@@ -79,7 +79,7 @@ class StaffGroup(NamedTuple):
     status: TicketStatus
     category: str
     outcome: Outcome
-    count: int
+    tickets: int
     rating_sum: int
     rating_count: int
 
@@ -89,7 +89,7 @@ class PublicGroup(NamedTuple):
     category: str
     agency: str | None
     outcome: Outcome
-    count: int
+    tickets: int
 
 
 class HeaderCounts(NamedTuple):
@@ -175,10 +175,10 @@ def roll_up_staff(
     received_by_week: Counter[str] = Counter()
     rating_sum = rating_count = 0
     for g in groups:
-        by_status[g.status] += g.count
-        by_category[g.category] += g.count
-        by_outcome[g.outcome] += g.count
-        received_by_week[iso_week(g.day)] += g.count
+        by_status[g.status] += g.tickets
+        by_category[g.category] += g.tickets
+        by_outcome[g.outcome] += g.tickets
+        received_by_week[iso_week(g.day)] += g.tickets
         rating_sum += g.rating_sum
         rating_count += g.rating_count
     done_by_week: Counter[str] = Counter()
@@ -204,7 +204,7 @@ def roll_up_public(groups: Sequence[PublicGroup], month: str) -> PublicFigures:
     outcomes: dict[tuple[str | None, str, str | None], Counter[Outcome]] = {}
     for g in groups:
         key = (g.kabupaten_kota, g.category, g.agency)
-        outcomes.setdefault(key, Counter())[g.outcome] += g.count
+        outcomes.setdefault(key, Counter())[g.outcome] += g.tickets
     cells: list[PublicCell] = [
         {
             "kabupaten_kota": key[0],
@@ -303,7 +303,7 @@ class FigureDesk:
         start, end = day_bounds(since, until)
         now = self.clock()
         groups = self.queries.staff_groups(scope, start, end, now=now, sla=self.sla_rules)
-        done = sum(g.count for g in groups if g.status in DONE_STATUSES)
+        done = sum(g.tickets for g in groups if g.status in DONE_STATUSES)
         middle = self.queries.middle_days_to_done(scope, start, end, done=done) if done else []
         done_days = self.queries.done_per_day(scope, start, end)
         return roll_up_staff(groups, done_days, middle, since=since, until=until)

@@ -111,7 +111,9 @@ async def agency_officer(console: Console, username: str, code: str, **area: str
     await console.account(username, Role.OFFICER, **area)
     with console.staff.engine.begin() as connection:
         connection.execute(
-            update(staff_accounts).where(staff_accounts.c.username == username).values(agency_code=code)
+            update(staff_accounts)
+            .where(staff_accounts.c.username == username)
+            .values(agency_code=code)
         )
 
 
@@ -253,4 +255,6 @@ async def test_the_read_model_reads_the_same_records_as_it_groups(figures_consol
     records = desk.queries.records(scope, start, NOW, sla=load_sla_rules())
     assert len(records) == 26 and all(r.agency != "" for r in records)
     figures = await desk.staff(admin, since=date(2026, 11, 1), until=date(2026, 12, 8))
-    assert figures == staff_figures(records, since=date(2026, 11, 1), until=date(2026, 12, 8), now=NOW)
+    assert figures == staff_figures(
+        records, since=date(2026, 11, 1), until=date(2026, 12, 8), now=NOW
+    )

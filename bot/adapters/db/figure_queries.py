@@ -85,7 +85,8 @@ class SqlFigureQueries(FigureQueries):
         allowed = self._done_days(sla)
         # Open past its deadline: received before now minus the category's days.
         overdue_before = {
-            name: _at(now - timedelta(days=rule.done_days)) for name, rule in sla.by_category.items()
+            name: _at(now - timedelta(days=rule.done_days))
+            for name, rule in sla.by_category.items()
         }
         default = _at(now - timedelta(days=sla.default.done_days))
         threshold = (
@@ -213,9 +214,7 @@ class SqlFigureQueries(FigureQueries):
 
         query = select(
             count_where(tickets.c.status == TicketStatus.DITERIMA.value),
-            count_where(
-                and_(tickets.c.escalated_to.is_not(None), tickets.c.status.not_in(DONE))
-            ),
+            count_where(and_(tickets.c.escalated_to.is_not(None), tickets.c.status.not_in(DONE))),
         ).select_from(tickets)
         query = self._scoped(query, scope)
         row = self._rows(query)[0]
@@ -224,7 +223,7 @@ class SqlFigureQueries(FigureQueries):
     def records(
         self, scope: FigureScope, start: datetime, end: datetime, *, sla: SlaRules
     ) -> list[TicketRecord]:
-        as_utc: Callable[[Any], Any] = UtcDateTime().process_result_value
+        as_utc: Callable[[Any, Any], Any] = UtcDateTime().process_result_value
         query = select(
             self.start.label("received_at"),
             tickets.c.status,
@@ -264,4 +263,3 @@ class SqlFigureQueries(FigureQueries):
 def _parsed(value: Any) -> datetime:
     # SQLite hands back a COALESCE or CASE over timestamps as its stored text.
     return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-
