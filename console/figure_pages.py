@@ -141,7 +141,7 @@ async def public(request: web.Request) -> web.Response:
         "month_words": month_words(month),
         "months": choices,
         "cells": figures["cells"],
-        "chart": charts.public_by_region(published_totals(figures)),
+        "region_chart": charts.public_by_region(published_totals(figures)),
         "subject_labels": labels,
         "agency_name": agency_name,
         "small_cell": SMALL_CELL,
