@@ -13,6 +13,7 @@ from bot.domain.vocabulary import label, values
 from bot.services.figures import OutsideScope
 from console import charts
 from console.request_context import csv_response, figure_desk, render, user_of
+from console.templating import STATUS_WORDS
 
 MONTHS = (
     "Januari Februari Maret April Mei Juni Juli Agustus September Oktober November Desember"
@@ -74,7 +75,7 @@ async def dashboard(request: web.Request) -> web.Response:
     labels = subject_labels()
     shown = [
         charts.received_per_week(figures["by_week"]),
-        charts.open_by_status(figures["open_by_status"]),
+        charts.open_by_status(figures["open_by_status"], labels=STATUS_WORDS),
         charts.on_time_gauge(figures["on_time_share"]),
         charts.top_categories(figures["by_category"], labels=labels),
     ]
