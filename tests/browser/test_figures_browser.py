@@ -89,9 +89,7 @@ def serious_violations(page: Any) -> list[str]:
     return list(found)
 
 
-def test_axe_finds_nothing_serious_on_the_queue_ticket_dashboard_and_statistics(
-    page, live, seeded
-):
+def test_axe_finds_nothing_serious_on_the_queue_ticket_dashboard_and_statistics(page, live, seeded):
     if not AXE.exists():
         message = "!!! axe-core missing (run scripts/setup-browser.sh): accessibility NOT checked"
         if services_required():
