@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import abc
 import statistics
+from concurrent.futures import ThreadPoolExecutor
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import KW_ONLY, dataclass, field
@@ -80,8 +81,6 @@ class StaffGroup(NamedTuple):
     category: str
     outcome: Outcome
     tickets: int
-    rating_sum: int
-    rating_count: int
 
 
 class PublicGroup(NamedTuple):
@@ -120,6 +119,10 @@ class FigureQueries(abc.ABC):
     def staff_groups(
         self, scope: FigureScope, start: datetime, end: datetime, *, now: datetime, sla: SlaRules
     ) -> list[StaffGroup]: ...
+
+    @abc.abstractmethod
+    def ratings(self, scope: FigureScope, start: datetime, end: datetime) -> tuple[int, int]:
+        """The sum and the number of the ratings of the tickets received."""
 
     @abc.abstractmethod
     def done_per_day(self, scope: FigureScope, start: datetime, end: datetime) -> dict[date, int]:
@@ -164,6 +167,7 @@ def roll_up_staff(
     groups: Sequence[StaffGroup],
     done_days: Mapping[date, int],
     middle: Sequence[float],
+    ratings: tuple[int, int],
     *,
     since: date,
     until: date,
@@ -173,14 +177,12 @@ def roll_up_staff(
     by_category: Counter[str] = Counter()
     by_outcome: Counter[Outcome] = Counter()
     received_by_week: Counter[str] = Counter()
-    rating_sum = rating_count = 0
+    rating_sum, rating_count = ratings
     for g in groups:
         by_status[g.status] += g.tickets
         by_category[g.category] += g.tickets
         by_outcome[g.outcome] += g.tickets
         received_by_week[iso_week(g.day)] += g.tickets
-        rating_sum += g.rating_sum
-        rating_count += g.rating_count
     done_by_week: Counter[str] = Counter()
     for day, count in done_days.items():
         if since <= day <= until:
@@ -302,11 +304,16 @@ class FigureDesk:
         since, until = self.date_range(since, until)
         start, end = day_bounds(since, until)
         now = self.clock()
-        groups = self.queries.staff_groups(scope, start, end, now=now, sla=self.sla_rules)
-        done = sum(g.tickets for g in groups if g.status in DONE_STATUSES)
-        middle = self.queries.middle_days_to_done(scope, start, end, done=done) if done else []
-        done_days = self.queries.done_per_day(scope, start, end)
-        return roll_up_staff(groups, done_days, middle, since=since, until=until)
+        # Three connections: ratings and the days things were done counted beside the groups.
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            done_days = pool.submit(self.queries.done_per_day, scope, start, end)
+            ratings = pool.submit(self.queries.ratings, scope, start, end)
+            groups = self.queries.staff_groups(scope, start, end, now=now, sla=self.sla_rules)
+            done = sum(g.tickets for g in groups if g.status in DONE_STATUSES)
+            middle = self.queries.middle_days_to_done(scope, start, end, done=done) if done else []
+            return roll_up_staff(
+                groups, done_days.result(), middle, ratings.result(), since=since, until=until
+            )
 
     def check_month(self, month: str) -> str:
         """``month`` when it is a ``YYYY-MM`` not after this month; ValueError otherwise."""

@@ -148,16 +148,11 @@ class SqlFigureQueries(FigureQueries):
 
     @staticmethod
     def _grouped(per_ticket: Select, keys: int) -> Select:
-        """``per_ticket``'s first ``keys`` columns grouped, counted, and its rating summed.
-
-        Grouping the columns of a subquery: each expression is computed once per ticket."""
+        """``per_ticket``'s columns grouped and counted; grouping a subquery's columns
+        computes each expression once per ticket."""
         rows = per_ticket.subquery("per_ticket")
-        columns = list(rows.c)
-        aggregates = [func.count()]
-        if len(columns) > keys:
-            score = columns[keys]
-            aggregates += [func.coalesce(func.sum(score), 0), func.count(score)]
-        return select(*columns[:keys], *aggregates).group_by(*columns[:keys])
+        columns = list(rows.c)[:keys]
+        return select(*columns, func.count()).group_by(*columns)
 
     def staff_groups(
         self, scope: FigureScope, start: datetime, end: datetime, *, now: datetime, sla: SlaRules
@@ -167,15 +162,20 @@ class SqlFigureQueries(FigureQueries):
             tickets.c.status,
             self.subject.label("subject"),
             self._outcome(now, sla).label("outcome"),
-            ticket_ratings.c.score,
         )
-        per_ticket = self._received(
-            self._scoped(self._from(per_ticket, ratings=True), scope), start, end
-        )
+        per_ticket = self._received(self._scoped(self._from(per_ticket), scope), start, end)
         return [
-            StaffGroup(self._date(r[0]), TicketStatus(r[1]), r[2], Outcome(r[3]), *map(int, r[4:]))
+            StaffGroup(self._date(r[0]), TicketStatus(r[1]), r[2], Outcome(r[3]), int(r[4]))
             for r in self._rows(self._grouped(per_ticket, 4))
         ]
+
+    def ratings(self, scope: FigureScope, start: datetime, end: datetime) -> tuple[int, int]:
+        score = ticket_ratings.c.score
+        query = select(func.coalesce(func.sum(score), 0), func.count(score)).select_from(
+            ticket_ratings.join(tickets, tickets.c.id == ticket_ratings.c.ticket_id)
+        )
+        row = self._rows(self._received(self._scoped(query, scope), start, end))[0]
+        return int(row[0]), int(row[1])
 
     def done_per_day(self, scope: FigureScope, start: datetime, end: datetime) -> dict[date, int]:
         per_ticket = self._scoped(self._from(select(self._day(self.done_at).label("day"))), scope)
