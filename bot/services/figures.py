@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import abc
 import statistics
-from concurrent.futures import ThreadPoolExecutor
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import KW_ONLY, dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import NamedTuple
