@@ -335,5 +335,8 @@ class FigureDesk:
         return roll_up_public(groups, month)
 
     @in_thread
-    def header_counts(self, user: StaffAccount) -> HeaderCounts:
+    def header_counts(self, user: StaffAccount) -> HeaderCounts | None:
+        """New and escalated tickets of the user's scope; None for an inactive account."""
+        if not user.active:
+            return None
         return self.queries.header_counts(self.scope_of(user))
