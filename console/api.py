@@ -1,16 +1,19 @@
 """The JSON API (``Authorization: Bearer``); the same service calls as the pages.
 
 Errors are ``{"error": TEXT}``: 401 without a valid token, 404 outside the user's
-area (both answered by :mod:`console.middleware`), 403 for a non-admin
-reading the audit log, 409 for a transition the lifecycle forbids, 422 for bad input.
+area (both answered by :mod:`console.middleware`; also figures filtered outside it),
+403 for a non-admin reading the audit log, 409 for a transition the lifecycle forbids,
+422 for bad input.
+``/api/public/stats`` needs no token: the public monthly figures, small cells left out.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from aiohttp import web
@@ -22,16 +25,24 @@ from bot.domain.errors import (
     NotAuthorised,
     RejectionNeedsReason,
 )
+from bot.domain.figures import StaffFigures, figures_csv
 from bot.domain.routing import ForwardRefused
 from bot.domain.staff import StaffAccount
 from bot.services.desk_filing import received_at_of
+from bot.services.figures import OutsideScope
 from bot.services.handoff_desk import BotNotResumed
 from bot.services.messaging import MessageNotSent
 from bot.services.staff_desk import Filing
 from console.admin_agencies import agencies_of
 from console.errors import NOT_FOUND_ERRORS, field_error, transition_sentence
 from console.parts import USER
-from console.request_context import json_error, queue_query, services
+from console.request_context import (
+    csv_response,
+    figure_desk,
+    json_error,
+    queue_query,
+    services,
+)
 
 
 def _user(request: web.Request) -> StaffAccount:
@@ -224,6 +235,52 @@ async def audit(request: web.Request) -> web.Response:
         return json_error(422, "limit harus angka.")
     entries = await services(request).audit.entries(_user(request), limit=limit)
     return web.json_response({"entries": entries})
+
+
+# ------------------------------------------------------------------ figures
+
+
+def _stats_filters(query: Mapping[str, str]) -> dict[str, Any]:
+    """``agency``, ``kabupaten_kota``, ``from`` and ``to`` (ISO days) for FigureDesk.staff;
+    ValueError for a day that is not ``YYYY-MM-DD``."""
+    since, until = query.get("from") or None, query.get("to") or None
+    return {
+        "agency": query.get("agency") or None,
+        "kabupaten_kota": query.get("kabupaten_kota") or None,
+        "since": date.fromisoformat(since) if since else None,
+        "until": date.fromisoformat(until) if until else None,
+    }
+
+
+async def staff_stats(request: web.Request) -> StaffFigures:
+    """The user's figures for the query's filters; OutsideScope or ValueError."""
+    return await figure_desk(request).staff(_user(request), **_stats_filters(request.query))
+
+
+STATS_REFUSALS: Refusals = {
+    OutsideScope: (404, "Tidak ditemukan."),
+    ValueError: (422, "Tanggal harus YYYY-MM-DD, dari sebelum sampai, paling lama setahun."),
+}
+
+
+@routes.get("/api/stats")
+@refusing(STATS_REFUSALS)
+async def stats(request: web.Request) -> web.Response:
+    return web.json_response(await staff_stats(request))
+
+
+@routes.get("/api/stats.csv")
+@refusing(STATS_REFUSALS)
+async def stats_csv(request: web.Request) -> web.Response:
+    return csv_response(figures_csv(await staff_stats(request)), "statistik-tabik.csv")
+
+
+@routes.get("/api/public/stats")
+@refusing({ValueError: (422, "month harus bulan YYYY-MM yang sudah mulai.")})
+async def public_stats(request: web.Request) -> web.Response:
+    desk = figure_desk(request)
+    figures = await desk.public(request.query.get("month") or desk.last_month())
+    return web.json_response(figures, headers={"Cache-Control": "public, max-age=300"})
 
 
 def add_routes(app: web.Application) -> None:

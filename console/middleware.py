@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 SESSION_COOKIE = "tabik_console"
 SESSION_MAX_AGE = 8 * 3600  # one working day (the server-side session lasts as long)
+PUBLIC_API = "/api/public/"  # figures for everyone: no token, no personal data
 HSTS = "max-age=31536000; includeSubDomains"
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -87,6 +88,8 @@ async def not_found(request: web.Request, handler: Handler) -> web.StreamRespons
 async def authenticate(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Bearer token for ``/api/``; the session cookie (and CSRF on POST) for pages."""
     accounts = services(request).accounts
+    if request.path.startswith(PUBLIC_API):
+        return await handler(request)
     if request.path.startswith("/api/"):
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")

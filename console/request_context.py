@@ -13,6 +13,7 @@ from aiohttp_session import get_session
 
 from bot.bootstrap import StaffServices
 from bot.domain.staff import StaffAccount
+from bot.services.figures import FigureDesk
 from bot.services.staff_desk import QueueQuery
 from console.admin_tools import AdminTools
 from console.origin import Origin, origin_of
@@ -71,6 +72,23 @@ def origin(request: web.Request) -> Origin:
         found = origin_of(request, settings(request).trusted_proxies)
         request[ORIGIN] = found
     return found  # type: ignore[no-any-return]
+
+
+def figure_desk(request: web.Request) -> FigureDesk:
+    """The figures' service; 503 when the console was built without it."""
+    desk = services(request).figures
+    if desk is None:
+        raise web.HTTPServiceUnavailable(text="Angka belum tersedia.")
+    return desk
+
+
+def csv_response(text: str, filename: str) -> web.Response:
+    return web.Response(
+        text=text,
+        content_type="text/csv",
+        charset="utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 def secure_transport(request: web.Request) -> bool:

@@ -12,6 +12,7 @@ from console import (
     admin_pages,
     admin_privacy,
     api,
+    figure_pages,
     forward_page,
     pages,
 )
@@ -27,4 +28,5 @@ def setup_routes(app: web.Application) -> None:
     admin_pages.add_routes(app)
     admin_privacy.add_routes(app)
     admin_agencies.add_routes(app)
+    figure_pages.add_routes(app)
     app.router.add_static("/static/", STATIC)

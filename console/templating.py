@@ -13,7 +13,7 @@ from aiohttp import web
 from bot.domain.office_hours import WIB
 from bot.domain.vocabulary import label, region_names, values
 from bot.services.disposition import forward_choices
-from console.parts import USER
+from console.parts import SERVICES, USER
 from console.request_context import csrf_token
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -44,10 +44,14 @@ def _subject(item: Any) -> str:
 
 
 async def _context(request: web.Request) -> dict[str, Any]:
+    user = request.get(USER)
+    figures = request.app[SERVICES].figures
     return {
-        "user": request.get(USER),
+        "user": user,
         "csrf_token": await csrf_token(request),
         "path": request.path,
+        # Two counts in one cheap query: new tickets and open escalated ones in the user's scope.
+        "header_counts": await figures.header_counts(user) if user and figures else None,
     }
 
 

@@ -14,6 +14,7 @@ from argon2 import PasswordHasher
 from sqlalchemy.engine import Engine
 
 from bot.adapters.db.engine import make_engine, make_session_factory
+from bot.adapters.db.figure_queries import SqlFigureQueries
 from bot.adapters.db.login_counters import DatabaseCounters
 from bot.adapters.db.message_queue import outbox_on
 from bot.adapters.db.personal_data_store import personal_data_on
@@ -24,6 +25,7 @@ from bot.config import Settings, get_settings
 from bot.services.audit import StaffAudit
 from bot.services.disposition import Disposition
 from bot.services.escalation import Escalation
+from bot.services.figures import FigureDesk
 from bot.services.handoff_desk import Conversations, HandoffDesk
 from bot.services.key_value import KeyValueStore
 from bot.services.messaging import Messenger
@@ -130,6 +132,7 @@ class StaffServices:
     media: PlatformMedia | None = None
     store: KeyValueStore | None = None
     personal: PersonalData | None = None  # an admin's erasure of one resident
+    figures: FigureDesk | None = None  # /dasbor, /statistik, /api/stats and the header's counts
 
     async def close(self) -> None:
         for close in self.closers:
@@ -209,13 +212,14 @@ def assemble_staff_services(
         complaints_per_day=None,
     )
     schedule = office_schedule(knowledge)
+    sla_rules = load_sla_rules()
     desk = StaffDesk(
         uow_factory,
         messenger,
         filing=tabik.filing,
         notices=StatusNotices(messenger),
         schedule=schedule,
-        sla_rules=load_sla_rules(),
+        sla_rules=sla_rules,
         knowledge=knowledge,
         clock=clock,
     )
@@ -245,6 +249,7 @@ def assemble_staff_services(
         disposition=Disposition(desk),
         store=store,
         personal=personal_data_on(engine, clock=clock),
+        figures=FigureDesk(SqlFigureQueries(engine), sla_rules, clock=clock),
     )
 
 
