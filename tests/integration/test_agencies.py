@@ -231,3 +231,55 @@ def test_staff_add_with_an_unknown_agency_fails_naming_it(cli_database, monkeypa
     monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
     code, text = cli("staff", "add", unique("u"), "--role", "officer", "--agency", "DLH-1871")
     assert code == 0 and "DLH-1871" in text
+
+
+async def test_agency_add_of_a_sub_unit_adds_an_agency_below_its_department(
+    staff, cli_database, monkeypatch, capsys
+):
+    name = unique("UPT Jalan Wilayah Utara ")
+    code, text = await asyncio.to_thread(
+        cli, "agency", "add", "pu-1871-01", "--name", name, "--level", "kecamatan"
+    )
+    assert code == 0, text
+    code, text = await asyncio.to_thread(cli, "agency", "list", "--json")
+    unit = next(a for a in json.loads(text) if a["code"] == "PU-1871-01")
+    assert (unit["name"], unit["level"], unit["kabupaten_kota"]) == (
+        name,
+        "kecamatan",
+        "Bandar Lampung",
+    )
+    with staff.tabik.uow_factory() as uow:
+        last = uow.audit.for_subject("PU-1871-01")[-1]
+        assert last.action in ("agency.added", "agency.renamed") and last.actor == "cli"
+
+    number = await rubbish_in_kedaton(staff)
+    with staff.tabik.uow_factory() as uow:
+        ticket = uow.tickets.get(number)
+        assert ticket is not None
+        ticket.agency_code = "PU-1871-01"  # as a delegation leaves it
+        uow.commit()
+    upt = await officer(staff, agency="PU-1871-01")
+    assert number in {i.number for i in await staff.desk.queue(upt, QueueQuery())}
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    code, text = await asyncio.to_thread(
+        cli, "staff", "add", unique("u"), "--role", "officer", "--agency", "PU-1871-01"
+    )
+    assert code == 0 and "PU-1871-01" in text
+
+
+@pytest.mark.parametrize(
+    ("argv", "problem"),
+    [
+        (("PU-1871-02", "--level", "kabupaten"), "level kecamatan"),
+        (("PU-1871-02", "--level", "kecamatan", "--kabupaten", "Metro"), "not Metro"),
+        (("PU-1899-01", "--level", "kecamatan"), "18.99"),
+        (("KEC-187101-01", "--level", "desa"), "only a department's code"),
+        (("PU-1871-00", "--level", "kecamatan"), "01-99"),
+    ],
+)
+def test_agency_add_refuses_a_sub_unit_that_does_not_fit_its_department(
+    cli_database, capsys, argv: tuple[str, ...], problem: str
+):
+    code, _ = cli("agency", "add", argv[0], "--name", "UPT X", *argv[1:])
+    err = capsys.readouterr().err
+    assert code == 1 and problem in err and argv[0] in err
