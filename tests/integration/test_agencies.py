@@ -13,6 +13,7 @@ from bot.domain.agencies import AgencyKind, agency_catalog
 from bot.domain.errors import TicketNotFound
 from bot.domain.identity import ChatIdentity
 from bot.domain.staff import InvalidStaffAccount, Role, StaffAccount
+from bot.services.handoff_desk import HandoffNotFound
 from bot.services.staff_desk import Filing, QueueQuery
 from bot.services.views import ApplicationDraft
 from tests.auxil.staff import PASSWORD, build, complaint, unique
@@ -283,3 +284,43 @@ def test_agency_add_refuses_a_sub_unit_that_does_not_fit_its_department(
     code, _ = cli("agency", "add", argv[0], "--name", "UPT X", *argv[1:])
     err = capsys.readouterr().err
     assert code == 1 and problem in err and argv[0] in err
+
+
+async def test_an_agencys_officer_answers_the_handoffs_of_residents_it_holds_a_ticket_of(staff):
+    account = unique("62812")
+    await complaint(
+        staff.tabik,
+        account=account,
+        desa=unique("Desa"),
+        kecamatan="Kedaton",
+        kabupaten_kota="Bandar Lampung",
+        category="sampah",
+    )
+    resident = ChatIdentity(channel="whatsapp", account=account)
+    opened = await staff.handoffs.open(identity=resident, reason="tolong", transcript=[])
+    lonely = ChatIdentity(channel="whatsapp", account=unique("62899"))
+    province_only = await staff.handoffs.open(identity=lonely, reason=None, transcript=[])
+
+    dlh = await officer(staff, agency="DLH-1871")
+    seen = {h.reference for h in await staff.handoffs.handoffs(dlh)}
+    assert opened.reference in seen and province_only.reference not in seen
+    assert (await staff.handoffs.handoff(dlh, opened.reference)).reference == opened.reference
+    province_dlh = await officer(staff, agency="DLH-18")  # no kabupaten: once saw them all
+    assert opened.reference not in {
+        h.reference for h in await staff.handoffs.handoffs(province_dlh)
+    }
+    with pytest.raises(HandoffNotFound):
+        await staff.handoffs.handoff(province_dlh, opened.reference)
+    for other in (await officer(staff, agency="PU-1871"), province_dlh):
+        with pytest.raises(HandoffNotFound):
+            await staff.handoffs.reply(other, opened.reference, "Baik, kami cek.")
+
+    with staff.tabik.uow_factory() as uow:
+        identity = uow.identities.get("whatsapp", account)
+        assert identity is not None and identity.id is not None
+        number = uow.tickets.filed_by(identity.id, limit=1)[0].number
+    escalate(staff, number, "DLH-18")  # the watcher answers too; the holder still does
+    assert (await staff.handoffs.handoff(province_dlh, opened.reference)).reference
+    assert opened.reference in {h.reference for h in await staff.handoffs.handoffs(dlh)}
+    area = await officer(staff, kabupaten_kota="Bandar Lampung")
+    assert opened.reference in {h.reference for h in await staff.handoffs.handoffs(area)}
