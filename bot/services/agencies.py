@@ -194,6 +194,12 @@ class Agencies(UnitOfWorkService):
         return len(found), [agency_json(a) for a in found[offset:end]]
 
     @in_thread
+    def name_of(self, code: str) -> str | None:
+        """The name of the agency of ``code`` in the effective catalogue (None: no such agency)."""
+        with self.uow_factory() as uow:
+            return self.directory.current(uow).name_of(code)
+
+    @in_thread
     def add(
         self, code: str, *, name: str, level: str, kabupaten_kota: str | None, actor: str
     ) -> dict[str, Any]:

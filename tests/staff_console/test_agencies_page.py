@@ -123,3 +123,17 @@ async def test_an_admin_renames_an_agency_on_the_page_and_tickets_show_the_new_n
         await console.staff.accounts.login("admin", PASSWORD), limit=5
     )
     assert any(e["action"] == "agency.renamed" for e in entries)
+
+
+async def test_the_header_names_an_agencys_officers_agency_and_others_their_area(console):
+    await console.staff.accounts.add(
+        "petugas-dlh", role=Role.OFFICER, password=PASSWORD, agency_code="DLH-1871"
+    )
+    await console.account("petugas-metro", Role.OFFICER, kabupaten_kota="Metro")
+    assert await console.login("petugas-dlh") == 302
+    page = await (await console.client.get("/")).text()
+    assert "Dinas Lingkungan Hidup Kota Bandar Lampung</div>" in page
+    assert "Provinsi Lampung</div>" not in page
+    await console.client.post("/logout", data={"csrf_token": await console.csrf("/")})
+    assert await console.login("petugas-metro") == 302
+    assert "· Metro</div>" in await (await console.client.get("/")).text()

@@ -63,9 +63,12 @@ def test_an_inactive_account_sees_nothing():
     assert not may_see_ticket(account(Role.OFFICER, agency_code="DLH-1871", active=False), Place())
 
 
+KEDATON = Area("Bandar Lampung", "Kedaton", "Sidodadi")
+
+
 @dataclass(frozen=True)
 class Handoff:
-    area: Area = Area("Bandar Lampung", "Kedaton", "Sidodadi")
+    area: Area = KEDATON
     agency_code: str | None = "DLH-1871"
     escalated_to: str | None = None
 
