@@ -324,3 +324,21 @@ async def test_an_agencys_officer_answers_the_handoffs_of_residents_it_holds_a_t
     assert opened.reference in {h.reference for h in await staff.handoffs.handoffs(dlh)}
     area = await officer(staff, kabupaten_kota="Bandar Lampung")
     assert opened.reference in {h.reference for h in await staff.handoffs.handoffs(area)}
+
+
+def test_a_province_departments_sub_unit_works_in_the_kabupaten_named(cli_database):
+    code, text = cli(
+        "agency",
+        "add",
+        "DLH-18-02",
+        "--name",
+        "UPTD Laboratorium Lingkungan",
+        "--level",
+        "kabupaten",
+        "--kabupaten",
+        "kota metro",
+    )
+    assert code == 0, text
+    code, text = cli("agency", "list", "--json")
+    unit = next(a for a in json.loads(text) if a["code"] == "DLH-18-02")
+    assert (unit["level"], unit["kabupaten_kota"]) == ("kabupaten", "Metro")
