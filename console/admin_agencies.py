@@ -15,9 +15,9 @@ from aiohttp import web
 
 from bot.domain.agencies import AgencyLevel, InvalidAgencyCode, UnknownAgency
 from bot.domain.routing import RoutingRefused
-from bot.services.agencies import Agencies, AgencyRefused
+from bot.services.agencies import AgencyRefused
 from console.admin_access import Errors, admin_only
-from console.request_context import render, services, user_of
+from console.request_context import agencies_of, render, user_of
 
 routes = web.RouteTableDef()
 
@@ -29,12 +29,6 @@ LEVEL_WORDS = {
     AgencyLevel.PROVINSI.value: "Provinsi",
     AgencyLevel.PUSAT.value: "Pusat",
 }
-
-
-def agencies_of(request: web.Request) -> Agencies:
-    """The agencies' use cases on the console's units of work and routing cache."""
-    desk = services(request).desk
-    return Agencies(desk.uow_factory, directory=desk.filing.agencies, clock=desk.clock)
 
 
 async def _page(

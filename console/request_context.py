@@ -13,6 +13,7 @@ from aiohttp_session import get_session
 
 from bot.bootstrap import StaffServices
 from bot.domain.staff import StaffAccount
+from bot.services.agencies import Agencies
 from bot.services.figures import FigureDesk
 from bot.services.staff_desk import QueueQuery
 from console.admin_tools import AdminTools
@@ -25,6 +26,12 @@ QUERY_FIELDS = ("status", "kind", "category", "age", "q")
 
 def services(request: web.Request) -> StaffServices:
     return request.app[SERVICES]
+
+
+def agencies_of(request: web.Request) -> Agencies:
+    """The agencies' use cases on the console's units of work and routing cache."""
+    desk = services(request).desk
+    return Agencies(desk.uow_factory, directory=desk.filing.agencies, clock=desk.clock)
 
 
 def settings(request: web.Request) -> ConsoleSettings:

@@ -11,10 +11,12 @@ import jinja2
 from aiohttp import web
 
 from bot.domain.office_hours import WIB
+from bot.domain.scope import scope_of
+from bot.domain.staff import StaffAccount
 from bot.domain.vocabulary import label, region_names, values
 from bot.services.disposition import forward_choices
 from console.parts import SERVICES, USER
-from console.request_context import csrf_token
+from console.request_context import agencies_of, csrf_token
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -43,11 +45,22 @@ def _subject(item: Any) -> str:
     return label("document_type", item.document_type) if item.document_type else "-"
 
 
+async def _works_for(request: web.Request, user: StaffAccount | None) -> str:
+    """What the header says the user works for: their agency's name, else their area."""
+    if user is None:
+        return ""
+    agency = scope_of(user).agency_code
+    if agency is not None:
+        return await agencies_of(request).name_of(agency) or agency
+    return user.area.label()
+
+
 async def _context(request: web.Request) -> dict[str, Any]:
     user = request.get(USER)
     figures = request.app[SERVICES].figures
     return {
         "user": user,
+        "works_for": await _works_for(request, user),
         "csrf_token": await csrf_token(request),
         "path": request.path,
         # Two counts in one cheap query: new tickets and open escalated ones in the user's scope.

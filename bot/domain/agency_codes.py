@@ -5,6 +5,11 @@ code without its dot), ``PU-18`` the province's roads department,
 ``KEC-187101`` a kecamatan government, ``DESA-1871011001`` a desa or
 kelurahan government, ``VERIFIKASI-18`` the province's verification desk and
 ``PUSAT`` everything outside Lampung's authority (SP4N-LAPOR!).
+
+A department's sub-unit (a UPT, a field office it delegates to) is its code with a
+two-digit suffix: ``PU-1871-01`` is one level below ``PU-1871`` (kecamatan),
+``DLH-18-02`` one below ``DLH-18`` (kabupaten); its parent is the code without the
+suffix. Such a code is well formed here; the agency exists only once admins add it.
 """
 
 from __future__ import annotations
@@ -104,11 +109,20 @@ class AgencyCode:
     kind: AgencyKind
     level: AgencyLevel
     place_code: str | None = None  # "18.71", "18.71.01", "18.71.01.1001"; None above
+    unit: str | None = None  # a department's sub-unit: "01" of PU-1871-01
 
     def __str__(self) -> str:
         if self.kind is AgencyKind.PUSAT:
             return OUTSIDE_CODE
-        return f"{self.kind.value}-{(self.place_code or PROVINCE).replace('.', '')}"
+        own = f"{self.kind.value}-{(self.place_code or PROVINCE).replace('.', '')}"
+        return f"{own}-{self.unit}" if self.unit else own
+
+    @property
+    def parent(self) -> AgencyCode | None:
+        """The department a sub-unit belongs to (None for any other code)."""
+        if self.unit is None:
+            return None
+        return AgencyCode(self.kind, _ONE_UP[self.level], self.place_code)
 
 
 # Digits after the dash for each kind of place code, and the level they are.
@@ -117,7 +131,14 @@ _GOVERNMENTS = {
     AgencyKind.KEC: (6, AgencyLevel.KECAMATAN, DISTRICT),
     AgencyKind.DESA: (10, AgencyLevel.DESA, VILLAGE),
 }
-_CODE = re.compile(r"^(?P<kind>[A-Z]+)(?:-(?P<digits>[0-9A-Z]*))?$")
+_CODE = re.compile(r"^(?P<kind>[A-Z]+)(?:-(?P<digits>[0-9A-Z]*))?(?:-(?P<unit>[0-9A-Z]*))?$")
+# A sub-unit is one level below its department.
+_ONE_DOWN = {
+    AgencyLevel.PROVINSI: AgencyLevel.KABUPATEN,
+    AgencyLevel.KABUPATEN: AgencyLevel.KECAMATAN,
+}
+_ONE_UP = {below: above for above, below in _ONE_DOWN.items()}
+_UNIT = re.compile(r"^(?!00)[0-9]{2}$")
 
 
 def _dotted(digits: str) -> str:
@@ -129,12 +150,15 @@ def _dotted(digits: str) -> str:
 def parse_code(text: str) -> AgencyCode:
     """Read an agency code (case and surrounding spaces aside); raise :class:`InvalidAgencyCode`.
 
-    The place in the code must be in the gazetteer at the level the kind needs.
+    The place in the code must be in the gazetteer at the level the kind needs; a
+    sub-unit's suffix (``-01`` … ``-99``) only follows a department's code.
     """
     code = (text or "").strip().upper()
     match = _CODE.match(code)
     if match is None:
         raise InvalidAgencyCode(text, "not KIND-DIGITS (e.g. DLH-1871, PU-18, PUSAT)")
+    if match["unit"] is not None:
+        return _sub_unit(text, code, match["unit"])
     try:
         kind = AgencyKind(match["kind"])
     except ValueError:
@@ -172,6 +196,18 @@ def parse_code(text: str) -> AgencyCode:
     return AgencyCode(kind, level, place.code)
 
 
+def _sub_unit(text: str, code: str, unit: str) -> AgencyCode:
+    try:
+        parent = parse_code(code[: -len(unit) - 1])
+    except InvalidAgencyCode as error:
+        raise InvalidAgencyCode(text, error.problem) from None
+    if not parent.kind.is_department or parent.level not in _ONE_DOWN:
+        raise InvalidAgencyCode(text, f"only a department's code takes a sub-unit, not {parent}")
+    if not _UNIT.match(unit):
+        raise InvalidAgencyCode(text, f"a sub-unit is two digits 01-99 after {parent}, not {unit}")
+    return AgencyCode(parent.kind, _ONE_DOWN[parent.level], parent.place_code, unit)
+
+
 def agency_code(kind: AgencyKind, place: Place | None = None) -> str:
     """The code of ``kind``'s agency for a gazetteer place (None: the province's, or PUSAT)."""
     if kind is AgencyKind.PUSAT:
@@ -180,9 +216,12 @@ def agency_code(kind: AgencyKind, place: Place | None = None) -> str:
 
 
 def escalation_target(code: str) -> str | None:
-    """The code one level up: a regency's ``DLH-1871`` → ``DLH-18``; ``DESA-…`` → its ``KEC-…``;
-    a kecamatan or province agency → ``VERIFIKASI-18``; that desk and ``PUSAT`` → None."""
+    """The code one level up: a sub-unit's ``PU-1871-01`` → ``PU-1871``; a regency's
+    ``DLH-1871`` → ``DLH-18``; ``DESA-…`` → its ``KEC-…``; a kecamatan or province agency →
+    ``VERIFIKASI-18``; that desk and ``PUSAT`` → None."""
     parsed = parse_code(code)
+    if parsed.parent is not None:
+        return str(parsed.parent)
     if parsed.kind in (AgencyKind.VERIFIKASI, AgencyKind.PUSAT):
         return None
     if parsed.level is AgencyLevel.KABUPATEN:

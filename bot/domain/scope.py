@@ -6,6 +6,10 @@ that agency holds (``Ticket.agency_code``) or watches once escalated
 admins see the tickets filed in their area. The queue's SQL and the desk's
 check on one ticket both follow :func:`scope_of`; a ticket outside it does not
 exist for the account.
+
+Handoffs follow the same rule (:func:`may_answer_handoff`): an officer of an agency
+answers the residents whose latest ticket the agency holds or watches; everyone else
+keeps the area's rule (:meth:`StaffAccount.may_answer_handoffs_of`).
 """
 
 from __future__ import annotations
@@ -15,7 +19,14 @@ from typing import Protocol
 
 from bot.domain.staff import Area, Role, StaffAccount
 
-__all__ = ["ScopedTicket", "TicketScope", "may_see_ticket", "scope_of"]
+__all__ = [
+    "ScopedHandoff",
+    "ScopedTicket",
+    "TicketScope",
+    "may_answer_handoff",
+    "may_see_ticket",
+    "scope_of",
+]
 
 
 class ScopedTicket(Protocol):
@@ -37,6 +48,20 @@ class ScopedTicket(Protocol):
     def escalated_to(self) -> str | None: ...
 
 
+class ScopedHandoff(Protocol):
+    """What the scope reads of a handoff: where it was routed, and the holder and watcher
+    of the resident's latest ticket."""
+
+    @property
+    def area(self) -> Area: ...
+
+    @property
+    def agency_code(self) -> str | None: ...
+
+    @property
+    def escalated_to(self) -> str | None: ...
+
+
 @dataclass(frozen=True)
 class TicketScope:
     """The tickets of ``agency_code`` (held or watched) when set, else those in ``area``."""
@@ -49,8 +74,14 @@ class TicketScope:
         if not self.active:
             return False
         if self.agency_code is not None:
-            return self.agency_code in (ticket.agency_code, ticket.escalated_to)
+            return self.holds(ticket.agency_code, ticket.escalated_to)
         return self.area.contains(ticket.kabupaten_kota, ticket.kecamatan, ticket.desa)
+
+    def holds(self, holder: str | None, watcher: str | None) -> bool:
+        """Whether the scope's agency holds or watches a ticket (False without an agency)."""
+        return (
+            self.active and self.agency_code is not None and self.agency_code in (holder, watcher)
+        )
 
 
 def scope_of(account: StaffAccount) -> TicketScope:
@@ -66,3 +97,11 @@ def scope_of(account: StaffAccount) -> TicketScope:
 def may_see_ticket(account: StaffAccount, ticket: ScopedTicket) -> bool:
     """Whether ``ticket`` exists for ``account`` (callers answer "not found" otherwise)."""
     return scope_of(account).includes(ticket)
+
+
+def may_answer_handoff(account: StaffAccount, handoff: ScopedHandoff) -> bool:
+    """Whether ``account`` sees and answers ``handoff`` (callers answer "not found" otherwise)."""
+    scope = scope_of(account)
+    if scope.agency_code is not None:
+        return scope.holds(handoff.agency_code, handoff.escalated_to)
+    return account.may_answer_handoffs_of(handoff.area)

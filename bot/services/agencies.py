@@ -1,7 +1,8 @@
 """Agencies in the system: the effective catalogue and routing table, and admins' changes.
 
 The effective catalogue is the domain's (``bot.domain.agencies``) with the admins'
-``agencies`` rows on top (a new agency, or a new name for one of the catalogue's);
+``agencies`` rows on top (a department's new sub-unit, ``PU-1871-01``, or a new name for
+one of the catalogue's);
 the effective routing table is the default one with the admins' ``routing_rules``
 applied in order (:meth:`RoutingTable.with_rule`). Routing runs on every filing, so
 both are kept in the process and built again only when the rows change
@@ -18,6 +19,7 @@ from typing import Any
 from bot.domain.agencies import (
     Agency,
     AgencyCatalog,
+    AgencyCode,
     AgencyLevel,
     Handles,
     agency_catalog,
@@ -130,6 +132,23 @@ class AgencyDirectory:
         )
 
 
+def _sub_unit_region(
+    code: AgencyCode, level: AgencyLevel, region: str | None, catalog: AgencyCatalog
+) -> str | None:
+    """The kabupaten/kota of a new sub-unit of ``code.parent``; AgencyRefused when it cannot be."""
+    parent = catalog.get(str(code.parent)) if code.parent else None
+    if parent is None or parent.area is None:
+        raise AgencyRefused(str(code), "only a sub-unit of a department can be added (PU-1871-01)")
+    if level is not code.level:
+        raise AgencyRefused(
+            str(code), f"a sub-unit of {parent.code} is at level {code.level.value}"
+        )
+    own = parent.area.kabupaten_kota
+    if own is not None and region is not None and region != own:
+        raise AgencyRefused(str(code), f"{parent.code} works in {own}, not {region}")
+    return own or region
+
+
 def ticket_kind_of(subject: str) -> TicketKind:
     """A complaint category's or a document type's kind of ticket; RoutingRefused otherwise."""
     if subject in values("complaint_category"):
@@ -175,10 +194,21 @@ class Agencies(UnitOfWorkService):
         return len(found), [agency_json(a) for a in found[offset:end]]
 
     @in_thread
+    def name_of(self, code: str) -> str | None:
+        """The name of the agency of ``code`` in the effective catalogue (None: no such agency)."""
+        with self.uow_factory() as uow:
+            return self.directory.current(uow).name_of(code)
+
+    @in_thread
     def add(
         self, code: str, *, name: str, level: str, kabupaten_kota: str | None, actor: str
     ) -> dict[str, Any]:
-        """Add an agency or rename one; InvalidAgencyCode / AgencyRefused for a bad one."""
+        """Add a department's sub-unit or rename an agency; InvalidAgencyCode /
+        AgencyRefused for a bad one.
+
+        A sub-unit (``PU-1871-01``) is one level below its department and works in the
+        department's kabupaten/kota (a province department's sub-unit: in the one named).
+        """
         parsed = parse_code(code)
         name = name.strip()
         if not name:
@@ -195,9 +225,12 @@ class Agencies(UnitOfWorkService):
                 raise AgencyRefused(code, f"no kabupaten/kota {kabupaten_kota!r}")
         with self.uow_factory() as uow:
             now = self.clock()
-            known = self.directory.current(uow).catalog.get(str(parsed))
+            catalog = self.directory.current(uow).catalog
+            known = catalog.get(str(parsed))
             if known is not None and known.level is not agency_level:
                 raise AgencyRefused(code, f"{known.code} is at level {known.level.value}")
+            if known is None:
+                region = _sub_unit_region(parsed, agency_level, region, catalog)
             row = AgencyRow(
                 code=str(parsed),
                 name=name,

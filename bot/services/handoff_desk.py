@@ -1,4 +1,5 @@
-"""Live handoff: a resident asks for a human, an officer of their area answers.
+"""Live handoff: a resident asks for a human, an officer of their area (or of the agency
+holding their latest ticket) answers.
 
 Opening a handoff records it (``Handoffs.request_handoff``) and routes it to the
 area of the resident's latest ticket (the province when there is none); the
@@ -24,6 +25,7 @@ from bot.domain.errors import InvalidDraft
 from bot.domain.identity import ChatIdentity
 from bot.domain.model import AuditEntry, HandoffStatus
 from bot.domain.office_hours import WIB
+from bot.domain.scope import may_answer_handoff, scope_of
 from bot.domain.staff import Area, Role, StaffAccount
 from bot.services.handoff import Handoffs
 from bot.services.handoff_views import (
@@ -178,11 +180,14 @@ class HandoffDesk(StaffSide):
         if not user.active or user.role is Role.VILLAGE:
             return []
         # Filtered in the query: an officer's own handoffs are never pushed out of
-        # the limit by another area's (admins and province officers see them all).
-        region = None if user.role is Role.ADMIN else user.kabupaten_kota
+        # the limit by another area's or agency's (admins and province officers see them all).
+        agency = scope_of(user).agency_code
+        region = None if user.role is Role.ADMIN or agency else user.kabupaten_kota
         with self.uow_factory() as uow:
-            rows = uow.handoffs.newest(status, limit=HANDOFF_LIST_LIMIT, kabupaten_kota=region)
-            rows = [row for row in rows if user.may_answer_handoffs_of(row.area)]
+            rows = uow.handoffs.newest(
+                status, limit=HANDOFF_LIST_LIMIT, kabupaten_kota=region, agency_code=agency
+            )
+            rows = [row for row in rows if may_answer_handoff(user, row)]
             return [
                 self._view_of(row, uow.handoffs.messages(row.id), uow.handoffs.replies(row.id))
                 for row in rows
@@ -194,7 +199,7 @@ class HandoffDesk(StaffSide):
     def _row(self, user: StaffAccount, reference: str) -> HandoffRow:
         with self.uow_factory() as uow:
             row = uow.handoffs.row(reference.strip().upper())
-        if row is None or not user.may_answer_handoffs_of(row.area):
+        if row is None or not may_answer_handoff(user, row):
             raise HandoffNotFound(reference)
         return row
 

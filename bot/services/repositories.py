@@ -81,6 +81,9 @@ class HandoffRow:
     area: Area
     closed_at: datetime | None
     closed_by: str | None
+    # The holder and the watcher of the resident's latest ticket, as they are now.
+    agency_code: str | None = None
+    escalated_to: str | None = None
 
 
 @dataclass(frozen=True)
@@ -270,9 +273,15 @@ class HandoffRepository(abc.ABC):
 
     @abc.abstractmethod
     def newest(
-        self, status: HandoffStatus | None, *, limit: int, kabupaten_kota: str | None = None
+        self,
+        status: HandoffStatus | None,
+        *,
+        limit: int,
+        kabupaten_kota: str | None = None,
+        agency_code: str | None = None,
     ) -> list[HandoffRow]:
-        """The newest requests; with ``kabupaten_kota``, only those routed there."""
+        """The newest requests; with ``kabupaten_kota``, only those routed there; with
+        ``agency_code``, only those whose resident's latest ticket it holds or watches."""
 
     @abc.abstractmethod
     def route(self, handoff_id: int, area: Area) -> None: ...

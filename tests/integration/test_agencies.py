@@ -13,6 +13,7 @@ from bot.domain.agencies import AgencyKind, agency_catalog
 from bot.domain.errors import TicketNotFound
 from bot.domain.identity import ChatIdentity
 from bot.domain.staff import InvalidStaffAccount, Role, StaffAccount
+from bot.services.handoff_desk import HandoffNotFound
 from bot.services.staff_desk import Filing, QueueQuery
 from bot.services.views import ApplicationDraft
 from tests.auxil.staff import PASSWORD, build, complaint, unique
@@ -231,3 +232,113 @@ def test_staff_add_with_an_unknown_agency_fails_naming_it(cli_database, monkeypa
     monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
     code, text = cli("staff", "add", unique("u"), "--role", "officer", "--agency", "DLH-1871")
     assert code == 0 and "DLH-1871" in text
+
+
+async def test_agency_add_of_a_sub_unit_adds_an_agency_below_its_department(
+    staff, cli_database, monkeypatch, capsys
+):
+    name = unique("UPT Jalan Wilayah Utara ")
+    code, text = await asyncio.to_thread(
+        cli, "agency", "add", "pu-1871-01", "--name", name, "--level", "kecamatan"
+    )
+    assert code == 0, text
+    code, text = await asyncio.to_thread(cli, "agency", "list", "--json")
+    unit = next(a for a in json.loads(text) if a["code"] == "PU-1871-01")
+    assert (unit["name"], unit["level"], unit["kabupaten_kota"]) == (
+        name,
+        "kecamatan",
+        "Bandar Lampung",
+    )
+    with staff.tabik.uow_factory() as uow:
+        last = uow.audit.for_subject("PU-1871-01")[-1]
+        assert last.action in ("agency.added", "agency.renamed") and last.actor == "cli"
+
+    number = await rubbish_in_kedaton(staff)
+    with staff.tabik.uow_factory() as uow:
+        ticket = uow.tickets.get(number)
+        assert ticket is not None
+        ticket.agency_code = "PU-1871-01"  # as a delegation leaves it
+        uow.commit()
+    upt = await officer(staff, agency="PU-1871-01")
+    assert number in {i.number for i in await staff.desk.queue(upt, QueueQuery())}
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    code, text = await asyncio.to_thread(
+        cli, "staff", "add", unique("u"), "--role", "officer", "--agency", "PU-1871-01"
+    )
+    assert code == 0 and "PU-1871-01" in text
+
+
+@pytest.mark.parametrize(
+    ("argv", "problem"),
+    [
+        (("PU-1871-02", "--level", "kabupaten"), "level kecamatan"),
+        (("PU-1871-02", "--level", "kecamatan", "--kabupaten", "Metro"), "not Metro"),
+        (("PU-1899-01", "--level", "kecamatan"), "18.99"),
+        (("KEC-187101-01", "--level", "desa"), "only a department's code"),
+        (("PU-1871-00", "--level", "kecamatan"), "01-99"),
+    ],
+)
+def test_agency_add_refuses_a_sub_unit_that_does_not_fit_its_department(
+    cli_database, capsys, argv: tuple[str, ...], problem: str
+):
+    code, _ = cli("agency", "add", argv[0], "--name", "UPT X", *argv[1:])
+    err = capsys.readouterr().err
+    assert code == 1 and problem in err and argv[0] in err
+
+
+async def test_an_agencys_officer_answers_the_handoffs_of_residents_it_holds_a_ticket_of(staff):
+    account = unique("62812")
+    await complaint(
+        staff.tabik,
+        account=account,
+        desa=unique("Desa"),
+        kecamatan="Kedaton",
+        kabupaten_kota="Bandar Lampung",
+        category="sampah",
+    )
+    resident = ChatIdentity(channel="whatsapp", account=account)
+    opened = await staff.handoffs.open(identity=resident, reason="tolong", transcript=[])
+    lonely = ChatIdentity(channel="whatsapp", account=unique("62899"))
+    province_only = await staff.handoffs.open(identity=lonely, reason=None, transcript=[])
+
+    dlh = await officer(staff, agency="DLH-1871")
+    seen = {h.reference for h in await staff.handoffs.handoffs(dlh)}
+    assert opened.reference in seen and province_only.reference not in seen
+    assert (await staff.handoffs.handoff(dlh, opened.reference)).reference == opened.reference
+    province_dlh = await officer(staff, agency="DLH-18")  # no kabupaten: once saw them all
+    assert opened.reference not in {
+        h.reference for h in await staff.handoffs.handoffs(province_dlh)
+    }
+    with pytest.raises(HandoffNotFound):
+        await staff.handoffs.handoff(province_dlh, opened.reference)
+    for other in (await officer(staff, agency="PU-1871"), province_dlh):
+        with pytest.raises(HandoffNotFound):
+            await staff.handoffs.reply(other, opened.reference, "Baik, kami cek.")
+
+    with staff.tabik.uow_factory() as uow:
+        identity = uow.identities.get("whatsapp", account)
+        assert identity is not None and identity.id is not None
+        number = uow.tickets.filed_by(identity.id, limit=1)[0].number
+    escalate(staff, number, "DLH-18")  # the watcher answers too; the holder still does
+    assert (await staff.handoffs.handoff(province_dlh, opened.reference)).reference
+    assert opened.reference in {h.reference for h in await staff.handoffs.handoffs(dlh)}
+    area = await officer(staff, kabupaten_kota="Bandar Lampung")
+    assert opened.reference in {h.reference for h in await staff.handoffs.handoffs(area)}
+
+
+def test_a_province_departments_sub_unit_works_in_the_kabupaten_named(cli_database):
+    code, text = cli(
+        "agency",
+        "add",
+        "DLH-18-02",
+        "--name",
+        "UPTD Laboratorium Lingkungan",
+        "--level",
+        "kabupaten",
+        "--kabupaten",
+        "kota metro",
+    )
+    assert code == 0, text
+    code, text = cli("agency", "list", "--json")
+    unit = next(a for a in json.loads(text) if a["code"] == "DLH-18-02")
+    assert (unit["level"], unit["kabupaten_kota"]) == ("kabupaten", "Metro")

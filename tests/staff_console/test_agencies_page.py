@@ -123,3 +123,45 @@ async def test_an_admin_renames_an_agency_on_the_page_and_tickets_show_the_new_n
         await console.staff.accounts.login("admin", PASSWORD), limit=5
     )
     assert any(e["action"] == "agency.renamed" for e in entries)
+
+
+async def test_the_header_names_an_agencys_officers_agency_and_others_their_area(console):
+    await console.staff.accounts.add(
+        "petugas-dlh", role=Role.OFFICER, password=PASSWORD, agency_code="DLH-1871"
+    )
+    await console.account("petugas-metro", Role.OFFICER, kabupaten_kota="Metro")
+    assert await console.login("petugas-dlh") == 302
+    page = await (await console.client.get("/")).text()
+    assert "Dinas Lingkungan Hidup Kota Bandar Lampung</div>" in page
+    assert "Provinsi Lampung</div>" not in page
+    await console.client.post("/logout", data={"csrf_token": await console.csrf("/")})
+    assert await console.login("petugas-metro") == 302
+    assert "· Metro</div>" in await (await console.client.get("/")).text()
+
+
+async def test_an_admin_adds_a_sub_unit_and_its_officers_header_names_it(console):
+    await console.account("admin", Role.ADMIN)
+    assert await console.login("admin") == 302
+    token = await console.csrf("/admin/instansi")
+    name = "UPT Jalan dan Jembatan Wilayah Utara Kota Bandar Lampung"
+    refused = await console.client.post(
+        "/admin/instansi/tambah",
+        data={"csrf_token": token, "code": "PU-1871-01", "name": name, "level": "kabupaten"},
+    )
+    assert refused.status == 422 and "level kecamatan" in await refused.text()
+    done = await console.client.post(
+        "/admin/instansi/tambah",
+        data={"csrf_token": token, "code": "pu-1871-01", "name": name, "level": "kecamatan"},
+    )
+    assert done.status == 200 and name in await done.text()
+    admin = await console.token("admin")
+    listed = await (await console.client.get("/api/agencies?q=PU-1871-01", headers=admin)).json()
+    assert [(a["code"], a["level"], a["kabupaten_kota"]) for a in listed["agencies"]] == [
+        ("PU-1871-01", "kecamatan", "Bandar Lampung")
+    ]
+
+    await console.staff.accounts.add(
+        "petugas-upt", role=Role.OFFICER, password=PASSWORD, agency_code="PU-1871-01"
+    )
+    assert await console.login("petugas-upt") == 302
+    assert f"{name}</div>" in await (await console.client.get("/")).text()

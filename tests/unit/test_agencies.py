@@ -314,3 +314,47 @@ def test_a_department_missing_from_agencies_yml_stops_the_catalogue() -> None:
     del departments["DISHUB"]
     with pytest.raises(ValueError, match="departments must be exactly"):
         build_catalog(_data(departments=departments), PLACES)
+
+
+@pytest.mark.parametrize(
+    ("text", "level", "parent"),
+    [
+        ("PU-1871-01", AgencyLevel.KECAMATAN, "PU-1871"),
+        (" dlh-18-02", AgencyLevel.KABUPATEN, "DLH-18"),
+        ("DUKCAPIL-1872-99", AgencyLevel.KECAMATAN, "DUKCAPIL-1872"),
+    ],
+)
+def test_a_sub_unit_is_one_level_below_its_department_and_escalates_to_it(
+    text: str, level: AgencyLevel, parent: str
+) -> None:
+    parsed = parse_code(text)
+    assert (parsed.level, str(parsed.parent), str(parsed)) == (level, parent, text.strip().upper())
+    assert parsed.place_code == parse_code(parent).place_code
+    assert escalation_target(text) == parent
+    assert parse_code(parent).parent is None
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("PU-1871-00", "two digits 01-99"),
+        ("PU-1871-1", "two digits 01-99"),
+        ("PU-1871-AB", "two digits 01-99"),
+        ("PU-1899-01", "no kabupaten/kota 18.99"),
+        (f"KEC-{digits(KEDATON)}-01", "only a department's code takes a sub-unit"),
+        ("VERIFIKASI-18-01", "only a department's code takes a sub-unit"),
+        ("PU-1871-01-02", "not KIND-DIGITS"),
+        ("PUSAT-01", "PUSAT alone"),
+    ],
+)
+def test_an_invalid_sub_unit_is_refused_naming_the_problem(text: str, problem: str) -> None:
+    with pytest.raises(InvalidAgencyCode) as raised:
+        parse_code(text)
+    assert problem in str(raised.value) and raised.value.code == text
+
+
+def test_the_seeded_catalogue_has_no_sub_unit(catalog: AgencyCatalog) -> None:
+    assert "PU-1871-01" not in catalog
+    assert all(parse_code(a.code).parent is None for a in catalog)
+    with pytest.raises(UnknownAgency):
+        catalog.agency("PU-1871-01")

@@ -66,3 +66,25 @@ def test_the_directory_is_built_again_only_when_the_rows_change():
     rows.stored.append(RuleRow(TicketKind.COMPLAINT, "sampah", "PU"))
     assert cache.route(uow, ticket) == "PU-1871"  # type: ignore[arg-type]
     assert rows.rules_read == 2
+
+
+def test_an_admins_sub_unit_joins_the_catalogue_below_its_department():
+    directory = build_directory(
+        [
+            AgencyRow(
+                "PU-1871-01",
+                "UPT Jalan Wilayah Utara Kota Bandar Lampung",
+                "kecamatan",
+                "Bandar Lampung",
+            )
+        ],
+        [RuleRow(TicketKind.COMPLAINT, "jalan", "PU-1871-01", "Bandar Lampung")],
+    )
+    unit = directory.catalog.agency("pu-1871-01")
+    assert (unit.kind.value, unit.level.value) == ("PU", "kecamatan")
+    assert unit.area is not None and unit.area.kabupaten_kota == "Bandar Lampung"
+    assert not unit.handles.complaint_categories  # takes delegations and rules, not defaults
+    route = directory.routing.route
+    assert route(TicketKind.COMPLAINT, "jalan", None, KEDATON) == "PU-1871-01"
+    metro = SimpleNamespace(kabupaten_kota="Metro", kecamatan=None, desa=None)
+    assert route(TicketKind.COMPLAINT, "jalan", None, metro) == "PU-1872"

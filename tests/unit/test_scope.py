@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot.domain.scope import TicketScope, may_see_ticket, scope_of
+from bot.domain.scope import TicketScope, may_answer_handoff, may_see_ticket, scope_of
 from bot.domain.staff import Area, Role, StaffAccount
 
 
@@ -61,3 +61,46 @@ def test_others_keep_the_area_rules_and_an_agency_counts_only_for_officers():
 def test_an_inactive_account_sees_nothing():
     assert not may_see_ticket(account(Role.ADMIN, active=False), Place())
     assert not may_see_ticket(account(Role.OFFICER, agency_code="DLH-1871", active=False), Place())
+
+
+KEDATON = Area("Bandar Lampung", "Kedaton", "Sidodadi")
+
+
+@dataclass(frozen=True)
+class Handoff:
+    area: Area = KEDATON
+    agency_code: str | None = "DLH-1871"
+    escalated_to: str | None = None
+
+
+@pytest.mark.parametrize(
+    ("agency", "handoff", "answers"),
+    [
+        ("DLH-1871", Handoff(), True),
+        ("PU-1871", Handoff(), False),
+        ("DLH-18", Handoff(), False),  # a province agency without kabupaten no longer sees all
+        ("DLH-18", Handoff(escalated_to="DLH-18"), True),
+        ("DLH-1871", Handoff(agency_code=None, area=Area()), False),  # no ticket: the province's
+        ("dlh-1871", Handoff(), True),
+    ],
+)
+def test_an_agencys_officer_answers_the_handoffs_of_what_it_holds_or_watches(
+    agency, handoff, answers
+):
+    officer = account(Role.OFFICER, agency_code=agency)
+    assert may_answer_handoff(officer, handoff) is answers
+    ticket = Place(agency_code=handoff.agency_code, escalated_to=handoff.escalated_to)
+    assert may_see_ticket(officer, ticket) is answers  # one rule for both
+
+
+def test_others_answer_the_handoffs_of_their_area():
+    assert may_answer_handoff(account(Role.OFFICER, kabupaten_kota="Bandar Lampung"), Handoff())
+    assert not may_answer_handoff(account(Role.OFFICER, kabupaten_kota="Metro"), Handoff())
+    assert may_answer_handoff(account(Role.OFFICER), Handoff(agency_code=None))
+    assert may_answer_handoff(account(Role.ADMIN, agency_code="PU-1871"), Handoff())
+    village = account(
+        Role.VILLAGE, kabupaten_kota="Bandar Lampung", kecamatan="Kedaton", desa="Sidodadi"
+    )
+    assert not may_answer_handoff(village, Handoff())
+    inactive = account(Role.OFFICER, agency_code="DLH-1871", active=False)
+    assert not may_answer_handoff(inactive, Handoff())

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.engine import Row
 
 from bot.adapters.db import orm
@@ -53,6 +53,19 @@ class SqlAlchemyHandoffRepository(_SessionRepository, HandoffRepository):
             )
         )
 
+    @staticmethod
+    def _latest_ticket(column: Any) -> Any:
+        """``column`` of the requesting resident's latest ticket (correlated, None if none)."""
+        tickets, requests = orm.tickets, orm.handoff_requests
+        return (
+            select(column)
+            .where(tickets.c.filed_by_identity_id == requests.c.identity_id)
+            .order_by(tickets.c.created_at.desc(), tickets.c.id.desc())
+            .limit(1)
+            .correlate(requests)
+            .scalar_subquery()
+        )
+
     def _handoff_query(self) -> Any:
         requests, identities = orm.handoff_requests, orm.chat_identities
         return (
@@ -65,6 +78,8 @@ class SqlAlchemyHandoffRepository(_SessionRepository, HandoffRepository):
                 handoff_routes.c.desa,
                 handoff_routes.c.closed_at,
                 handoff_routes.c.closed_by,
+                self._latest_ticket(orm.tickets.c.agency_code).label("agency_code"),
+                self._latest_ticket(orm.tickets.c.escalated_to).label("escalated_to"),
             )
             .join(identities, identities.c.id == requests.c.identity_id)
             .outerjoin(handoff_routes, handoff_routes.c.handoff_id == requests.c.id)
@@ -87,13 +102,21 @@ class SqlAlchemyHandoffRepository(_SessionRepository, HandoffRepository):
             area=Area(v["kabupaten_kota"], v["kecamatan"], v["desa"]),
             closed_at=v["closed_at"],
             closed_by=v["closed_by"],
+            agency_code=v["agency_code"],
+            escalated_to=v["escalated_to"],
         )
 
     def newest(
-        self, status: HandoffStatus | None, *, limit: int, kabupaten_kota: str | None = None
+        self,
+        status: HandoffStatus | None,
+        *,
+        limit: int,
+        kabupaten_kota: str | None = None,
+        agency_code: str | None = None,
     ) -> list[HandoffRow]:
-        """The newest handoffs; with ``kabupaten_kota``, only those routed there (in the
-        query, so another area's many handoffs cannot push these out of the limit)."""
+        """The newest handoffs; with ``kabupaten_kota``, only those routed there, with
+        ``agency_code`` only those whose resident's latest ticket it holds or watches (in
+        the query, so other handoffs cannot push these out of the limit)."""
         requests = orm.handoff_requests
         query = self._handoff_query()
         if status is not None:
@@ -101,6 +124,14 @@ class SqlAlchemyHandoffRepository(_SessionRepository, HandoffRepository):
         if kabupaten_kota is not None:
             query = query.where(
                 func.lower(handoff_routes.c.kabupaten_kota) == kabupaten_kota.strip().lower()
+            )
+        if agency_code is not None:
+            tickets = orm.tickets
+            query = query.where(
+                or_(
+                    self._latest_ticket(tickets.c.agency_code) == agency_code,
+                    self._latest_ticket(tickets.c.escalated_to) == agency_code,
+                )
             )
         query = query.order_by(requests.c.created_at.desc(), requests.c.id.desc()).limit(limit)
         return [self._handoff(row) for row in self.session.execute(query)]
