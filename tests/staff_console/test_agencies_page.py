@@ -3,8 +3,17 @@ agency's officer, and the admins' /admin/instansi page."""
 
 from __future__ import annotations
 
+import re
+
 from bot.domain.staff import Role
 from tests.auxil.staff import PASSWORD, complaint
+
+
+def who(page: str) -> str:
+    """The header line naming the user and whom they work for (the figures follow it)."""
+    found = re.search(r'<div class="wrap who">(.*?)</div>', page, re.S)
+    assert found, "no header line"
+    return found.group(1)
 
 
 async def rubbish(console, account: str) -> str:  # type: ignore[no-untyped-def]
@@ -132,11 +141,11 @@ async def test_the_header_names_an_agencys_officers_agency_and_others_their_area
     await console.account("petugas-metro", Role.OFFICER, kabupaten_kota="Metro")
     assert await console.login("petugas-dlh") == 302
     page = await (await console.client.get("/")).text()
-    assert "Dinas Lingkungan Hidup Kota Bandar Lampung</div>" in page
-    assert "Provinsi Lampung</div>" not in page
+    assert "· Dinas Lingkungan Hidup Kota Bandar Lampung" in who(page)
+    assert "Provinsi Lampung" not in who(page)
     await console.client.post("/logout", data={"csrf_token": await console.csrf("/")})
     assert await console.login("petugas-metro") == 302
-    assert "· Metro</div>" in await (await console.client.get("/")).text()
+    assert "· Metro" in who(await (await console.client.get("/")).text())
 
 
 async def test_an_admin_adds_a_sub_unit_and_its_officers_header_names_it(console):
@@ -164,4 +173,4 @@ async def test_an_admin_adds_a_sub_unit_and_its_officers_header_names_it(console
         "petugas-upt", role=Role.OFFICER, password=PASSWORD, agency_code="PU-1871-01"
     )
     assert await console.login("petugas-upt") == 302
-    assert f"{name}</div>" in await (await console.client.get("/")).text()
+    assert f"· {name}" in who(await (await console.client.get("/")).text())
