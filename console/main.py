@@ -22,6 +22,7 @@ from console.middleware import (
     SessionCookies,
     authenticate,
     not_found,
+    photo_uploads,
     security_headers,
 )
 from console.parts import ADMIN_TOOLS, SERVICES, SETTINGS, ConsoleParts
@@ -31,7 +32,7 @@ from console.templating import setup_templates
 
 
 def init_app(parts: ConsoleParts) -> web.Application:
-    app = web.Application(middlewares=[security_headers])
+    app = web.Application(middlewares=[photo_uploads, security_headers])
     app[SERVICES] = parts.staff
     app[SETTINGS] = parts.settings
     app[ADMIN_TOOLS] = AdminTools(parts.staff.audit.record, parts.nlu_inbox, parts.models)
