@@ -16,6 +16,7 @@ from bot.bootstrap import build_model_service, build_nlu_inbox, build_outbox, bu
 from bot.config import get_settings
 from bot.domain.privacy import install_log_masking
 from console.admin_tools import AdminTools
+from console.live import setup_live
 from console.middleware import (
     SESSION_COOKIE,
     SESSION_MAX_AGE,
@@ -50,6 +51,7 @@ def init_app(parts: ConsoleParts) -> web.Application:
     app.middlewares.extend([authenticate, not_found])
     setup_templates(app)
     setup_routes(app)
+    setup_live(app)
     app.on_cleanup.append(_close)  # type: ignore[arg-type]
     return app
 

@@ -59,9 +59,15 @@ def change_status(
     ticket = uow.tickets.get(number)
     if ticket is None or ticket.id is None or not may_see(ticket):
         raise TicketNotFound(number)
-    finishing = to is TicketStatus.SELESAI and ticket.kind is TicketKind.COMPLAINT
+    # A forbidden move is refused as such first (InvalidTransition), note or not.
+    finishing = (
+        evidence is not None
+        and to is TicketStatus.SELESAI
+        and ticket.kind is TicketKind.COMPLAINT
+        and to in ticket.status.allowed_next
+    )
     photo = evidence.photo if evidence is not None and finishing else None
-    if evidence is not None and finishing and not (note or "").strip():
+    if finishing and not (note or "").strip():
         raise CompletionNeedsNote()
     change = ticket.change_status(to, actor=actor, at=now, note=note)
     details: dict[str, object] = {
