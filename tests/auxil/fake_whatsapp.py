@@ -91,7 +91,7 @@ class FakeGraphApi:
         return media_id
 
     async def _upload(self, request: web.Request) -> web.Response:
-        """``POST /{phone_number_id}/media``: multipart ``messaging_product``, ``type``, ``file``."""
+        """``POST /{phone_number_id}/media``: multipart messaging_product, type and file."""
         if request.headers.get("Authorization") != f"Bearer {self.access_token}":
             return _error(401, 190, "Invalid OAuth access token")
         form = await request.post()
