@@ -66,7 +66,7 @@ class ChangeWatch:
     _generation: int = 0
     _listeners: int = 0
     _last: tuple[object, ...] | None = None
-    _changed: asyncio.Condition | None = None
+    _changed: asyncio.Event | None = None  # set at the next change, then replaced
     _task: asyncio.Task[None] | None = None
 
     @property
@@ -74,9 +74,9 @@ class ChangeWatch:
         """Counts the changes seen so far; a listener keeps the one it last acted on."""
         return self._generation
 
-    def _condition(self) -> asyncio.Condition:
+    def _event(self) -> asyncio.Event:
         if self._changed is None:
-            self._changed = asyncio.Condition()
+            self._changed = asyncio.Event()
         return self._changed
 
     @contextlib.asynccontextmanager
@@ -95,14 +95,12 @@ class ChangeWatch:
 
     async def wait(self, seen: int, timeout: float) -> int:
         """The generation once it passed ``seen``, or ``seen`` after ``timeout`` seconds."""
-        changed = self._condition()
-        async with changed:
+        if self._generation == seen:
             with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(changed.wait_for(lambda: self._generation != seen), timeout)
+                await asyncio.wait_for(self._event().wait(), timeout)
         return self._generation
 
     async def _poll(self) -> None:
-        changed = self._condition()
         while self._listeners > 0:
             try:
                 now = await asyncio.to_thread(self.markers.current)
@@ -114,9 +112,9 @@ class ChangeWatch:
                     first = self._last is None
                     self._last = now
                     if not first:
-                        async with changed:
-                            self._generation += 1
-                            changed.notify_all()
+                        self._generation += 1
+                        changed, self._changed = self._event(), asyncio.Event()
+                        changed.set()
             await asyncio.sleep(self.interval)
         self._last = None
 
