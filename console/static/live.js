@@ -6,6 +6,10 @@
   if (!source || !window.EventSource) { return; }
   var stream = new EventSource(source.getAttribute("data-live"));
   var notice = document.querySelector("[data-live-notice]");
+  // The page keeps itself current now: the reload link is only for pages without it.
+  stream.addEventListener("open", function () {
+    document.querySelectorAll("[data-live-fallback]").forEach(function (element) { element.hidden = true; });
+  });
 
   function read(event) {
     try { return JSON.parse(event.data); } catch (ignored) { return {}; }
