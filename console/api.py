@@ -107,12 +107,13 @@ async def ticket(request: web.Request) -> web.Response:
 async def change_status(request: web.Request) -> web.Response:
     """The body may carry ``photo``: the result's JPEG or PNG, base64 (docs/console.md)."""
     body = await _body(request)
-    note = body.get("note")
-    async with kept_photo(request, decode_photo(body.get("photo"))) as photo:
+    note, to = body.get("note"), str(body.get("status") or "")
+    photo_body = decode_photo(body.get("photo")) if to == "selesai" else None
+    async with kept_photo(request, photo_body) as photo:
         page = await services(request).desk.change_status(
             _user(request),
             request.match_info["number"],
-            to=str(body.get("status") or ""),
+            to=to,
             note=str(note) if note is not None else None,
             photo=photo,
         )

@@ -123,7 +123,8 @@ async def change_status(request: web.Request) -> web.Response:
     to = str(form.get("status") or "")
     note = str(form.get("note") or "")
     upload = form.get("photo")
-    body = upload.file.read() if isinstance(upload, web.FileField) else None
+    # Only finishing takes a photo; none is kept for any other change.
+    body = upload.file.read() if isinstance(upload, web.FileField) and to == "selesai" else None
     try:
         async with kept_photo(request, body) as photo:
             await services(request).desk.change_status(user, number, to=to, note=note, photo=photo)
