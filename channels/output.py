@@ -2,8 +2,9 @@
 
 A platform's output renders Rasa's bot messages natively (text and buttons are
 its own); what it shares is who it may send to, what follows a response's text
-(image, attachment, elements; custom keys are never shown raw), and how an
-outbox row's queued messages are read back.
+(image, attachment, elements, an officer's photo of a result kept in
+``MEDIA_DIR``; custom keys are never shown raw), and how an outbox row's queued
+messages are read back.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypedDict
 
 from rasa.core.channels.channel import OutputChannel
+from typing_extensions import NotRequired
 
+from bot.adapters.media import PlatformMedia, StoredPhoto
 from bot.domain.identity import ChatIdentity
 from bot.services.outbox import OutboxItem
 from channels.errors import RecipientNotOnChannel
@@ -40,6 +43,7 @@ class Rendering(TypedDict):
 
     replies: Replies  # replies.yml's texts
     payloads: PayloadRegistry  # buttons' payloads too long for the platform
+    media: NotRequired[PlatformMedia | None]  # kept photos an outbox message names
 
 
 class PlatformOutput(OutputChannel):
@@ -49,9 +53,16 @@ class PlatformOutput(OutputChannel):
     platform: ClassVar[str]  # for the log: "WhatsApp", "Telegram"
     retry: RetryPolicy  # what a send retries under
 
-    def __init__(self, *, replies: Replies, payloads: PayloadRegistry) -> None:
+    def __init__(
+        self,
+        *,
+        replies: Replies,
+        payloads: PayloadRegistry,
+        media: PlatformMedia | None = None,
+    ) -> None:
         self.replies = replies
         self.payloads = payloads
+        self.media = media
 
     @classmethod
     def name(cls) -> str:
@@ -68,7 +79,10 @@ class PlatformOutput(OutputChannel):
         self, recipient_id: str, message: Mapping[str, Any], custom: dict[str, Any]
     ) -> None:
         """What a response carries after its text and buttons: the custom keys no
-        rendering used, an image, an attachment, elements."""
+        rendering used, an image, an attachment, elements, a kept photo."""
+        photo = custom.pop("photo", None)
+        if isinstance(photo, Mapping):
+            await self.send_kept(recipient_id, str(photo.get("ref") or ""))
         if custom:
             await self.send_custom_json(recipient_id, custom)
         if message.get("image"):
@@ -77,6 +91,19 @@ class PlatformOutput(OutputChannel):
             await self.send_attachment(recipient_id, message["attachment"])
         if message.get("elements"):
             await self.send_elements(recipient_id, message["elements"])
+
+    async def send_kept(self, recipient_id: str, ref: str) -> None:
+        """A photo kept in ``MEDIA_DIR`` (an officer's of a result); one this process cannot
+        read is left out, with a warning: the text it came with has gone already."""
+        kept = self.media.kept(ref) if self.media is not None else None
+        if kept is None:
+            logger.warning("%s: kept photo %s not found; not sent", self.platform, ref[:14])
+            return
+        await self.send_photo_file(recipient_id, kept)
+
+    async def send_photo_file(self, recipient_id: str, photo: StoredPhoto) -> None:
+        """Hook: upload and send a kept photo's bytes."""
+        raise NotImplementedError
 
     async def send_attachment(self, recipient_id: str, attachment: Any, **kwargs: Any) -> None:
         if isinstance(attachment, str):

@@ -14,6 +14,7 @@ import hmac
 import logging
 import warnings
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from telegram import (
@@ -27,6 +28,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.adapters.media import StoredPhoto
 from bot.adapters.rate_limit import (
     TELEGRAM_OVERALL,
     TELEGRAM_PER_CHAT,
@@ -262,6 +264,11 @@ class TelegramOutput(PlatformOutput):
         chat_id, bot = self.chat_id(recipient_id), self.api.bot
         await self._call("sendPhoto", chat_id, lambda: bot.send_photo(chat_id=chat_id, photo=image))
 
+    async def send_photo_file(self, recipient_id: str, photo: StoredPhoto) -> None:
+        chat_id, bot = self.chat_id(recipient_id), self.api.bot
+        body = await asyncio.to_thread(Path.read_bytes, photo.path)
+        await self._call("sendPhoto", chat_id, lambda: bot.send_photo(chat_id=chat_id, photo=body))
+
     async def send_notification(
         self, recipient_id: str, text: str, template_params: list[str] | None = None
     ) -> None:
@@ -305,7 +312,12 @@ class TelegramInput(WebhookInput):
 
     def make_output(self, *, retry: RetryPolicy | None, limiter: RateLimiter) -> TelegramOutput:
         return TelegramOutput(
-            self.api, replies=self.replies, payloads=self.payloads, retry=retry, limiter=limiter
+            self.api,
+            replies=self.replies,
+            payloads=self.payloads,
+            media=self.media,
+            retry=retry,
+            limiter=limiter,
         )
 
     def authenticate(self, header: str | None) -> int | None:

@@ -87,6 +87,7 @@ class WhatsAppInput(WebhookInput):
             self.client,
             replies=self.replies,
             payloads=self.payloads,
+            media=self.media,
             window=lambda identity: self.queues.outbox.window_open(identity),
         )
 

@@ -1,15 +1,19 @@
 """WhatsApp rendering of Rasa's responses (``WhatsAppOutput``): text, reply buttons,
-lists, location requests and templates, and delivery of outbox rows (free text
-inside the 24-hour window, templates outside).
+lists, location requests and templates, kept photos (uploaded to the Cloud API's
+media endpoint, then sent by id), and delivery of outbox rows (free text inside the
+24-hour window, templates outside).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot.adapters.media import StoredPhoto
 from bot.domain.identity import ChatIdentity
 from bot.services.outbox import OutboxItem
 from channels.errors import WhatsAppApiError
@@ -91,6 +95,12 @@ class WhatsAppOutput(PlatformOutput):
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         await self._send(recipient_id, {"type": "image", "image": {"link": image}})
+
+    async def send_photo_file(self, recipient_id: str, photo: StoredPhoto) -> None:
+        account = self.account(recipient_id)
+        body = await asyncio.to_thread(Path.read_bytes, photo.path)
+        media_id = await self.client.upload_media(body, photo.mime_type)
+        await self.client.send({"to": account, "type": "image", "image": {"id": media_id}})
 
     async def send_location_request(self, recipient_id: str, text: str) -> None:
         lead, body = self._body(text)

@@ -19,6 +19,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.domain.errors import (
+    CompletionNeedsNote,
     InvalidDraft,
     InvalidNik,
     InvalidTransition,
@@ -35,6 +36,7 @@ from bot.services.messaging import MessageNotSent
 from bot.services.staff_desk import Filing
 from console.admin_agencies import agencies_of
 from console.errors import NOT_FOUND_ERRORS, field_error, transition_sentence
+from console.evidence import BadPhoto, decode_photo, kept_photo
 from console.parts import USER
 from console.request_context import (
     csv_response,
@@ -112,18 +114,24 @@ async def ticket(request: web.Request) -> web.Response:
     {
         InvalidTransition: (409, transition_sentence),
         RejectionNeedsReason: (422, "Status ditolak memerlukan catatan alasan."),
+        CompletionNeedsNote: (422, "Status selesai memerlukan catatan hasil pekerjaan."),
+        BadPhoto: (422, lambda error: str(error.text)),
         ValueError: (422, "Status tidak dikenal."),
     }
 )
 async def change_status(request: web.Request) -> web.Response:
+    """The body may carry ``photo``: the result's JPEG or PNG, base64 (docs/console.md)."""
     body = await _body(request)
-    note = body.get("note")
-    page = await services(request).desk.change_status(
-        _user(request),
-        request.match_info["number"],
-        to=str(body.get("status") or ""),
-        note=str(note) if note is not None else None,
-    )
+    note, to = body.get("note"), str(body.get("status") or "")
+    photo_body = decode_photo(body.get("photo")) if to == "selesai" else None
+    async with kept_photo(request, photo_body) as photo:
+        page = await services(request).desk.change_status(
+            _user(request),
+            request.match_info["number"],
+            to=to,
+            note=str(note) if note is not None else None,
+            photo=photo,
+        )
     return web.json_response(page.as_json())
 
 

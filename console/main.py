@@ -16,12 +16,14 @@ from bot.bootstrap import build_model_service, build_nlu_inbox, build_outbox, bu
 from bot.config import get_settings
 from bot.domain.privacy import install_log_masking
 from console.admin_tools import AdminTools
+from console.live import setup_live
 from console.middleware import (
     SESSION_COOKIE,
     SESSION_MAX_AGE,
     SessionCookies,
     authenticate,
     not_found,
+    photo_uploads,
     security_headers,
 )
 from console.parts import ADMIN_TOOLS, SERVICES, SETTINGS, ConsoleParts
@@ -31,7 +33,7 @@ from console.templating import setup_templates
 
 
 def init_app(parts: ConsoleParts) -> web.Application:
-    app = web.Application(middlewares=[security_headers])
+    app = web.Application(middlewares=[photo_uploads, security_headers])
     app[SERVICES] = parts.staff
     app[SETTINGS] = parts.settings
     app[ADMIN_TOOLS] = AdminTools(parts.staff.audit.record, parts.nlu_inbox, parts.models)
@@ -49,6 +51,7 @@ def init_app(parts: ConsoleParts) -> web.Application:
     app.middlewares.extend([authenticate, not_found])
     setup_templates(app)
     setup_routes(app)
+    setup_live(app)
     app.on_cleanup.append(_close)  # type: ignore[arg-type]
     return app
 

@@ -19,6 +19,7 @@ from aiohttp_session import Session, get_session
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
 
 from console.errors import NOT_FOUND_ERRORS
+from console.evidence import PHOTO_BODY_MAX
 from console.parts import USER
 from console.request_context import json_error, render, secure_transport, services
 
@@ -63,6 +64,14 @@ class SessionCookies(EncryptedCookieStorage):
         cookie = response.cookies.get(self.cookie_name)
         if cookie is not None and secure_transport(request):
             cookie["secure"] = True
+
+
+@web.middleware
+async def photo_uploads(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A status change may carry a photo of the result: a larger body than elsewhere."""
+    if request.method == "POST" and request.path.endswith("/status"):
+        request = request.clone(client_max_size=PHOTO_BODY_MAX)
+    return await handler(request)
 
 
 @web.middleware

@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from aiohttp import web
 from aiohttp_session import get_session, new_session
 
-from bot.adapters.media import EXTENSIONS, MAX_MEDIA_BYTES, PlatformMedia, platform_ref
+from bot.adapters.media import EXTENSIONS, MAX_MEDIA_BYTES, PlatformMedia
 from bot.domain.errors import (
+    CompletionNeedsNote,
     InvalidDraft,
     InvalidNik,
     InvalidTransition,
@@ -23,6 +24,7 @@ from bot.services.handoff_desk import BotNotResumed
 from bot.services.messaging import MessageNotSent
 from bot.services.staff_desk import Filing
 from console.errors import NOT_FOUND_ERRORS, field_error, transition_sentence
+from console.evidence import BadPhoto, kept_photo
 from console.request_context import origin, queue_query, render, services, settings, user_of
 
 log = logging.getLogger(__name__)
@@ -120,8 +122,12 @@ async def change_status(request: web.Request) -> web.Response:
     form = await request.post()
     to = str(form.get("status") or "")
     note = str(form.get("note") or "")
+    upload = form.get("photo")
+    # Only finishing takes a photo; none is kept for any other change.
+    body = upload.file.read() if isinstance(upload, web.FileField) and to == "selesai" else None
     try:
-        await services(request).desk.change_status(user, number, to=to, note=note)
+        async with kept_photo(request, body) as photo:
+            await services(request).desk.change_status(user, number, to=to, note=note, photo=photo)
     except NOT_FOUND_ERRORS:
         raise  # the 404 page (a malformed number is a ValueError too)
     except InvalidTransition as error:
@@ -129,6 +135,12 @@ async def change_status(request: web.Request) -> web.Response:
         return await ticket(request, errors, status=409)
     except RejectionNeedsReason:
         errors = [{"field": "note", "text": "Tulis alasan penolakan untuk warga."}]
+        return await ticket(request, errors, status=422)
+    except CompletionNeedsNote:
+        errors = [{"field": "note", "text": "Tulis apa yang sudah dikerjakan untuk warga."}]
+        return await ticket(request, errors, status=422)
+    except BadPhoto as refused:
+        errors = [{"field": "photo", "text": refused.text}]
         return await ticket(request, errors, status=422)
     except ValueError:
         errors = [{"field": "status", "text": "Pilih status baru."}]
@@ -148,7 +160,7 @@ async def attachment(request: web.Request) -> web.StreamResponse:
         user, request.match_info["number"], int(request.match_info["id"])
     )
     media = services(request).media or PlatformMedia(settings(request).media_dir)
-    kept = media.stored(found.ref) if platform_ref(found.ref) else None
+    kept = media.kept(found.ref)
     if kept is None or kept.path.stat().st_size > MAX_MEDIA_BYTES:
         log.warning("photo %s of %s not shown: not kept", found.id, found.ref[:3])
         return render(

@@ -26,10 +26,12 @@ import aiohttp
 
 from bot.config import Settings, TelegramSettings, WhatsAppSettings
 from bot.domain.attachments import is_platform_ref as platform_ref
+from bot.domain.attachments import is_staff_ref, new_staff_ref
 
 __all__ = [
     "EXTENSIONS",
     "MAX_MEDIA_BYTES",
+    "OFFICER_PHOTO_TYPES",
     "PHOTO_TYPES",
     "MediaRefused",
     "PlatformMedia",
@@ -47,6 +49,8 @@ TIMEOUT_SECONDS = 30.0
 TELEGRAM_FILE_PATH = re.compile(r"\A[A-Za-z0-9_-]+(?:/[A-Za-z0-9_.-]+)*\Z")
 
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
+# What an officer may upload as the photo of a result.
+OFFICER_PHOTO_TYPES = frozenset({"image/jpeg", "image/png"})
 # The content types a sent file is taken as a photo with (its bytes decide in the end).
 PHOTO_TYPES = frozenset(EXTENSIONS)
 
@@ -119,6 +123,21 @@ class PlatformMedia:
         except OSError:
             return None
         return StoredPhoto(path, kind) if kind else None
+
+    def keep_officer_photo(self, body: bytes) -> tuple[str, StoredPhoto]:
+        """Keep an officer's photo of a result (JPEG or PNG by its bytes, at most
+        ``max_bytes``) under a fresh ``staff:`` reference; MediaRefused otherwise."""
+        if len(body) > self.max_bytes:
+            raise MediaRefused("too_large", f"{len(body)} bytes")
+        kind = image_type(body[:16])
+        if kind not in OFFICER_PHOTO_TYPES:
+            raise MediaRefused("not_image", "not JPEG or PNG")
+        ref = new_staff_ref()
+        return ref, self._keep(ref, body, kind)
+
+    def kept(self, ref: str) -> StoredPhoto | None:
+        """A kept photo a console or a sender may hand on: a platform's or an officer's."""
+        return self.stored(ref) if platform_ref(ref) or is_staff_ref(ref) else None
 
     async def download(self, ref: str) -> StoredPhoto:
         """Fetch ``ref`` from its platform into the media folder (once); what was kept."""

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CircuitOpen",
     "CommodityNotFound",
+    "CompletionNeedsNote",
     "DailyLimitReached",
     "HandoffLimitReached",
     "HandoffReferenceUnavailable",
@@ -154,6 +155,11 @@ class InvalidTransition(TabikError):
 @with_message("a rejection (ditolak) needs a reason note")
 class RejectionNeedsReason(TabikError):
     """A ticket is only ever rejected (``ditolak``) with a reason note for the resident."""
+
+
+@with_message("finishing a complaint (selesai) needs a note of what was done")
+class CompletionNeedsNote(TabikError):
+    """Staff finish a complaint (``selesai``) only with a note of what was done."""
 
 
 @with_message("no free ticket number after {attempts} attempts")

@@ -28,7 +28,7 @@ from bot.services.desk_views import Filing, QueueItem, QueueQuery, TicketPage
 from bot.services.notifications import StatusNotices
 from bot.services.repositories import QueueFilter
 from bot.services.shared import in_thread, view_of
-from bot.services.status_changes import change_status
+from bot.services.status_changes import Evidence, Photo, change_status
 from bot.services.unit_of_work import AbstractUnitOfWork
 
 log = logging.getLogger(__name__)
@@ -175,7 +175,13 @@ class StaffDesk(DeskFiling):
                 for c in ticket.history
             ],
             attachments=[
-                {"id": a.id, "kind": a.kind, "mime_type": a.mime_type, "caption": a.caption}
+                {
+                    "id": a.id,
+                    "kind": a.kind,
+                    "mime_type": a.mime_type,
+                    "caption": a.caption,
+                    "added_by": a.added_by,
+                }
                 for a in ticket.attachments
             ],
             # The next step of the lifecycle first, the rejection last.
@@ -206,20 +212,33 @@ class StaffDesk(DeskFiling):
             raise TicketNotFound(ticket.number)
 
     async def change_status(
-        self, user: StaffAccount, number_text: str, *, to: str, note: str | None
+        self,
+        user: StaffAccount,
+        number_text: str,
+        *,
+        to: str,
+        note: str | None,
+        photo: Photo | None = None,
     ) -> TicketPage:
         """Move the ticket on; the resident's notice is queued in the same transaction.
 
+        A complaint is finished (``selesai``) only with a note of what was done
+        (CompletionNeedsNote), and takes ``photo``, the result's, kept already.
         TicketNotFound outside the area; ValueError for an unknown word;
         InvalidTransition / RejectionNeedsReason from the lifecycle.
         """
         status = TicketStatus(to)
         number = str(ticket_numbers.parse(number_text))
-        await asyncio.to_thread(self._change_status, user, number, status, note)
+        await asyncio.to_thread(self._change_status, user, number, status, note, photo)
         return await self.ticket(user, number)
 
     def _change_status(
-        self, user: StaffAccount, number: str, to: TicketStatus, note: str | None
+        self,
+        user: StaffAccount,
+        number: str,
+        to: TicketStatus,
+        note: str | None,
+        photo: Photo | None = None,
     ) -> None:
         with self.uow_factory() as uow:
             change_status(
@@ -231,6 +250,7 @@ class StaffDesk(DeskFiling):
                 now=self.clock(),
                 notices=self.notices,
                 may_see=lambda ticket: may_see_ticket(user, ticket),
+                evidence=Evidence(photo),
             )
             uow.commit()
 

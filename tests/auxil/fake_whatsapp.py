@@ -70,6 +70,8 @@ class FakeGraphApi:
         # A media URL the lookup answers instead of the fake's own (another host).
         self.media_url_override: str | None = None
         self._media_ids = itertools.count(880_000_001)
+        # Media Tabik uploaded (an officer's photo of a result): id -> (type, bytes).
+        self.uploads: dict[str, tuple[str, bytes]] = {}
         self.outage_until = 0.0  # time.monotonic() before which every POST gets a 503
         self._ids = itertools.count(1)
         self._changed = asyncio.Condition()
@@ -77,6 +79,7 @@ class FakeGraphApi:
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_post(f"/{API_VERSION}/{{pnid}}/messages", self._messages)
+        app.router.add_post(f"/{API_VERSION}/{{pnid}}/media", self._upload)
         app.router.add_get(f"/{API_VERSION}/{{media_id}}", self._media_info)
         app.router.add_get("/whatsapp_business/attachments/{media_id}", self._media_download)
         return app
@@ -86,6 +89,21 @@ class FakeGraphApi:
         media_id = str(next(self._media_ids))
         self.media[media_id] = (mime_type, body)
         return media_id
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """``POST /{phone_number_id}/media``: multipart messaging_product, type and file."""
+        if request.headers.get("Authorization") != f"Bearer {self.access_token}":
+            return _error(401, 190, "Invalid OAuth access token")
+        form = await request.post()
+        upload = form.get("file")
+        if form.get("messaging_product") != "whatsapp" or not isinstance(upload, web.FileField):
+            return _error(400, INVALID_PARAMETER, "Parameter value is not valid: file")
+        mime_type = str(form.get("type") or upload.content_type)
+        if mime_type not in ("image/jpeg", "image/png"):
+            return _error(400, INVALID_PARAMETER, "Parameter value is not valid: type")
+        media_id = str(next(self._media_ids))
+        self.uploads[media_id] = (mime_type, upload.file.read())
+        return web.json_response({"id": media_id})
 
     def unissued_media_requests(self) -> list[dict[str, Any]]:
         """Media requests for an id the fake never issued (a resident's invention)."""

@@ -41,9 +41,8 @@ def test_a_resident_rates_a_finished_ticket_and_the_officer_sees_it(
     assert wait_until(lambda: any(number in t for t in texts_to(fakes, wa_id))), tabik.tail_log()
 
     for step in ("diverifikasi", "diteruskan", "diproses", "selesai"):
-        status, changed = api(
-            tabik, "POST", f"/api/tickets/{number}/status", officer, {"status": step}
-        )
+        body = {"status": step, **({"note": "Sudah diperbaiki"} if step == "selesai" else {})}
+        status, changed = api(tabik, "POST", f"/api/tickets/{number}/status", officer, body)
         assert status == 200 and changed["status"] == step, changed
     question = f"Bagaimana penanganan laporan {number}?"
     assert wait_until(lambda: any(question in t for t in texts_to(fakes, wa_id)), 60), (

@@ -28,7 +28,9 @@ async def done_ticket(staff) -> tuple[str, ChatIdentity, object]:
         unique("u"), role=Role.OFFICER, password=PASSWORD, kabupaten_kota="Lampung Selatan"
     )
     for status in ("diverifikasi", "diteruskan", "diproses", "selesai"):
-        await staff.desk.change_status(officer, number, to=status, note=None)
+        await staff.desk.change_status(
+            officer, number, to=status, note="Sudah diperbaiki" if status == "selesai" else None
+        )
     return number, ChatIdentity(channel="whatsapp", account=account), officer
 
 

@@ -24,7 +24,9 @@ async def test_a_rated_ticket_shows_stars_and_the_reason(console):
         kabupaten_kota="Lampung Selatan",
     )
     for status in ("diverifikasi", "diteruskan", "diproses", "selesai"):
-        await console.staff.desk.change_status(officer, number, to=status, note=None)
+        await console.staff.desk.change_status(
+            officer, number, to=status, note="Sudah diperbaiki" if status == "selesai" else None
+        )
     resident = ChatIdentity(channel="whatsapp", account=account)
     assert await console.staff.tabik.request_rating(number, identity=resident)
     await console.staff.tabik.rate_ticket(number, 4, identity=resident)
