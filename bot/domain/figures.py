@@ -18,7 +18,7 @@ import io
 import re
 import statistics
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
@@ -44,8 +44,10 @@ __all__ = [
     "figures_csv",
     "iso_week",
     "month_range",
+    "on_time_share",
     "public_figures",
     "published_totals",
+    "roll_up",
     "staff_figures",
 ]
 
@@ -196,9 +198,10 @@ def _weeks(since: date, until: date) -> Iterator[str]:
         monday += timedelta(days=7)
 
 
-def _on_time_share(by_outcome: Counter[Outcome]) -> float | None:
+def on_time_share(by_outcome: Mapping[Outcome, int]) -> float | None:
+    """Done on time among the tickets that count (done, or open past their deadline)."""
     counted = sum(n for outcome, n in by_outcome.items() if outcome.counts)
-    return round(by_outcome[Outcome.ON_TIME] / counted, 4) if counted else None
+    return round(by_outcome.get(Outcome.ON_TIME, 0) / counted, 4) if counted else None
 
 
 def _in_scope(record: TicketRecord, agency: str | None, area: Area | None) -> bool:
@@ -247,11 +250,33 @@ def staff_figures(
         if record.rating is not None:
             rating_sum += record.rating
             rating_count += 1
+    median = round(statistics.median(days_to_done), 2) if days_to_done else None
+    return roll_up(
+        ((*key, count) for key, count in groups.items()),
+        done_days,
+        median_days=median,
+        ratings=(rating_sum, rating_count),
+        since=since,
+        until=until,
+    )
+
+
+def roll_up(
+    groups: Iterable[tuple[date, TicketStatus, str, Outcome, int]],
+    done_days: Mapping[date, int],
+    *,
+    median_days: float | None,
+    ratings: tuple[int, int],
+    since: date,
+    until: date,
+) -> StaffFigures:
+    """The staff figures from counts grouped by received day, status, category and outcome
+    (here from records, in the database by SQL) and tickets done per day."""
     by_status: Counter[TicketStatus] = Counter()
     by_category: Counter[str] = Counter()
     by_outcome: Counter[Outcome] = Counter()
     received_by_week: Counter[str] = Counter()
-    for (day, status, category, outcome), count in groups.items():
+    for day, status, category, outcome, count in groups:
         by_status[status] += count
         by_category[category] += count
         by_outcome[outcome] += count
@@ -260,11 +285,12 @@ def staff_figures(
     for day, count in done_days.items():
         if since <= day <= until:
             done_by_week[_week_of(day)] += count
+    rating_sum, rating_count = ratings
     return {
         "received": by_category.total(),
         "open_by_status": {status.value: by_status[status] for status in OPEN_STATUSES},
-        "on_time_share": _on_time_share(by_outcome),
-        "median_days_to_done": round(statistics.median(days_to_done), 2) if days_to_done else None,
+        "on_time_share": on_time_share(by_outcome),
+        "median_days_to_done": median_days,
         "average_rating": round(rating_sum / rating_count, 2) if rating_count else None,
         "by_week": [
             {"week": week, "received": received_by_week[week], "done": done_by_week[week]}
@@ -315,7 +341,7 @@ def public_figures(
             "agency": key[2],
             "received": by_outcome.total(),
             "done": sum(n for outcome, n in by_outcome.items() if outcome.done),
-            "on_time_share": _on_time_share(by_outcome),
+            "on_time_share": on_time_share(by_outcome),
         }
         for key, by_outcome in outcomes.items()
         if by_outcome.total() >= SMALL_CELL

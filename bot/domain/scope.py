@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from bot.domain.agency_codes import PlaceNames
 from bot.domain.staff import Area, Role, StaffAccount
 
 __all__ = [
@@ -29,17 +30,8 @@ __all__ = [
 ]
 
 
-class ScopedTicket(Protocol):
+class ScopedTicket(PlaceNames, Protocol):
     """What the scope reads of a ticket: its place, its holder and its watcher."""
-
-    @property
-    def kabupaten_kota(self) -> str | None: ...
-
-    @property
-    def kecamatan(self) -> str | None: ...
-
-    @property
-    def desa(self) -> str | None: ...
 
     @property
     def agency_code(self) -> str | None: ...

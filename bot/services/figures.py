@@ -22,15 +22,15 @@ from bot.domain.agencies import AgencyCatalog, agency_catalog
 from bot.domain.errors import TabikError, with_message
 from bot.domain.figures import (
     DONE_STATUSES,
-    OPEN_STATUSES,
     SMALL_CELL,
     Outcome,
     PublicCell,
     PublicFigures,
     StaffFigures,
     TicketRecord,
-    iso_week,
     month_range,
+    on_time_share,
+    roll_up,
 )
 from bot.domain.model import TicketStatus
 from bot.domain.office_hours import WIB
@@ -149,20 +149,6 @@ class FigureQueries(abc.ABC):
         """The tickets themselves as records (for checks and exports; slower)."""
 
 
-def _weeks(since: date, until: date) -> list[str]:
-    monday = since - timedelta(days=since.weekday())
-    weeks = []
-    while monday <= until:
-        weeks.append(iso_week(monday))
-        monday += timedelta(days=7)
-    return weeks
-
-
-def _share(by_outcome: Mapping[Outcome, int]) -> float | None:
-    counted = sum(n for outcome, n in by_outcome.items() if outcome.counts)
-    return round(by_outcome.get(Outcome.ON_TIME, 0) / counted, 4) if counted else None
-
-
 def roll_up_staff(
     groups: Sequence[StaffGroup],
     done_days: Mapping[date, int],
@@ -173,32 +159,14 @@ def roll_up_staff(
     until: date,
 ) -> StaffFigures:
     """The staff figures from grouped counts, exactly as ``staff_figures`` computes them."""
-    by_status: Counter[TicketStatus] = Counter()
-    by_category: Counter[str] = Counter()
-    by_outcome: Counter[Outcome] = Counter()
-    received_by_week: Counter[str] = Counter()
-    rating_sum, rating_count = ratings
-    for g in groups:
-        by_status[g.status] += g.tickets
-        by_category[g.category] += g.tickets
-        by_outcome[g.outcome] += g.tickets
-        received_by_week[iso_week(g.day)] += g.tickets
-    done_by_week: Counter[str] = Counter()
-    for day, count in done_days.items():
-        if since <= day <= until:
-            done_by_week[iso_week(day)] += count
-    return {
-        "received": by_category.total(),
-        "open_by_status": {status.value: by_status[status] for status in OPEN_STATUSES},
-        "on_time_share": _share(by_outcome),
-        "median_days_to_done": round(statistics.mean(middle), 2) if middle else None,
-        "average_rating": round(rating_sum / rating_count, 2) if rating_count else None,
-        "by_week": [
-            {"week": week, "received": received_by_week[week], "done": done_by_week[week]}
-            for week in _weeks(since, until)
-        ],
-        "by_category": dict(sorted(by_category.items(), key=lambda item: (-item[1], item[0]))),
-    }
+    return roll_up(
+        ((g.day, g.status, g.category, g.outcome, g.tickets) for g in groups),
+        done_days,
+        median_days=round(statistics.mean(middle), 2) if middle else None,
+        ratings=ratings,
+        since=since,
+        until=until,
+    )
 
 
 def roll_up_public(groups: Sequence[PublicGroup], month: str) -> PublicFigures:
@@ -214,7 +182,7 @@ def roll_up_public(groups: Sequence[PublicGroup], month: str) -> PublicFigures:
             "agency": key[2],
             "received": by_outcome.total(),
             "done": sum(n for outcome, n in by_outcome.items() if outcome.done),
-            "on_time_share": _share(by_outcome),
+            "on_time_share": on_time_share(by_outcome),
         }
         for key, by_outcome in outcomes.items()
         if by_outcome.total() >= SMALL_CELL

@@ -11,47 +11,28 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import logging
-import signal
 import sys
 from collections.abc import Sequence
 
 from bot.config import get_settings
-from bot.domain.privacy import install_log_masking
 from bot.services.escalation import Escalation
-
-# Named, not __name__: run with ``-m`` this module is ``__main__``.
-logger = logging.getLogger("bot.workers.escalation")
+from bot.workers.periodic import every, start_logging, stopped_by_signals
 
 
 async def run(escalation: Escalation, stop: asyncio.Event, *, interval: float) -> int:
     """Passes until ``stop`` is set; how many passes ran (for tests)."""
-    logger.info("escalation worker started (every %.0f s)", interval)
-    passes = 0
-    while not stop.is_set():
-        try:
-            escalated = await asyncio.to_thread(escalation.run)
-        except Exception:  # logged; the next pass tries again
-            logger.exception("escalation pass failed; next try in %.0f s", interval)
-        else:
-            if escalated:
-                logger.info("escalation pass: %d ticket(s) escalated", len(escalated))
-        passes += 1
-        with contextlib.suppress(asyncio.TimeoutError):
-            # Waiting is the point here: the timeout ends the pause between passes.
-            await asyncio.wait_for(stop.wait(), interval)
-    logger.info("escalation worker stopped")
-    return passes
+
+    async def one_pass() -> str | None:
+        escalated = await asyncio.to_thread(escalation.run)
+        return f"{len(escalated)} ticket(s) escalated" if escalated else None
+
+    return await every(interval, stop, one_pass, name="escalation")
 
 
 async def serve(interval: float) -> None:
     from bot.bootstrap import build_escalation
 
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
+    stop = stopped_by_signals()
     escalation, engine = build_escalation()
     try:
         await run(escalation, stop, interval=interval)
@@ -66,10 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     minutes = args.minutes if args.minutes is not None else get_settings().sla_escalate_minutes
     if minutes <= 0:
         parser.error("--minutes must be positive")
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)-7s %(name)s - %(message)s"
-    )
-    install_log_masking()
+    start_logging()
     asyncio.run(serve(minutes * 60))
     return 0
 

@@ -12,47 +12,28 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import logging
-import signal
 import sys
 from collections.abc import Sequence
 
 from bot.config import get_settings
-from bot.domain.privacy import install_log_masking
 from bot.services.privacy import PersonalData
-
-# Named, not __name__: run with ``-m`` this module is ``__main__``.
-logger = logging.getLogger("bot.workers.retention")
+from bot.workers.periodic import every, start_logging, stopped_by_signals
 
 
 async def run(personal: PersonalData, stop: asyncio.Event, *, interval: float) -> int:
     """Passes until ``stop`` is set; how many passes ran (for tests)."""
-    logger.info("retention worker started (every %.0f s)", interval)
-    passes = 0
-    while not stop.is_set():
-        try:
-            counts = await personal.retention()
-        except Exception:  # logged; the next pass tries again
-            logger.exception("retention pass failed; next try in %.0f s", interval)
-        else:
-            if any(value > 0 for value in counts.values()):
-                logger.info("retention pass removed: %s", counts)
-        passes += 1
-        with contextlib.suppress(asyncio.TimeoutError):
-            # Waiting is the point here: the timeout ends the pause between passes.
-            await asyncio.wait_for(stop.wait(), interval)
-    logger.info("retention worker stopped")
-    return passes
+
+    async def one_pass() -> str | None:
+        counts = await personal.retention()
+        return f"removed {counts}" if any(value > 0 for value in counts.values()) else None
+
+    return await every(interval, stop, one_pass, name="retention")
 
 
 async def serve(interval: float) -> None:
     from bot.bootstrap import build_personal_data, close_personal_data
 
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
+    stop = stopped_by_signals()
     personal = build_personal_data()
     try:
         await run(personal, stop, interval=interval)
@@ -67,10 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     interval = args.interval if args.interval is not None else get_settings().retention_interval
     if interval <= 0:
         parser.error("--interval must be positive")
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)-7s %(name)s - %(message)s"
-    )
-    install_log_masking()
+    start_logging()
     asyncio.run(serve(interval))
     return 0
 

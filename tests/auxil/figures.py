@@ -8,24 +8,10 @@ from datetime import datetime, timedelta, timezone
 
 from bot.domain.figures import OPEN_STATUSES, TicketRecord
 from bot.domain.model import TicketStatus
+from bot.domain.vocabulary import region_names
 
-REGIONS = (
-    "Bandar Lampung",
-    "Metro",
-    "Lampung Selatan",
-    "Lampung Tengah",
-    "Lampung Utara",
-    "Lampung Barat",
-    "Lampung Timur",
-    "Tulang Bawang",
-    "Tulang Bawang Barat",
-    "Tanggamus",
-    "Way Kanan",
-    "Pesawaran",
-    "Pringsewu",
-    "Mesuji",
-    "Pesisir Barat",
-)
+# The 15 kabupaten/kota in the menu's order (the seeded figures depend on it).
+REGIONS = tuple(region_names())
 CATEGORIES = ("jalan", "sampah", "penerangan", "banjir", "air", "pelayanan", "pungli", "lainnya")
 AGENCIES = ("Dinas PUPR", "Dinas Lingkungan Hidup", "Disdukcapil", "PDAM")
 START = datetime(2026, 9, 1, 1, 0, tzinfo=timezone.utc)

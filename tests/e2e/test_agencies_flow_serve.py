@@ -59,6 +59,13 @@ def raw(tabik: TabikServer, path: str, headers: dict[str, str] | None = None) ->
         return error.code, error.read().decode()
 
 
+def forward(
+    tabik: TabikServer, number: str, headers: dict[str, str], agency: str, reason: str, **more: str
+) -> tuple[int, Any]:
+    body = {"agency": agency, "reason": reason, **more}
+    return api(tabik, "POST", f"/api/tickets/{number}/forward", headers, body)
+
+
 def rubbish_in_kedaton(
     tabik: TabikServer, headers: dict[str, str], wa_id: str, **extra: Any
 ) -> str:
@@ -105,42 +112,11 @@ def test_a_ticket_goes_from_office_to_office_and_up_when_overdue(
     # A forward to public works moves it: history from → to, the resident told.
     names = {a["code"]: a["name"] for a in api(tabik, "GET", "/api/agencies", admin)[1]["agencies"]}
     before = len(texts_to(fakes, wa_id))
-    assert (
-        api(
-            tabik,
-            "POST",
-            f"/api/tickets/{number}/forward",
-            dlh,
-            {"agency": "DLH-1871", "reason": "disposisi"},
-        )[0]
-        == 422
-    )
-    assert (
-        api(
-            tabik,
-            "POST",
-            f"/api/tickets/{number}/forward",
-            dlh,
-            {"agency": "XYZ-1", "reason": "disposisi"},
-        )[0]
-        == 422
-    )
-    assert (
-        api(
-            tabik,
-            "POST",
-            f"/api/tickets/{number}/forward",
-            pu,
-            {"agency": "PU-1871", "reason": "disposisi"},
-        )[0]
-        == 404
-    )
-    status, moved = api(
-        tabik,
-        "POST",
-        f"/api/tickets/{number}/forward",
-        dlh,
-        {"agency": "PU-1871", "reason": "bukan_wewenang", "note": "Sampah di bahu jalan kota"},
+    assert forward(tabik, number, dlh, "DLH-1871", "disposisi")[0] == 422
+    assert forward(tabik, number, dlh, "XYZ-1", "disposisi")[0] == 422
+    assert forward(tabik, number, pu, "PU-1871", "disposisi")[0] == 404
+    status, moved = forward(
+        tabik, number, dlh, "PU-1871", "bukan_wewenang", note="Sampah di bahu jalan kota"
     )
     assert status == 200, moved
     assert moved["agency"]["code"] == "PU-1871"
@@ -154,13 +130,7 @@ def test_a_ticket_goes_from_office_to_office_and_up_when_overdue(
 
     # Not Lampung's authority: the resident is pointed to SP4N-LAPOR!, politely closed.
     before = len(texts_to(fakes, wa_id))
-    status, outside = api(
-        tabik,
-        "POST",
-        f"/api/tickets/{number}/forward",
-        pu,
-        {"agency": "PUSAT", "reason": "bukan_wewenang", "note": "Jalan nasional"},
-    )
+    status, outside = forward(tabik, number, pu, "PUSAT", "bukan_wewenang", note="Jalan nasional")
     assert status == 200, outside
     assert outside["status"] == "ditolak"
     assert wait_until(
