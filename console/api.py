@@ -26,7 +26,8 @@ from bot.domain.errors import (
     NotAuthorised,
     RejectionNeedsReason,
 )
-from bot.domain.figures import StaffFigures, figures_csv
+from bot.domain.figures import StaffFigures
+from bot.domain.figures_csv import figures_csv
 from bot.domain.routing import ForwardRefused
 from bot.domain.staff import StaffAccount
 from bot.services.desk_filing import received_at_of

@@ -8,7 +8,8 @@ from typing import Any
 from aiohttp import web
 
 from bot.domain.agencies import agency_catalog
-from bot.domain.figures import SMALL_CELL, figures_csv, month_range, published_totals
+from bot.domain.figures import SMALL_CELL, month_range, published_totals
+from bot.domain.figures_csv import figures_csv
 from bot.domain.vocabulary import label, values
 from bot.services.figures import OutsideScope
 from console import charts

@@ -39,7 +39,10 @@ def test_an_agency_officer_forwards_a_ticket_and_it_leaves_their_queue(browser, 
         page.click("button:has-text('Teruskan')")
 
         assert page.url.endswith(f"/antrean?diteruskan={number}")
-        assert "tidak lagi ada di antrean Anda" in page.locator(".notice:not(.live-notice)").inner_text()
+        assert (
+            "tidak lagi ada di antrean Anda"
+            in page.locator(".notice:not(.live-notice)").inner_text()
+        )
         assert page.locator(f"a:has-text('{number}')").count() == 0
         screenshot(page, "forwarded-queue")
     finally:

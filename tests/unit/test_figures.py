@@ -14,13 +14,13 @@ from bot.domain.figures import (
     InvalidTicketRecord,
     Outcome,
     TicketRecord,
-    figures_csv,
     iso_week,
     month_range,
     public_figures,
     published_totals,
     staff_figures,
 )
+from bot.domain.figures_csv import figures_csv
 from bot.domain.model import TicketStatus
 from bot.domain.staff import Area
 from tests.auxil.figures import synthetic_records
