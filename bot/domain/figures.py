@@ -42,6 +42,7 @@ __all__ = [
     "iso_week",
     "month_range",
     "on_time_share",
+    "public_cells",
     "public_figures",
     "published_totals",
     "roll_up",
@@ -328,9 +329,17 @@ def public_figures(
         if first <= record.received_day <= last:
             key = (record.kabupaten_kota, record.category, record.agency)
             groups[key, record.outcome(now)] += 1
+    return public_cells(((*key, outcome, n) for (key, outcome), n in groups.items()), month)
+
+
+def public_cells(
+    groups: Iterable[tuple[str | None, str, str | None, Outcome, int]], month: str
+) -> PublicFigures:
+    """The public cells from counts grouped by kabupaten/kota, category, agency and outcome
+    (here from records, in the database by SQL); a cell under ``SMALL_CELL`` is left out."""
     outcomes: dict[_CellKey, Counter[Outcome]] = {}
-    for (key, outcome), count in groups.items():
-        outcomes.setdefault(key, Counter())[outcome] += count
+    for kabupaten_kota, category, agency, outcome, count in groups:
+        outcomes.setdefault((kabupaten_kota, category, agency), Counter())[outcome] += count
     cells: list[PublicCell] = [
         {
             "kabupaten_kota": key[0],

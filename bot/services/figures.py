@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import abc
 import statistics
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import KW_ONLY, dataclass, field
@@ -22,14 +21,12 @@ from bot.domain.agencies import AgencyCatalog, agency_catalog
 from bot.domain.errors import TabikError, with_message
 from bot.domain.figures import (
     DONE_STATUSES,
-    SMALL_CELL,
     Outcome,
-    PublicCell,
     PublicFigures,
     StaffFigures,
     TicketRecord,
     month_range,
-    on_time_share,
+    public_cells,
     roll_up,
 )
 from bot.domain.model import TicketStatus
@@ -171,24 +168,9 @@ def roll_up_staff(
 
 def roll_up_public(groups: Sequence[PublicGroup], month: str) -> PublicFigures:
     """The public cells from grouped counts; a cell under ``SMALL_CELL`` is left out."""
-    outcomes: dict[tuple[str | None, str, str | None], Counter[Outcome]] = {}
-    for g in groups:
-        key = (g.kabupaten_kota, g.category, g.agency)
-        outcomes.setdefault(key, Counter())[g.outcome] += g.tickets
-    cells: list[PublicCell] = [
-        {
-            "kabupaten_kota": key[0],
-            "category": key[1],
-            "agency": key[2],
-            "received": by_outcome.total(),
-            "done": sum(n for outcome, n in by_outcome.items() if outcome.done),
-            "on_time_share": on_time_share(by_outcome),
-        }
-        for key, by_outcome in outcomes.items()
-        if by_outcome.total() >= SMALL_CELL
-    ]
-    cells.sort(key=lambda c: (c["kabupaten_kota"] or "", c["category"], c["agency"] or ""))
-    return {"month": month, "cells": cells}
+    return public_cells(
+        ((g.kabupaten_kota, g.category, g.agency, g.outcome, g.tickets) for g in groups), month
+    )
 
 
 @dataclass(eq=False)
